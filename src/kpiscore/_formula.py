@@ -1,0 +1,552 @@
+"""Formulas: parsed once at load behind an allowlist, evaluated per row.
+
+This is the only module that touches simpleeval. Formulas come from YAML
+files that anyone may have written, so before simpleeval ever sees a tree we
+check it ourselves: size caps run before parsing (no 200,000-term formula
+reaches the parser), the tree is walked iteratively (no recursion on deep
+nesting), and only a small set of node kinds, names and functions survives.
+Numbers become ``Decimal`` at load; arithmetic accepts numbers only, so
+string repetition and ``%`` formatting cannot allocate anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DecimalException
+from typing import Any
+
+from simpleeval import InvalidExpression, NameNotDefined, SimpleEval
+
+MAX_LENGTH = 1_000
+MAX_DEPTH = 40
+MAX_NODES = 300
+MAX_POWER = 4
+MAX_STRING = 40
+MAX_NUMBER_DIGITS = 30
+MAX_RESULT = Decimal("1e30")
+
+# name -> (min args, max args or None)
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "min": (1, None),
+    "max": (1, None),
+    "abs": (1, 1),
+    "round": (1, 2),
+    "sum": (1, None),
+    "len": (1, 1),
+    "avg": (1, None),
+    "clamp": (3, 3),
+    "ceil": (1, 1),
+    "floor": (1, 1),
+}
+
+_COMPARE_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+
+_FORBIDDEN_WORDS: dict[type, tuple[str, str]] = {
+    ast.Attribute: ("属性访问（.）", "attribute access (.)"),
+    ast.Subscript: ("下标（[ ]）", "subscripts ([ ])"),
+    ast.ListComp: ("推导式", "comprehensions"),
+    ast.SetComp: ("推导式", "comprehensions"),
+    ast.DictComp: ("推导式", "comprehensions"),
+    ast.GeneratorExp: ("推导式", "comprehensions"),
+    ast.Lambda: ("lambda", "lambda"),
+    ast.JoinedStr: ("f-string", "f-strings"),
+    ast.FormattedValue: ("f-string", "f-strings"),
+    ast.NamedExpr: ("赋值（:=）", "assignment (:=)"),
+    ast.Starred: ("星号展开（*）", "unpacking (*)"),
+    ast.List: ("列表、元组、字典或集合", "lists, tuples, dicts or sets"),
+    ast.Tuple: ("列表、元组、字典或集合", "lists, tuples, dicts or sets"),
+    ast.Dict: ("列表、元组、字典或集合", "lists, tuples, dicts or sets"),
+    ast.Set: ("列表、元组、字典或集合", "lists, tuples, dicts or sets"),
+    ast.Await: ("await", "await"),
+    ast.Yield: ("yield", "yield"),
+    ast.YieldFrom: ("yield", "yield"),
+    ast.Slice: ("切片", "slices"),
+}
+
+
+@dataclass(frozen=True)
+class FormulaProblem:
+    """A load-time problem with the 0-based character offset inside the formula."""
+
+    code: str
+    params: dict[str, Any]
+    offset: int = 0
+    length: int = 1
+
+
+class FormulaRejected(Exception):
+    def __init__(self, problems: list[FormulaProblem]):
+        self.problems = problems
+        super().__init__(", ".join(p.code for p in problems))
+
+
+class EvalFailure(Exception):
+    """A formula failed on one row's data. ``code`` keys the message catalogue."""
+
+    def __init__(self, code: str, **params: Any):
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledFormula:
+    source: str
+    tree: ast.expr = field(repr=False)
+    names: frozenset[str]
+    functions: frozenset[str]
+
+    def evaluate(self, evaluator: Evaluator) -> Any:
+        return evaluator.run(self)
+
+
+def _problem(code: str, node: ast.AST | None = None, source: str = "", **params: Any) -> FormulaProblem:
+    if node is None or not hasattr(node, "col_offset"):
+        return FormulaProblem(code, params)
+    # ast offsets are in UTF-8 bytes; turn them into characters.
+    first_line = source.split("\n")[0].encode("utf-8")
+    start = len(first_line[: node.col_offset].decode("utf-8", "replace"))
+    end_b = getattr(node, "end_col_offset", None)
+    end = len(first_line[:end_b].decode("utf-8", "replace")) if end_b is not None else start + 1
+    if getattr(node, "lineno", 1) != 1:
+        start, end = 0, 1
+    return FormulaProblem(code, params, start, max(1, end - start))
+
+
+def _prescan(source: str) -> FormulaProblem | None:
+    if len(source) > MAX_LENGTH:
+        return FormulaProblem("formula_too_long", {"length": len(source), "limit": MAX_LENGTH})
+    depth = 0
+    quote: str | None = None
+    for i, ch in enumerate(source):
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return FormulaProblem("formula_too_deep", {"limit": MAX_DEPTH}, i)
+        elif ch in ")]}":
+            depth -= 1
+        elif ch in "\x00":
+            return FormulaProblem("formula_syntax", {"problem_key": "nul"}, i)
+    return None
+
+
+_SYNTAX_ZH = {
+    "invalid syntax": "语法无效",
+    "unexpected EOF while parsing": "公式不完整",
+    "invalid syntax. Perhaps you forgot a comma?": "语法无效（是否缺少运算符或逗号？）",
+    "invalid syntax. Maybe you meant '==' or ':=' instead of '='?": "比较是否相等请用 ==",
+    "unterminated string literal (detected at line 1)": "引号没有闭合",
+    "unmatched ')'": "多了右括号 )",
+}
+
+
+def syntax_words(problem: str, lang: str) -> str:
+    if problem == "nul":
+        return "formula contains a NUL character" if lang == "en" else "公式中有 NUL 字符"
+    if lang == "en":
+        return problem
+    if problem.endswith("was never closed"):
+        return "括号没有闭合"
+    if problem.startswith("invalid character") or problem.startswith("invalid non-printable"):
+        return "含有无效字符（中文标点或不可见字符？请用英文半角符号）"
+    return _SYNTAX_ZH.get(problem, problem)
+
+
+def compile_formula(
+    source: str,
+    *,
+    allowed_names: Iterable[str] | None = None,
+    extra_names: Iterable[str] = (),
+) -> CompiledFormula:
+    """Parse, check and freeze a formula. Raises FormulaRejected with every problem."""
+    text = source.strip()
+    if not text:
+        raise FormulaRejected([FormulaProblem("formula_empty", {})])
+    early = _prescan(text)
+    if early is not None:
+        raise FormulaRejected([early])
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        if _is_statement(text):
+            raise FormulaRejected(
+                [FormulaProblem("formula_forbidden", {"what": ("语句（赋值、import、分号等）", "statements (assignment, import, ;)")})]
+            ) from None
+        offset = max(0, (exc.offset or 1) - 1) if (exc.lineno or 1) == 1 else 0
+        raise FormulaRejected(
+            [FormulaProblem("formula_syntax", {"problem_key": exc.msg or "invalid syntax"}, offset)]
+        ) from None
+    except (ValueError, MemoryError, RecursionError):
+        raise FormulaRejected([FormulaProblem("formula_syntax", {"problem_key": "invalid syntax"})]) from None
+
+    allowed = None if allowed_names is None else frozenset(allowed_names) | frozenset(extra_names)
+    problems: list[FormulaProblem] = []
+    names: set[str] = set()
+    funcs: set[str] = set()
+    called: set[int] = set()
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise FormulaRejected([FormulaProblem("formula_too_complex", {"count": f">{MAX_NODES}", "limit": MAX_NODES})])
+        if depth > MAX_DEPTH:
+            raise FormulaRejected([_problem("formula_too_deep", node, text, limit=MAX_DEPTH)])
+        children: list[ast.AST] = []
+        if isinstance(node, ast.Constant):
+            problem = _check_constant(node, text)
+            if problem:
+                problems.append(problem)
+        elif isinstance(node, ast.Name):
+            segment = ast.get_source_segment(text, node) or node.id
+            if not segment.isascii():
+                problems.append(_problem("formula_non_ascii_name", node, text, name=segment))
+            elif node.id.startswith("_"):
+                problems.append(_problem("unknown_name", node, text, name=node.id, choices=sorted(allowed or ())))
+            elif id(node) in called:
+                pass
+            elif node.id in FUNCTIONS:
+                problems.append(
+                    _problem("formula_forbidden", node, text, what=("不带括号的函数名", "a function name without a call"))
+                )
+            elif allowed is not None and node.id not in allowed:
+                problems.append(_problem("unknown_name", node, text, name=node.id, choices=sorted(allowed)))
+            else:
+                names.add(node.id)
+        elif isinstance(node, ast.BinOp):
+            if not isinstance(node.op, _BIN_OPS):
+                problems.append(_problem("formula_forbidden", node, text, what=("位运算或矩阵运算", "bitwise or matrix operators")))
+            elif isinstance(node.op, ast.Pow) and not _small_exponent(node.right):
+                problems.append(_problem("formula_bad_power", node, text, limit=MAX_POWER))
+            elif any(isinstance(side, ast.Constant) and isinstance(side.value, str) for side in (node.left, node.right)):
+                problems.append(_problem("formula_forbidden", node, text, what=("文字参与算术运算", "arithmetic on text")))
+            children = [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Invert):
+                problems.append(_problem("formula_forbidden", node, text, what=("位运算（~）", "bitwise ~")))
+            children = [node.operand]
+        elif isinstance(node, ast.BoolOp):
+            children = list(node.values)
+        elif isinstance(node, ast.Compare):
+            for op in node.ops:
+                if not isinstance(op, _COMPARE_OPS):
+                    problems.append(_problem("formula_forbidden", node, text, what=("in / is 比较", "in / is comparisons")))
+                    break
+            children = [node.left, *node.comparators]
+        elif isinstance(node, ast.IfExp):
+            children = [node.test, node.body, node.orelse]
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                word = _FORBIDDEN_WORDS.get(type(node.func), ("方法调用", "method calls"))
+                problems.append(_problem("formula_forbidden", node.func, text, what=word))
+            elif node.func.id not in FUNCTIONS:
+                problems.append(
+                    _problem("unknown_function", node.func, text, name=node.func.id, choices=sorted(FUNCTIONS))
+                )
+                called.add(id(node.func))
+            elif node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+                problems.append(_problem("formula_forbidden", node, text, what=("关键字参数或 * 参数", "keyword or * arguments")))
+            else:
+                lo, hi = FUNCTIONS[node.func.id]
+                n = len(node.args)
+                if n < lo or (hi is not None and n > hi):
+                    expected = str(lo) if hi == lo else (f"{lo}–{hi}" if hi else f"≥{lo}")
+                    problems.append(_problem("formula_bad_args", node, text, name=node.func.id, expected=expected, found=n))
+                funcs.add(node.func.id)
+                called.add(id(node.func))
+                if node.func.id == "round" and n == 2 and not _small_int(node.args[1], 6):
+                    problems.append(_problem("formula_bad_args", node.args[1], text, name="round", expected="0–6", found="?"))
+            children = [node.func, *node.args]
+        else:
+            word = _FORBIDDEN_WORDS.get(type(node), (type(node).__name__, type(node).__name__))
+            problems.append(_problem("formula_forbidden", node, text, what=word))
+        stack.extend((child, depth + 1) for child in children)
+    if problems:
+        problems.sort(key=lambda p: p.offset)
+        raise FormulaRejected(problems)
+    return CompiledFormula(source=text, tree=tree.body, names=frozenset(names), functions=frozenset(funcs))
+
+
+def _is_statement(text: str) -> bool:
+    try:
+        ast.parse(text, mode="exec")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _small_int(node: ast.AST, limit: int) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, Decimal)
+        and node.value == node.value.to_integral_value()
+        and 0 <= node.value <= limit
+    ) or (
+        isinstance(node, ast.Constant)
+        and type(node.value) is int
+        and 0 <= node.value <= limit
+    )
+
+
+def _small_exponent(node: ast.AST) -> bool:
+    return _small_int(node, MAX_POWER)
+
+
+def _check_constant(node: ast.Constant, text: str) -> FormulaProblem | None:
+    value = node.value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        segment = (ast.get_source_segment(text, node) or str(value)).replace("_", "")
+        if "_" in (ast.get_source_segment(text, node) or ""):
+            return _problem("formula_syntax", node, text, problem_key="invalid syntax")
+        digits = sum(ch.isdigit() for ch in segment.split("e")[0].split("E")[0])
+        if digits > MAX_NUMBER_DIGITS or len(segment) > MAX_NUMBER_DIGITS + 8:
+            return _problem("formula_number_too_long", node, text, value=segment[:20] + "…", limit=MAX_NUMBER_DIGITS)
+        try:
+            dec = Decimal(segment)
+        except DecimalException:
+            return _problem("formula_syntax", node, text, problem_key="invalid syntax")
+        if segment.lower().startswith("0x") or segment.lower().startswith("0o") or segment.lower().startswith("0b"):
+            return _problem("formula_syntax", node, text, problem_key="invalid syntax")
+        if not dec.is_finite() or abs(dec) > MAX_RESULT:
+            return _problem("formula_number_too_long", node, text, value=segment[:20], limit=MAX_NUMBER_DIGITS)
+        node.value = dec
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            return _problem("formula_string_too_long", node, text, length=len(value), limit=MAX_STRING)
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+            return _problem("formula_forbidden", node, text, what=("不可见或控制字符", "invisible or control characters"))
+        return None
+    return _problem("formula_forbidden", node, text, what=(f"常量 {value!r}"[:40], f"the constant {value!r}"[:40]))
+
+
+# --- evaluation ------------------------------------------------------------
+
+
+def _num(x: Any) -> Decimal:
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, bool):
+        return Decimal(int(x))
+    raise EvalFailure("not_a_number", value=_show(x))
+
+
+def _show(x: Any) -> str:
+    s = str(x)
+    return s if len(s) <= 30 else s[:27] + "…"
+
+
+def _checked(x: Decimal) -> Decimal:
+    if not x.is_finite() or abs(x) > MAX_RESULT:
+        raise EvalFailure("result_too_large")
+    return x
+
+
+def _div(a: Any, b: Any) -> Decimal:
+    a, b = _num(a), _num(b)
+    if b == 0:
+        raise EvalFailure("division_by_zero")
+    return _checked(a / b)
+
+
+def _floordiv(a: Any, b: Any) -> Decimal:
+    a, b = _num(a), _num(b)
+    if b == 0:
+        raise EvalFailure("division_by_zero")
+    return _checked((a / b).to_integral_value(ROUND_FLOOR))
+
+
+def _mod(a: Any, b: Any) -> Decimal:
+    a, b = _num(a), _num(b)
+    if b == 0:
+        raise EvalFailure("division_by_zero")
+    return _checked(a - b * (a / b).to_integral_value(ROUND_FLOOR))
+
+
+def _pow(a: Any, b: Any) -> Decimal:
+    a, b = _num(a), _num(b)
+    if not (0 <= b <= MAX_POWER and b == b.to_integral_value()):
+        raise EvalFailure("result_too_large")
+    return _checked(a ** int(b))
+
+
+def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def run(a: Any, b: Any) -> bool:
+        if isinstance(a, bool):
+            a = Decimal(int(a))
+        if isinstance(b, bool):
+            b = Decimal(int(b))
+        if type(a) is not type(b):
+            raise EvalFailure("bad_comparison", left=_show(a), right=_show(b))
+        try:
+            return op(a, b)
+        except TypeError:
+            raise EvalFailure("bad_comparison", left=_show(a), right=_show(b)) from None
+
+    return run
+
+
+def _eq(a: Any, b: Any) -> bool:
+    if isinstance(a, (Decimal, bool)) and isinstance(b, (Decimal, bool)):
+        return _num(a) == _num(b)
+    return bool(a == b)
+
+
+_OPERATORS: dict[type, Callable[..., Any]] = {
+    ast.Add: lambda a, b: _checked(_num(a) + _num(b)),
+    ast.Sub: lambda a, b: _checked(_num(a) - _num(b)),
+    ast.Mult: lambda a, b: _checked(_num(a) * _num(b)),
+    ast.Div: _div,
+    ast.FloorDiv: _floordiv,
+    ast.Mod: _mod,
+    ast.Pow: _pow,
+    ast.USub: lambda a: -_num(a),
+    ast.UAdd: lambda a: +_num(a),
+    ast.Not: lambda a: not a,
+    ast.Eq: _eq,
+    ast.NotEq: lambda a, b: not _eq(a, b),
+    ast.Lt: _compare(lambda a, b: a < b),
+    ast.LtE: _compare(lambda a, b: a <= b),
+    ast.Gt: _compare(lambda a, b: a > b),
+    ast.GtE: _compare(lambda a, b: a >= b),
+}
+
+
+def _flatten(args: tuple[Any, ...]) -> list[Decimal]:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return [_num(a) for a in args]
+
+
+def _avg(*args: Any) -> Decimal:
+    items = _flatten(args)
+    if not items:
+        raise EvalFailure("division_by_zero")
+    return sum(items, Decimal(0)) / len(items)
+
+
+def _round(x: Any, places: Any = Decimal(0)) -> Decimal:
+    return _num(x).quantize(Decimal(1).scaleb(-int(_num(places))), rounding=ROUND_HALF_UP)
+
+
+def _len(x: Any) -> Decimal:
+    if isinstance(x, (tuple, list, str)):
+        return Decimal(len(x))
+    raise EvalFailure("not_a_list", value=_show(x))
+
+
+def _minmax(fn: Callable[[list[Decimal]], Decimal]) -> Callable[..., Decimal]:
+    def run(*args: Any) -> Decimal:
+        items = _flatten(args)
+        if not items:
+            raise EvalFailure("not_a_list", value="()")
+        return fn(items)
+
+    return run
+
+
+_FUNCTION_IMPLS: dict[str, Callable[..., Any]] = {
+    "min": _minmax(min),
+    "max": _minmax(max),
+    "abs": lambda x: abs(_num(x)),
+    "round": _round,
+    "sum": lambda *a: _checked(sum(_flatten(a), Decimal(0))),
+    "len": _len,
+    "avg": _avg,
+    "clamp": lambda x, lo, hi: max(_num(lo), min(_num(hi), _num(x))),
+    "ceil": lambda x: _num(x).to_integral_value(ROUND_CEILING),
+    "floor": lambda x: _num(x).to_integral_value(ROUND_FLOOR),
+}
+
+
+class Evaluator:
+    """Evaluates compiled formulas against one row's read-only values."""
+
+    def __init__(self, names: Mapping[str, Any]):
+        self._engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS, names=dict(names))
+
+    def run(self, formula: CompiledFormula) -> Any:
+        try:
+            result = self._engine.eval(formula.source, previously_parsed=formula.tree)
+        except EvalFailure:
+            raise
+        except NameNotDefined as exc:
+            raise EvalFailure("missing_value", name=getattr(exc, "name", "?")) from None
+        except (InvalidExpression, DecimalException, TypeError, ValueError, ArithmeticError):
+            raise EvalFailure("formula_failed") from None
+        except RecursionError:  # pragma: no cover - depth is capped at load
+            raise EvalFailure("formula_failed") from None
+        if isinstance(result, Decimal):
+            _checked(result)
+        elif not isinstance(result, (bool, str)):
+            raise EvalFailure("formula_failed")
+        return result
+
+
+# --- rendering for explanations -------------------------------------------
+
+_SYMBOL: dict[type, tuple[str, int]] = {
+    ast.Add: ("+", 10),
+    ast.Sub: ("−", 10),
+    ast.Mult: ("×", 20),
+    ast.Div: ("÷", 20),
+    ast.FloorDiv: ("//", 20),
+    ast.Mod: ("%", 20),
+    ast.Pow: ("^", 30),
+}
+_CMP: dict[type, str] = {ast.Eq: "=", ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥"}
+
+
+_WORDS = {
+    "zh": {"and": " 且 ", "or": " 或 ", "not": "非 ", "if": " 若 ", "else": " 否则 ", "//": "整除", "%": "取余"},
+    "en": {"and": " and ", "or": " or ", "not": "not ", "if": " if ", "else": " else ", "//": "//", "%": "mod"},
+}
+
+
+def render(formula: CompiledFormula, show_name: Callable[[str], str], lang: str = "zh") -> str:
+    """The formula with each name replaced by its label and value, for a person to check."""
+    return _render(formula.tree, show_name, 0, _WORDS["en" if lang == "en" else "zh"])
+
+
+def _render(node: ast.AST, show: Callable[[str], str], parent: int, w: dict[str, str]) -> str:
+    if isinstance(node, ast.Name):
+        return show(node.id)
+    if isinstance(node, ast.Constant):
+        return str(node.value) if not isinstance(node.value, str) else f"“{node.value}”"
+    if isinstance(node, ast.BinOp):
+        sym, prec = _SYMBOL.get(type(node.op), ("?", 0))
+        sym = w.get(sym, sym)
+        out = f"{_render(node.left, show, prec, w)} {sym} {_render(node.right, show, prec + 1, w)}"
+        return f"({out})" if prec < parent else out
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            return w["not"] + _render(node.operand, show, 40, w)
+        return f"−{_render(node.operand, show, 40, w)}"
+    if isinstance(node, ast.Compare):
+        parts = [_render(node.left, show, 5, w)]
+        for op, comp in zip(node.ops, node.comparators):
+            parts.append(f"{_CMP.get(type(op), '?')} {_render(comp, show, 5, w)}")
+        out = " ".join(parts)
+        return f"({out})" if parent > 5 else out
+    if isinstance(node, ast.BoolOp):
+        word = w["and"] if isinstance(node.op, ast.And) else w["or"]
+        return "(" + word.join(_render(v, show, 3, w) for v in node.values) + ")"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return f"{node.func.id}(" + ", ".join(_render(a, show, 0, w) for a in node.args) + ")"
+    if isinstance(node, ast.IfExp):
+        body = _render(node.body, show, 0, w)
+        return f"({body}{w['if']}{_render(node.test, show, 0, w)}{w['else']}{_render(node.orelse, show, 0, w)})"
+    return "?"

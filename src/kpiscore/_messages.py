@@ -1,0 +1,327 @@
+"""Every sentence kpiscore says to a person, in Chinese and English.
+
+Messages are keyed by a stable code so that the code a developer branches on
+and the words an officer reads can never drift apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+Lang = str  # "zh" | "en"
+
+_CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- reading the file -------------------------------------------------
+    "file_not_found": ("找不到文件 {file}", "File not found: {file}"),
+    "cannot_read": ("无法读取文件 {file}：{reason}", "Cannot read {file}: {reason}"),
+    "file_too_large": (
+        "文件有 {size} 字节，超过上限 {limit} 字节；指标体系或数据文件不应这么大",
+        "The file has {size} bytes, over the limit of {limit}",
+    ),
+    "not_utf8": (
+        "文件不是 UTF-8 编码（第 {offset} 字节附近无法解码）；请在编辑器中另存为 UTF-8",
+        "The file is not UTF-8 (cannot decode near byte {offset}); save it as UTF-8",
+    ),
+    "nul_byte": (
+        "文件中有 NUL 字符（\\0），这不是文本文件",
+        "The file contains a NUL character; it is not a text file",
+    ),
+    "empty_file": ("文件是空的", "The file is empty"),
+    "yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
+    "too_deep": (
+        "嵌套超过 {limit} 层；指标体系不需要这么深的结构",
+        "Nesting is deeper than {limit} levels",
+    ),
+    "duplicate_key": (
+        "键 '{key}' 重复：第 {first} 行已经写过，第 {line} 行又写了一次；请删掉其中一个",
+        "Duplicate key '{key}': already given on line {first}, again on line {line}; remove one",
+    ),
+    "alias_refused": (
+        "不支持 YAML 锚点和别名（& 与 *）：请把内容直接写出来",
+        "YAML anchors and aliases (& and *) are not supported: write the content out",
+    ),
+    "merge_key_refused": (
+        "不支持合并键 '<<'：请把每个键直接写出来",
+        "The merge key '<<' is not supported: write each key out",
+    ),
+    "tag_refused": (
+        "不支持 YAML 标签 '{tag}'：请删掉它",
+        "YAML tags such as '{tag}' are not supported: remove it",
+    ),
+    "ambiguous_boolean": (
+        "'{value}' 在 YAML 里可能被读成“是/否”：如果是文字，请加引号写成 \"{value}\"；"
+        "如果表示是/否，请写 true 或 false",
+        "'{value}' may be read as yes/no by YAML: if it is text, quote it as \"{value}\"; "
+        "if it means yes/no, write true or false",
+    ),
+    "complex_key": ("键必须是简单的文字", "A key must be plain text"),
+    "not_a_mapping": (
+        "文件顶层应是“键: 值”的映射，实际是{found}",
+        "The top level must be a mapping of key: value, found {found}",
+    ),
+    # --- shape of the set -------------------------------------------------
+    "unknown_key": ("未知的键 '{key}'。{hint}", "Unknown key '{key}'. {hint}"),
+    "missing_key": ("缺少必填的键 '{key}'", "Missing required key '{key}'"),
+    "wrong_type": (
+        "'{key}' 应为{expected}，实际是{found}{hint}",
+        "'{key}' must be {expected}, found {found}{hint}",
+    ),
+    "not_finite": (
+        "'{key}' 应为有限的数字，实际是 {value}",
+        "'{key}' must be a finite number, found {value}",
+    ),
+    "number_too_large": (
+        "数字 {value} 超出允许范围（绝对值不超过 {limit}，有效数字不超过 {digits} 位）",
+        "The number {value} is out of range (absolute value at most {limit}, at most {digits} digits)",
+    ),
+    "invalid_choice": (
+        "'{value}' 不是 '{key}' 的有效取值。{hint}",
+        "'{value}' is not a valid value for '{key}'. {hint}",
+    ),
+    "bad_version": (
+        "格式版本 kpiscore 应为 1，实际是 {value}；这个版本的 kpiscore 只能读取格式 1",
+        "The format version 'kpiscore' must be 1, found {value}; this kpiscore reads format 1 only",
+    ),
+    "bad_id": (
+        "id '{value}' 只能由小写字母、数字、下划线和连字符组成（[a-z0-9_-]+），如 execution_rate",
+        "The id '{value}' may contain only lowercase letters, digits, _ and - ([a-z0-9_-]+), "
+        "e.g. execution_rate",
+    ),
+    "out_of_range": (
+        "'{key}' 应在 {low} 到 {high} 之间，实际是 {value}",
+        "'{key}' must be between {low} and {high}, found {value}",
+    ),
+    "text_too_long": (
+        "'{key}' 的文字长度 {length} 超过上限 {limit}",
+        "'{key}' is {length} characters long, over the limit of {limit}",
+    ),
+    "empty_text": ("'{key}' 不能为空", "'{key}' must not be empty"),
+    "list_length": (
+        "'{key}' 应有 {expected} 个元素，实际有 {found} 个",
+        "'{key}' must have {expected} items, found {found}",
+    ),
+    "too_many_items": (
+        "'{key}' 有 {found} 项，超过上限 {limit}",
+        "'{key}' has {found} items, over the limit of {limit}",
+    ),
+    "parameter_not_for_rule": (
+        "参数 '{param}' 不属于计分规则 '{rule}'；该规则可用的参数：{allowed}",
+        "The parameter '{param}' does not belong to the rule '{rule}'; its parameters are: {allowed}",
+    ),
+    "missing_parameter": (
+        "计分规则 '{rule}' 需要参数 '{param}'",
+        "The rule '{rule}' needs the parameter '{param}'",
+    ),
+    # --- meaning of the set -----------------------------------------------
+    "weights_do_not_add_up": (
+        "一级指标“{name}”（{id}）的分值是 {expected}，其下三级指标的分值合计是 {found}"
+        "（{detail}），相差 {diff}",
+        "The category '{name}' ({id}) has weight {expected}, but its indicators add up to "
+        "{found} ({detail}), a difference of {diff}",
+    ),
+    "categories_do_not_add_up": (
+        "一级指标的分值合计是 {found}（{detail}），应等于满分 full_score {expected}，相差 {diff}",
+        "The categories add up to {found} ({detail}); they must add up to full_score "
+        "{expected}, a difference of {diff}",
+    ),
+    "duplicate_id": (
+        "id '{id}' 重复：{first} 已经使用了它；每个{what}的 id 必须唯一",
+        "The id '{id}' is used twice: {first} already has it; every {what} id must be unique",
+    ),
+    "unknown_category": (
+        "一级指标 '{value}' 不存在。{hint}",
+        "There is no category '{value}'. {hint}",
+    ),
+    "empty_category": (
+        "一级指标“{name}”（{id}）下没有任何三级指标",
+        "The category '{name}' ({id}) has no indicators",
+    ),
+    "bad_target": (
+        "无法识别目标值 '{value}'：应写成“运算符 数字 [%] [单位]”，如 \">= 95%\"、\"<= 2 天\"、"
+        "\"= 100 个\"（运算符为 >= > <= < = 或 ≥ ≤ ＝），或写定性等级名称",
+        "Cannot read the target '{value}': write 'OPERATOR NUMBER [%] [UNIT]', e.g. '>= 95%', "
+        "'<= 2 天', '= 100 个' (operators >= > <= < = or ≥ ≤ ＝), or a qualitative level name",
+    ),
+    "unknown_level": (
+        "定性目标 '{value}' 不是已定义的等级。{hint}",
+        "The qualitative target '{value}' is not a defined level. {hint}",
+    ),
+    "missing_target": (
+        "计分规则 '{rule}' 需要目标值 target（如 \">= 15 个\"）",
+        "The rule '{rule}' needs a target (e.g. '>= 15 个')",
+    ),
+    "rule_target_mismatch": (
+        "计分规则 '{rule}' 不适用于目标 '{target}'：{why}",
+        "The rule '{rule}' does not fit the target '{target}': {why}",
+    ),
+    "bands_not_ordered": (
+        "第 {index} 档（{when}）永远用不到：第 {prev} 档（{prev_when}）已经包含了它；"
+        "分档按从上到下第一个成立的计分，请把更严格的条件放在前面",
+        "Band {index} ({when}) can never apply: band {prev} ({prev_when}) already covers it; "
+        "the first band that holds scores, so put stricter conditions first",
+    ),
+    "bands_no_catch_all": (
+        "最后一档带有条件，没有“其他情况”档：不满足任何条件的值将得 0 分；"
+        "可加一档 {{score: 0}} 明确表示",
+        "The last band has a condition and there is no catch-all: values that meet no band "
+        "score 0; add a band {{score: 0}} to say so",
+    ),
+    "catch_all_not_last": (
+        "没有条件的档（其他情况）必须放在最后，它后面的档永远用不到",
+        "A band without a condition (the catch-all) must come last; bands after it never apply",
+    ),
+    "band_score_out_of_range": (
+        "档位分值 {value} 超出 [0, {weight}]（指标分值）",
+        "The band score {value} is outside [0, {weight}] (the indicator's weight)",
+    ),
+    "level_range_invalid": (
+        "等级“{label}”的区间 [{low}, {high}] 应在 [0, 1] 之内，且下限不大于上限",
+        "The level '{label}' has range [{low}, {high}]; it must lie within [0, 1] with low ≤ high",
+    ),
+    "levels_overlap": (
+        "等级“{a}”[{a_low}, {a_high}] 与“{b}”[{b_low}, {b_high}] 重叠；相邻等级只能共用端点",
+        "The level '{a}' [{a_low}, {a_high}] overlaps '{b}' [{b_low}, {b_high}]; "
+        "neighbouring levels may share only an end point",
+    ),
+    "duplicate_level": (
+        "等级名称或别名 '{label}' 重复",
+        "The level name or alias '{label}' is used twice",
+    ),
+    "unit_mismatch": (
+        "目标的单位 '{target_unit}' 与输入 '{input}' 声明的单位 '{input_unit}' 不一致",
+        "The target's unit '{target_unit}' differs from the unit '{input_unit}' declared "
+        "for the input '{input}'",
+    ),
+    "checklist_points_exceed_weight": (
+        "清单各项分值合计 {found}，超过指标分值 {weight}",
+        "The checklist items add up to {found}, over the indicator's weight {weight}",
+    ),
+    "checklist_points_below_weight": (
+        "清单各项分值合计 {found}，低于指标分值 {weight}：即使全部满足也拿不到满分",
+        "The checklist items add up to {found}, below the weight {weight}: "
+        "full marks are out of reach",
+    ),
+    "grades_not_ordered": (
+        "grades 应按下限从高到低排列：'{label}' 的下限 {value} 不低于上一档的 {prev}",
+        "grades must go from the highest lower bound down: '{label}' has {value}, "
+        "not below the previous {prev}",
+    ),
+    "grade_above_full_score": (
+        "等级 '{label}' 的下限 {value} 高于满分 {full}",
+        "The grade '{label}' starts at {value}, above full_score {full}",
+    ),
+    "grades_no_zero": (
+        "最低等级 '{label}' 的下限是 {value}：低于它的总分将没有等级；建议最低一档从 0 开始",
+        "The lowest grade '{label}' starts at {value}: totals below it get no grade; "
+        "start the lowest grade at 0",
+    ),
+    "unknown_grade": ("等级 '{value}' 未在 grades 中定义。{hint}", "No grade '{value}'. {hint}"),
+    "penalty_needs_effect": (
+        "扣罚 '{name}' 需要 deduct（扣分）或 grade（直接定级）",
+        "The penalty '{name}' needs deduct (points) or grade (a fixed grade)",
+    ),
+    "bad_template": (
+        "说明模板中的 {{{field}}} 无法使用：{why}",
+        "The placeholder {{{field}}} in the explain template cannot be used: {why}",
+    ),
+    # --- formulas ---------------------------------------------------------
+    "formula_syntax": (
+        "公式语法错误：{problem}",
+        "Formula syntax error: {problem}",
+    ),
+    "formula_forbidden": (
+        "公式中不能使用{what}；公式只能包含数字、名称、+ - * / // %、比较、and/or/not、"
+        "x if 条件 else y 和内置函数",
+        "Formulas may not use {what}; they may contain numbers, names, + - * / // %, "
+        "comparisons, and/or/not, x if c else y and the built-in functions",
+    ),
+    "formula_too_long": (
+        "公式有 {length} 个字符，超过上限 {limit}",
+        "The formula is {length} characters long, over the limit of {limit}",
+    ),
+    "formula_too_deep": (
+        "公式嵌套超过 {limit} 层",
+        "The formula nests deeper than {limit} levels",
+    ),
+    "formula_too_complex": (
+        "公式有 {count} 个部分，超过上限 {limit}",
+        "The formula has {count} parts, over the limit of {limit}",
+    ),
+    "unknown_name": ("名称 '{name}' 未定义。{hint}", "The name '{name}' is not defined. {hint}"),
+    "unknown_function": (
+        "函数 '{name}' 不可用。{hint}",
+        "The function '{name}' is not available. {hint}",
+    ),
+    "formula_bad_power": (
+        "乘方 ** 的指数必须是 0 到 {limit} 之间的整数常量",
+        "The exponent of ** must be a whole-number constant from 0 to {limit}",
+    ),
+    "formula_string_too_long": (
+        "公式中的文字有 {length} 个字符，超过上限 {limit}",
+        "A text literal in the formula has {length} characters, over the limit of {limit}",
+    ),
+    "formula_number_too_long": (
+        "公式中的数字 '{value}' 位数太多（上限 {limit} 位）",
+        "The number '{value}' in the formula has too many digits (limit {limit})",
+    ),
+    "formula_non_ascii_name": (
+        "名称 '{name}' 含有非英文字符；公式中的名称只能用英文字母、数字和下划线，"
+        "中文名称写在 inputs 的 name 里",
+        "The name '{name}' contains non-ASCII characters; formula names use letters, digits "
+        "and _ only (put the Chinese label in the input's name)",
+    ),
+    "formula_bad_args": (
+        "函数 {name} 需要 {expected} 个参数，这里给了 {found} 个",
+        "The function {name} takes {expected} arguments, given {found}",
+    ),
+    "formula_empty": ("公式是空的", "The formula is empty"),
+}
+
+_HINTS: dict[str, tuple[str, str]] = {
+    "did_you_mean": ("是不是 '{suggestion}'？", "Did you mean '{suggestion}'?"),
+    "allowed": ("可用的有：{allowed}", "Valid choices: {allowed}"),
+    "quote_number": (
+        "；如果这是数字，请去掉引号",
+        "; if it is a number, remove the quotes",
+    ),
+}
+
+
+def message(code: str, lang: Lang = "zh", **params: object) -> str:
+    zh, en = _CATALOGUE[code]
+    template = en if lang == "en" else zh
+    return template.format(**params)
+
+
+def known_codes() -> frozenset[str]:
+    return frozenset(_CATALOGUE)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """The closest valid name to a misspelt one, or None when nothing is close."""
+    pool = [c for c in choices if isinstance(c, str)]
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not found:
+        lowered = {c.lower(): c for c in pool}
+        if word.lower() in lowered:
+            return lowered[word.lower()]
+        return None
+    return found[0]
+
+
+def hint(word: str, choices: Iterable[str], lang: Lang = "zh", *, list_all: bool = True) -> str:
+    """'Did you mean X?' when something is close, else the list of valid choices."""
+    pool = sorted({c for c in choices if isinstance(c, str)})
+    best = suggest(word, pool)
+    zh_en = 1 if lang == "en" else 0
+    if best is not None:
+        return _HINTS["did_you_mean"][zh_en].format(suggestion=best)
+    if list_all and pool:
+        shown = ", ".join(pool[:20]) + (" …" if len(pool) > 20 else "")
+        return _HINTS["allowed"][zh_en].format(allowed=shown)
+    return ""
+
+
+def quote_number_hint(lang: Lang) -> str:
+    return _HINTS["quote_number"][1 if lang == "en" else 0]

@@ -1,0 +1,394 @@
+"""Read YAML safely, keeping the line and column of every key and value.
+
+PyYAML's own loaders turn ``NO`` into False, ``010`` into 8, ``1:30`` into 90,
+expand aliases (billion laughs) and recurse on deep nesting. Instead we take
+the parser's event stream (libyaml when present, so large files stay fast)
+and build plain Python values ourselves, iteratively: every refusal happens
+while reading, before any blow-up, and every value keeps its position so
+later checks can point at the exact line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._messages import Lang, message
+from .errors import Issue, Severity
+
+MAX_FILE_BYTES = 1_048_576
+MAX_DEPTH = 32
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NUMBER = re.compile(
+    r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z"
+)
+_NONFINITE = {
+    ".nan": "NaN",
+    ".NaN": "NaN",
+    ".NAN": "NaN",
+}
+_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)\Z")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_AMBIGUOUS = frozenset(
+    {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}
+)
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Pos:
+    """0-based line/column span, as the YAML parser reports it."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class Document:
+    """Parsed YAML plus where everything came from."""
+
+    data: Any
+    file: str | None
+    text: str
+    value_pos: dict[Path_, Pos] = field(default_factory=dict)
+    key_pos: dict[Path_, Pos] = field(default_factory=dict)
+    _lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _LINE_BREAK.split(self.text)
+        return self._lines
+
+    def locate(self, path: Path_, *, key: bool = False) -> Pos | None:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        if key and path in self.key_pos:
+            return self.key_pos[path]
+        probe = path
+        while True:
+            if probe in self.value_pos:
+                return self.value_pos[probe]
+            if probe in self.key_pos:
+                return self.key_pos[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def issue(
+        self,
+        code: str,
+        msg: str,
+        path: Path_,
+        *,
+        key: bool = False,
+        severity: Severity = "error",
+        pos: Pos | None = None,
+    ) -> Issue:
+        pos = pos or self.locate(path, key=key)
+        return make_issue(code, msg, path, self.file, self.lines, pos, severity)
+
+
+def make_issue(
+    code: str,
+    msg: str,
+    path: Path_,
+    file: str | None,
+    lines: list[str],
+    pos: Pos | None,
+    severity: Severity = "error",
+) -> Issue:
+    if pos is None:
+        return Issue(code=code, message=msg, path=path, file=file, severity=severity)
+    src = lines[pos.line] if 0 <= pos.line < len(lines) else None
+    if src is not None and len(src) > 300:
+        src = None  # an unreadable source line helps nobody
+    if pos.end_line == pos.line and pos.end_column > pos.column:
+        width = pos.end_column - pos.column
+    else:
+        width = max(1, len(src or "") - pos.column)
+    return Issue(
+        code=code,
+        message=msg,
+        path=path,
+        file=file,
+        line=pos.line + 1,
+        column=pos.column + 1,
+        source_line=src,
+        caret_width=width,
+        severity=severity,
+    )
+
+
+class YamlRefused(Exception):
+    """Reading stopped; ``issues`` says why."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("; ".join(i.message for i in issues))
+
+
+def read_source(source: str | Path, lang: Lang = "zh", *, limit: int = MAX_FILE_BYTES) -> tuple[
+    str, str | None
+]:
+    """Return (text, file name). A ``str`` with no line break is a path."""
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
+        if len(source) > limit:
+            raise YamlRefused(
+                [Issue("file_too_large", message("file_too_large", lang, size=len(source), limit=limit))]
+            )
+        return _check_text(source, None, lang), None
+    path = Path(source)
+    name = str(source)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise YamlRefused(
+            [Issue("file_not_found", message("file_not_found", lang, file=name), file=name)]
+        ) from None
+    except OSError as exc:
+        raise YamlRefused(
+            [Issue("cannot_read", message("cannot_read", lang, file=name, reason=exc.strerror), file=name)]
+        ) from None
+    if size > limit:
+        raise YamlRefused(
+            [Issue("file_too_large", message("file_too_large", lang, size=size, limit=limit), file=name)]
+        )
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise YamlRefused(
+            [Issue("cannot_read", message("cannot_read", lang, file=name, reason=exc.strerror), file=name)]
+        ) from None
+    if len(raw) > limit:
+        raise YamlRefused(
+            [Issue("file_too_large", message("file_too_large", lang, size=len(raw), limit=limit), file=name)]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlRefused(
+            [Issue("not_utf8", message("not_utf8", lang, offset=exc.start), file=name)]
+        ) from None
+    return _check_text(text, name, lang), name
+
+
+def _check_text(text: str, name: str | None, lang: Lang) -> str:
+    if "\x00" in text:
+        raise YamlRefused([Issue("nul_byte", message("nul_byte", lang), file=name)])
+    return text.lstrip("\ufeff")
+
+
+_PROBLEMS_ZH = {
+    "mapping values are not allowed here": "这里不能出现“: ”：可能是缩进不对，或文字中含有“: ”需要加引号",
+    "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
+    "could not find expected ':'": "缺少冒号“:”",
+    "did not find expected key": "这里应是一个键（可能缩进不对）",
+    "did not find expected '-' indicator": "这里应是以“- ”开头的列表项（可能缩进不对）",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
+    "found unexpected ':'": "出现了多余的冒号“:”",
+    "expected ',' or ']', but got '<stream end>'": "方括号 [ 没有闭合",
+    "expected ',' or '}', but got '<stream end>'": "花括号 { 没有闭合",
+}
+
+
+def _syntax_issue(exc: yaml.YAMLError, name: str | None, lines: list[str], lang: Lang) -> Issue:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if lang != "en":
+        problem = _PROBLEMS_ZH.get(problem, problem)
+    pos = Pos(mark.line, mark.column, mark.line, mark.column + 1) if mark is not None else None
+    return make_issue("yaml_syntax", message("yaml_syntax", lang, problem=problem), (), name, lines, pos)
+
+
+def resolve_plain(value: str) -> Any:
+    """Resolve an unquoted scalar by kpiscore's rules, not YAML 1.1's."""
+    if value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _NUMBER.match(value):
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+            return value
+    if value in _NONFINITE:
+        return Decimal("NaN")
+    m = _INF.match(value)
+    if m:
+        return Decimal(m.group(1) + "Infinity")
+    return value
+
+
+def _pos(event: Any) -> Pos:
+    s, e = event.start_mark, event.end_mark
+    return Pos(s.line, s.column, e.line, e.column)
+
+
+@dataclass
+class _Frame:
+    container: Any
+    path: Path_
+    is_map: bool
+    pos: Pos
+    key: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)
+    skip: bool = False  # value of a duplicate key: parsed, then dropped
+
+
+def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Document, list[Issue]]:
+    """Parse one YAML document. Fatal problems raise YamlRefused; others are returned."""
+    doc = Document(data=None, file=file, text=text)
+    issues: list[Issue] = []
+    stack: list[_Frame] = []
+    root: list[Any] = []
+    documents = 0
+
+    def refuse(code: str, msg: str, path: Path_, pos: Pos) -> YamlRefused:
+        return YamlRefused([*issues, make_issue(code, msg, path, file, doc.lines, pos)])
+
+    def place(value: Any, pos: Pos, is_scalar: bool) -> tuple[Path_, bool]:
+        """Attach a value to its parent; return its path and whether it is kept."""
+        if not stack:
+            root.append(value)
+            doc.value_pos[()] = pos
+            return (), True
+        top = stack[-1]
+        if top.is_map:
+            assert top.key is not None
+            path = (*top.path, top.key)
+            keep = not top.skip
+            if keep:
+                top.container[top.key] = value
+                doc.value_pos[path] = pos
+            top.key = None
+            top.skip = False
+            return path, keep
+        path = (*top.path, len(top.container))
+        top.container.append(value)
+        doc.value_pos[path] = pos
+        return path, True
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise refuse(
+                        "yaml_syntax",
+                        message(
+                            "yaml_syntax",
+                            lang,
+                            problem="一个文件只能有一个文档（不要用 ---）"
+                            if lang != "en"
+                            else "only one document per file (no ---)",
+                        ),
+                        (),
+                        _pos(event),
+                    )
+                continue
+            if kind is yaml.AliasEvent:
+                raise refuse("alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event))
+            if getattr(event, "anchor", None):
+                raise refuse("alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event))
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!"):
+                raise refuse("tag_refused", message("tag_refused", lang, tag=tag), _cur_path(stack), _pos(event))
+
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                frame = stack.pop()
+                continue
+
+            top = stack[-1] if stack else None
+            # A mapping waiting for its next key.
+            if top is not None and top.is_map and top.key is None:
+                pos = _pos(event)
+                if kind is not yaml.ScalarEvent:
+                    raise refuse("complex_key", message("complex_key", lang), top.path, pos)
+                key = event.value
+                if key == "<<" and not event.style:
+                    raise refuse("merge_key_refused", message("merge_key_refused", lang), top.path, pos)
+                if key in top.key_lines:
+                    issues.append(
+                        make_issue(
+                            "duplicate_key",
+                            message(
+                                "duplicate_key", lang, key=key, first=top.key_lines[key], line=pos.line + 1
+                            ),
+                            (*top.path, key),
+                            file,
+                            doc.lines,
+                            pos,
+                        )
+                    )
+                    top.skip = True
+                else:
+                    top.key_lines[key] = pos.line + 1
+                    doc.key_pos[(*top.path, key)] = pos
+                top.key = key
+                continue
+
+            pos = _pos(event)
+            if kind is yaml.ScalarEvent:
+                raw = event.value
+                if event.style:
+                    value: Any = raw
+                else:
+                    value = resolve_plain(raw)
+                    if raw in _AMBIGUOUS:
+                        path, _ = place(value, pos, True)
+                        issues.append(
+                            make_issue(
+                                "ambiguous_boolean",
+                                message("ambiguous_boolean", lang, value=raw),
+                                path,
+                                file,
+                                doc.lines,
+                                pos,
+                            )
+                        )
+                        continue
+                place(value, pos, True)
+                continue
+
+            # Start of a mapping or a sequence.
+            if len(stack) >= MAX_DEPTH:
+                raise refuse("too_deep", message("too_deep", lang, limit=MAX_DEPTH), _cur_path(stack), pos)
+            container: Any = {} if kind is yaml.MappingStartEvent else []
+            path, _ = place(container, pos, False)
+            stack.append(_Frame(container, path, kind is yaml.MappingStartEvent, pos))
+    except yaml.YAMLError as exc:
+        raise YamlRefused([*issues, _syntax_issue(exc, file, doc.lines, lang)]) from None
+    except RecursionError:  # pragma: no cover - the depth cap comes first
+        raise YamlRefused(
+            [*issues, Issue("too_deep", message("too_deep", lang, limit=MAX_DEPTH), file=file)]
+        ) from None
+    doc.data = root[0] if root else None
+    return doc, issues
+
+
+def _cur_path(stack: list[_Frame]) -> Path_:
+    if not stack:
+        return ()
+    top = stack[-1]
+    if top.is_map:
+        return (*top.path, top.key) if top.key is not None else top.path
+    return (*top.path, len(top.container))

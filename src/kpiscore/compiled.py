@@ -1,0 +1,255 @@
+"""The compiled indicator set: immutable, checked, with formulas already parsed.
+
+Scoring reads only these objects, never the YAML or the pydantic models, so
+nothing is re-parsed or re-checked per project.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ._formula import CompiledFormula
+from ._numbers import round_half_up
+
+if TYPE_CHECKING:
+    from .model import IndicatorSetModel
+
+_TARGET = re.compile(
+    r"\s*(>=|<=|==|=|>|<|≥|≤|⩾|⩽)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*(.*?)\s*\Z"
+)
+_OP_NORMAL = {"==": "=", "≥": ">=", "≤": "<=", "⩾": ">=", "⩽": "<="}
+_OP_SHOW = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+
+
+def fmt_number(value: Decimal, places: int | None = None) -> str:
+    """A plain decimal string: no exponent, no float."""
+    if places is not None:
+        value = round_half_up(value, places)
+    text = format(value, "f")
+    if "." in text and places is None:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_percent(fraction: Decimal) -> str:
+    return fmt_number(round_half_up(fraction * 100, 2), None) + "%"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed target: a comparison with a number, or a qualitative level."""
+
+    text: str
+    op: str | None = None
+    value: Decimal | None = None
+    percent: bool = False
+    unit: str | None = None
+    level: str | None = None
+
+    @property
+    def unit_key(self) -> str | None:
+        return "%" if self.percent else self.unit
+
+    def show(self) -> str:
+        if self.level is not None:
+            return self.level
+        assert self.op is not None and self.value is not None
+        shown = fmt_percent(self.value) if self.percent else fmt_number(self.value)
+        unit = "" if self.percent or not self.unit else self.unit
+        return f"{_OP_SHOW[self.op]}{shown}{unit}"
+
+    def holds(self, actual: Decimal) -> bool:
+        assert self.value is not None
+        v = self.value
+        return {
+            ">=": actual >= v,
+            ">": actual > v,
+            "<=": actual <= v,
+            "<": actual < v,
+            "=": actual == v,
+        }[self.op or "="]
+
+
+def parse_target(text: str) -> Target | None:
+    """``OP NUMBER [%] [UNIT]`` with full-width forms; None when it is not one."""
+    normal = unicodedata.normalize("NFKC", text)
+    m = _TARGET.match(normal)
+    if not m:
+        return None
+    op, number, pct, unit = m.groups()
+    op = _OP_NORMAL.get(op, op)
+    value = Decimal(number)
+    unit = unit or None
+    if unit == "%":
+        pct, unit = "%", None
+    if unit is not None and (len(unit) > 10 or any(ch.isdigit() for ch in unit) or " " in unit):
+        return None
+    if pct:
+        value = value / 100
+    return Target(text=text, op=op, value=value, percent=bool(pct), unit=unit)
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    label: str
+    low: Decimal
+    high: Decimal
+    aliases: tuple[str, ...] = ()
+
+
+DEFAULT_LEVELS = (
+    LevelSpec("达成", Decimal("0.8"), Decimal("1"), ("完成", "达成预期指标", "已完成", "全部完成", "达到", "已达成")),
+    LevelSpec("部分达成", Decimal("0.6"), Decimal("0.8"), ("部分完成", "基本达成", "基本完成")),
+    LevelSpec("未达成", Decimal("0"), Decimal("0.6"), ("未完成", "未达到")),
+)
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    score: Decimal | CompiledFormula
+    when: CompiledFormula | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    label: str
+    points: Decimal
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    id: str
+    name: str
+    unit: str | None = None
+    type: str = "number"
+
+    @property
+    def unit_key(self) -> str | None:
+        return "%" if self.type == "percent" else self.unit
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    formula: CompiledFormula
+    tolerance: Decimal | None = None
+    left: CompiledFormula | None = None
+    right: CompiledFormula | None = None
+    op: str | None = None
+
+
+@dataclass(frozen=True)
+class PenaltySpec:
+    name: str
+    when: CompiledFormula
+    deduct: Decimal | None = None
+    grade: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledIndicator:
+    id: str
+    name: str
+    category: str
+    weight: Decimal
+    rule: str
+    group: str | None = None
+    target: Target | None = None
+    actual: CompiledFormula | None = None
+    applies: CompiledFormula | None = None
+    explain: str | None = None
+    over_achievement: Decimal = Decimal("1.2")
+    reason_required: CompiledFormula | None = None
+    core: bool = False
+    zero_below: Decimal | None = None
+    zero_above: Decimal | None = None
+    tolerance: Decimal | None = None
+    levels: tuple[LevelSpec, ...] = DEFAULT_LEVELS
+    bands: tuple[BandSpec, ...] = ()
+    per: Decimal | None = None
+    count: CompiledFormula | None = None
+    items: tuple[ItemSpec, ...] = ()
+    score: CompiledFormula | None = None
+
+    @property
+    def reads(self) -> str:
+        """The data value this indicator reads when it has no ``actual:`` formula."""
+        return self.id
+
+
+@dataclass(frozen=True)
+class CompiledCategory:
+    id: str
+    name: str
+    weight: Decimal
+    indicators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Grade:
+    label: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class ReasonPolicy:
+    below_weight: bool = True
+    over_achievement: bool = True
+    deviation_above: Decimal | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class IndicatorSet:
+    """A loaded, validated indicator set. Build it with :func:`kpiscore.load`."""
+
+    id: str
+    name: str
+    kind: str
+    full_score: Decimal
+    precision: int
+    rounding: str
+    grades: tuple[Grade, ...]
+    over_achievement: Decimal
+    reasons: ReasonPolicy
+    categories: tuple[CompiledCategory, ...]
+    indicators: tuple[CompiledIndicator, ...]
+    inputs: MappingProxyType[str, InputSpec] | None
+    checks: tuple[CheckSpec, ...]
+    penalties: tuple[PenaltySpec, ...]
+    digest: str
+    file: str | None = None
+    description: str | None = None
+    model: IndicatorSetModel | None = field(default=None, repr=False)
+
+    def indicator(self, indicator_id: str) -> CompiledIndicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def label_of(self, name: str) -> str | None:
+        if self.inputs is not None and name in self.inputs:
+            return self.inputs[name].name
+        for ind in self.indicators:
+            if ind.id == name:
+                return ind.name
+        return None
+
+    def unit_of(self, name: str) -> str | None:
+        if self.inputs is not None and name in self.inputs:
+            return self.inputs[name].unit_key
+        return None
+
+    def __repr__(self) -> str:
+        return f"IndicatorSet(id={self.id!r}, indicators={len(self.indicators)})"
+
+
+def freeze(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(dict(mapping))
