@@ -1,6 +1,32 @@
-"""kpiscore: score and explain Chinese public-budget performance self-evaluations."""
+"""kpiscore: score and explain Chinese public-budget performance self-evaluations (绩效自评).
 
-from ._compile import load
+The whole public API is listed in ``__all__``; everything else is private.
+"""
+
+from ._api import RowError, check, load, score, score_many
+from .compiled import IndicatorSet
 from .errors import ConfigError, DataError, FormulaError, Issue, KpiscoreError
+from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
 
-__all__ = ["ConfigError", "DataError", "FormulaError", "Issue", "KpiscoreError", "load"]
+__version__ = "0.1.0"
+
+__all__ = [
+    "CategoryResult",
+    "CheckResult",
+    "ConfigError",
+    "DataError",
+    "Discrepancy",
+    "FormulaError",
+    "IndicatorResult",
+    "IndicatorSet",
+    "Issue",
+    "KpiscoreError",
+    "PointsLost",
+    "Result",
+    "RowError",
+    "__version__",
+    "check",
+    "load",
+    "score",
+    "score_many",
+]

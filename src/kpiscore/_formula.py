@@ -478,6 +478,10 @@ class Evaluator:
     def __init__(self, names: Mapping[str, Any]):
         self._engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS, names=dict(names))
 
+    def set_names(self, names: Mapping[str, Any]) -> None:
+        """Swap the row's values without rebuilding the engine."""
+        self._engine.names = names
+
     def run(self, formula: CompiledFormula) -> Any:
         try:
             result = self._engine.eval(formula.source, previously_parsed=formula.tree)

@@ -1,0 +1,176 @@
+"""The public entry points: load, check, score, score_many."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import _compile
+from ._data import read_file
+from ._evaluate import score_data
+from ._messages import Lang, message
+from .compiled import IndicatorSet
+from .errors import DataError, Issue, KpiscoreError
+from .result import Result
+
+MAX_CSV_BYTES = 64 * 1024 * 1024
+MAX_CSV_FIELD = 10_000
+_NAME_COLUMNS = ("subject", "项目名称", "name", "名称")
+
+
+def load(source: str | Path, *, lang: Lang = "zh") -> IndicatorSet:
+    """Read, validate and compile an indicator set; ConfigError lists every problem."""
+    return _compile.load(source, lang)
+
+
+def check(source: str | Path, *, lang: Lang = "zh") -> list[Issue]:
+    """Every problem in a set, errors and warnings, in one pass. Never raises for a bad set."""
+    _, issues = _compile.compile_source(source, lang)
+    return issues
+
+
+def _as_set(indicator_set: IndicatorSet | str | Path, lang: Lang) -> IndicatorSet:
+    if isinstance(indicator_set, IndicatorSet):
+        return indicator_set
+    return load(indicator_set, lang=lang)
+
+
+def score(
+    indicator_set: IndicatorSet | str | Path,
+    data: Mapping[str, Any] | str | Path,
+    *,
+    strict: bool = False,
+    lang: Lang = "zh",
+) -> Result:
+    """Score one subject. ``data`` is a YAML/JSON path or a mapping shaped like spec §2."""
+    iset = _as_set(indicator_set, lang)
+    file = None
+    if isinstance(data, (str, Path)):
+        data, file = read_file(data, lang)
+    return score_data(iset, data, strict=strict, lang=lang, file=file)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A batch row that could not be scored; the other rows still were."""
+
+    row: int
+    subject: str
+    message: str
+    issues: tuple[Issue, ...] = ()
+
+    ok = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "subject": self.subject, "error": self.message}
+
+
+def score_many(
+    indicator_set: IndicatorSet | str | Path,
+    rows: Iterable[Mapping[str, Any]] | str | Path,
+    *,
+    strict: bool = False,
+    lang: Lang = "zh",
+) -> Iterator[Result | RowError]:
+    """Score many subjects. Yields a Result per good row and a RowError per bad one, in order."""
+    iset = _as_set(indicator_set, lang)
+    for number, subject, data, error in _rows(rows, lang):
+        if error is not None:
+            yield RowError(number, subject, message("bad_row", lang, row=number, subject=subject, problem=error))
+            continue
+        try:
+            yield score_data(iset, data, strict=strict, lang=lang)
+        except KpiscoreError as exc:
+            issues = tuple(getattr(exc, "issues", ()))
+            problem = "; ".join(i.message for i in issues) or str(exc)
+            yield RowError(number, subject, message("bad_row", lang, row=number, subject=subject, problem=problem), issues)
+
+
+def _rows(rows: Iterable[Mapping[str, Any]] | str | Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | None]]:
+    if isinstance(rows, (str, Path)):
+        path = Path(rows)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
+            for i, p in enumerate(files, start=1):
+                try:
+                    data, _ = read_file(p, lang)
+                except KpiscoreError as exc:
+                    issues = getattr(exc, "issues", ())
+                    yield i, p.name, None, "; ".join(x.message for x in issues) or str(exc)
+                    continue
+                yield i, p.name, data, None
+            return
+        yield from _csv_rows(path, lang)
+        return
+    for i, data in enumerate(rows, start=1):
+        subject = ""
+        if isinstance(data, Mapping):
+            s = data.get("subject")
+            subject = str(s.get("name", "")) if isinstance(s, Mapping) else str(s or "")
+        yield i, subject, data, None
+
+
+def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | None]]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise DataError([Issue("file_too_large", message("file_too_large", lang, size=size, limit=MAX_CSV_BYTES), file=str(path))])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError([Issue("cannot_read", message("cannot_read", lang, file=str(path), reason=exc.strerror), file=str(path))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError([Issue("not_utf8", message("not_utf8", lang, offset=exc.start), file=str(path))]) from None
+    if "\x00" in text:
+        raise DataError([Issue("nul_byte", message("nul_byte", lang), file=str(path))])
+    csv.field_size_limit(MAX_CSV_FIELD)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise DataError([Issue("bad_csv", message("bad_csv", lang, problem=str(exc)), file=str(path))]) from None
+    header = [h.strip() for h in header]
+    dupes = {h for h in header if header.count(h) > 1}
+    if dupes:
+        raise DataError([Issue("bad_csv", message("bad_csv", lang, problem=f"duplicate columns: {', '.join(sorted(dupes))}"), file=str(path))])
+    line = 1
+    while True:
+        line += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield line, "", None, message("bad_csv", lang, problem=str(exc))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(header, cells))
+        subject = next((row[c].strip() for c in _NAME_COLUMNS if c in row and row[c].strip()), f"#{line}")
+        if len(cells) != len(header):
+            yield line, subject, None, (
+                f"该行有 {len(cells)} 列，表头有 {len(header)} 列" if lang != "en" else f"{len(cells)} cells, the header has {len(header)}"
+            )
+            continue
+        values: dict[str, Any] = {}
+        reasons: dict[str, Any] = {}
+        claimed: dict[str, Any] = {}
+        for col, cell in row.items():
+            if col in _NAME_COLUMNS or not col:
+                continue
+            if col.startswith("reason:"):
+                if cell.strip():
+                    reasons[col[7:]] = cell
+            elif col.startswith("claimed:"):
+                if cell.strip():
+                    claimed[col[8:]] = cell
+            elif cell.strip():
+                values[col] = cell
+        yield line, subject, {"subject": {"name": subject}, "values": values, "reasons": reasons, "claimed": claimed}, None

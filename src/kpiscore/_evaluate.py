@@ -1,0 +1,462 @@
+"""Compiled set × one subject's data → Result, Decimal throughout.
+
+Each indicator is scored on its own: a value that is missing or broken
+scores that indicator 0 (status ``missing_data``) and is named in the
+warnings, while every other indicator still scores.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of, read_value
+from ._formula import CompiledFormula, EvalFailure, Evaluator, render
+from ._messages import Lang, hint, message
+from ._numbers import CONTEXT, round_half_up
+from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
+from .compiled import CompiledIndicator, IndicatorSet, fmt_number, fmt_percent
+from .errors import DataError, Issue
+from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
+
+ZERO = Decimal(0)
+DATA_KEYS = ("indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes")
+MAX_VALUES = 10_000
+
+
+def _t(lang: Lang, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+@functools.lru_cache(maxsize=64)
+def used_names(iset: IndicatorSet) -> frozenset[str]:
+    """Every data value name the set can read, for 'unused value' hints."""
+    names: set[str] = set(iset.inputs or ())
+    for ind in iset.indicators:
+        names.add(ind.id)
+        for f in (ind.actual, ind.applies, ind.count, ind.score, ind.reason_required):
+            if f is not None:
+                names |= f.names
+        for band in ind.bands:
+            if band.when is not None:
+                names |= band.when.names
+            if isinstance(band.score, CompiledFormula):
+                names |= band.score.names
+    for chk in iset.checks:
+        names |= chk.formula.names
+    for pen in iset.penalties:
+        names |= pen.when.names
+    return frozenset(names)
+
+
+def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None) -> SubjectData:
+    """Check the data's shape and read every value; shape problems raise DataError."""
+    if not isinstance(data, Mapping):
+        raise DataError([Issue("data_wrong_type", message("data_wrong_type", lang, key="$", expected=_t(lang, "映射（键: 值）", "a mapping")), file=file)])
+    problems: list[Issue] = []
+    for key in data:
+        if key not in DATA_KEYS:
+            problems.append(Issue("data_unknown_key", message("data_unknown_key", lang, key=str(key)[:40], hint=hint(str(key), DATA_KEYS, lang)), path=(str(key)[:40],), file=file))
+    sections: dict[str, dict[str, Any]] = {}
+    for key in ("values", "manual", "reasons", "claimed"):
+        section = data.get(key) or {}
+        if not isinstance(section, Mapping):
+            problems.append(Issue("data_wrong_type", message("data_wrong_type", lang, key=key, expected=_t(lang, "映射（键: 值）", "a mapping")), path=(key,), file=file))
+            section = {}
+        if len(section) > MAX_VALUES:
+            problems.append(Issue("value_too_long", message("value_too_long", lang, length=len(section), limit=MAX_VALUES), path=(key,), file=file))
+            section = {}
+        sections[key] = {str(k): v for k, v in section.items()}
+    subject = data.get("subject") or {}
+    if isinstance(subject, str):
+        subject = {"name": subject}
+    if not isinstance(subject, Mapping):
+        problems.append(Issue("data_wrong_type", message("data_wrong_type", lang, key="subject", expected=_t(lang, "映射（键: 值）", "a mapping")), path=("subject",), file=file))
+        subject = {}
+    named = data.get("indicator_set")
+    if named is not None and named != iset.id:
+        problems.append(Issue("set_mismatch", message("set_mismatch", lang, data=str(named)[:60], set=iset.id), path=("indicator_set",), file=file))
+    if problems:
+        raise DataError(problems)
+    values: dict[str, ReadValue] = {}
+    for name, raw in sections["values"].items():
+        values[name] = check_unit(name, read_value(raw), iset)
+    reasons = {k: v.strip() for k, v in sections["reasons"].items() if isinstance(v, str) and v.strip()}
+    return SubjectData(
+        subject={str(k): v for k, v in subject.items() if isinstance(v, (str, Decimal, int, bool)) or v is None},
+        values=values,
+        manual=sections["manual"],
+        reasons=reasons,
+        claimed=sections["claimed"],
+        indicator_set=named if isinstance(named, str) else None,
+        digest=digest_of(data),
+    )
+
+
+class _Scorer:
+    def __init__(self, iset: IndicatorSet, sd: SubjectData, lang: Lang):
+        self.iset = iset
+        self.sd = sd
+        self.lang = lang
+        self.warnings: list[str] = []
+        self.env: dict[str, Any] = {}
+        for name, rv in sd.values.items():
+            v = rv.value
+            if rv.problem is None and v is not None and v is not NA:
+                self.env[name] = v.level if isinstance(v, LevelValue) else v
+        self.evaluator = Evaluator(self.env)
+
+    # --- display helpers ------------------------------------------------------
+    def show_for(self, ind: CompiledIndicator | None, name: str | None = None) -> Any:
+        iset = self.iset
+        percent = False
+        unit: str | None = None
+        if name is not None and iset.inputs is not None and name in iset.inputs:
+            spec = iset.inputs[name]
+            percent, unit = spec.type == "percent", spec.unit
+        elif ind is not None and ind.target is not None and ind.target.level is None:
+            percent, unit = ind.target.percent, ind.target.unit
+            if name is None and ind.actual is None and iset.inputs is not None and ind.id in iset.inputs:
+                spec = iset.inputs[ind.id]
+                percent, unit = spec.type == "percent" or percent, spec.unit or unit
+
+        def show(d: Decimal) -> str:
+            if percent:
+                return fmt_percent(d)
+            return fmt_number(d) + (unit or "")
+
+        return show
+
+    def label(self, name: str) -> str:
+        label = self.iset.label_of(name) or name
+        v = self.env.get(name)
+        if isinstance(v, Decimal):
+            return f"{label} {self.show_for(None, name)(v)}"
+        if v is None:
+            return f"{label} ?"
+        return f"{label} {v}"
+
+    def problem_text(self, code: str, params: dict[str, Any]) -> str:
+        params = dict(params)
+        if code == "missing_value":
+            name = params.get("name", "?")
+            lab = self.iset.label_of(name)
+            params["label"] = f"（{lab}）" if lab and self.lang != "en" else (f" ({lab})" if lab else "")
+        if code == "percent_needs_sign":
+            params.setdefault("fraction", fmt_number(Decimal(params["value"]) / 100))
+        params.setdefault("hint", "")
+        try:
+            return message(code, self.lang, **params)
+        except (KeyError, IndexError):
+            return code
+
+    # --- one indicator -----------------------------------------------------------
+    def indicator(self, ind: CompiledIndicator) -> IndicatorResult:
+        lang = self.lang
+        raw_value = self.sd.values.get(ind.id)
+
+        def result(status: str, raw: Decimal, text: str, *, actual: Any = None, completion: Decimal | None = None, flags: tuple[str, ...] = (), needs: bool = False, problem: str | None = None) -> IndicatorResult:
+            score = round_half_up(raw, self.iset.precision)
+            reason = self.sd.reasons.get(ind.id)
+            if needs:
+                text += _t(lang, "；需说明偏差原因", "; a reason for deviation is owed")
+                text += _t(lang, f"（已填写：{reason[:100]}）" if reason else "（未填写）", f" (given: {reason[:100]})" if reason else " (not given)")
+                if not reason:
+                    self.warnings.append(message("reason_missing", lang, id=ind.id))
+            return IndicatorResult(
+                id=ind.id, name=ind.name, category=ind.category, group=ind.group, weight=ind.weight,
+                target=ind.target.text if ind.target else None, actual=actual, completion=completion,
+                score=score, raw_score=raw, rule=ind.rule, status=status,  # type: ignore[arg-type]
+                explanation=text, flags=flags, needs_reason=needs, reason=reason, core=ind.core, problem=problem,
+            )
+
+        def missing(code: str, params: dict[str, Any]) -> IndicatorResult:
+            why = self.problem_text(code, params)
+            self.warnings.append(message("indicator_problem", lang, id=ind.id, name=ind.name, problem=why))
+            text = _t(lang, f"{why}，按 0 分计（满分 {fmt_number(ind.weight)}）", f"{why}; scored 0 (weight {fmt_number(ind.weight)})")
+            return result("missing_data", ZERO, text, needs=ind.weight > 0 and self.iset.reasons.below_weight, problem=why)
+
+        def not_applicable(why: str) -> IndicatorResult:
+            text = _t(lang, f"不适用（{why}），分值 {fmt_number(ind.weight)} 不计入，总分按百分制折算", f"not applicable ({why}); its weight {fmt_number(ind.weight)} is dropped and the total rescaled")
+            return result("not_applicable", ZERO, text)
+
+        # Applicability.
+        if raw_value is not None and raw_value.value is NA:
+            return not_applicable(_t(lang, "数据标为 n/a", "marked n/a in the data"))
+        if ind.actual is not None:
+            for name in sorted(ind.actual.names):
+                rv = self.sd.values.get(name)
+                if rv is not None and rv.value is NA:
+                    return not_applicable(_t(lang, f"{name} 标为 n/a", f"{name} is n/a"))
+        if ind.rule == "manual" and isinstance(self.sd.manual.get(ind.id), str) and read_value(self.sd.manual[ind.id]).value is NA:
+            return not_applicable(_t(lang, "人工评分标为 n/a", "manual score marked n/a"))
+        if ind.applies is not None:
+            self.evaluator.set_names(self.env)
+            try:
+                applies = self.evaluator.run(ind.applies)
+            except EvalFailure as exc:
+                return missing(exc.code, exc.params)
+            if not applies:
+                return not_applicable(_t(lang, f"适用条件 {render(ind.applies, self.label, lang)} 不成立", f"condition {render(ind.applies, self.label, lang)} is false"))
+
+        # The actual value.
+        actual: Any = None
+        actual_text = ""
+        show = self.show_for(ind)
+        if ind.actual is not None:
+            self.evaluator.set_names(self.env)
+            try:
+                actual = self.evaluator.run(ind.actual)
+            except EvalFailure as exc:
+                return missing(exc.code, exc.params)
+            shown = show(actual) if isinstance(actual, Decimal) else str(actual)
+            actual_text = f"{render(ind.actual, self.label, lang)} = {shown}"
+        elif ind.rule != "manual":
+            if raw_value is not None and raw_value.problem is not None:
+                return missing(raw_value.problem.code, raw_value.problem.params)
+            if raw_value is not None and raw_value.value is not None:
+                actual = raw_value.value
+                if raw_value.restated:
+                    shown = show(actual) if isinstance(actual, Decimal) else str(actual)
+                    self.warnings.append(message("restates_target", lang, id=ind.id, raw=_raw_text(self.sd, ind.id), value=shown))
+            elif ind.rule in NEEDS_ACTUAL:
+                return missing("missing_value", {"name": ind.id})
+            if isinstance(actual, Decimal) and ind.rule in ("ratio", "bands", "deduct", "formula"):
+                actual_text = _t(lang, f"实际值 {show(actual)}", f"actual {show(actual)}")
+
+        target_value = ind.target.value if ind.target is not None else None
+        extras: dict[str, Any] = {"weight": ind.weight}
+        if actual is not None and not isinstance(actual, LevelValue):
+            extras["actual"] = actual
+        if target_value is not None:
+            extras["target"] = target_value
+            if isinstance(actual, Decimal) and target_value != 0:
+                extras["completion"] = actual / target_value
+        self.evaluator.set_names({**self.env, **extras})
+        try:
+            outcome = RULES[ind.rule](
+                RuleInput(ind, actual, self.evaluator, lang, show, self.label, self.sd.manual.get(ind.id))
+            )
+        except RuleProblem as exc:
+            return missing(exc.code, exc.params)
+
+        # Flags and whether a reason is owed.
+        flags: list[str] = []
+        notes = ""
+        if outcome.performance is not None and outcome.performance > ind.over_achievement:
+            flags.append("over_achievement")
+            notes += _t(
+                lang,
+                f"；完成程度 {fmt_percent(outcome.performance)} 超过 {fmt_percent(ind.over_achievement)}，请核实目标是否偏低（不扣分）",
+                f"; performance {fmt_percent(outcome.performance)} is above {fmt_percent(ind.over_achievement)}: check whether the target was set too low (no deduction)",
+            )
+        score = round_half_up(outcome.raw, self.iset.precision)
+        text = "，".join(p for p in (actual_text, outcome.text) if p) if lang != "en" else ", ".join(p for p in (actual_text, outcome.text) if p)
+        if score != outcome.raw:
+            text += _t(lang, f"，四舍五入保留 {self.iset.precision} 位得 {score} 分", f", rounded half-up to {self.iset.precision} places: {score}")
+        else:
+            text += _t(lang, f"，本项得分 {score}", f"; score {score}")
+        text += notes
+        needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
+        if ind.explain is not None:
+            text = self.template(ind, actual, score, outcome.completion)
+        shown_actual = outcome.shown_actual if outcome.shown_actual is not None else (actual if isinstance(actual, (Decimal, str)) else None)
+        return result("scored", outcome.raw, text, actual=shown_actual, completion=outcome.completion, flags=tuple(flags), needs=needs)
+
+    def needs_reason(self, ind: CompiledIndicator, completion: Decimal | None, score: Decimal, flagged: bool, extras: dict[str, Any]) -> bool:
+        if ind.reason_required is not None:
+            self.evaluator.set_names({**self.env, **extras, "score": score})
+            try:
+                return bool(self.evaluator.run(ind.reason_required))
+            except EvalFailure:
+                return True
+        policy = self.iset.reasons
+        if policy.below_weight and score < ind.weight:
+            return True
+        if policy.over_achievement and flagged:
+            return True
+        return bool(policy.deviation_above is not None and completion is not None and abs(completion - 1) > policy.deviation_above)
+
+    def template(self, ind: CompiledIndicator, actual: Any, score: Decimal, completion: Decimal | None) -> str:
+        import string
+
+        fields: dict[str, str] = {
+            "actual": self.show_for(ind)(actual) if isinstance(actual, Decimal) else str(actual if actual is not None else "—"),
+            "target": ind.target.show() if ind.target else "—",
+            "score": fmt_number(score),
+            "weight": fmt_number(ind.weight),
+            "completion": fmt_percent(completion) if completion is not None else "—",
+            "name": ind.name,
+            "id": ind.id,
+            "unit": (ind.target.unit or "") if ind.target else "",
+        }
+        out = []
+        assert ind.explain is not None
+        for literal, field_name, _spec, _conv in string.Formatter().parse(ind.explain):
+            out.append(literal)
+            if field_name is None:
+                continue
+            if field_name in fields:
+                out.append(fields[field_name])
+            else:
+                v = self.env.get(field_name)
+                out.append(self.show_for(None, field_name)(v) if isinstance(v, Decimal) else ("—" if v is None else str(v)))
+        return "".join(out)
+
+    # --- the whole subject ----------------------------------------------------
+    def run(self, strict: bool) -> Result:
+        iset, lang = self.iset, self.lang
+        indicators = [self.indicator(ind) for ind in iset.indicators]
+        missing = [r for r in indicators if r.status == "missing_data"]
+        if strict and missing:
+            raise DataError([Issue("missing_data", f"{r.id}（{r.name}）：{r.problem}" if lang != "en" else f"{r.id} ({r.name}): {r.problem}", path=("values", r.id)) for r in missing])
+        for name in sorted(set(self.sd.values) - used_names(iset)):
+            self.warnings.append(message("unknown_value", lang, name=name[:40], hint=hint(name, sorted(used_names(iset)), lang, list_all=False)))
+        p = iset.precision
+        by_id = {r.id: r for r in indicators}
+        total_mode = iset.rounding == "total"
+        categories = []
+        for cat in iset.categories:
+            rows = [by_id[i] for i in cat.indicators]
+            applicable = sum((r.weight for r in rows if r.status != "not_applicable"), ZERO)
+            s = sum((r.raw_score if total_mode else r.score for r in rows if r.status != "not_applicable"), ZERO)
+            categories.append(CategoryResult(cat.id, cat.name, cat.weight, round_half_up(s, p), applicable))
+        applicable_weight = sum((r.weight for r in indicators if r.status != "not_applicable"), ZERO)
+        summed = sum((r.raw_score if total_mode else r.score for r in indicators if r.status != "not_applicable"), ZERO)
+        rescaled = applicable_weight != iset.full_score
+        total: Decimal | None
+        if applicable_weight == 0:
+            total = None
+            self.warnings.append(message("no_applicable", lang))
+        elif rescaled:
+            total = round_half_up(summed * iset.full_score / applicable_weight, p)
+        else:
+            total = round_half_up(summed, p)
+        penalties, forced = self.penalties(total)
+        if total is not None:
+            for pen in iset.penalties:
+                if pen.name in penalties and pen.deduct is not None:
+                    total = max(ZERO, total - pen.deduct)
+        grade = self.grade(total, forced)
+        checks = self.checks()
+        discrepancies = self.discrepancies(indicators, total)
+        lost = sorted(
+            (PointsLost(r.id, r.name, r.weight - r.score, r.status) for r in indicators if r.status != "not_applicable" and r.weight - r.score > 0),
+            key=lambda x: (-x.lost, x.id),
+        )
+        return Result(
+            indicator_set=iset.id,
+            indicator_set_name=iset.name,
+            subject=dict(self.sd.subject),
+            total=total,
+            full_score=iset.full_score,
+            grade=grade,
+            complete=not missing and total is not None,
+            categories=tuple(categories),
+            indicators=tuple(indicators),
+            checks=tuple(checks),
+            discrepancies=tuple(discrepancies),
+            points_lost=tuple(lost),
+            penalties=tuple(penalties),
+            warnings=tuple(self.warnings),
+            set_digest=iset.digest,
+            data_digest=self.sd.digest,
+            precision=p,
+            rescaled=rescaled and total is not None,
+            lang=lang,
+        )
+
+    def penalties(self, total: Decimal | None) -> tuple[list[str], list[str]]:
+        applied: list[str] = []
+        forced: list[str] = []
+        self.evaluator.set_names({**self.env, "total": total if total is not None else ZERO})
+        for pen in self.iset.penalties:
+            try:
+                hit = bool(self.evaluator.run(pen.when))
+            except EvalFailure as exc:
+                self.warnings.append(message("penalty_not_evaluated", self.lang, name=pen.name, problem=self.problem_text(exc.code, exc.params)))
+                continue
+            if hit:
+                applied.append(pen.name)
+                effect = (_t(self.lang, f"扣 {fmt_number(pen.deduct)} 分", f"minus {fmt_number(pen.deduct)}") if pen.deduct is not None else "") + (
+                    _t(self.lang, f"定为“{pen.grade}”", f"grade set to {pen.grade}") if pen.grade else ""
+                )
+                self.warnings.append(message("penalty_applied", self.lang, name=pen.name, effect=effect))
+                if pen.grade:
+                    forced.append(pen.grade)
+        return applied, forced
+
+    def grade(self, total: Decimal | None, forced: list[str]) -> str | None:
+        grades = self.iset.grades
+        order = [g.label for g in grades]
+        found = None
+        if total is not None:
+            for g in grades:
+                if total >= g.min:
+                    found = g.label
+                    break
+        for label in forced:
+            if found is None or order.index(label) > order.index(found):
+                found = label
+        return found
+
+    def checks(self) -> list[CheckResult]:
+        out: list[CheckResult] = []
+        self.evaluator.set_names(self.env)
+        for chk in self.iset.checks:
+            try:
+                if chk.left is not None and chk.right is not None and chk.op == "Eq":
+                    left, right = self.evaluator.run(chk.left), self.evaluator.run(chk.right)
+                    if isinstance(left, Decimal) and isinstance(right, Decimal):
+                        diff = left - right
+                        passed = abs(diff) <= (chk.tolerance or ZERO)
+                        if not passed:
+                            msg = message("check_failed", self.lang, name=chk.name, left_text=render(chk.left, self.label, self.lang), left=fmt_number(left), right_text=render(chk.right, self.label, self.lang), right=fmt_number(right), diff=fmt_number(diff))
+                            self.warnings.append(msg)
+                        else:
+                            msg = ""
+                        out.append(CheckResult(chk.name, chk.formula.source, passed, left, right, diff, chk.tolerance, msg))
+                        continue
+                passed = bool(self.evaluator.run(chk.formula))
+                msg = "" if passed else message("check_failed_plain", self.lang, name=chk.name, formula=render(chk.formula, self.label, self.lang))
+                if msg:
+                    self.warnings.append(msg)
+                out.append(CheckResult(chk.name, chk.formula.source, passed, message=msg))
+            except EvalFailure as exc:
+                self.warnings.append(message("check_not_evaluated", self.lang, name=chk.name, problem=self.problem_text(exc.code, exc.params)))
+        return out
+
+    def discrepancies(self, indicators: list[IndicatorResult], total: Decimal | None) -> list[Discrepancy]:
+        out: list[Discrepancy] = []
+        by_id = {r.id: r for r in indicators}
+        for key, raw in self.sd.claimed.items():
+            rv = read_value(raw)
+            if not isinstance(rv.value, Decimal):
+                self.warnings.append(self.problem_text("not_a_number", {"value": str(raw)[:30]}) + f" (claimed.{key[:40]})")
+                continue
+            claimed = rv.value
+            if key == "total":
+                if total is not None and claimed != total:
+                    out.append(Discrepancy("total", _t(self.lang, "总分", "total"), claimed, total, total - claimed, message("discrepancy", self.lang, id="total", claimed=fmt_number(claimed), computed=fmt_number(total), diff=fmt_number(total - claimed))))
+                continue
+            r = by_id.get(key)
+            if r is None:
+                self.warnings.append(message("claimed_unknown", self.lang, id=key[:40], hint=hint(key, list(by_id), self.lang, list_all=False)))
+                continue
+            if claimed != r.score:
+                why = message("discrepancy", self.lang, id=key, claimed=fmt_number(claimed), computed=fmt_number(r.score), diff=fmt_number(r.score - claimed))
+                out.append(Discrepancy(key, r.name, claimed, r.score, r.score - claimed, f"{why}：{r.explanation}" if self.lang != "en" else f"{why}: {r.explanation}"))
+        return out
+
+
+def _raw_text(sd: SubjectData, name: str) -> str:
+    rv = sd.values.get(name)
+    return str(rv.value) if rv is not None else ""
+
+
+def score_data(iset: IndicatorSet, data: Any, *, strict: bool = False, lang: Lang = "zh", file: str | None = None) -> Result:
+    sd = prepare(iset, data, lang, file)
+    with localcontext(CONTEXT):
+        return _Scorer(iset, sd, lang).run(strict)

@@ -1,0 +1,303 @@
+"""The command line: thin, calls the public API, never shows a traceback.
+
+Exit codes everywhere: 0 done; 1 the input has problems (bad set, bad data,
+missing data under --strict, a failed case); 2 the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import _api
+from ._data import read_file
+from .errors import ConfigError, DataError, KpiscoreError
+from .model import IndicatorSetModel
+from .render import html, markdown, text
+from .render import json as json_render
+from .result import Result
+
+SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own wording, but our exit code and no traceback
+        self.print_usage(sys.stderr)
+        print(f"kpiscore: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="kpiscore", description="绩效自评计分 / performance self-evaluation scoring")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="check indicator sets, list every problem")
+    c.add_argument("sets", nargs="+", metavar="SET")
+    c.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+
+    s = sub.add_parser("score", help="score one subject")
+    s.add_argument("set", metavar="SET")
+    s.add_argument("data", metavar="DATA")
+    s.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    s.add_argument("--strict", action="store_true", help="missing data is an error")
+    s.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+
+    r = sub.add_parser("report", help="write a report: .md, .html or .xlsx")
+    r.add_argument("set", metavar="SET")
+    r.add_argument("data", metavar="DATA")
+    r.add_argument("-o", "--output", required=True)
+    r.add_argument("--strict", action="store_true")
+    r.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+
+    b = sub.add_parser("batch", help="score many rows: CSV or a folder")
+    b.add_argument("set", metavar="SET")
+    b.add_argument("rows", metavar="ROWS")
+    b.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.jsonl or OUT.xlsx")
+    b.add_argument("--strict", action="store_true")
+    b.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+
+    sub.add_parser("schema", help="print the JSON Schema of the indicator-set format")
+
+    t = sub.add_parser("test", help="run officer-written cases")
+    t.add_argument("set", metavar="SET")
+    t.add_argument("cases", metavar="CASES")
+    t.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+
+    d = sub.add_parser("diff", help="what changes when the rules change")
+    d.add_argument("old", metavar="OLD_SET")
+    d.add_argument("new", metavar="NEW_SET")
+    d.add_argument("rows", metavar="ROWS")
+    d.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    return p
+
+
+def schema() -> dict[str, Any]:
+    out = IndicatorSetModel.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **out}
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _report_error(exc: KpiscoreError) -> int:
+    issues = getattr(exc, "issues", None)
+    if issues:
+        for issue in issues:
+            _err(issue.format())
+    else:
+        _err(str(exc))
+    return 1
+
+
+def cmd_check(args: argparse.Namespace, lang: str) -> int:
+    bad = False
+    for path in args.sets:
+        issues = _api.check(path, lang=lang)
+        for issue in issues:
+            print(issue.format())
+        errors = sum(i.severity == "error" for i in issues)
+        warnings = len(issues) - errors
+        bad |= errors > 0
+        if lang == "en":
+            print(f"{path}: {errors} error(s), {warnings} warning(s)")
+        else:
+            print(f"{path}：{errors} 个错误，{warnings} 个提示")
+    return 1 if bad else 0
+
+
+def cmd_score(args: argparse.Namespace, lang: str) -> int:
+    result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
+    renderer = {"text": text.render, "json": json_render.render, "markdown": markdown.render}[args.format]
+    sys.stdout.write(renderer(result, lang))
+    if args.format == "json":
+        for w in result.warnings:
+            _err(w)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, lang: str) -> int:
+    result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
+    out = args.output
+    suffix = Path(out).suffix.lower()
+    if suffix == ".xlsx":
+        from .render import xlsx
+
+        xlsx.report(result, out, lang)
+    elif suffix in (".html", ".htm"):
+        Path(out).write_text(html.render(result, lang), encoding="utf-8")
+    elif suffix in (".md", ".markdown"):
+        Path(out).write_text(markdown.render(result, lang), encoding="utf-8")
+    else:
+        _err(f"kpiscore: -o must end in .md, .html or .xlsx, not '{out}'")
+        return 2
+    return 0
+
+
+def _batch_row(r: Result | _api.RowError, number: int) -> dict[str, str]:
+    if isinstance(r, _api.RowError):
+        return {"row": str(r.row), "subject": r.subject, "error": r.message}
+    row = {
+        "row": str(number),
+        "subject": str(r.subject.get("name", "")),
+        "total": format(r.total, "f") if r.total is not None else "",
+        "grade": r.grade or "",
+        "complete": "true" if r.complete else "false",
+        "error": "",
+    }
+    for ind in r.indicators:
+        row[ind.id] = "n/a" if ind.status == "not_applicable" else format(ind.score, "f")
+    return row
+
+
+def cmd_batch(args: argparse.Namespace, lang: str) -> int:
+    iset = _api.load(args.set, lang=lang)
+    out = args.output
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".xlsx"):
+        _err(f"kpiscore: -o must end in .csv, .jsonl or .xlsx, not '{out}'")
+        return 2
+    rows: list[dict[str, str]] = []
+    records: list[str] = []
+    bad = 0
+    for n, r in enumerate(_api.score_many(iset, args.rows, strict=args.strict, lang=lang), start=1):
+        if isinstance(r, _api.RowError):
+            bad += 1
+            _err(r.message)
+            records.append(json.dumps(r.to_dict(), ensure_ascii=False))
+        else:
+            records.append(json.dumps(r.to_dict(), ensure_ascii=False))
+        rows.append(_batch_row(r, getattr(r, "row", n)))
+    columns = ["row", "subject", "total", "grade", "complete"] + [i.id for i in iset.indicators] + ["error"]
+    if suffix == ".jsonl":
+        Path(out).write_text("".join(line + "\n" for line in records), encoding="utf-8")
+    elif suffix == ".csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        Path(out).write_text(buf.getvalue(), encoding="utf-8-sig")
+    else:
+        from .render import xlsx
+
+        xlsx.batch(rows, columns, out)
+    done = len(rows) - bad
+    _err(f"{done} scored, {bad} failed" if lang == "en" else f"已计分 {done} 行，失败 {bad} 行")
+    return 1 if bad else 0
+
+
+def cmd_test(args: argparse.Namespace, lang: str) -> int:
+    iset = _api.load(args.set, lang=lang)
+    cases, _ = read_file(args.cases, lang)
+    if isinstance(cases, dict):
+        cases = cases.get("cases")
+    if not isinstance(cases, list):
+        raise DataError("cases: 应为用例列表 / must be a list of cases")
+    failed = 0
+    for i, case in enumerate(cases, start=1):
+        if not isinstance(case, dict) or not isinstance(case.get("data"), dict) or not isinstance(case.get("expect"), dict):
+            raise DataError(f"case {i}: 需要 data 和 expect 两个映射 / needs the mappings data and expect")
+        name = str(case.get("name", f"#{i}"))
+        result = _api.score(iset, case["data"], lang=lang)
+        problems = _compare(result, case["expect"])
+        if problems:
+            failed += 1
+            print(f"✗ {name}")
+            for p in problems:
+                print(f"    {p}")
+        else:
+            print(f"✓ {name}")
+    print(f"{len(cases) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def _compare(result: Result, expect: dict[str, Any]) -> list[str]:
+    problems = []
+    if "total" in expect and Decimal(str(expect["total"])) != result.total:
+        problems.append(f"total: expected {expect['total']}, got {result.total}")
+    if "grade" in expect and expect["grade"] != result.grade:
+        problems.append(f"grade: expected {expect['grade']}, got {result.grade}")
+    for ind_id, want in (expect.get("scores") or {}).items():
+        try:
+            got = result.indicator(ind_id).score
+        except KeyError:
+            problems.append(f"{ind_id}: no such indicator")
+            continue
+        if Decimal(str(want)) != got:
+            problems.append(f"{ind_id}: expected {want}, got {got}")
+    return problems
+
+
+def cmd_diff(args: argparse.Namespace, lang: str) -> int:
+    old, new = _api.load(args.old, lang=lang), _api.load(args.new, lang=lang)
+    before = list(_api.score_many(old, args.rows, lang=lang))
+    after = list(_api.score_many(new, args.rows, lang=lang))
+    changed = 0
+    for a, b in zip(before, after):
+        if isinstance(a, _api.RowError) or isinstance(b, _api.RowError):
+            _err((a if isinstance(a, _api.RowError) else b).message)  # type: ignore[union-attr]
+            continue
+        name = a.subject.get("name", "")
+        if a.total != b.total or a.grade != b.grade:
+            changed += 1
+            print(f"{name}: {a.total} ({a.grade}) → {b.total} ({b.grade})")
+            new_scores = {i.id: i.score for i in b.indicators}
+            for ind in a.indicators:
+                if ind.id in new_scores and new_scores[ind.id] != ind.score:
+                    print(f"    {ind.id}: {ind.score} → {new_scores[ind.id]}")
+    print(f"{changed} of {len(before)} changed" if lang == "en" else f"{len(before)} 个中有 {changed} 个变化")
+    return 0
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "score": cmd_score,
+    "report": cmd_report,
+    "batch": cmd_batch,
+    "test": cmd_test,
+    "diff": cmd_diff,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    lang = args.lang or os.environ.get("KPISCORE_LANG", "zh")
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if args.command == "schema":
+        print(json.dumps(schema(), ensure_ascii=False, indent=2))
+        return 0
+    try:
+        return COMMANDS[args.command](args, lang)
+    except (ConfigError, DataError, KpiscoreError) as exc:
+        return _report_error(exc)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (OSError, MemoryError, RecursionError) as exc:
+        _err(f"kpiscore: {type(exc).__name__}: {exc}")
+        return 1
+    except Exception as exc:  # a bug in kpiscore, not the user's input: say so, briefly
+        if os.environ.get("KPISCORE_DEBUG"):
+            raise
+        _err(f"kpiscore: internal error ({type(exc).__name__}: {exc}); set KPISCORE_DEBUG=1 for details")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

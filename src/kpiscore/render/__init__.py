@@ -1,0 +1,1 @@
+"""Renderers: each reads a Result (or a list of them) and returns text or bytes. No scoring here."""

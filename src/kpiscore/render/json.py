@@ -1,0 +1,9 @@
+"""JSON: exactly ``Result.to_dict()``, byte-stable for the same inputs."""
+
+from __future__ import annotations
+
+from ..result import Result
+
+
+def render(result: Result, lang: str = "zh") -> str:
+    return result.to_json() + "\n"

@@ -1,0 +1,229 @@
+"""The scored result: frozen, typed, and its JSON form. No I/O here.
+
+Numbers stay ``Decimal`` inside and become decimal strings in JSON, so a
+finance tool can store the result and re-read it without a float ever
+touching a score. The same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal, final
+
+from ._numbers import round_half_up
+
+Status = Literal["scored", "not_applicable", "missing_data"]
+
+
+def _value(d: Decimal | None) -> str | None:
+    """Values to at most 4 places, exactly as written when shorter."""
+    if d is None:
+        return None
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and exp < -4:
+        d = round_half_up(d, 4)
+    text = format(d, "f")
+    if "." in text and isinstance(exp, int) and exp < -4:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _plain(d: Decimal | None) -> str | None:
+    if d is None:
+        return None
+    text = format(d, "f")
+    return "0" if text == "-0" else text
+
+
+@final
+@dataclass(frozen=True)
+class IndicatorResult:
+    id: str
+    name: str
+    category: str
+    group: str | None
+    weight: Decimal
+    target: str | None
+    actual: Decimal | str | None
+    completion: Decimal | None
+    score: Decimal
+    raw_score: Decimal
+    rule: str
+    status: Status
+    explanation: str
+    flags: tuple[str, ...]
+    needs_reason: bool
+    reason: str | None
+    core: bool = False
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        actual: str | None
+        if isinstance(self.actual, Decimal):
+            actual = _value(self.actual)
+        else:
+            actual = self.actual
+        return {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "group": self.group,
+            "weight": _plain(self.weight),
+            "target": self.target,
+            "actual": actual,
+            "completion": _value(self.completion),
+            "score": _plain(self.score),
+            "rule": self.rule,
+            "status": self.status,
+            "explanation": self.explanation,
+            "flags": list(self.flags),
+            "needs_reason": self.needs_reason,
+            "reason": self.reason,
+            "problem": self.problem,
+        }
+
+
+@final
+@dataclass(frozen=True)
+class CategoryResult:
+    id: str
+    name: str
+    weight: Decimal
+    score: Decimal
+    applicable_weight: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "weight": _plain(self.weight),
+            "score": _plain(self.score),
+            "applicable_weight": _plain(self.applicable_weight),
+        }
+
+
+@final
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    formula: str
+    passed: bool
+    left: Decimal | None = None
+    right: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "assert": self.formula,
+            "passed": self.passed,
+            "left": _plain(self.left),
+            "right": _plain(self.right),
+            "difference": _plain(self.difference),
+            "tolerance": _plain(self.tolerance),
+            "message": self.message,
+        }
+
+
+@final
+@dataclass(frozen=True)
+class Discrepancy:
+    id: str
+    name: str
+    claimed: Decimal
+    computed: Decimal
+    difference: Decimal
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "claimed": _plain(self.claimed),
+            "computed": _plain(self.computed),
+            "difference": _plain(self.difference),
+            "explanation": self.explanation,
+        }
+
+
+@final
+@dataclass(frozen=True)
+class PointsLost:
+    id: str
+    name: str
+    lost: Decimal
+    status: Status
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "lost": _plain(self.lost), "status": self.status}
+
+
+@final
+@dataclass(frozen=True)
+class Result:
+    """The score of one subject under one indicator set, with every reason."""
+
+    indicator_set: str
+    indicator_set_name: str
+    subject: dict[str, Any]
+    total: Decimal | None
+    full_score: Decimal
+    grade: str | None
+    complete: bool
+    categories: tuple[CategoryResult, ...]
+    indicators: tuple[IndicatorResult, ...]
+    checks: tuple[CheckResult, ...]
+    discrepancies: tuple[Discrepancy, ...]
+    points_lost: tuple[PointsLost, ...]
+    penalties: tuple[str, ...]
+    warnings: tuple[str, ...]
+    set_digest: str
+    data_digest: str
+    precision: int
+    rescaled: bool = False
+    lang: str = "zh"
+
+    def indicator(self, indicator_id: str) -> IndicatorResult:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator_set": self.indicator_set,
+            "indicator_set_name": self.indicator_set_name,
+            "subject": _jsonable(self.subject),
+            "total": _plain(self.total),
+            "full_score": _plain(self.full_score),
+            "grade": self.grade,
+            "complete": self.complete,
+            "rescaled": self.rescaled,
+            "categories": [c.to_dict() for c in self.categories],
+            "indicators": [i.to_dict() for i in self.indicators],
+            "checks": [c.to_dict() for c in self.checks if not c.passed],
+            "discrepancies": [d.to_dict() for d in self.discrepancies],
+            "points_lost": [p.to_dict() for p in self.points_lost],
+            "penalties": list(self.penalties),
+            "warnings": list(self.warnings),
+            "hashes": {"indicator_set": self.set_digest, "data": self.data_digest},
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, Decimal):
+        return _plain(x)
+    if isinstance(x, (str, bool, int)) or x is None:
+        return x
+    return str(x)
