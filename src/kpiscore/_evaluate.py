@@ -19,9 +19,14 @@ from ._numbers import CONTEXT, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from .compiled import CompiledIndicator, IndicatorSet, fmt_number, fmt_percent
 from .errors import DataError, Issue
+from .result import _value as _value
 from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
 
 ZERO = Decimal(0)
+_BUILTIN_LABELS = {
+    "zh": {"actual": "实际值", "target": "目标值", "weight": "分值", "completion": "完成率", "score": "得分", "total": "总分"},
+    "en": {"actual": "actual", "target": "target", "weight": "weight", "completion": "completion", "score": "score", "total": "total"},
+}
 DATA_KEYS = ("indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes")
 MAX_VALUES = 10_000
 
@@ -107,6 +112,12 @@ class _Scorer:
             if rv.problem is None and v is not None and v is not NA:
                 self.env[name] = v.level if isinstance(v, LevelValue) else v
         self.evaluator = Evaluator(self.env)
+        self.current: dict[str, Any] = self.env
+
+    def use(self, names: dict[str, Any]) -> None:
+        """Point the evaluator (and the explanation's labels) at this indicator's names."""
+        self.current = names
+        self.evaluator.set_names(names)
 
     # --- display helpers ------------------------------------------------------
     def show_for(self, ind: CompiledIndicator | None, name: str | None = None) -> Any:
@@ -125,13 +136,13 @@ class _Scorer:
         def show(d: Decimal) -> str:
             if percent:
                 return fmt_percent(d)
-            return fmt_number(d) + (unit or "")
+            return (_value(d) or "") + (unit or "")
 
         return show
 
     def label(self, name: str) -> str:
-        label = self.iset.label_of(name) or name
-        v = self.env.get(name)
+        label = self.iset.label_of(name) or _BUILTIN_LABELS.get(self.lang, {}).get(name) or name
+        v = self.current.get(name)
         if isinstance(v, Decimal):
             return f"{label} {self.show_for(None, name)(v)}"
         if v is None:
@@ -193,7 +204,7 @@ class _Scorer:
         if ind.rule == "manual" and isinstance(self.sd.manual.get(ind.id), str) and read_value(self.sd.manual[ind.id]).value is NA:
             return not_applicable(_t(lang, "人工评分标为 n/a", "manual score marked n/a"))
         if ind.applies is not None:
-            self.evaluator.set_names(self.env)
+            self.use(self.env)
             try:
                 applies = self.evaluator.run(ind.applies)
             except EvalFailure as exc:
@@ -206,7 +217,7 @@ class _Scorer:
         actual_text = ""
         show = self.show_for(ind)
         if ind.actual is not None:
-            self.evaluator.set_names(self.env)
+            self.use(self.env)
             try:
                 actual = self.evaluator.run(ind.actual)
             except EvalFailure as exc:
@@ -234,7 +245,7 @@ class _Scorer:
             extras["target"] = target_value
             if isinstance(actual, Decimal) and target_value != 0:
                 extras["completion"] = actual / target_value
-        self.evaluator.set_names({**self.env, **extras})
+        self.use({**self.env, **extras})
         try:
             outcome = RULES[ind.rule](
                 RuleInput(ind, actual, self.evaluator, lang, show, self.label, self.sd.manual.get(ind.id))
@@ -267,7 +278,7 @@ class _Scorer:
 
     def needs_reason(self, ind: CompiledIndicator, completion: Decimal | None, score: Decimal, flagged: bool, extras: dict[str, Any]) -> bool:
         if ind.reason_required is not None:
-            self.evaluator.set_names({**self.env, **extras, "score": score})
+            self.use({**self.env, **extras, "score": score})
             try:
                 return bool(self.evaluator.run(ind.reason_required))
             except EvalFailure:
@@ -371,7 +382,7 @@ class _Scorer:
     def penalties(self, total: Decimal | None) -> tuple[list[str], list[str]]:
         applied: list[str] = []
         forced: list[str] = []
-        self.evaluator.set_names({**self.env, "total": total if total is not None else ZERO})
+        self.use({**self.env, "total": total if total is not None else ZERO})
         for pen in self.iset.penalties:
             try:
                 hit = bool(self.evaluator.run(pen.when))
@@ -404,7 +415,7 @@ class _Scorer:
 
     def checks(self) -> list[CheckResult]:
         out: list[CheckResult] = []
-        self.evaluator.set_names(self.env)
+        self.use(self.env)
         for chk in self.iset.checks:
             try:
                 if chk.left is not None and chk.right is not None and chk.op == "Eq":

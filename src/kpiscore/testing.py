@@ -1,0 +1,118 @@
+"""Hypothesis strategies and invariants for property-based tests of scoring.
+
+Officers and developers who edit indicator sets can keep scoring honest
+with these::
+
+    from hypothesis import given
+    from kpiscore.testing import data_for, assert_invariants
+    iset = kpiscore.load("my-set.yaml")
+
+    @given(data_for(iset))
+    def test_my_set_keeps_its_promises(data):
+        assert_invariants(iset, kpiscore.score(iset, data))
+
+Needs the ``testing`` extra (hypothesis).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError("kpiscore.testing needs hypothesis: pip install 'kpiscore[testing]'") from exc
+
+from .compiled import CompiledIndicator, IndicatorSet
+from .result import Result
+
+__all__ = ["amounts", "assert_invariants", "data_for", "indicator_set_yaml", "value_for"]
+
+
+def amounts(low: int = 0, high: int = 10**6, places: int = 2) -> st.SearchStrategy[Decimal]:
+    """Exact decimal amounts such as 1104.87."""
+    return st.integers(low * 10**places, high * 10**places).map(lambda n: Decimal(n).scaleb(-places))
+
+
+def value_for(ind: CompiledIndicator) -> st.SearchStrategy[Any]:
+    """A plausible data value for an indicator that reads its own id."""
+    if ind.rule == "qualitative":
+        labels = [lv.label for lv in ind.levels] + [a for lv in ind.levels for a in lv.aliases]
+        bare = st.sampled_from(labels)
+        with_rate = st.sampled_from(list(ind.levels)).flatmap(
+            lambda lv: st.integers(int(lv.low * 100), int(lv.high * 100)).map(
+                lambda r: {"level": lv.label, "rate": Decimal(r) / 100}
+            )
+        )
+        return st.one_of(bare, with_rate)
+    if ind.rule == "checklist":
+        return st.lists(st.sampled_from([it.label for it in ind.items]), unique=True).map(tuple)
+    if ind.target is not None and ind.target.percent:
+        return st.integers(0, 15000).map(lambda n: f"{Decimal(n) / 100}%")
+    return amounts(0, 1000)
+
+
+def data_for(iset: IndicatorSet, *, allow_na: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+    """Data mappings shaped like spec §2 for a set: every input or indicator value present."""
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    if iset.inputs is not None:
+        for name, spec in iset.inputs.items():
+            if spec.type == "percent":
+                fields[name] = st.integers(0, 15000).map(lambda n: f"{Decimal(n) / 100}%")
+            elif spec.type == "level":
+                fields[name] = st.sampled_from(["达成", "部分达成", "未达成", "完成"])
+            elif spec.type == "list":
+                ind = next((i for i in iset.indicators if i.id == name and i.items), None)
+                labels = [it.label for it in ind.items] if ind else ["真实", "完整", "准确"]
+                fields[name] = st.lists(st.sampled_from(labels), unique=True)
+            else:
+                fields[name] = amounts(1, 100000)
+    for ind in iset.indicators:
+        if ind.actual is None and ind.rule != "manual" and ind.id not in fields:
+            fields[ind.id] = value_for(ind)
+    if allow_na:
+        fields = {k: st.one_of(v, st.just("n/a")) if k in {i.id for i in iset.indicators} else v for k, v in fields.items()}
+    manual = {
+        ind.id: st.integers(0, int(ind.weight * 100)).map(lambda n: {"score": Decimal(n) / 100, "justification": "test"})
+        for ind in iset.indicators
+        if ind.rule == "manual"
+    }
+    return st.fixed_dictionaries({"values": st.fixed_dictionaries(fields), "manual": st.fixed_dictionaries(manual)})
+
+
+def assert_invariants(iset: IndicatorSet, result: Result) -> None:
+    """What must hold for any data: bounds, sums, and the grade bands."""
+    for ind in result.indicators:
+        assert Decimal(0) <= ind.score <= ind.weight, f"{ind.id}: {ind.score} outside [0, {ind.weight}]"
+        if ind.status == "not_applicable":
+            assert ind.score == 0
+    if result.total is not None:
+        assert Decimal(0) <= result.total <= iset.full_score, f"total {result.total} outside [0, {iset.full_score}]"
+        exponent = result.total.as_tuple().exponent
+        assert isinstance(exponent, int) and -exponent <= iset.precision
+        if not result.rescaled and not result.penalties and iset.rounding == "indicator":
+            assert result.total == sum((i.score for i in result.indicators), Decimal(0))
+        expected = next((g.label for g in iset.grades if result.total >= g.min), None)
+        if not result.penalties:
+            assert result.grade == expected
+    assert result.complete == (
+        all(i.status != "missing_data" for i in result.indicators) and result.total is not None
+    )
+
+
+def indicator_set_yaml(weights: list[int], targets: list[int]) -> str:
+    """A small valid set in YAML, one ratio indicator per weight, for fuzzing the loader."""
+    total = sum(weights)
+    lines = [
+        "kpiscore: 1",
+        "id: generated",
+        "name: 生成的指标体系",
+        f"full_score: {total}",
+        "categories:",
+        f"  - {{id: main, name: 主要指标, weight: {total}}}",
+        "indicators:",
+    ]
+    for i, (w, t) in enumerate(zip(weights, targets)):
+        lines.append(f"  - {{id: i{i}, category: main, name: 指标{i}, weight: {w}, target: '>= {t} 个'}}")
+    return "\n".join(lines) + "\n"
