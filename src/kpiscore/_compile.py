@@ -233,7 +233,8 @@ class _Compiler:
         target = self.target(ind, base, levels)
         rule = ind.rule or self.infer_rule(ind, target)
         if rule is None:
-            self.add("missing_target", (*base,), rule="?")
+            if ind.target is None:
+                self.add("missing_target", (*base,), rule="?")
             return None
         ok &= self.parameters(ind, rule, base)
         ok &= self.rule_fits(ind, rule, target, base)
@@ -353,12 +354,14 @@ class _Compiler:
         parsed = parse_target(raw)
         if parsed is not None:
             return parsed
-        names = {n: lv.label for lv in levels for n in (lv.label, *lv.aliases)}
+        declared = ind.levels if ind.levels is not None else levels
+        names = {n: lv.label for lv in declared for n in (lv.label, *lv.aliases)}
         if raw.strip() in names:
             return Target(text=raw, level=names[raw.strip()])
         looks_numeric = any(ch.isdigit() for ch in raw) or any(ch in raw for ch in "<>=≥≤＝")
         if ind.rule == "qualitative" or (ind.levels is not None and not looks_numeric):
-            self.add("unknown_level", path, value=raw, hint=hint(raw, list(names), self.lang))
+            labels = [lv.label for lv in declared]
+            self.add("unknown_level", path, value=raw, hint=hint(raw, labels, self.lang))
         else:
             self.add("bad_target", path, value=raw)
         return None
@@ -511,7 +514,9 @@ class _Compiler:
             by_cat.setdefault(ind.category, []).append((ind.id, ind.weight))
         for i, c in enumerate(self.m.categories):
             members = by_cat.get(c.id, [])
-            if not members:
+            if not members and any(i.category not in categories for i in self.m.indicators):
+                continue
+            if not members and not any(i.category not in categories for i in self.m.indicators):
                 self.add("empty_category", ("categories", self.cat_at[i]), id=c.id, name=c.name)
                 continue
             found = sum((w for _, w in members), Decimal(0))

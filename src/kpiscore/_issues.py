@@ -14,7 +14,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from ._messages import Lang, hint, message, quote_number_hint
+from ._messages import Lang, hint, message, quote_number_hint, suggest
 from ._yaml import Document, Path_, resolve_plain
 from .errors import Issue
 
@@ -116,7 +116,19 @@ def from_validation_error(
 ) -> list[Issue]:
     issues: list[Issue] = []
     seen: set[tuple[str, Path_]] = set()
-    for err in exc.errors():
+    errors = exc.errors()
+    # A misspelt key shows up twice: unknown 'weigth' and missing 'weight'. Keep the first.
+    misspelt: set[Path_] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(p for p in err["loc"] if p not in _TAGS)
+            allowed = fields_at(root, loc[:-1]) or []
+            best = suggest(str(loc[-1]), allowed)
+            if best is not None:
+                misspelt.add((*loc[:-1], best))
+    for err in errors:
+        if err["type"] == "missing" and tuple(p for p in err["loc"] if p not in _TAGS) in misspelt:
+            continue
         loc: Path_ = tuple(p for p in err["loc"] if p not in _TAGS)
         code, msg, at_key = _translate(err, loc, root, lang)
         if (code, loc) in seen:

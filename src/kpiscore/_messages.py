@@ -357,7 +357,9 @@ def known_codes() -> frozenset[str]:
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     """The closest valid name to a misspelt one, or None when nothing is close."""
     pool = [c for c in choices if isinstance(c, str)]
-    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    # Two-character Chinese names differ by one character at ratio 0.5.
+    cutoff = 0.5 if len(word) <= 4 else 0.6
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
     if not found:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:

@@ -208,6 +208,9 @@ _PROBLEMS_ZH = {
 def _syntax_issue(exc: yaml.YAMLError, name: str | None, lines: list[str], lang: Lang) -> Issue:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
+    if "nesting depth" in problem:
+        pos = Pos(mark.line, mark.column, mark.line, mark.column + 1) if mark is not None else None
+        return make_issue("too_deep", message("too_deep", lang, limit=MAX_DEPTH), (), name, lines, pos)
     if lang != "en":
         problem = _PROBLEMS_ZH.get(problem, problem)
     pos = Pos(mark.line, mark.column, mark.line, mark.column + 1) if mark is not None else None

@@ -1,0 +1,95 @@
+from decimal import Decimal
+
+import pytest
+
+from kpiscore._formula import EvalFailure, Evaluator, FormulaRejected, compile_formula
+
+
+def rejected(src: str, **kw) -> str:
+    with pytest.raises(FormulaRejected) as info:
+        compile_formula(src, **kw)
+    return info.value.problems[0].code
+
+
+@pytest.mark.parametrize(
+    ("src", "code"),
+    [
+        ("().__class__.__bases__", "formula_forbidden"),
+        ("'{0.__class__}'.format(x)", "formula_forbidden"),
+        ("x[0]", "formula_forbidden"),
+        ("[a for a in b]", "formula_forbidden"),
+        ("lambda: 1", "formula_forbidden"),
+        ("f'{x}'", "formula_forbidden"),
+        ("x = 1", "formula_forbidden"),
+        ("a; b", "formula_forbidden"),
+        ("import os", "formula_forbidden"),
+        ("(y := 1)", "formula_forbidden"),
+        ("__import__('os')", "unknown_function"),
+        ("open('f')", "unknown_function"),
+        ("getattr(x, 'y')", "unknown_function"),
+        ("rand()", "unknown_function"),
+        ("'a' * 1000000", "formula_forbidden"),
+        ("9 ** 999", "formula_bad_power"),
+        ("x ** y", "formula_bad_power"),
+        ("-" * 500 + "1", "formula_too_deep"),
+        ("not " * 100 + "x", "formula_too_deep"),
+        ("(" * 100 + "1" + ")" * 100, "formula_too_deep"),
+        ("+".join(["1"] * 200_000), "formula_too_long"),
+        ("1" * 5000, "formula_too_long"),
+        ("1" * 40, "formula_number_too_long"),
+        ("ａ + 1", "formula_non_ascii_name"),
+        ("x + 'a\u202eb'", "formula_forbidden"),
+        ("max", "formula_forbidden"),
+        ("clamp(x)", "formula_bad_args"),
+        ("x in (1, 2)", "formula_forbidden"),
+        ("'" + "a" * 100 + "'", "formula_string_too_long"),
+        ("1 +", "formula_syntax"),
+        ("", "formula_empty"),
+    ],
+)
+def test_hostile_formulas_are_refused_at_load(src, code):
+    assert rejected(src) == code
+
+
+def test_unknown_name_is_refused_when_inputs_are_declared():
+    assert rejected("spnt / budget", allowed_names={"spent", "budget"}) == "unknown_name"
+
+
+def test_numbers_become_exact_decimals():
+    f = compile_formula("spent / budget")
+    value = Evaluator({"spent": Decimal("1104.87"), "budget": Decimal("1129.88")}).run(f)
+    assert isinstance(value, Decimal)
+    assert str(value)[:10] == "0.97786490"
+    assert Evaluator({}).run(compile_formula("0.1 + 0.2")) == Decimal("0.3")
+
+
+def test_round_is_half_up_not_bankers():
+    ev = Evaluator({})
+    assert ev.run(compile_formula("round(2.675, 2)")) == Decimal("2.68")
+    assert ev.run(compile_formula("round(8.5)")) == Decimal("9")
+    assert ev.run(compile_formula("round(0.5)")) == Decimal("1")
+
+
+@pytest.mark.parametrize(
+    ("src", "names", "code"),
+    [
+        ("a / b", {"a": Decimal(1), "b": Decimal(0)}, "division_by_zero"),
+        ("a + 1", {"a": "完成"}, "not_a_number"),
+        ("a + 1", {}, "missing_value"),
+        ("a < b", {"a": Decimal(1), "b": "x"}, "bad_comparison"),
+        ("a * a * a * a * a", {"a": Decimal("1e14")}, "result_too_large"),
+    ],
+)
+def test_failures_on_a_row_are_named(src, names, code):
+    with pytest.raises(EvalFailure) as info:
+        Evaluator(names).run(compile_formula(src))
+    assert info.value.code == code
+
+
+def test_functions_work_on_decimals():
+    ev = Evaluator({"xs": ("a", "b"), "v": Decimal("-2.5")})
+    assert ev.run(compile_formula("clamp(v, 0, 10)")) == 0
+    assert ev.run(compile_formula("abs(v) + ceil(1.2) + floor(1.8)")) == Decimal("5.5")
+    assert ev.run(compile_formula("len(xs)")) == 2
+    assert ev.run(compile_formula("avg(1, 2, 4)")) == Decimal(7) / 3
+    assert ev.run(compile_formula("max(1, 3) if v < 0 else 0")) == 3
