@@ -170,7 +170,11 @@ class _Compiler:
     def grades(self) -> tuple[Grade, ...]:
         out: list[Grade] = []
         prev: Decimal | None = None
+        scale = Decimal(1)
+        if "grades" not in self.m.model_fields_set:
+            scale = self.m.full_score / 100  # the official bands are shares of a 100-point total
         for i, g in enumerate(self.m.grades):
+            g = g.model_copy(update={"min": g.min * scale})
             path: Path_ = ("grades", i, "min")
             if prev is not None and g.min >= prev:
                 self.add("grades_not_ordered", path, label=g.label, value=fmt_number(g.min), prev=fmt_number(prev))

@@ -1,0 +1,179 @@
+"""Each rule at its edges, against values computed by hand."""
+
+import re
+from decimal import Decimal as D
+
+import pytest
+
+import kpiscore
+from kpiscore import DataError
+from tests.conftest import make_set
+
+
+def single(ind: str, extra: str = ""):
+    """A set with one indicator; the category and full score take its weight."""
+    w = re.search(r"weight: (\d+)", ind).group(1)
+    cats = f"  - {{id: main, name: 主要指标, weight: {w}}}\n"
+    return kpiscore.load(make_set(ind, categories=cats, extra=f"full_score: {w}\n" + extra))
+
+
+def one(ind: str, values: dict, extra: str = "", **kw):
+    iset = single(ind, extra)
+    return kpiscore.score(iset, {"values": values, **kw}).indicators[0]
+
+
+RATIO = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 15 个'}\n"
+REVERSE = "  - {id: a, category: main, name: 甲, weight: 100, target: '<= 2 天'}\n"
+
+
+@pytest.mark.parametrize(("actual", "score"), [(15, "100.00"), (18, "100.00"), (12, "80.00"), (0, "0.00"), (D("14.99"), "99.93")])
+def test_ratio_is_capped_at_the_weight(actual, score):
+    assert str(one(RATIO, {"a": actual}).score) == score
+
+
+def test_ratio_zero_below():
+    ind = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', zero_below: 0.6}\n"
+    assert one(ind, {"a": 5}).score == 0
+    assert one(ind, {"a": 6}).score == D("60.00")
+
+
+@pytest.mark.parametrize(("actual", "score"), [(0, "100.00"), (2, "100.00"), (D("1.6"), "100.00"), (4, "50.00"), (3, "66.67")])
+def test_reverse_scores_target_over_actual_and_zero_is_met(actual, score):
+    assert str(one(REVERSE, {"a": actual}).score) == score
+
+
+def test_exact_with_tolerance_below_and_above():
+    ind = "  - {id: a, category: main, name: 甲, weight: 100, target: '= 10 个', tolerance: 0.5}\n"
+    assert one(ind, {"a": D("10.5")}).score == 100
+    assert one(ind, {"a": 8}).score == D("80.00")
+    assert one(ind, {"a": 20}).score == D("50.00")
+
+
+def test_met_is_all_or_nothing():
+    ind = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 95%', rule: met}\n"
+    assert one(ind, {"a": "95%"}).score == 100
+    assert one(ind, {"a": "94.99%"}).score == 0
+
+
+QUAL = "  - {id: a, category: main, name: 甲, weight: 10, target: 达成, rule: qualitative}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "score"),
+    [("达成", "10.00"), ("完成", "10.00"), ("达成预期指标", "10.00"), ("部分达成", "8.00"), ("未达成", "6.00"),
+     ({"level": "部分达成", "rate": D("0.7")}, "7.00"), ({"level": "达成", "rate": D("0.8")}, "8.00"), (D("0.8"), "8.00"), (D("0.79"), "7.90")],
+)
+def test_qualitative_levels_rates_and_aliases(value, score):
+    assert str(one(QUAL, {"a": value}).score) == score
+
+
+def test_exactly_80_percent_belongs_to_the_top_level():
+    assert one(QUAL, {"a": D("0.8")}).actual == "达成"
+
+
+def test_rate_outside_its_level_is_a_data_error():
+    r = one(QUAL, {"a": {"level": "达成", "rate": D("0.7")}})
+    assert r.status == "missing_data"
+    assert r.problem == "等级“达成”的得分比例应在 [0.8, 1] 之内，实际给了 0.7"
+
+
+BANDS = (
+    "  - id: a\n    category: main\n    name: 甲\n    weight: 10\n    rule: bands\n    bands:\n"
+    "      - {when: 'abs(actual - 1) <= 0.1', score: 10}\n"
+    "      - {when: 'abs(actual - 1) <= 0.15', score: 6}\n"
+    "      - {when: 'abs(actual - 1) <= 0.2', score: 'weight / 5'}\n"
+    "      - {score: 0}\n"
+)
+
+
+@pytest.mark.parametrize(("value", "score"), [("110%", "10.00"), ("90%", "10.00"), ("111%", "6.00"), ("115%", "6.00"), ("120%", "2.00"), ("121%", "0.00")])
+def test_bands_first_match_on_the_edges(value, score):
+    assert str(one(BANDS, {"a": value}).score) == score
+
+
+def test_deduct_floors_at_zero():
+    ind = "  - {id: a, category: main, name: 甲, weight: 5, rule: deduct, per: 0.5, count: 'max(0, ceil((actual - 1) * 100))'}\n"
+    assert one(ind, {"a": "100%"}).score == 5
+    assert one(ind, {"a": "102.5%"}).score == D("3.50")
+    assert one(ind, {"a": "150%"}).score == 0
+
+
+def test_checklist_sums_items_by_label_or_id():
+    ind = "  - {id: a, category: main, name: 甲, weight: 3, rule: checklist, items: [{id: t, label: 真实, points: 1}, {label: 完整, points: 1}, {label: 准确, points: 1}]}\n"
+    assert one(ind, {"a": ["t", "完整"]}).score == 2
+    assert one(ind, {"a": "真实、完整、准确"}).score == 3
+    bad = one(ind, {"a": ["真是"]})
+    assert bad.status == "missing_data" and "是不是 '真实'" in bad.problem
+
+
+def test_manual_needs_justification_and_range():
+    ind = "  - {id: a, category: main, name: 甲, weight: 10, rule: manual}\n"
+    iset = single(ind)
+    ok = kpiscore.score(iset, {"manual": {"a": {"score": D(8), "justification": "专家评审"}}}).indicators[0]
+    assert ok.score == 8 and "专家评审" in ok.explanation
+    assert kpiscore.score(iset, {"manual": {"a": {"score": D(8)}}}).indicators[0].problem == "人工评分必须填写评分理由 justification"
+    assert kpiscore.score(iset, {"manual": {"a": {"score": D(11), "justification": "x"}}}).indicators[0].status == "missing_data"
+
+
+def test_formula_is_clamped_and_says_so():
+    ind = "  - {id: a, category: main, name: 甲, weight: 10, rule: formula, score: 'actual * 2'}\n"
+    r = one(ind, {"a": 7})
+    assert r.score == 10 and "按 10 计" in r.explanation
+
+
+@pytest.mark.parametrize(("precision", "actual", "score"), [(0, D("8.5"), "9"), (0, D("8.49"), "8"), (2, D("2.675"), "2.68"), (2, D("2.665"), "2.67")])
+def test_rounding_is_half_up_once(precision, actual, score):
+    ind = "  - {id: a, category: main, name: 甲, weight: 10, rule: formula, score: actual}\n"
+    r = one(ind, {"a": actual}, extra=f"precision: {precision}\n")
+    assert str(r.score) == score
+
+
+def test_missing_value_scores_zero_and_strict_raises():
+    iset = kpiscore.load(make_set(RATIO))
+    r = kpiscore.score(iset, {"values": {}})
+    assert r.indicators[0].status == "missing_data" and r.complete is False and r.total == 0
+    assert r.warnings[0] == "a（甲）：缺少数据 'a'（甲），按 0 分计"
+    with pytest.raises(DataError):
+        kpiscore.score(iset, {"values": {}}, strict=True)
+
+
+def test_values_are_read_as_written():
+    assert one(RATIO, {"a": "18个"}).score == 100
+    assert one(RATIO, {"a": "18 次"}).status == "missing_data"
+    pct = "  - {id: a, category: main, name: 甲, weight: 10, target: '>= 100%'}\n"
+    assert one(pct, {"a": "97.79%"}).score == D("9.78")
+    bare = one(pct, {"a": 95})
+    assert bare.problem == "'95' 是百分比指标的值，但没有写 %：请写成 95% 或 0.95"
+
+
+def test_restated_target_is_read_with_a_warning():
+    iset = single("  - {id: a, category: main, name: 甲, weight: 10, target: '>= 266 米'}\n")
+    r = kpiscore.score(iset, {"values": {"a": "≥266米"}})
+    assert r.indicators[0].score == 10
+    assert any("写的是目标的形式" in w for w in r.warnings)
+
+
+def test_not_applicable_is_dropped_and_the_total_rescaled():
+    sets = make_set(
+        "  - {id: a, category: main, name: 甲, weight: 60, target: '>= 10 个'}\n  - {id: b, category: main, name: 乙, weight: 40, target: '>= 10 个'}\n"
+    )
+    r = kpiscore.score(kpiscore.load(sets), {"values": {"a": 5, "b": "n/a"}})
+    assert r.indicators[1].status == "not_applicable"
+    assert r.total == D("50.00") and r.rescaled
+
+
+def test_penalty_applies_after_the_sum():
+    text = make_set(RATIO) + "penalties:\n  - {name: 重大违规, when: major_violation, deduct: 10}\n  - {name: 否决, when: veto, grade: 差}\n"
+    iset = kpiscore.load(text)
+    r = kpiscore.score(iset, {"values": {"a": 15, "major_violation": True, "veto": False}})
+    assert r.total == D("90.00") and r.grade == "优"
+    r = kpiscore.score(iset, {"values": {"a": 15, "major_violation": False, "veto": True}})
+    assert r.total == D("100.00") and r.grade == "差"
+
+
+def test_grade_lower_bounds_are_inclusive():
+    ind = "  - {id: a, category: main, name: 甲, weight: 100, rule: formula, score: actual}\n"
+    iset = single(ind)
+    assert kpiscore.score(iset, {"values": {"a": 90}}).grade == "优"
+    assert kpiscore.score(iset, {"values": {"a": D("89.99")}}).grade == "良"
+    assert kpiscore.score(iset, {"values": {"a": 60}}).grade == "中"
