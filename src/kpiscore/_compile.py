@@ -76,9 +76,9 @@ class _Compiler:
             }
 
     # --- helpers -----------------------------------------------------------
-    def add(self, code: str, path: Path_, *, key: bool = False, severity: str = "error", **params: Any) -> None:
+    def add(self, code: str, path: Path_, *, at_key: bool = False, severity: str = "error", **params: Any) -> None:
         msg = message(code, self.lang, **params)
-        self.issues.append(self.doc.issue(code, msg, path, key=key, severity=severity))  # type: ignore[arg-type]
+        self.issues.append(self.doc.issue(code, msg, path, key=at_key, severity=severity))  # type: ignore[arg-type]
 
     def formula(
         self, source: str | None, path: Path_, extra: Iterable[str] = ()
@@ -386,7 +386,7 @@ class _Compiler:
             self.add(
                 "parameter_not_for_rule",
                 (*base, param),
-                key=True,
+                at_key=True,
                 param=param,
                 rule=rule,
                 allowed=", ".join(sorted(allowed)) or ("无" if self.lang != "en" else "none"),

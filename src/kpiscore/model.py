@@ -123,7 +123,7 @@ def _choice(*allowed: str) -> Callable[[Any], str]:
 
 
 def _check_version(v: Any) -> int:
-    if isinstance(v, Decimal) and v.is_finite() and v == 1:
+    if isinstance(v, (Decimal, int)) and not isinstance(v, bool) and (not isinstance(v, Decimal) or v.is_finite()) and v == 1:
         return 1
     raise _fail("bad_version", value=_short(repr(v) if not isinstance(v, (str, Decimal)) else str(v)))
 
