@@ -201,6 +201,10 @@ class _Scorer:
                 rv = self.sd.values.get(name)
                 if rv is not None and rv.value is NA:
                     return not_applicable(_t(lang, f"{name} 标为 n/a", f"{name} is n/a"))
+            for name in sorted(ind.actual.names):
+                rv = self.sd.values.get(name)
+                if rv is not None and rv.problem is not None:
+                    return missing(rv.problem.code, {**rv.problem.params})
         if ind.rule == "manual" and isinstance(self.sd.manual.get(ind.id), str) and read_value(self.sd.manual[ind.id]).value is NA:
             return not_applicable(_t(lang, "人工评分标为 n/a", "manual score marked n/a"))
         if ind.applies is not None:

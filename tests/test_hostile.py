@@ -1,0 +1,176 @@
+"""Hostile inputs through the CLI, each in its own process under time and memory limits.
+
+Every case must end with a kpiscore error code on the output (exit 1), never a
+traceback, a hang or a crash, and must leave no file behind.
+"""
+
+import os
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import make_set
+
+HEAD = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', actual: FORMULA}\n"
+LIMIT_BYTES = 1024 * 1024 * 1024
+
+
+def formula_set(formula: str) -> str:
+    return make_set(HEAD.replace("FORMULA", formula))
+
+
+FORMULAS = [
+    ("'().__class__.__bases__[0].__subclasses__()'", "formula_forbidden"),
+    ("'x.__class__'", "formula_forbidden"),
+    ("'\"{0.__class__}\".format(x)'", "formula_forbidden"),
+    ("'\"{a}\".format_map(x)'", "formula_forbidden"),
+    ("'f\"{x}\"'", "formula_forbidden"),
+    ("'__import__(\"os\").system(\"touch pwned\")'", "formula_forbidden"),
+    ("'open(\"/etc/passwd\")'", "unknown_function"),
+    ("'getattr(x, \"y\")'", "unknown_function"),
+    ("'eval(\"1\")'", "unknown_function"),
+    ("'exec(\"1\")'", "unknown_function"),
+    ("'globals()'", "unknown_function"),
+    ("'x.upper()'", "formula_forbidden"),
+    ("'(1).bit_length()'", "formula_forbidden"),
+    ("'x = 1'", "formula_forbidden"),
+    ("'x; y'", "formula_forbidden"),
+    ("'import os'", "formula_forbidden"),
+    ("'lambda: 1'", "formula_forbidden"),
+    ("'(x := 1)'", "formula_forbidden"),
+    ("'rand()'", "unknown_function"),
+    ("'randint(1, 2)'", "unknown_function"),
+    ("'ｘ + 1'", "formula_non_ascii_name"),
+    ("'раз + 1'", "formula_non_ascii_name"),
+    ("'x == \"a\u202eb\"'", "formula_forbidden"),
+    ("'9 ** 9 ** 9'", "formula_bad_power"),
+    ("'x ** 100000'", "formula_bad_power"),
+    ("'\"a\" * 100000000'", "formula_forbidden"),
+    ("'\"ab\".ljust(10**9)'", "formula_forbidden"),
+    ("'\"%999999999d\" % 1'", "formula_forbidden"),
+    ("'f\"{1:>999999999}\"'", "formula_forbidden"),
+    ("'[x for x in range(10**9)]'", "formula_forbidden"),
+    ("'" + "(" * 1000 + "1" + ")" * 1000 + "'", "formula_too_long"),
+    ("'" + "(" * 60 + "1" + ")" * 60 + "'", "formula_too_deep"),
+    ("'" + "-" * 900 + "1'", "formula_too_deep"),
+    ("'" + "not " * 200 + "x'", "formula_too_deep"),
+    ("'" + "+".join(["1"] * 200) + "'", "formula_too_deep"),
+    ("'" + "+".join(["1"] * 200_000) + "'", "text_too_long"),
+    ("'" + "9" * 5000 + "'", "formula_too_long"),
+    ("'1e999999'", "formula_number_too_long"),
+    ("'x if y'", "formula_syntax"),
+]
+
+YAML_DOCS = [
+    ("bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n", "alias_refused"),
+    ("merge", make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1 个'}\n") + "x:\n  <<: {a: 1}\n", "merge_key_refused"),
+    ("dupkey", "kpiscore: 1\nkpiscore: 1\nid: t\nname: x\ncategories: []\nindicators: []\n", "duplicate_key"),
+    ("dupid", make_set("  - {id: a, category: main, name: 甲, weight: 50, target: '>= 1 个'}\n  - {id: a, category: main, name: 乙, weight: 50, target: '>= 1 个'}\n"), "duplicate_id"),
+    ("norway", make_set("  - {id: a, category: main, name: NO, weight: 100, target: '>= 1 个'}\n"), "ambiguous_boolean"),
+    ("yes_formula", formula_set("yes"), "ambiguous_boolean"),
+    ("list_formula", formula_set("[1, 2]"), "wrong_type"),
+    ("underscore", make_set("  - {id: a, category: main, name: 甲, weight: 1_000, target: '>= 1 个'}\n"), "wrong_type"),
+    ("exp", make_set("  - {id: a, category: main, name: 甲, weight: 1e3, target: '>= 1 个'}\n"), "weights_do_not_add_up"),
+    ("octal", make_set("  - {id: a, category: main, name: 甲, weight: 010, target: '>= 1 个'}\n"), "wrong_type"),
+    ("sexagesimal", make_set("  - {id: a, category: main, name: 甲, weight: 1:30, target: '>= 1 个'}\n"), "wrong_type"),
+    ("nan", make_set("  - {id: a, category: main, name: 甲, weight: .nan, target: '>= 1 个'}\n"), "not_finite"),
+    ("bool_weight", make_set("  - {id: a, category: main, name: 甲, weight: true, target: '>= 1 个'}\n"), "wrong_type"),
+    ("python_tag", "a: !!python/object/apply:os.system ['touch pwned']\n", "tag_refused"),
+    ("deep", "a: " + "[" * 50000 + "]" * 50000 + "\n", "too_deep"),
+    ("nul", "a: 1\n\x00\n", "nul_byte"),
+    ("hash_cuts", formula_set("spent #/ budget"), "yaml_syntax"),
+]
+
+
+def run_cli(args, tmp_path, stdin_file=None):
+    def limits():
+        resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
+
+    before = set(os.listdir(tmp_path))
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpiscore.cli", *args],
+        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=20, preexec_fn=limits,
+    )
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    assert set(os.listdir(tmp_path)) == before, "a hostile input created a file"
+    return proc
+
+
+@pytest.mark.parametrize(("formula", "code"), FORMULAS, ids=[f"f{i}" for i in range(len(FORMULAS))])
+def test_hostile_formula(formula, code, tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_text(formula_set(formula), encoding="utf-8")
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1
+    assert f"[{code}]" in proc.stdout
+
+
+@pytest.mark.parametrize(("name", "doc", "code"), YAML_DOCS, ids=[d[0] for d in YAML_DOCS])
+def test_hostile_yaml(name, doc, code, tmp_path):
+    (tmp_path / "set.yaml").write_text(doc, encoding="utf-8")
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1
+    assert f"[{code}]" in proc.stdout
+
+
+def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path):
+    with open(tmp_path / "set.yaml", "wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1 and "[file_too_large]" in proc.stdout
+
+
+SET = make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', actual: x / y}\n")
+DATA = [
+    ("nan", "values: {x: .nan, y: 1}\n", "不是有限的数字"),
+    ("inf", "values: {x: .inf, y: 1}\n", "不是有限的数字"),
+    ("huge", "values: {x: 1e400, y: 1}\n", "超出范围"),
+    ("digits", "values: {x: " + "9" * 5000 + ", y: 1}\n", "超出范围"),
+    ("text", "values: {x: abc, y: 1}\n", "需要数字"),
+    ("mapping", "values: {x: {a: 1}, y: 1}\n", "这里应是数字"),
+    ("zero", "values: {x: 1, y: 0}\n", "除数为 0"),
+    ("megabyte", "values: {x: '" + "a" * 1_000_000 + "', y: 1}\n", "超过上限"),
+    ("list", "values: {x: [1, 2], y: 1}\n", "这里应是数字"),
+    ("json_nan", None, "JSON"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "expect"), DATA, ids=[d[0] for d in DATA])
+def test_hostile_data_is_reported_per_indicator(name, data, expect, tmp_path):
+    (tmp_path / "set.yaml").write_text(SET, encoding="utf-8")
+    if data is None:
+        (tmp_path / "d.json").write_text('{"values": {"x": NaN, "y": 1}}', encoding="utf-8")
+        proc = run_cli(["score", "set.yaml", "d.json"], tmp_path)
+        assert proc.returncode == 1 and expect in proc.stderr
+        return
+    (tmp_path / "d.yaml").write_text(data, encoding="utf-8")
+    proc = run_cli(["score", "set.yaml", "d.yaml", "--format", "json"], tmp_path)
+    assert proc.returncode == 0
+    assert expect in proc.stdout
+    assert '"status": "missing_data"' in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("bom", "\ufeffsubject,a\n甲,12\n".encode()),
+        ("gbk", "subject,a\n甲,12\n".encode("gbk")),
+        ("ragged", "subject,a\n甲,12,13\n乙,20\n".encode()),
+        ("nul", b"subject,a\n\x00,1\n"),
+    ],
+)
+def test_hostile_csv(name, raw, tmp_path):
+    (tmp_path / "set.yaml").write_text(make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个'}\n"), encoding="utf-8")
+    (tmp_path / "rows.csv").write_bytes(raw)
+    os.mkdir(tmp_path / "out")
+    proc = run_cli(["batch", "set.yaml", "rows.csv", "-o", "out/o.jsonl"], tmp_path)
+    if name == "bom":
+        assert proc.returncode == 0
+        assert '"total": "100.00"' in (tmp_path / "out" / "o.jsonl").read_text(encoding="utf-8")
+    elif name == "ragged":
+        assert proc.returncode == 1 and "第 2 行" in proc.stderr
+        assert '"total": "100.00"' in (tmp_path / "out" / "o.jsonl").read_text(encoding="utf-8")
+    else:
+        assert proc.returncode == 1 and proc.stderr.strip()
