@@ -48,10 +48,10 @@ def score(
 ) -> Result:
     """Score one subject. ``data`` is a YAML/JSON path or a mapping shaped like spec §2."""
     iset = _as_set(indicator_set, lang)
-    file = None
     if isinstance(data, (str, Path)):
-        data, file = read_file(data, lang)
-    return score_data(iset, data, strict=strict, lang=lang, file=file)
+        data, file, doc = read_file(data, lang)
+        return score_data(iset, data, strict=strict, lang=lang, file=file, doc=doc)
+    return score_data(iset, data, strict=strict, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def _rows(rows: Iterable[Mapping[str, Any]] | str | Path, lang: Lang) -> Iterato
             files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
             for i, p in enumerate(files, start=1):
                 try:
-                    data, _ = read_file(p, lang)
+                    data, _, _ = read_file(p, lang)
                 except KpiscoreError as exc:
                     issues = getattr(exc, "issues", ())
                     yield i, p.name, None, "; ".join(x.message for x in issues) or str(exc)

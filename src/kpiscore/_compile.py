@@ -48,6 +48,7 @@ from .model import (
     IndicatorSetModel,
 )
 
+_WHAT_ZH = {"category": "一级指标", "indicator": "指标", "grade": "等级", "check": "检查", "item": "清单条目"}
 SCORE_NAMES = ("actual", "target", "weight", "completion")
 TEMPLATE_NAMES = frozenset({"actual", "target", "score", "weight", "completion", "name", "id", "unit"})
 
@@ -111,7 +112,7 @@ class _Compiler:
             line_text = self.doc.lines[pos.line] if pos.line < len(self.doc.lines) else ""
             first = source.strip().split("\n")[0]
             at = line_text.find(first, pos.column) if first else -1
-            if at >= 0 and pos.line == pos.end_line or at >= 0:
+            if at >= 0:
                 pos = _yaml.Pos(pos.line, at + offset, pos.line, at + offset + length)
         self.issues.append(self.doc.issue(code, msg, path, pos=pos))
 
@@ -191,18 +192,17 @@ class _Compiler:
 
     def _unique(self, ids: Iterable[str], path_of: Any, what: str) -> None:
         seen: dict[str, int] = {}
-        what_word = {"zh": {"category": "一级指标", "indicator": "指标", "grade": "等级", "check": "检查", "input": "输入"}}
         for i, ident in enumerate(ids):
             if ident in seen:
                 first = self.doc.locate(path_of(seen[ident]))
                 where = f"第 {first.line + 1} 行" if first and self.lang != "en" else (f"line {first.line + 1}" if first else "?")
-                word = what if self.lang == "en" else what_word["zh"].get(what, what)
+                word = what if self.lang == "en" else _WHAT_ZH.get(what, what)
                 self.add("duplicate_id", path_of(i), id=ident, first=where, what=word)
             else:
                 seen[ident] = i
 
     def categories(self) -> dict[str, Any]:
-        cats = {}
+        cats: dict[str, Any] = {}
         for i, c in enumerate(self.m.categories):
             self.range_check(c.weight, Decimal(0), None, ("categories", self.cat_at[i], "weight"), "weight")
             cats.setdefault(c.id, c)

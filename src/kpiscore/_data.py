@@ -227,14 +227,18 @@ def _canonical(x: Any) -> Any:
     return repr(type(x))
 
 
-def read_file(path: str | Path, lang: Lang) -> tuple[Any, str | None]:
-    """Read a YAML or JSON data file into plain values (numbers as Decimal)."""
+def read_file(path: str | Path, lang: Lang) -> tuple[Any, str | None, _yaml.Document | None]:
+    """Read a YAML or JSON data file into plain values (numbers as Decimal).
+
+    Returns the data, the file name, and for YAML the parsed document, so later
+    problems can name their line.
+    """
     try:
         text, name = _yaml.read_source(path, lang)
     except _yaml.YamlRefused as refused:
         raise DataError(refused.issues) from None
     if str(path).lower().endswith(".json"):
-        return _read_json(text, name), name
+        return _read_json(text, name), name, None
     try:
         doc, issues = _yaml.parse(text, name, lang)
     except _yaml.YamlRefused as refused:
@@ -242,7 +246,7 @@ def read_file(path: str | Path, lang: Lang) -> tuple[Any, str | None]:
     errors = [i for i in issues if i.severity == "error" and i.code != "ambiguous_boolean"]
     if errors:
         raise DataError(errors)
-    return doc.data, name
+    return doc.data, name, doc
 
 
 def _reject_constant(name: str) -> Any:

@@ -8,6 +8,7 @@ warnings, while every other indicator still scores.
 from __future__ import annotations
 
 import functools
+import string
 from collections.abc import Mapping
 from decimal import Decimal, localcontext
 from typing import Any
@@ -16,6 +17,7 @@ from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, hint, message
 from ._numbers import CONTEXT, round_half_up
+from ._yaml import Document, Path_
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from .compiled import CompiledIndicator, IndicatorSet, fmt_number, fmt_percent
 from .errors import DataError, Issue
@@ -56,33 +58,42 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
     return frozenset(names)
 
 
-def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None) -> SubjectData:
+def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, doc: Document | None = None) -> SubjectData:
     """Check the data's shape and read every value; shape problems raise DataError."""
+
+    def problem(code: str, path: Path_, **params: Any) -> Issue:
+        # With the parsed document at hand, point at the line; a Python mapping has none.
+        msg = message(code, lang, **params)
+        if doc is not None:
+            return doc.issue(code, msg, path, key=code == "data_unknown_key")
+        return Issue(code, msg, path=path, file=file)
+
+    mapping = _t(lang, "映射（键: 值）", "a mapping")
     if not isinstance(data, Mapping):
-        raise DataError([Issue("data_wrong_type", message("data_wrong_type", lang, key="$", expected=_t(lang, "映射（键: 值）", "a mapping")), file=file)])
+        raise DataError([problem("data_wrong_type", (), key="$", expected=mapping)])
     problems: list[Issue] = []
     for key in data:
         if key not in DATA_KEYS:
-            problems.append(Issue("data_unknown_key", message("data_unknown_key", lang, key=str(key)[:40], hint=hint(str(key), DATA_KEYS, lang)), path=(str(key)[:40],), file=file))
+            problems.append(problem("data_unknown_key", (str(key),), key=str(key)[:40], hint=hint(str(key), DATA_KEYS, lang)))
     sections: dict[str, dict[str, Any]] = {}
     for key in ("values", "manual", "reasons", "claimed"):
         section = data.get(key) or {}
         if not isinstance(section, Mapping):
-            problems.append(Issue("data_wrong_type", message("data_wrong_type", lang, key=key, expected=_t(lang, "映射（键: 值）", "a mapping")), path=(key,), file=file))
+            problems.append(problem("data_wrong_type", (key,), key=key, expected=mapping))
             section = {}
         if len(section) > MAX_VALUES:
-            problems.append(Issue("value_too_long", message("value_too_long", lang, length=len(section), limit=MAX_VALUES), path=(key,), file=file))
+            problems.append(problem("value_too_long", (key,), length=len(section), limit=MAX_VALUES))
             section = {}
         sections[key] = {str(k): v for k, v in section.items()}
     subject = data.get("subject") or {}
     if isinstance(subject, str):
         subject = {"name": subject}
     if not isinstance(subject, Mapping):
-        problems.append(Issue("data_wrong_type", message("data_wrong_type", lang, key="subject", expected=_t(lang, "映射（键: 值）", "a mapping")), path=("subject",), file=file))
+        problems.append(problem("data_wrong_type", ("subject",), key="subject", expected=mapping))
         subject = {}
     named = data.get("indicator_set")
     if named is not None and named != iset.id:
-        problems.append(Issue("set_mismatch", message("set_mismatch", lang, data=str(named)[:60], set=iset.id), path=("indicator_set",), file=file))
+        problems.append(problem("set_mismatch", ("indicator_set",), data=str(named)[:60], set=iset.id))
     if problems:
         raise DataError(problems)
     values: dict[str, ReadValue] = {}
@@ -295,8 +306,6 @@ class _Scorer:
         return bool(policy.deviation_above is not None and completion is not None and abs(completion - 1) > policy.deviation_above)
 
     def template(self, ind: CompiledIndicator, actual: Any, score: Decimal, completion: Decimal | None) -> str:
-        import string
-
         fields: dict[str, str] = {
             "actual": self.show_for(ind)(actual) if isinstance(actual, Decimal) else str(actual if actual is not None else "—"),
             "target": ind.target.show() if ind.target else "—",
@@ -471,7 +480,15 @@ def _raw_text(sd: SubjectData, name: str) -> str:
     return str(rv.value) if rv is not None else ""
 
 
-def score_data(iset: IndicatorSet, data: Any, *, strict: bool = False, lang: Lang = "zh", file: str | None = None) -> Result:
-    sd = prepare(iset, data, lang, file)
+def score_data(
+    iset: IndicatorSet,
+    data: Any,
+    *,
+    strict: bool = False,
+    lang: Lang = "zh",
+    file: str | None = None,
+    doc: Document | None = None,
+) -> Result:
+    sd = prepare(iset, data, lang, file, doc)
     with localcontext(CONTEXT):
         return _Scorer(iset, sd, lang).run(strict)

@@ -322,7 +322,7 @@ def _check_constant(node: ast.Constant, text: str) -> FormulaProblem | None:
             return _problem("formula_syntax", node, text, problem_key="invalid syntax")
         if not dec.is_finite() or abs(dec) > MAX_RESULT:
             return _problem("formula_number_too_long", node, text, value=segment[:20], limit=MAX_NUMBER_DIGITS)
-        node.value = dec
+        node.value = dec  # type: ignore[assignment]  # simpleeval returns Constant.value as is
         return None
     if isinstance(value, str):
         if len(value) > MAX_STRING:

@@ -121,15 +121,15 @@ def from_validation_error(
     misspelt: set[Path_] = set()
     for err in errors:
         if err["type"] == "extra_forbidden":
-            loc = tuple(p for p in err["loc"] if p not in _TAGS)
+            loc = _loc(err)
             allowed = fields_at(root, loc[:-1]) or []
             best = suggest(str(loc[-1]), allowed)
             if best is not None:
                 misspelt.add((*loc[:-1], best))
     for err in errors:
-        if err["type"] == "missing" and tuple(p for p in err["loc"] if p not in _TAGS) in misspelt:
+        loc = _loc(err)
+        if err["type"] == "missing" and loc in misspelt:
             continue
-        loc: Path_ = tuple(p for p in err["loc"] if p not in _TAGS)
         code, msg, at_key = _translate(err, loc, root, lang)
         if (code, loc) in seen:
             continue
@@ -140,6 +140,11 @@ def from_validation_error(
             continue
         issues.append(doc.issue(code, msg, path, key=at_key))
     return issues
+
+
+def _loc(err: Any) -> Path_:
+    """The error's location with pydantic's union tags taken out: a path into the YAML."""
+    return tuple(p for p in err["loc"] if p not in _TAGS)
 
 
 def _translate(err: Any, loc: Path_, root: type[BaseModel], lang: Lang) -> tuple[str, str, bool]:

@@ -72,6 +72,24 @@ def _n(d: Decimal) -> str:
     return fmt_number(d)
 
 
+def _scaled(x: RuleInput, num: Decimal, den: Decimal, state: tuple[str, str], rule: tuple[str, str]) -> tuple[Decimal, str]:
+    """weight × num/den, capped at the weight, with the arithmetic spelled out.
+
+    ratio, reverse and both sides of exact share this one computation, so the
+    three can never drift apart in either the score or its explanation.
+    """
+    w = x.ind.weight
+    raw = clamp(w * num / den, ZERO, w)
+    arithmetic = f"{x.show(num)} ÷ {x.show(den)} × {fmt_number(w)} = {_n(raw)}"
+    zh = f"{state[0]}，按 {rule[0]} × 分值 = {arithmetic}"
+    en = f"{state[1]}: {rule[1]} × weight = {arithmetic}"
+    return raw, _t(x.lang, zh, en)
+
+
+_RATIO = ("实际/目标", "actual/target")
+_REVERSE = ("目标/实际", "target/actual")
+
+
 def ratio(x: RuleInput) -> Outcome:
     ind, lang = x.ind, x.lang
     assert ind.target is not None and ind.target.value is not None
@@ -84,13 +102,8 @@ def ratio(x: RuleInput) -> Outcome:
     if completion >= 1:
         text = _t(lang, f"{head}，已达成，得满分 {fmt_number(w)}（不超过分值）", f"{head}, met: full weight {fmt_number(w)} (never above the weight)")
         return Outcome(w, text, completion, True, completion)
-    raw = clamp(w * completion, ZERO, w)
-    text = _t(
-        lang,
-        f"{head}，未达成，按 实际/目标 × 分值 = {x.show(a)} ÷ {x.show(t)} × {fmt_number(w)} = {_n(raw)}",
-        f"{head}, not met: actual/target × weight = {x.show(a)} ÷ {x.show(t)} × {fmt_number(w)} = {_n(raw)}",
-    )
-    return Outcome(raw, text, completion, False, completion)
+    raw, how = _scaled(x, a, t, ("未达成", "not met"), _RATIO)
+    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, completion)
 
 
 def reverse(x: RuleInput) -> Outcome:
@@ -107,13 +120,8 @@ def reverse(x: RuleInput) -> Outcome:
         why = _t(lang, "实际为 0，视为达成" if a == 0 else "已达成", "actual 0 counts as met" if a == 0 else "met")
         text = _t(lang, f"{head}，{why}，得满分 {fmt_number(w)}", f"{head}, {why}: full weight {fmt_number(w)}")
         return Outcome(w, text, completion, True, performance)
-    raw = clamp(w * t / a, ZERO, w)
-    text = _t(
-        lang,
-        f"{head}，未达成，按 目标/实际 × 分值 = {x.show(t)} ÷ {x.show(a)} × {fmt_number(w)} = {_n(raw)}",
-        f"{head}, not met: target/actual × weight = {x.show(t)} ÷ {x.show(a)} × {fmt_number(w)} = {_n(raw)}",
-    )
-    return Outcome(raw, text, completion, False, performance)
+    raw, how = _scaled(x, t, a, ("未达成", "not met"), _REVERSE)
+    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, performance)
 
 
 def exact(x: RuleInput) -> Outcome:
@@ -129,20 +137,10 @@ def exact(x: RuleInput) -> Outcome:
         text = _t(lang, f"{head}，{within}，得满分 {fmt_number(w)}", f"{head}, {within}: full weight {fmt_number(w)}")
         return Outcome(w, text, completion, True, completion)
     if a < t:
-        raw = clamp(w * a / t, ZERO, w)
-        text = _t(
-            lang,
-            f"{head}，低于目标，按 实际/目标 × 分值 = {x.show(a)} ÷ {x.show(t)} × {fmt_number(w)} = {_n(raw)}",
-            f"{head}, below target: actual/target × weight = {x.show(a)} ÷ {x.show(t)} × {fmt_number(w)} = {_n(raw)}",
-        )
+        raw, how = _scaled(x, a, t, ("低于目标", "below target"), _RATIO)
     else:
-        raw = clamp(w * t / a, ZERO, w)
-        text = _t(
-            lang,
-            f"{head}，高于目标，按 目标/实际 × 分值 = {x.show(t)} ÷ {x.show(a)} × {fmt_number(w)} = {_n(raw)}",
-            f"{head}, above target: target/actual × weight = {x.show(t)} ÷ {x.show(a)} × {fmt_number(w)} = {_n(raw)}",
-        )
-    return Outcome(raw, text, completion, False, completion)
+        raw, how = _scaled(x, t, a, ("高于目标", "above target"), _REVERSE)
+    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, completion)
 
 
 def met(x: RuleInput) -> Outcome:

@@ -265,7 +265,7 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
     def refuse(code: str, msg: str, path: Path_, pos: Pos) -> YamlRefused:
         return YamlRefused([*issues, make_issue(code, msg, path, file, doc.lines, pos)])
 
-    def place(value: Any, pos: Pos, is_scalar: bool) -> tuple[Path_, bool]:
+    def place(value: Any, pos: Pos) -> tuple[Path_, bool]:
         """Attach a value to its parent; return its path and whether it is kept."""
         if not stack:
             root.append(value)
@@ -288,6 +288,7 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
         return path, True
 
     try:
+        event: Any  # libyaml's events carry value/style/anchor/tag by kind
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
@@ -317,7 +318,7 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
                 raise refuse("tag_refused", message("tag_refused", lang, tag=tag), _cur_path(stack), _pos(event))
 
             if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-                frame = stack.pop()
+                stack.pop()
                 continue
 
             top = stack[-1] if stack else None
@@ -357,7 +358,7 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
                 else:
                     value = resolve_plain(raw)
                     if raw in _AMBIGUOUS:
-                        path, _ = place(value, pos, True)
+                        path, _ = place(value, pos)
                         issues.append(
                             make_issue(
                                 "ambiguous_boolean",
@@ -369,14 +370,14 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
                             )
                         )
                         continue
-                place(value, pos, True)
+                place(value, pos)
                 continue
 
             # Start of a mapping or a sequence.
             if len(stack) >= MAX_DEPTH:
                 raise refuse("too_deep", message("too_deep", lang, limit=MAX_DEPTH), _cur_path(stack), pos)
             container: Any = {} if kind is yaml.MappingStartEvent else []
-            path, _ = place(container, pos, False)
+            path, _ = place(container, pos)
             stack.append(_Frame(container, path, kind is yaml.MappingStartEvent, pos))
     except yaml.YAMLError as exc:
         raise YamlRefused([*issues, _syntax_issue(exc, file, doc.lines, lang)]) from None

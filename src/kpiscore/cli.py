@@ -197,7 +197,7 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
 
 def cmd_test(args: argparse.Namespace, lang: str) -> int:
     iset = _api.load(args.set, lang=lang)
-    cases, _ = read_file(args.cases, lang)
+    cases, _, _ = read_file(args.cases, lang)
     if isinstance(cases, dict):
         cases = cases.get("cases")
     if not isinstance(cases, list):

@@ -318,7 +318,7 @@ class IndicatorSetModel(_Model):
     )
     grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), description="等级，下限含，从高到低")
     over_achievement: Num = Field(Decimal("1.2"), description="完成率高于此值时提示核实目标（不扣分）")
-    reasons: Reasons = Field(default_factory=Reasons, description="何时需要偏差原因")
+    reasons: Reasons = Field(default_factory=lambda: Reasons(), description="何时需要偏差原因")
     inputs: dict[str, Input] | None = Field(None, description="数据中的值；声明后公式只能使用这些名称")
     categories: list[Category] = Field(description="一级指标，按表格顺序")
     indicators: list[Indicator] = Field(description="三级指标，按表格顺序")
