@@ -4,8 +4,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +20,16 @@ def root() -> Path:
     return ROOT
 
 
-def make_set(indicators: str, categories: str = "  - {id: main, name: 主要指标, weight: 100}\n", extra: str = "") -> str:
+def make_set(
+    indicators: str,
+    categories: str = "  - {id: main, name: 主要指标, weight: 100}\n",
+    extra: str = "",
+) -> str:
     return (
-        "kpiscore: 1\nid: t\nname: 测试\n" + extra + "categories:\n" + categories + "indicators:\n" + indicators
+        "kpiscore: 1\nid: t\nname: 测试\n"
+        + extra
+        + "categories:\n"
+        + categories
+        + "indicators:\n"
+        + indicators
     )

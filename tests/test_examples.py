@@ -7,10 +7,10 @@ import sys
 from decimal import Decimal
 
 import pytest
+from tests.conftest import ROOT
 
 import kpiscore
 from kpiscore.cli import main, schema
-from tests.conftest import ROOT
 
 PANYU = ROOT / "examples" / "panyu-2022"
 
@@ -34,9 +34,11 @@ def test_panyu_project_scores_100_as_the_report_claims():
     assert r.discrepancies == ()
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "indicator_sets").glob("*.yaml")) + [PANYU / "department-set.yaml"])
+@pytest.mark.parametrize(
+    "path", [*sorted((ROOT / "indicator_sets").glob("*.yaml")), PANYU / "department-set.yaml"]
+)
 def test_shipped_sets_load_clean_and_survive_a_round_trip(path):
-    assert [i for i in kpiscore.check(path)] == []
+    assert list(kpiscore.check(path)) == []
     iset = kpiscore.load(path)
     assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
     dumped = iset.model.model_dump(by_alias=True, exclude_unset=True)
@@ -45,13 +47,24 @@ def test_shipped_sets_load_clean_and_survive_a_round_trip(path):
 
 
 def test_schema_file_is_up_to_date():
-    shipped = json.loads((ROOT / "schema" / "indicator-set.schema.json").read_text(encoding="utf-8"))
+    shipped = json.loads(
+        (ROOT / "schema" / "indicator-set.schema.json").read_text(encoding="utf-8")
+    )
     assert shipped == schema()
-    assert shipped["properties"]["weight" if False else "full_score"]["description"] == "满分，默认 100"
+    assert (
+        shipped["properties"]["weight" if False else "full_score"]["description"]
+        == "满分，默认 100"
+    )
 
 
 def test_cli_json_is_byte_stable_and_exit_codes(capsys):
-    args = ["score", str(ROOT / "indicator_sets" / "mof-project-2020.yaml"), str(ROOT / "examples" / "quickstart" / "project.yaml"), "--format", "json"]
+    args = [
+        "score",
+        str(ROOT / "indicator_sets" / "mof-project-2020.yaml"),
+        str(ROOT / "examples" / "quickstart" / "project.yaml"),
+        "--format",
+        "json",
+    ]
     assert main(args) == 0
     first = capsys.readouterr().out
     assert main(args) == 0
@@ -63,7 +76,10 @@ def test_cli_json_is_byte_stable_and_exit_codes(capsys):
 
 def test_cli_check_reports_problems_with_exit_1(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kpiscore: 1\nid: b\nname: x\ncategories: []\nindicators:\n  - {id: a, catgory: x}\n", encoding="utf-8")
+    bad.write_text(
+        "kpiscore: 1\nid: b\nname: x\ncategories: []\nindicators:\n  - {id: a, catgory: x}\n",
+        encoding="utf-8",
+    )
     assert main(["check", str(bad)]) == 1
     out = capsys.readouterr().out
     assert f"{bad}:6:13  $.indicators[0].catgory  [unknown_key]" in out
@@ -73,7 +89,12 @@ def test_cli_check_reports_problems_with_exit_1(tmp_path, capsys):
 def test_cli_strict_missing_data_exits_1(tmp_path, capsys):
     data = tmp_path / "d.yaml"
     data.write_text("values: {}\n", encoding="utf-8")
-    assert main(["score", str(ROOT / "indicator_sets" / "mof-project-2020.yaml"), str(data), "--strict"]) == 1
+    assert (
+        main(
+            ["score", str(ROOT / "indicator_sets" / "mof-project-2020.yaml"), str(data), "--strict"]
+        )
+        == 1
+    )
     assert "缺少数据" in capsys.readouterr().err
 
 
@@ -81,7 +102,10 @@ def test_batch_scores_good_rows_and_names_the_bad_one(tmp_path, capsys):
     rows = tmp_path / "rows.csv"
     rows.write_text("\ufeff项目名称,a,reason:a\n甲,12,疫情\n乙,abc{}\n丙,20,\n", encoding="utf-8")
     iset = tmp_path / "s.yaml"
-    iset.write_text("kpiscore: 1\nid: s\nname: x\ncategories:\n  - {id: m, name: 主, weight: 100}\nindicators:\n  - {id: a, category: m, name: 甲, weight: 100, target: '>= 15 个'}\n", encoding="utf-8")
+    iset.write_text(
+        "kpiscore: 1\nid: s\nname: x\ncategories:\n  - {id: m, name: 主, weight: 100}\nindicators:\n  - {id: a, category: m, name: 甲, weight: 100, target: '>= 15 个'}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.csv"
     assert main(["batch", str(iset), str(rows), "-o", str(out)]) == 1
     text = out.read_text(encoding="utf-8-sig")
@@ -92,7 +116,18 @@ def test_batch_scores_good_rows_and_names_the_bad_one(tmp_path, capsys):
 def test_report_writes_markdown_html_and_xlsx(tmp_path):
     for suffix in (".md", ".html", ".xlsx"):
         out = tmp_path / f"r{suffix}"
-        assert main(["report", str(PANYU / "department-set.yaml"), str(PANYU / "department.yaml"), "-o", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "report",
+                    str(PANYU / "department-set.yaml"),
+                    str(PANYU / "department.yaml"),
+                    "-o",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         assert out.stat().st_size > 100
 
 
@@ -100,7 +135,18 @@ def test_readme_commands_and_output_do_not_drift():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```text\n(.*?)```", readme, re.S).group(1)
     proc = subprocess.run(
-        [sys.executable, "-m", "kpiscore.cli", "score", "examples/panyu-2022/department-set.yaml", "examples/panyu-2022/department.yaml"],
-        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=True,
+        [
+            sys.executable,
+            "-m",
+            "kpiscore.cli",
+            "score",
+            "examples/panyu-2022/department-set.yaml",
+            "examples/panyu-2022/department.yaml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
     )
     assert proc.stdout.strip().splitlines()[:20] == block.strip().splitlines()[:20]

@@ -1,15 +1,16 @@
 """Hypothesis invariants over the shipped sets and generated sets."""
 
+import contextlib
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import ROOT
 
 import kpiscore
 from kpiscore import ConfigError
 from kpiscore.testing import amounts, assert_invariants, data_for, indicator_set_yaml
-from tests.conftest import ROOT
 
 SETS = {p.stem: kpiscore.load(p) for p in sorted((ROOT / "indicator_sets").glob("*.yaml"))}
 
@@ -46,7 +47,10 @@ REVERSE_SET = kpiscore.load(
 @given(amounts(0, 100), amounts(0, 100))
 def test_reverse_score_never_increases_as_the_actual_grows(a, b):
     lo, hi = sorted([a, b])
-    assert kpiscore.score(REVERSE_SET, {"values": {"d": lo}}).total >= kpiscore.score(REVERSE_SET, {"values": {"d": hi}}).total
+    assert (
+        kpiscore.score(REVERSE_SET, {"values": {"d": lo}}).total
+        >= kpiscore.score(REVERSE_SET, {"values": {"d": hi}}).total
+    )
 
 
 @given(data_for(SETS["mof-project-2020"]), st.randoms())
@@ -73,8 +77,18 @@ def test_generated_sets_load_and_respect_bounds(weights, data):
 
 
 YAMLISH = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=20), st.sampled_from(["NO", "yes", "010", "1:30", ".nan", "1e999", "&a x", "*a", "!!python/object x", "<<"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.text(max_size=20),
+        st.sampled_from(
+            ["NO", "yes", "010", "1:30", ".nan", "1e999", "&a x", "*a", "!!python/object x", "<<"]
+        ),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -87,7 +101,10 @@ def _dump(x, indent=0):
 
 @given(YAMLISH)
 def test_load_raises_only_config_error_for_arbitrary_documents(doc):
-    for text in (_dump(doc) + "\n", "kpiscore: 1\nid: t\nname: x\ncategories: []\nindicators: " + _dump(doc) + "\n"):
+    for text in (
+        _dump(doc) + "\n",
+        "kpiscore: 1\nid: t\nname: x\ncategories: []\nindicators: " + _dump(doc) + "\n",
+    ):
         try:
             kpiscore.load(text)
         except ConfigError as exc:
@@ -96,13 +113,18 @@ def test_load_raises_only_config_error_for_arbitrary_documents(doc):
 
 @given(st.text(max_size=200))
 def test_load_of_arbitrary_text_raises_only_config_error(text):
-    try:
+    with contextlib.suppress(ConfigError):
         kpiscore.load(text + "\n")
-    except ConfigError:
-        pass
 
 
-@given(st.dictionaries(st.sampled_from(["budget", "spent", "output_quantity", "satisfaction", "output_quality", "x"]), YAMLISH))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["budget", "spent", "output_quantity", "satisfaction", "output_quality", "x"]
+        ),
+        YAMLISH,
+    )
+)
 def test_score_of_arbitrary_values_returns_a_result_or_data_error(values):
     iset = SETS["mof-project-2020"]
     try:

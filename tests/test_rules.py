@@ -4,10 +4,10 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from tests.conftest import make_set
 
 import kpiscore
 from kpiscore import DataError
-from tests.conftest import make_set
 
 
 def single(ind: str, extra: str = ""):
@@ -26,18 +26,26 @@ RATIO = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 15 个'
 REVERSE = "  - {id: a, category: main, name: 甲, weight: 100, target: '<= 2 天'}\n"
 
 
-@pytest.mark.parametrize(("actual", "score"), [(15, "100.00"), (18, "100.00"), (12, "80.00"), (0, "0.00"), (D("14.99"), "99.93")])
+@pytest.mark.parametrize(
+    ("actual", "score"),
+    [(15, "100.00"), (18, "100.00"), (12, "80.00"), (0, "0.00"), (D("14.99"), "99.93")],
+)
 def test_ratio_is_capped_at_the_weight(actual, score):
     assert str(one(RATIO, {"a": actual}).score) == score
 
 
 def test_ratio_zero_below():
-    ind = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', zero_below: 0.6}\n"
+    ind = (
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', zero_below: 0.6}\n"
+    )
     assert one(ind, {"a": 5}).score == 0
     assert one(ind, {"a": 6}).score == D("60.00")
 
 
-@pytest.mark.parametrize(("actual", "score"), [(0, "100.00"), (2, "100.00"), (D("1.6"), "100.00"), (4, "50.00"), (3, "66.67")])
+@pytest.mark.parametrize(
+    ("actual", "score"),
+    [(0, "100.00"), (2, "100.00"), (D("1.6"), "100.00"), (4, "50.00"), (3, "66.67")],
+)
 def test_reverse_scores_target_over_actual_and_zero_is_met(actual, score):
     assert str(one(REVERSE, {"a": actual}).score) == score
 
@@ -60,8 +68,17 @@ QUAL = "  - {id: a, category: main, name: 甲, weight: 10, target: 达成, rule:
 
 @pytest.mark.parametrize(
     ("value", "score"),
-    [("达成", "10.00"), ("完成", "10.00"), ("达成预期指标", "10.00"), ("部分达成", "8.00"), ("未达成", "6.00"),
-     ({"level": "部分达成", "rate": D("0.7")}, "7.00"), ({"level": "达成", "rate": D("0.8")}, "8.00"), (D("0.8"), "8.00"), (D("0.79"), "7.90")],
+    [
+        ("达成", "10.00"),
+        ("完成", "10.00"),
+        ("达成预期指标", "10.00"),
+        ("部分达成", "8.00"),
+        ("未达成", "6.00"),
+        ({"level": "部分达成", "rate": D("0.7")}, "7.00"),
+        ({"level": "达成", "rate": D("0.8")}, "8.00"),
+        (D("0.8"), "8.00"),
+        (D("0.79"), "7.90"),
+    ],
 )
 def test_qualitative_levels_rates_and_aliases(value, score):
     assert str(one(QUAL, {"a": value}).score) == score
@@ -86,7 +103,17 @@ BANDS = (
 )
 
 
-@pytest.mark.parametrize(("value", "score"), [("110%", "10.00"), ("90%", "10.00"), ("111%", "6.00"), ("115%", "6.00"), ("120%", "2.00"), ("121%", "0.00")])
+@pytest.mark.parametrize(
+    ("value", "score"),
+    [
+        ("110%", "10.00"),
+        ("90%", "10.00"),
+        ("111%", "6.00"),
+        ("115%", "6.00"),
+        ("120%", "2.00"),
+        ("121%", "0.00"),
+    ],
+)
 def test_bands_first_match_on_the_edges(value, score):
     assert str(one(BANDS, {"a": value}).score) == score
 
@@ -109,10 +136,20 @@ def test_checklist_sums_items_by_label_or_id():
 def test_manual_needs_justification_and_range():
     ind = "  - {id: a, category: main, name: 甲, weight: 10, rule: manual}\n"
     iset = single(ind)
-    ok = kpiscore.score(iset, {"manual": {"a": {"score": D(8), "justification": "专家评审"}}}).indicators[0]
+    ok = kpiscore.score(
+        iset, {"manual": {"a": {"score": D(8), "justification": "专家评审"}}}
+    ).indicators[0]
     assert ok.score == 8 and "专家评审" in ok.explanation
-    assert kpiscore.score(iset, {"manual": {"a": {"score": D(8)}}}).indicators[0].problem == "人工评分必须填写评分理由 justification"
-    assert kpiscore.score(iset, {"manual": {"a": {"score": D(11), "justification": "x"}}}).indicators[0].status == "missing_data"
+    assert (
+        kpiscore.score(iset, {"manual": {"a": {"score": D(8)}}}).indicators[0].problem
+        == "人工评分必须填写评分理由 justification"
+    )
+    assert (
+        kpiscore.score(iset, {"manual": {"a": {"score": D(11), "justification": "x"}}})
+        .indicators[0]
+        .status
+        == "missing_data"
+    )
 
 
 def test_formula_is_clamped_and_says_so():
@@ -121,7 +158,10 @@ def test_formula_is_clamped_and_says_so():
     assert r.score == 10 and "按 10 计" in r.explanation
 
 
-@pytest.mark.parametrize(("precision", "actual", "score"), [(0, D("8.5"), "9"), (0, D("8.49"), "8"), (2, D("2.675"), "2.68"), (2, D("2.665"), "2.67")])
+@pytest.mark.parametrize(
+    ("precision", "actual", "score"),
+    [(0, D("8.5"), "9"), (0, D("8.49"), "8"), (2, D("2.675"), "2.68"), (2, D("2.665"), "2.67")],
+)
 def test_rounding_is_half_up_once(precision, actual, score):
     ind = "  - {id: a, category: main, name: 甲, weight: 10, rule: formula, score: actual}\n"
     r = one(ind, {"a": actual}, extra=f"precision: {precision}\n")
@@ -163,7 +203,10 @@ def test_not_applicable_is_dropped_and_the_total_rescaled():
 
 
 def test_penalty_applies_after_the_sum():
-    text = make_set(RATIO) + "penalties:\n  - {name: 重大违规, when: major_violation, deduct: 10}\n  - {name: 否决, when: veto, grade: 差}\n"
+    text = (
+        make_set(RATIO)
+        + "penalties:\n  - {name: 重大违规, when: major_violation, deduct: 10}\n  - {name: 否决, when: veto, grade: 差}\n"
+    )
     iset = kpiscore.load(text)
     r = kpiscore.score(iset, {"values": {"a": 15, "major_violation": True, "veto": False}})
     assert r.total == D("90.00") and r.grade == "优"

@@ -11,7 +11,9 @@ def codes(text: str) -> list[str]:
 
 
 def test_plain_scalars_are_read_by_kpiscore_rules_not_yaml_1_1():
-    doc, issues = parse("a: 010\nb: 1:30\nc: 2022-01-01\nd: 1_000\ne: 1e3\nf: 1104.87\ng: ~\nh: true\n")
+    doc, issues = parse(
+        "a: 010\nb: 1:30\nc: 2022-01-01\nd: 1_000\ne: 1e3\nf: 1104.87\ng: ~\nh: true\n"
+    )
     assert issues == []
     assert doc.data["a"] == "010" and doc.data["b"] == "1:30" and doc.data["c"] == "2022-01-01"
     assert doc.data["d"] == "1_000"
@@ -46,7 +48,8 @@ def test_refused_constructs(text, code):
 
 def test_billion_laughs_is_refused_at_the_first_anchor():
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
     )
     start = time.perf_counter()
     assert codes(bomb) == ["alias_refused"]
@@ -64,7 +67,10 @@ def test_norway_boolean_asks_for_quotes():
     issues = check("kpiscore: 1\nid: t\nname: NO\ncategories: []\nindicators: []\n")
     first = issues[0]
     assert first.code == "ambiguous_boolean"
-    assert first.message == "'NO' 在 YAML 里可能被读成“是/否”：如果是文字，请加引号写成 \"NO\"；如果表示是/否，请写 true 或 false"
+    assert (
+        first.message
+        == "'NO' 在 YAML 里可能被读成“是/否”：如果是文字，请加引号写成 \"NO\"；如果表示是/否，请写 true 或 false"
+    )
     assert (first.line, first.column) == (3, 7)
 
 

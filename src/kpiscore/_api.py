@@ -80,21 +80,34 @@ def score_many(
     iset = _as_set(indicator_set, lang)
     for number, subject, data, error in _rows(rows, lang):
         if error is not None:
-            yield RowError(number, subject, message("bad_row", lang, row=number, subject=subject, problem=error))
+            yield RowError(
+                number,
+                subject,
+                message("bad_row", lang, row=number, subject=subject, problem=error),
+            )
             continue
         try:
             yield score_data(iset, data, strict=strict, lang=lang)
         except KpiscoreError as exc:
             issues = tuple(getattr(exc, "issues", ()))
             problem = "; ".join(i.message for i in issues) or str(exc)
-            yield RowError(number, subject, message("bad_row", lang, row=number, subject=subject, problem=problem), issues)
+            yield RowError(
+                number,
+                subject,
+                message("bad_row", lang, row=number, subject=subject, problem=problem),
+                issues,
+            )
 
 
-def _rows(rows: Iterable[Mapping[str, Any]] | str | Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | None]]:
+def _rows(
+    rows: Iterable[Mapping[str, Any]] | str | Path, lang: Lang
+) -> Iterator[tuple[int, str, Any, str | None]]:
     if isinstance(rows, (str, Path)):
         path = Path(rows)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
+            files = sorted(
+                p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json")
+            )
             for i, p in enumerate(files, start=1):
                 try:
                     data, _, _ = read_file(p, lang)
@@ -118,14 +131,32 @@ def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | Non
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
-            raise DataError([Issue("file_too_large", message("file_too_large", lang, size=size, limit=MAX_CSV_BYTES), file=str(path))])
+            raise DataError(
+                [
+                    Issue(
+                        "file_too_large",
+                        message("file_too_large", lang, size=size, limit=MAX_CSV_BYTES),
+                        file=str(path),
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataError([Issue("cannot_read", message("cannot_read", lang, file=str(path), reason=exc.strerror), file=str(path))]) from None
+        raise DataError(
+            [
+                Issue(
+                    "cannot_read",
+                    message("cannot_read", lang, file=str(path), reason=exc.strerror),
+                    file=str(path),
+                )
+            ]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError([Issue("not_utf8", message("not_utf8", lang, offset=exc.start), file=str(path))]) from None
+        raise DataError(
+            [Issue("not_utf8", message("not_utf8", lang, offset=exc.start), file=str(path))]
+        ) from None
     if "\x00" in text:
         raise DataError([Issue("nul_byte", message("nul_byte", lang), file=str(path))])
     csv.field_size_limit(MAX_CSV_FIELD)
@@ -135,11 +166,23 @@ def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | Non
     except StopIteration:
         return
     except csv.Error as exc:
-        raise DataError([Issue("bad_csv", message("bad_csv", lang, problem=str(exc)), file=str(path))]) from None
+        raise DataError(
+            [Issue("bad_csv", message("bad_csv", lang, problem=str(exc)), file=str(path))]
+        ) from None
     header = [h.strip() for h in header]
     dupes = {h for h in header if header.count(h) > 1}
     if dupes:
-        raise DataError([Issue("bad_csv", message("bad_csv", lang, problem=f"duplicate columns: {', '.join(sorted(dupes))}"), file=str(path))])
+        raise DataError(
+            [
+                Issue(
+                    "bad_csv",
+                    message(
+                        "bad_csv", lang, problem=f"duplicate columns: {', '.join(sorted(dupes))}"
+                    ),
+                    file=str(path),
+                )
+            ]
+        )
     line = 1
     while True:
         line += 1
@@ -152,11 +195,20 @@ def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | Non
             continue
         if not any(c.strip() for c in cells):
             continue
-        row = dict(zip(header, cells))
-        subject = next((row[c].strip() for c in _NAME_COLUMNS if c in row and row[c].strip()), f"#{line}")
+        row = dict(zip(header, cells, strict=False))
+        subject = next(
+            (row[c].strip() for c in _NAME_COLUMNS if c in row and row[c].strip()), f"#{line}"
+        )
         if len(cells) != len(header):
-            yield line, subject, None, (
-                f"该行有 {len(cells)} 列，表头有 {len(header)} 列" if lang != "en" else f"{len(cells)} cells, the header has {len(header)}"
+            yield (
+                line,
+                subject,
+                None,
+                (
+                    f"该行有 {len(cells)} 列，表头有 {len(header)} 列"
+                    if lang != "en"
+                    else f"{len(cells)} cells, the header has {len(header)}"
+                ),
             )
             continue
         values: dict[str, Any] = {}
@@ -173,4 +225,14 @@ def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | Non
                     claimed[col[8:]] = cell
             elif cell.strip():
                 values[col] = cell
-        yield line, subject, {"subject": {"name": subject}, "values": values, "reasons": reasons, "claimed": claimed}, None
+        yield (
+            line,
+            subject,
+            {
+                "subject": {"name": subject},
+                "values": values,
+                "reasons": reasons,
+                "claimed": claimed,
+            },
+            None,
+        )

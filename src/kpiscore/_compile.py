@@ -48,9 +48,17 @@ from .model import (
     IndicatorSetModel,
 )
 
-_WHAT_ZH = {"category": "一级指标", "indicator": "指标", "grade": "等级", "check": "检查", "item": "清单条目"}
+_WHAT_ZH = {
+    "category": "一级指标",
+    "indicator": "指标",
+    "grade": "等级",
+    "check": "检查",
+    "item": "清单条目",
+}
 SCORE_NAMES = ("actual", "target", "weight", "completion")
-TEMPLATE_NAMES = frozenset({"actual", "target", "score", "weight", "completion", "name", "id", "unit"})
+TEMPLATE_NAMES = frozenset(
+    {"actual", "target", "score", "weight", "completion", "name", "id", "unit"}
+)
 
 
 class _Compiler:
@@ -73,11 +81,20 @@ class _Compiler:
         self.inputs: dict[str, InputSpec] | None = None
         if model.inputs is not None:
             self.inputs = {
-                k: InputSpec(id=k, name=v.name, unit=v.unit, type=v.type) for k, v in model.inputs.items()
+                k: InputSpec(id=k, name=v.name, unit=v.unit, type=v.type)
+                for k, v in model.inputs.items()
             }
 
     # --- helpers -----------------------------------------------------------
-    def add(self, code: str, path: Path_, *, at_key: bool = False, severity: str = "error", **params: Any) -> None:
+    def add(
+        self,
+        code: str,
+        path: Path_,
+        *,
+        at_key: bool = False,
+        severity: str = "error",
+        **params: Any,
+    ) -> None:
         msg = message(code, self.lang, **params)
         self.issues.append(self.doc.issue(code, msg, path, key=at_key, severity=severity))  # type: ignore[arg-type]
 
@@ -116,7 +133,9 @@ class _Compiler:
                 pos = _yaml.Pos(pos.line, at + offset, pos.line, at + offset + length)
         self.issues.append(self.doc.issue(code, msg, path, pos=pos))
 
-    def range_check(self, value: Decimal | None, low: Decimal, high: Decimal | None, path: Path_, key: str) -> None:
+    def range_check(
+        self, value: Decimal | None, low: Decimal, high: Decimal | None, path: Path_, key: str
+    ) -> None:
         if value is None:
             return
         if value < low or (high is not None and value > high):
@@ -134,7 +153,9 @@ class _Compiler:
         m = self.m
         self.range_check(m.full_score, Decimal("0.01"), None, ("full_score",), "full_score")
         self.range_check(Decimal(m.precision), Decimal(0), Decimal(6), ("precision",), "precision")
-        self.range_check(m.over_achievement, Decimal(1), Decimal(100), ("over_achievement",), "over_achievement")
+        self.range_check(
+            m.over_achievement, Decimal(1), Decimal(100), ("over_achievement",), "over_achievement"
+        )
         grades = self.grades()
         categories = self.categories()
         indicators = self.indicators(categories)
@@ -144,7 +165,9 @@ class _Compiler:
         if any(i.severity == "error" for i in self.issues):
             return None
         cats = tuple(
-            CompiledCategory(c.id, c.name, c.weight, tuple(i.id for i in indicators if i.category == c.id))
+            CompiledCategory(
+                c.id, c.name, c.weight, tuple(i.id for i in indicators if i.category == c.id)
+            )
             for c in m.categories
         )
         return IndicatorSet(
@@ -156,7 +179,9 @@ class _Compiler:
             rounding=m.rounding,
             grades=grades,
             over_achievement=m.over_achievement,
-            reasons=ReasonPolicy(m.reasons.below_weight, m.reasons.over_achievement, m.reasons.deviation_above),
+            reasons=ReasonPolicy(
+                m.reasons.below_weight, m.reasons.over_achievement, m.reasons.deviation_above
+            ),
             categories=cats,
             indicators=tuple(indicators),
             inputs=freeze(self.inputs) if self.inputs is not None else None,
@@ -178,15 +203,33 @@ class _Compiler:
             g = g.model_copy(update={"min": g.min * scale})
             path: Path_ = ("grades", i, "min")
             if prev is not None and g.min >= prev:
-                self.add("grades_not_ordered", path, label=g.label, value=fmt_number(g.min), prev=fmt_number(prev))
+                self.add(
+                    "grades_not_ordered",
+                    path,
+                    label=g.label,
+                    value=fmt_number(g.min),
+                    prev=fmt_number(prev),
+                )
             if g.min > self.m.full_score:
-                self.add("grade_above_full_score", path, label=g.label, value=fmt_number(g.min), full=fmt_number(self.m.full_score))
+                self.add(
+                    "grade_above_full_score",
+                    path,
+                    label=g.label,
+                    value=fmt_number(g.min),
+                    full=fmt_number(self.m.full_score),
+                )
             if g.min < 0:
                 self.range_check(g.min, Decimal(0), self.m.full_score, path, "min")
             prev = g.min
             out.append(Grade(g.label, g.min))
         if out and out[-1].min > 0:
-            self.add("grades_no_zero", ("grades", len(out) - 1, "min"), severity="warning", label=out[-1].label, value=fmt_number(out[-1].min))
+            self.add(
+                "grades_no_zero",
+                ("grades", len(out) - 1, "min"),
+                severity="warning",
+                label=out[-1].label,
+                value=fmt_number(out[-1].min),
+            )
         self._unique((g.label for g in out), lambda i: ("grades", i, "label"), "grade")
         return tuple(out)
 
@@ -195,7 +238,11 @@ class _Compiler:
         for i, ident in enumerate(ids):
             if ident in seen:
                 first = self.doc.locate(path_of(seen[ident]))
-                where = f"第 {first.line + 1} 行" if first and self.lang != "en" else (f"line {first.line + 1}" if first else "?")
+                where = (
+                    f"第 {first.line + 1} 行"
+                    if first and self.lang != "en"
+                    else (f"line {first.line + 1}" if first else "?")
+                )
                 word = what if self.lang == "en" else _WHAT_ZH.get(what, what)
                 self.add("duplicate_id", path_of(i), id=ident, first=where, what=word)
             else:
@@ -204,14 +251,24 @@ class _Compiler:
     def categories(self) -> dict[str, Any]:
         cats: dict[str, Any] = {}
         for i, c in enumerate(self.m.categories):
-            self.range_check(c.weight, Decimal(0), None, ("categories", self.cat_at[i], "weight"), "weight")
+            self.range_check(
+                c.weight, Decimal(0), None, ("categories", self.cat_at[i], "weight"), "weight"
+            )
             cats.setdefault(c.id, c)
-        self._unique((c.id for c in self.m.categories), lambda i: ("categories", self.cat_at[i], "id"), "category")
+        self._unique(
+            (c.id for c in self.m.categories),
+            lambda i: ("categories", self.cat_at[i], "id"),
+            "category",
+        )
         return cats
 
     def indicators(self, categories: dict[str, Any]) -> list[CompiledIndicator]:
         out: list[CompiledIndicator] = []
-        self._unique((ind.id for ind in self.m.indicators), lambda i: ("indicators", self.ind_at[i], "id"), "indicator")
+        self._unique(
+            (ind.id for ind in self.m.indicators),
+            lambda i: ("indicators", self.ind_at[i], "id"),
+            "indicator",
+        )
         by_name = {c.name: cid for cid, c in categories.items()}
         for i, ind in enumerate(self.m.indicators):
             compiled = self.indicator(i, ind, categories, by_name)
@@ -245,27 +302,54 @@ class _Compiler:
 
         row_names = set(SCORE_NAMES)
         actual = self.formula(ind.actual, (*base, "actual"))
-        if ind.actual is None and self.inputs is not None and rule not in ("manual", "checklist") and not (
-            rule in ("bands", "formula", "deduct") and ind.target is None and not self._reads_actual(ind)
+        if (
+            ind.actual is None
+            and self.inputs is not None
+            and rule not in ("manual", "checklist")
+            and not (
+                rule in ("bands", "formula", "deduct")
+                and ind.target is None
+                and not self._reads_actual(ind)
+            )
+        ) and ind.id not in self.inputs:
+            self.add(
+                "unknown_name",
+                (*base, "id"),
+                name=ind.id,
+                hint=hint(ind.id, list(self.inputs), self.lang),
+            )
+        if (
+            ind.actual is None
+            and self.inputs is not None
+            and ind.id in self.inputs
+            and target is not None
         ):
-            if ind.id not in self.inputs:
-                self.add(
-                    "unknown_name",
-                    (*base, "id"),
-                    name=ind.id,
-                    hint=hint(ind.id, list(self.inputs), self.lang),
-                )
-        if ind.actual is None and self.inputs is not None and ind.id in self.inputs and target is not None:
             self.unit_check(target, self.inputs[ind.id], (*base, "target"))
-        if ind.actual is not None and actual is not None and isinstance(actual.tree, ast.Name) and self.inputs and target:
+        if (
+            ind.actual is not None
+            and actual is not None
+            and isinstance(actual.tree, ast.Name)
+            and self.inputs
+            and target
+        ):
             spec = self.inputs.get(actual.tree.id)
             if spec is not None:
                 self.unit_check(target, spec, (*base, "target"))
 
         applies = self.formula(ind.applies, (*base, "applies"))
-        reason = self.formula(ind.reason_required, (*base, "reason_required"), [*row_names, "score"])
-        self.range_check(ind.over_achievement, Decimal(1), Decimal(100), (*base, "over_achievement"), "over_achievement")
-        self.range_check(ind.zero_below, Decimal(0), Decimal(1), (*base, "zero_below"), "zero_below")
+        reason = self.formula(
+            ind.reason_required, (*base, "reason_required"), [*row_names, "score"]
+        )
+        self.range_check(
+            ind.over_achievement,
+            Decimal(1),
+            Decimal(100),
+            (*base, "over_achievement"),
+            "over_achievement",
+        )
+        self.range_check(
+            ind.zero_below, Decimal(0), Decimal(1), (*base, "zero_below"), "zero_below"
+        )
         self.range_check(ind.zero_above, Decimal(1), None, (*base, "zero_above"), "zero_above")
         self.range_check(ind.tolerance, Decimal(0), None, (*base, "tolerance"), "tolerance")
         self.range_check(ind.per, Decimal(0), None, (*base, "per"), "per")
@@ -318,7 +402,13 @@ class _Compiler:
                 continue
             low, high = lv.range
             if not (0 <= low <= high <= 1):
-                self.add("level_range_invalid", path, label=lv.label, low=fmt_number(low), high=fmt_number(high))
+                self.add(
+                    "level_range_invalid",
+                    path,
+                    label=lv.label,
+                    low=fmt_number(low),
+                    high=fmt_number(high),
+                )
                 continue
             out.append(LevelSpec(lv.label, low, high, tuple(lv.aliases)))
         for a in range(len(out)):
@@ -354,7 +444,9 @@ class _Compiler:
             pct = raw.unit == "%"
             value = raw.value / 100 if pct else raw.value
             text = f"{raw.op} {fmt_number(raw.value)}{'%' if pct else (' ' + raw.unit if raw.unit else '')}"
-            return Target(text=text, op=op, value=value, percent=pct, unit=None if pct else raw.unit)
+            return Target(
+                text=text, op=op, value=value, percent=pct, unit=None if pct else raw.unit
+            )
         parsed = parse_target(raw)
         if parsed is not None:
             return parsed
@@ -376,7 +468,9 @@ class _Compiler:
             return "qualitative" if ind.levels is not None else None
         if target.level is not None:
             return "qualitative"
-        return {">=": "ratio", ">": "ratio", "<=": "reverse", "<": "reverse", "=": "exact"}[target.op or "="]
+        return {">=": "ratio", ">": "ratio", "<=": "reverse", "<": "reverse", "=": "exact"}[
+            target.op or "="
+        ]
 
     def parameters(self, ind: Indicator, rule: str, base: Path_) -> bool:
         ok = True
@@ -408,27 +502,51 @@ class _Compiler:
             if target is None:
                 return False
             if target.level is not None:
-                why = "定性目标请用 qualitative 规则" if zh else "use the qualitative rule for a level target"
+                why = (
+                    "定性目标请用 qualitative 规则"
+                    if zh
+                    else "use the qualitative rule for a level target"
+                )
                 self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
                 return False
             if rule == "ratio" and target.op in ("<=", "<"):
-                why = "≤ 目标越小越好，请用 reverse（反向）" if zh else "a ≤ target is reverse (lower is better)"
+                why = (
+                    "≤ 目标越小越好，请用 reverse（反向）"
+                    if zh
+                    else "a ≤ target is reverse (lower is better)"
+                )
                 self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
                 return False
             if rule == "reverse" and target.op in (">=", ">"):
-                why = "≥ 目标越大越好，请用 ratio（正向）" if zh else "a ≥ target is ratio (higher is better)"
+                why = (
+                    "≥ 目标越大越好，请用 ratio（正向）"
+                    if zh
+                    else "a ≥ target is ratio (higher is better)"
+                )
                 self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
                 return False
             if rule in ("ratio", "exact") and target.value == 0:
-                why = "目标为 0 时无法计算 实际/目标；请用 met 或 reverse" if zh else "a target of 0 has no actual/target ratio; use met or reverse"
+                why = (
+                    "目标为 0 时无法计算 实际/目标；请用 met 或 reverse"
+                    if zh
+                    else "a target of 0 has no actual/target ratio; use met or reverse"
+                )
                 self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
                 return False
             if target.value is not None and target.value < 0 and rule != "met":
-                why = "目标为负数时无法按比例计分" if zh else "a negative target cannot be scored by ratio"
+                why = (
+                    "目标为负数时无法按比例计分"
+                    if zh
+                    else "a negative target cannot be scored by ratio"
+                )
                 self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
                 return False
         if rule == "qualitative" and target is not None and target.level is None:
-            why = "qualitative 的目标应是等级名称，如 达成" if zh else "a qualitative target is a level name, e.g. 达成"
+            why = (
+                "qualitative 的目标应是等级名称，如 达成"
+                if zh
+                else "a qualitative target is a level name, e.g. 达成"
+            )
             self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
             return False
         return True
@@ -437,7 +555,9 @@ class _Compiler:
         t, u = target.unit_key, spec.unit_key
         if target.level is None and t is not None and u is not None and t != u:
             self.add("unit_mismatch", path, target_unit=t, input=spec.id, input_unit=u)
-        elif target.level is None and target.percent and spec.type == "number" and spec.unit is None:
+        elif (
+            target.level is None and target.percent and spec.type == "number" and spec.unit is None
+        ):
             self.add("unit_mismatch", path, target_unit="%", input=spec.id, input_unit="—")
 
     def bands(self, ind: Indicator, base: Path_, names: set[str]) -> tuple[BandSpec, ...]:
@@ -450,7 +570,12 @@ class _Compiler:
             if isinstance(band.score, Decimal):
                 score: Decimal | CompiledFormula | None = band.score
                 if not (0 <= band.score <= ind.weight):
-                    self.add("band_score_out_of_range", (*path, "score"), value=fmt_number(band.score), weight=fmt_number(ind.weight))
+                    self.add(
+                        "band_score_out_of_range",
+                        (*path, "score"),
+                        value=fmt_number(band.score),
+                        weight=fmt_number(ind.weight),
+                    )
             else:
                 score = self.formula(band.score, (*path, "score"), names)
             if band.when is None and j != len(bands) - 1:
@@ -468,11 +593,24 @@ class _Compiler:
                 jb, name_b, op_b, vb, text_b = simple[b]
                 if name_a != name_b:
                     continue
-                shadowed = (op_a in (">=", ">") and op_b in (">=", ">") and (vb > va or (vb == va and op_b == op_a) or (vb == va and op_b == ">"))) or (
-                    op_a in ("<=", "<") and op_b in ("<=", "<") and (vb < va or (vb == va and op_b == op_a) or (vb == va and op_b == "<"))
+                shadowed = (
+                    op_a in (">=", ">")
+                    and op_b in (">=", ">")
+                    and (vb > va or (vb == va and op_b == op_a) or (vb == va and op_b == ">"))
+                ) or (
+                    op_a in ("<=", "<")
+                    and op_b in ("<=", "<")
+                    and (vb < va or (vb == va and op_b == op_a) or (vb == va and op_b == "<"))
                 )
                 if shadowed:
-                    self.add("bands_not_ordered", (*base, "bands", jb, "when"), index=jb + 1, when=text_b, prev=ja + 1, prev_when=text_a)
+                    self.add(
+                        "bands_not_ordered",
+                        (*base, "bands", jb, "when"),
+                        index=jb + 1,
+                        when=text_b,
+                        prev=ja + 1,
+                        prev_when=text_a,
+                    )
         if bands and bands[-1].when is not None and bands[-1].when.strip() not in ("True", "true"):
             self.add("bands_no_catch_all", (*base, "bands", len(bands) - 1), severity="warning")
         return tuple(out)
@@ -483,9 +621,20 @@ class _Compiler:
             self.range_check(it.points, Decimal(0), None, (*base, "items", j, "points"), "points")
         total = sum((it.points for it in items), Decimal(0))
         if total > ind.weight:
-            self.add("checklist_points_exceed_weight", (*base, "items"), found=fmt_number(total), weight=fmt_number(ind.weight))
+            self.add(
+                "checklist_points_exceed_weight",
+                (*base, "items"),
+                found=fmt_number(total),
+                weight=fmt_number(ind.weight),
+            )
         elif total < ind.weight:
-            self.add("checklist_points_below_weight", (*base, "items"), severity="warning", found=fmt_number(total), weight=fmt_number(ind.weight))
+            self.add(
+                "checklist_points_below_weight",
+                (*base, "items"),
+                severity="warning",
+                found=fmt_number(total),
+                weight=fmt_number(ind.weight),
+            )
         self._unique((it.id or it.label for it in items), lambda j: (*base, "items", j), "item")
         return items
 
@@ -497,15 +646,30 @@ class _Compiler:
         try:
             parts = list(string.Formatter().parse(ind.explain))
         except ValueError:
-            self.add("bad_template", path, field="", why="花括号不成对；要显示 { 请写 {{" if zh else "unbalanced braces; write {{ for a literal {")
+            self.add(
+                "bad_template",
+                path,
+                field="",
+                why="花括号不成对；要显示 { 请写 {{"
+                if zh
+                else "unbalanced braces; write {{ for a literal {",
+            )
             return
         for _, field_name, spec, conv in parts:
             if field_name is None:
                 continue
             if spec or conv or not field_name.isidentifier() or field_name.startswith("_"):
-                why = "只能写 {名称}，不能带格式、下标或属性" if zh else "write {name} only: no format, index or attribute"
+                why = (
+                    "只能写 {名称}，不能带格式、下标或属性"
+                    if zh
+                    else "write {name} only: no format, index or attribute"
+                )
                 self.add("bad_template", path, field=field_name, why=why)
-            elif field_name not in TEMPLATE_NAMES and self.inputs is not None and field_name not in self.inputs:
+            elif (
+                field_name not in TEMPLATE_NAMES
+                and self.inputs is not None
+                and field_name not in self.inputs
+            ):
                 choices = sorted(TEMPLATE_NAMES | set(self.inputs))
                 why = hint(field_name, choices, self.lang)
                 self.add("bad_template", path, field=field_name, why=why)
@@ -537,7 +701,9 @@ class _Compiler:
                 )
         total = sum((c.weight for c in self.m.categories), Decimal(0))
         if self.m.categories and total != self.m.full_score:
-            path: Path_ = ("full_score",) if "full_score" in self.m.model_fields_set else ("categories",)
+            path: Path_ = (
+                ("full_score",) if "full_score" in self.m.model_fields_set else ("categories",)
+            )
             self.add(
                 "categories_do_not_add_up",
                 path,
@@ -550,7 +716,9 @@ class _Compiler:
     def checks(self) -> tuple[CheckSpec, ...]:
         out: list[CheckSpec] = []
         for i, chk in enumerate(self.m.checks):
-            self.range_check(chk.tolerance, Decimal(0), None, ("checks", i, "tolerance"), "tolerance")
+            self.range_check(
+                chk.tolerance, Decimal(0), None, ("checks", i, "tolerance"), "tolerance"
+            )
             f = self.formula(chk.assert_, ("checks", i, "assert"))
             if f is None:
                 continue
@@ -575,7 +743,12 @@ class _Compiler:
                 self.add("penalty_needs_effect", path, name=p.name)
             self.range_check(p.deduct, Decimal(0), self.m.full_score, (*path, "deduct"), "deduct")
             if p.grade is not None and p.grade not in labels:
-                self.add("unknown_grade", (*path, "grade"), value=p.grade, hint=hint(p.grade, labels, self.lang))
+                self.add(
+                    "unknown_grade",
+                    (*path, "grade"),
+                    value=p.grade,
+                    hint=hint(p.grade, labels, self.lang),
+                )
             if when is not None:
                 out.append(PenaltySpec(p.name, when, p.deduct, p.grade))
         return tuple(out)
@@ -583,7 +756,12 @@ class _Compiler:
 
 def _sub(parent: CompiledFormula, node: ast.expr) -> CompiledFormula:
     names = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
-    return CompiledFormula(source=ast.unparse(node), tree=node, names=names & parent.names | names, functions=parent.functions)
+    return CompiledFormula(
+        source=ast.unparse(node),
+        tree=node,
+        names=names & parent.names | names,
+        functions=parent.functions,
+    )
 
 
 def _simple_comparison(f: CompiledFormula) -> tuple[str, str, Decimal] | None:
@@ -602,7 +780,9 @@ def _detail(members: list[tuple[str, Decimal]]) -> str:
     return shown + (" + …" if len(members) > 8 else "")
 
 
-def compile_source(source: str | Path, lang: Lang = "zh") -> tuple[IndicatorSet | None, list[Issue]]:
+def compile_source(
+    source: str | Path, lang: Lang = "zh"
+) -> tuple[IndicatorSet | None, list[Issue]]:
     """Read, validate and compile; return the set (None on errors) and every issue."""
     try:
         text, name = _yaml.read_source(source, lang)
@@ -614,7 +794,12 @@ def compile_source(source: str | Path, lang: Lang = "zh") -> tuple[IndicatorSet 
     if not isinstance(doc.data, dict):
         from ._issues import describe
 
-        return None, [*issues, doc.issue("not_a_mapping", message("not_a_mapping", lang, found=describe(doc.data, lang)), ())]
+        return None, [
+            *issues,
+            doc.issue(
+                "not_a_mapping", message("not_a_mapping", lang, found=describe(doc.data, lang)), ()
+            ),
+        ]
     kept: dict[str, list[int]] | None = None
     try:
         model = IndicatorSetModel.model_validate(doc.data)
@@ -643,7 +828,9 @@ _PLACEHOLDERS: dict[str, Any] = {"kpiscore": Decimal(1), "id": "x", "name": "x"}
 _ITEM_LISTS = ("indicators", "categories")
 
 
-def _partial(data: dict[str, Any], exc: ValidationError) -> tuple[IndicatorSetModel, dict[str, list[int]]] | None:
+def _partial(
+    data: dict[str, Any], exc: ValidationError
+) -> tuple[IndicatorSetModel, dict[str, list[int]]] | None:
     """Drop what failed validation so the whole-set checks can still report on the rest."""
     repaired = dict(data)
     bad: dict[str, set[int]] = {k: set() for k in _ITEM_LISTS}

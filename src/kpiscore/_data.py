@@ -30,7 +30,9 @@ NA_WORDS = frozenset({"n/a", "na", "不适用", "无此项", "不涉及"})
 
 _NUM = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\Z")
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?\Z")
-_WITH_UNIT = re.compile(r"\s*(>=|<=|>|<|=|≥|≤)?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)\s*(%?)\s*(\D{0,10}?)\s*\Z")
+_WITH_UNIT = re.compile(
+    r"\s*(>=|<=|>|<|=|≥|≤)?\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)\s*(%?)\s*(\D{0,10}?)\s*\Z"
+)
 
 
 class NotApplicable:
@@ -159,7 +161,17 @@ def _read_text(raw: str) -> ReadValue:
         except InvalidOperation:  # pragma: no cover
             return ReadValue(text)
         return check_magnitude(d, text) or ReadValue(d)
-    if text.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity", ".nan", ".inf", "-.inf"):
+    if text.lower() in (
+        "nan",
+        "inf",
+        "-inf",
+        "+inf",
+        "infinity",
+        "-infinity",
+        ".nan",
+        ".inf",
+        "-.inf",
+    ):
         return _fail("value_not_finite", value=text)
     if _THOUSANDS.match(text):
         d = Decimal(text.replace(",", ""))

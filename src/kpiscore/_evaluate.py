@@ -17,17 +17,31 @@ from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, hint, message
 from ._numbers import CONTEXT, round_half_up
-from ._yaml import Document, Path_
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
+from ._yaml import Document, Path_
 from .compiled import CompiledIndicator, IndicatorSet, fmt_number, fmt_percent
 from .errors import DataError, Issue
-from .result import _value as _value
 from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
+from .result import _value as _value
 
 ZERO = Decimal(0)
 _BUILTIN_LABELS = {
-    "zh": {"actual": "实际值", "target": "目标值", "weight": "分值", "completion": "完成率", "score": "得分", "total": "总分"},
-    "en": {"actual": "actual", "target": "target", "weight": "weight", "completion": "completion", "score": "score", "total": "total"},
+    "zh": {
+        "actual": "实际值",
+        "target": "目标值",
+        "weight": "分值",
+        "completion": "完成率",
+        "score": "得分",
+        "total": "总分",
+    },
+    "en": {
+        "actual": "actual",
+        "target": "target",
+        "weight": "weight",
+        "completion": "completion",
+        "score": "score",
+        "total": "total",
+    },
 }
 DATA_KEYS = ("indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes")
 MAX_VALUES = 10_000
@@ -58,7 +72,9 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
     return frozenset(names)
 
 
-def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, doc: Document | None = None) -> SubjectData:
+def prepare(
+    iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, doc: Document | None = None
+) -> SubjectData:
     """Check the data's shape and read every value; shape problems raise DataError."""
 
     def problem(code: str, path: Path_, **params: Any) -> Issue:
@@ -74,7 +90,14 @@ def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, 
     problems: list[Issue] = []
     for key in data:
         if key not in DATA_KEYS:
-            problems.append(problem("data_unknown_key", (str(key),), key=str(key)[:40], hint=hint(str(key), DATA_KEYS, lang)))
+            problems.append(
+                problem(
+                    "data_unknown_key",
+                    (str(key),),
+                    key=str(key)[:40],
+                    hint=hint(str(key), DATA_KEYS, lang),
+                )
+            )
     sections: dict[str, dict[str, Any]] = {}
     for key in ("values", "manual", "reasons", "claimed"):
         section = data.get(key) or {}
@@ -82,7 +105,9 @@ def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, 
             problems.append(problem("data_wrong_type", (key,), key=key, expected=mapping))
             section = {}
         if len(section) > MAX_VALUES:
-            problems.append(problem("value_too_long", (key,), length=len(section), limit=MAX_VALUES))
+            problems.append(
+                problem("value_too_long", (key,), length=len(section), limit=MAX_VALUES)
+            )
             section = {}
         sections[key] = {str(k): v for k, v in section.items()}
     subject = data.get("subject") or {}
@@ -93,15 +118,23 @@ def prepare(iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, 
         subject = {}
     named = data.get("indicator_set")
     if named is not None and named != iset.id:
-        problems.append(problem("set_mismatch", ("indicator_set",), data=str(named)[:60], set=iset.id))
+        problems.append(
+            problem("set_mismatch", ("indicator_set",), data=str(named)[:60], set=iset.id)
+        )
     if problems:
         raise DataError(problems)
     values: dict[str, ReadValue] = {}
     for name, raw in sections["values"].items():
         values[name] = check_unit(name, read_value(raw), iset)
-    reasons = {k: v.strip() for k, v in sections["reasons"].items() if isinstance(v, str) and v.strip()}
+    reasons = {
+        k: v.strip() for k, v in sections["reasons"].items() if isinstance(v, str) and v.strip()
+    }
     return SubjectData(
-        subject={str(k): v for k, v in subject.items() if isinstance(v, (str, Decimal, int, bool)) or v is None},
+        subject={
+            str(k): v
+            for k, v in subject.items()
+            if isinstance(v, (str, Decimal, int, bool)) or v is None
+        },
         values=values,
         manual=sections["manual"],
         reasons=reasons,
@@ -140,7 +173,12 @@ class _Scorer:
             percent, unit = spec.type == "percent", spec.unit
         elif ind is not None and ind.target is not None and ind.target.level is None:
             percent, unit = ind.target.percent, ind.target.unit
-            if name is None and ind.actual is None and iset.inputs is not None and ind.id in iset.inputs:
+            if (
+                name is None
+                and ind.actual is None
+                and iset.inputs is not None
+                and ind.id in iset.inputs
+            ):
                 spec = iset.inputs[ind.id]
                 percent, unit = spec.type == "percent" or percent, spec.unit or unit
 
@@ -165,7 +203,9 @@ class _Scorer:
         if code == "missing_value":
             name = params.get("name", "?")
             lab = self.iset.label_of(name)
-            params["label"] = f"（{lab}）" if lab and self.lang != "en" else (f" ({lab})" if lab else "")
+            params["label"] = (
+                f"（{lab}）" if lab and self.lang != "en" else (f" ({lab})" if lab else "")
+            )
         if code == "percent_needs_sign":
             params.setdefault("fraction", fmt_number(Decimal(params["value"]) / 100))
         params.setdefault("hint", "")
@@ -179,29 +219,73 @@ class _Scorer:
         lang = self.lang
         raw_value = self.sd.values.get(ind.id)
 
-        def result(status: str, raw: Decimal, text: str, *, actual: Any = None, completion: Decimal | None = None, flags: tuple[str, ...] = (), needs: bool = False, problem: str | None = None) -> IndicatorResult:
+        def result(
+            status: str,
+            raw: Decimal,
+            text: str,
+            *,
+            actual: Any = None,
+            completion: Decimal | None = None,
+            flags: tuple[str, ...] = (),
+            needs: bool = False,
+            problem: str | None = None,
+        ) -> IndicatorResult:
             score = round_half_up(raw, self.iset.precision)
             reason = self.sd.reasons.get(ind.id)
             if needs:
                 text += _t(lang, "；需说明偏差原因", "; a reason for deviation is owed")
-                text += _t(lang, f"（已填写：{reason[:100]}）" if reason else "（未填写）", f" (given: {reason[:100]})" if reason else " (not given)")
+                text += _t(
+                    lang,
+                    f"（已填写：{reason[:100]}）" if reason else "（未填写）",
+                    f" (given: {reason[:100]})" if reason else " (not given)",
+                )
                 if not reason:
                     self.warnings.append(message("reason_missing", lang, id=ind.id))
             return IndicatorResult(
-                id=ind.id, name=ind.name, category=ind.category, group=ind.group, weight=ind.weight,
-                target=ind.target.text if ind.target else None, actual=actual, completion=completion,
-                score=score, raw_score=raw, rule=ind.rule, status=status,  # type: ignore[arg-type]
-                explanation=text, flags=flags, needs_reason=needs, reason=reason, core=ind.core, problem=problem,
+                id=ind.id,
+                name=ind.name,
+                category=ind.category,
+                group=ind.group,
+                weight=ind.weight,
+                target=ind.target.text if ind.target else None,
+                actual=actual,
+                completion=completion,
+                score=score,
+                raw_score=raw,
+                rule=ind.rule,
+                status=status,  # type: ignore[arg-type]
+                explanation=text,
+                flags=flags,
+                needs_reason=needs,
+                reason=reason,
+                core=ind.core,
+                problem=problem,
             )
 
         def missing(code: str, params: dict[str, Any]) -> IndicatorResult:
             why = self.problem_text(code, params)
-            self.warnings.append(message("indicator_problem", lang, id=ind.id, name=ind.name, problem=why))
-            text = _t(lang, f"{why}，按 0 分计（满分 {fmt_number(ind.weight)}）", f"{why}; scored 0 (weight {fmt_number(ind.weight)})")
-            return result("missing_data", ZERO, text, needs=ind.weight > 0 and self.iset.reasons.below_weight, problem=why)
+            self.warnings.append(
+                message("indicator_problem", lang, id=ind.id, name=ind.name, problem=why)
+            )
+            text = _t(
+                lang,
+                f"{why}，按 0 分计（满分 {fmt_number(ind.weight)}）",
+                f"{why}; scored 0 (weight {fmt_number(ind.weight)})",
+            )
+            return result(
+                "missing_data",
+                ZERO,
+                text,
+                needs=ind.weight > 0 and self.iset.reasons.below_weight,
+                problem=why,
+            )
 
         def not_applicable(why: str) -> IndicatorResult:
-            text = _t(lang, f"不适用（{why}），分值 {fmt_number(ind.weight)} 不计入，总分按百分制折算", f"not applicable ({why}); its weight {fmt_number(ind.weight)} is dropped and the total rescaled")
+            text = _t(
+                lang,
+                f"不适用（{why}），分值 {fmt_number(ind.weight)} 不计入，总分按百分制折算",
+                f"not applicable ({why}); its weight {fmt_number(ind.weight)} is dropped and the total rescaled",
+            )
             return result("not_applicable", ZERO, text)
 
         # Applicability.
@@ -216,7 +300,11 @@ class _Scorer:
                 rv = self.sd.values.get(name)
                 if rv is not None and rv.problem is not None:
                     return missing(rv.problem.code, {**rv.problem.params})
-        if ind.rule == "manual" and isinstance(self.sd.manual.get(ind.id), str) and read_value(self.sd.manual[ind.id]).value is NA:
+        if (
+            ind.rule == "manual"
+            and isinstance(self.sd.manual.get(ind.id), str)
+            and read_value(self.sd.manual[ind.id]).value is NA
+        ):
             return not_applicable(_t(lang, "人工评分标为 n/a", "manual score marked n/a"))
         if ind.applies is not None:
             self.use(self.env)
@@ -225,7 +313,13 @@ class _Scorer:
             except EvalFailure as exc:
                 return missing(exc.code, exc.params)
             if not applies:
-                return not_applicable(_t(lang, f"适用条件 {render(ind.applies, self.label, lang)} 不成立", f"condition {render(ind.applies, self.label, lang)} is false"))
+                return not_applicable(
+                    _t(
+                        lang,
+                        f"适用条件 {render(ind.applies, self.label, lang)} 不成立",
+                        f"condition {render(ind.applies, self.label, lang)} is false",
+                    )
+                )
 
         # The actual value.
         actual: Any = None
@@ -246,7 +340,15 @@ class _Scorer:
                 actual = raw_value.value
                 if raw_value.restated:
                     shown = show(actual) if isinstance(actual, Decimal) else str(actual)
-                    self.warnings.append(message("restates_target", lang, id=ind.id, raw=_raw_text(self.sd, ind.id), value=shown))
+                    self.warnings.append(
+                        message(
+                            "restates_target",
+                            lang,
+                            id=ind.id,
+                            raw=_raw_text(self.sd, ind.id),
+                            value=shown,
+                        )
+                    )
             elif ind.rule in NEEDS_ACTUAL:
                 return missing("missing_value", {"name": ind.id})
             if isinstance(actual, Decimal) and ind.rule in ("ratio", "bands", "deduct", "formula"):
@@ -263,7 +365,9 @@ class _Scorer:
         self.use({**self.env, **extras})
         try:
             outcome = RULES[ind.rule](
-                RuleInput(ind, actual, self.evaluator, lang, show, self.label, self.sd.manual.get(ind.id))
+                RuleInput(
+                    ind, actual, self.evaluator, lang, show, self.label, self.sd.manual.get(ind.id)
+                )
             )
         except RuleProblem as exc:
             return missing(exc.code, exc.params)
@@ -279,19 +383,46 @@ class _Scorer:
                 f"; performance {fmt_percent(outcome.performance)} is above {fmt_percent(ind.over_achievement)}: check whether the target was set too low (no deduction)",
             )
         score = round_half_up(outcome.raw, self.iset.precision)
-        text = "，".join(p for p in (actual_text, outcome.text) if p) if lang != "en" else ", ".join(p for p in (actual_text, outcome.text) if p)
+        text = (
+            "，".join(p for p in (actual_text, outcome.text) if p)
+            if lang != "en"
+            else ", ".join(p for p in (actual_text, outcome.text) if p)
+        )
         if score != outcome.raw:
-            text += _t(lang, f"，四舍五入保留 {self.iset.precision} 位得 {score} 分", f", rounded half-up to {self.iset.precision} places: {score}")
+            text += _t(
+                lang,
+                f"，四舍五入保留 {self.iset.precision} 位得 {score} 分",
+                f", rounded half-up to {self.iset.precision} places: {score}",
+            )
         else:
             text += _t(lang, f"，本项得分 {score}", f"; score {score}")
         text += notes
         needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
         if ind.explain is not None:
             text = self.template(ind, actual, score, outcome.completion)
-        shown_actual = outcome.shown_actual if outcome.shown_actual is not None else (actual if isinstance(actual, (Decimal, str)) else None)
-        return result("scored", outcome.raw, text, actual=shown_actual, completion=outcome.completion, flags=tuple(flags), needs=needs)
+        shown_actual = (
+            outcome.shown_actual
+            if outcome.shown_actual is not None
+            else (actual if isinstance(actual, (Decimal, str)) else None)
+        )
+        return result(
+            "scored",
+            outcome.raw,
+            text,
+            actual=shown_actual,
+            completion=outcome.completion,
+            flags=tuple(flags),
+            needs=needs,
+        )
 
-    def needs_reason(self, ind: CompiledIndicator, completion: Decimal | None, score: Decimal, flagged: bool, extras: dict[str, Any]) -> bool:
+    def needs_reason(
+        self,
+        ind: CompiledIndicator,
+        completion: Decimal | None,
+        score: Decimal,
+        flagged: bool,
+        extras: dict[str, Any],
+    ) -> bool:
         if ind.reason_required is not None:
             self.use({**self.env, **extras, "score": score})
             try:
@@ -303,11 +434,19 @@ class _Scorer:
             return True
         if policy.over_achievement and flagged:
             return True
-        return bool(policy.deviation_above is not None and completion is not None and abs(completion - 1) > policy.deviation_above)
+        return bool(
+            policy.deviation_above is not None
+            and completion is not None
+            and abs(completion - 1) > policy.deviation_above
+        )
 
-    def template(self, ind: CompiledIndicator, actual: Any, score: Decimal, completion: Decimal | None) -> str:
+    def template(
+        self, ind: CompiledIndicator, actual: Any, score: Decimal, completion: Decimal | None
+    ) -> str:
         fields: dict[str, str] = {
-            "actual": self.show_for(ind)(actual) if isinstance(actual, Decimal) else str(actual if actual is not None else "—"),
+            "actual": self.show_for(ind)(actual)
+            if isinstance(actual, Decimal)
+            else str(actual if actual is not None else "—"),
             "target": ind.target.show() if ind.target else "—",
             "score": fmt_number(score),
             "weight": fmt_number(ind.weight),
@@ -326,7 +465,11 @@ class _Scorer:
                 out.append(fields[field_name])
             else:
                 v = self.env.get(field_name)
-                out.append(self.show_for(None, field_name)(v) if isinstance(v, Decimal) else ("—" if v is None else str(v)))
+                out.append(
+                    self.show_for(None, field_name)(v)
+                    if isinstance(v, Decimal)
+                    else ("—" if v is None else str(v))
+                )
         return "".join(out)
 
     # --- the whole subject ----------------------------------------------------
@@ -335,9 +478,27 @@ class _Scorer:
         indicators = [self.indicator(ind) for ind in iset.indicators]
         missing = [r for r in indicators if r.status == "missing_data"]
         if strict and missing:
-            raise DataError([Issue("missing_data", f"{r.id}（{r.name}）：{r.problem}" if lang != "en" else f"{r.id} ({r.name}): {r.problem}", path=("values", r.id)) for r in missing])
+            raise DataError(
+                [
+                    Issue(
+                        "missing_data",
+                        f"{r.id}（{r.name}）：{r.problem}"
+                        if lang != "en"
+                        else f"{r.id} ({r.name}): {r.problem}",
+                        path=("values", r.id),
+                    )
+                    for r in missing
+                ]
+            )
         for name in sorted(set(self.sd.values) - used_names(iset)):
-            self.warnings.append(message("unknown_value", lang, name=name[:40], hint=hint(name, sorted(used_names(iset)), lang, list_all=False)))
+            self.warnings.append(
+                message(
+                    "unknown_value",
+                    lang,
+                    name=name[:40],
+                    hint=hint(name, sorted(used_names(iset)), lang, list_all=False),
+                )
+            )
         p = iset.precision
         by_id = {r.id: r for r in indicators}
         total_mode = iset.rounding == "total"
@@ -345,10 +506,28 @@ class _Scorer:
         for cat in iset.categories:
             rows = [by_id[i] for i in cat.indicators]
             applicable = sum((r.weight for r in rows if r.status != "not_applicable"), ZERO)
-            s = sum((r.raw_score if total_mode else r.score for r in rows if r.status != "not_applicable"), ZERO)
-            categories.append(CategoryResult(cat.id, cat.name, cat.weight, round_half_up(s, p), applicable))
-        applicable_weight = sum((r.weight for r in indicators if r.status != "not_applicable"), ZERO)
-        summed = sum((r.raw_score if total_mode else r.score for r in indicators if r.status != "not_applicable"), ZERO)
+            s = sum(
+                (
+                    r.raw_score if total_mode else r.score
+                    for r in rows
+                    if r.status != "not_applicable"
+                ),
+                ZERO,
+            )
+            categories.append(
+                CategoryResult(cat.id, cat.name, cat.weight, round_half_up(s, p), applicable)
+            )
+        applicable_weight = sum(
+            (r.weight for r in indicators if r.status != "not_applicable"), ZERO
+        )
+        summed = sum(
+            (
+                r.raw_score if total_mode else r.score
+                for r in indicators
+                if r.status != "not_applicable"
+            ),
+            ZERO,
+        )
         rescaled = applicable_weight != iset.full_score
         total: Decimal | None
         if applicable_weight == 0:
@@ -367,7 +546,11 @@ class _Scorer:
         checks = self.checks()
         discrepancies = self.discrepancies(indicators, total)
         lost = sorted(
-            (PointsLost(r.id, r.name, r.weight - r.score, r.status) for r in indicators if r.status != "not_applicable" and r.weight - r.score > 0),
+            (
+                PointsLost(r.id, r.name, r.weight - r.score, r.status)
+                for r in indicators
+                if r.status != "not_applicable" and r.weight - r.score > 0
+            ),
             key=lambda x: (-x.lost, x.id),
         )
         return Result(
@@ -400,14 +583,33 @@ class _Scorer:
             try:
                 hit = bool(self.evaluator.run(pen.when))
             except EvalFailure as exc:
-                self.warnings.append(message("penalty_not_evaluated", self.lang, name=pen.name, problem=self.problem_text(exc.code, exc.params)))
+                self.warnings.append(
+                    message(
+                        "penalty_not_evaluated",
+                        self.lang,
+                        name=pen.name,
+                        problem=self.problem_text(exc.code, exc.params),
+                    )
+                )
                 continue
             if hit:
                 applied.append(pen.name)
-                effect = (_t(self.lang, f"扣 {fmt_number(pen.deduct)} 分", f"minus {fmt_number(pen.deduct)}") if pen.deduct is not None else "") + (
-                    _t(self.lang, f"定为“{pen.grade}”", f"grade set to {pen.grade}") if pen.grade else ""
+                effect = (
+                    _t(
+                        self.lang,
+                        f"扣 {fmt_number(pen.deduct)} 分",
+                        f"minus {fmt_number(pen.deduct)}",
+                    )
+                    if pen.deduct is not None
+                    else ""
+                ) + (
+                    _t(self.lang, f"定为“{pen.grade}”", f"grade set to {pen.grade}")
+                    if pen.grade
+                    else ""
                 )
-                self.warnings.append(message("penalty_applied", self.lang, name=pen.name, effect=effect))
+                self.warnings.append(
+                    message("penalty_applied", self.lang, name=pen.name, effect=effect)
+                )
                 if pen.grade:
                     forced.append(pen.grade)
         return applied, forced
@@ -437,41 +639,123 @@ class _Scorer:
                         diff = left - right
                         passed = abs(diff) <= (chk.tolerance or ZERO)
                         if not passed:
-                            msg = message("check_failed", self.lang, name=chk.name, left_text=render(chk.left, self.label, self.lang), left=fmt_number(left), right_text=render(chk.right, self.label, self.lang), right=fmt_number(right), diff=fmt_number(diff))
+                            msg = message(
+                                "check_failed",
+                                self.lang,
+                                name=chk.name,
+                                left_text=render(chk.left, self.label, self.lang),
+                                left=fmt_number(left),
+                                right_text=render(chk.right, self.label, self.lang),
+                                right=fmt_number(right),
+                                diff=fmt_number(diff),
+                            )
                             self.warnings.append(msg)
                         else:
                             msg = ""
-                        out.append(CheckResult(chk.name, chk.formula.source, passed, left, right, diff, chk.tolerance, msg))
+                        out.append(
+                            CheckResult(
+                                chk.name,
+                                chk.formula.source,
+                                passed,
+                                left,
+                                right,
+                                diff,
+                                chk.tolerance,
+                                msg,
+                            )
+                        )
                         continue
                 passed = bool(self.evaluator.run(chk.formula))
-                msg = "" if passed else message("check_failed_plain", self.lang, name=chk.name, formula=render(chk.formula, self.label, self.lang))
+                msg = (
+                    ""
+                    if passed
+                    else message(
+                        "check_failed_plain",
+                        self.lang,
+                        name=chk.name,
+                        formula=render(chk.formula, self.label, self.lang),
+                    )
+                )
                 if msg:
                     self.warnings.append(msg)
                 out.append(CheckResult(chk.name, chk.formula.source, passed, message=msg))
             except EvalFailure as exc:
-                self.warnings.append(message("check_not_evaluated", self.lang, name=chk.name, problem=self.problem_text(exc.code, exc.params)))
+                self.warnings.append(
+                    message(
+                        "check_not_evaluated",
+                        self.lang,
+                        name=chk.name,
+                        problem=self.problem_text(exc.code, exc.params),
+                    )
+                )
         return out
 
-    def discrepancies(self, indicators: list[IndicatorResult], total: Decimal | None) -> list[Discrepancy]:
+    def discrepancies(
+        self, indicators: list[IndicatorResult], total: Decimal | None
+    ) -> list[Discrepancy]:
         out: list[Discrepancy] = []
         by_id = {r.id: r for r in indicators}
         for key, raw in self.sd.claimed.items():
             rv = read_value(raw)
             if not isinstance(rv.value, Decimal):
-                self.warnings.append(self.problem_text("not_a_number", {"value": str(raw)[:30]}) + f" (claimed.{key[:40]})")
+                self.warnings.append(
+                    self.problem_text("not_a_number", {"value": str(raw)[:30]})
+                    + f" (claimed.{key[:40]})"
+                )
                 continue
             claimed = rv.value
             if key == "total":
                 if total is not None and claimed != total:
-                    out.append(Discrepancy("total", _t(self.lang, "总分", "total"), claimed, total, total - claimed, message("discrepancy", self.lang, id="total", claimed=fmt_number(claimed), computed=fmt_number(total), diff=fmt_number(total - claimed))))
+                    out.append(
+                        Discrepancy(
+                            "total",
+                            _t(self.lang, "总分", "total"),
+                            claimed,
+                            total,
+                            total - claimed,
+                            message(
+                                "discrepancy",
+                                self.lang,
+                                id="total",
+                                claimed=fmt_number(claimed),
+                                computed=fmt_number(total),
+                                diff=fmt_number(total - claimed),
+                            ),
+                        )
+                    )
                 continue
             r = by_id.get(key)
             if r is None:
-                self.warnings.append(message("claimed_unknown", self.lang, id=key[:40], hint=hint(key, list(by_id), self.lang, list_all=False)))
+                self.warnings.append(
+                    message(
+                        "claimed_unknown",
+                        self.lang,
+                        id=key[:40],
+                        hint=hint(key, list(by_id), self.lang, list_all=False),
+                    )
+                )
                 continue
             if claimed != r.score:
-                why = message("discrepancy", self.lang, id=key, claimed=fmt_number(claimed), computed=fmt_number(r.score), diff=fmt_number(r.score - claimed))
-                out.append(Discrepancy(key, r.name, claimed, r.score, r.score - claimed, f"{why}：{r.explanation}" if self.lang != "en" else f"{why}: {r.explanation}"))
+                why = message(
+                    "discrepancy",
+                    self.lang,
+                    id=key,
+                    claimed=fmt_number(claimed),
+                    computed=fmt_number(r.score),
+                    diff=fmt_number(r.score - claimed),
+                )
+                out.append(
+                    Discrepancy(
+                        key,
+                        r.name,
+                        claimed,
+                        r.score,
+                        r.score - claimed,
+                        f"{why}：{r.explanation}"
+                        if self.lang != "en"
+                        else f"{why}: {r.explanation}",
+                    )
+                )
         return out
 
 

@@ -104,7 +104,9 @@ class CompiledFormula:
         return evaluator.run(self)
 
 
-def _problem(code: str, node: ast.AST | None = None, source: str = "", **params: Any) -> FormulaProblem:
+def _problem(
+    code: str, node: ast.AST | None = None, source: str = "", **params: Any
+) -> FormulaProblem:
     if node is None or not hasattr(node, "col_offset"):
         return FormulaProblem(code, params)
     # ast offsets are in UTF-8 bytes; turn them into characters.
@@ -180,14 +182,26 @@ def compile_formula(
     except SyntaxError as exc:
         if _is_statement(text):
             raise FormulaRejected(
-                [FormulaProblem("formula_forbidden", {"what": ("语句（赋值、import、分号等）", "statements (assignment, import, ;)")})]
+                [
+                    FormulaProblem(
+                        "formula_forbidden",
+                        {
+                            "what": (
+                                "语句（赋值、import、分号等）",
+                                "statements (assignment, import, ;)",
+                            )
+                        },
+                    )
+                ]
             ) from None
         offset = max(0, (exc.offset or 1) - 1) if (exc.lineno or 1) == 1 else 0
         raise FormulaRejected(
             [FormulaProblem("formula_syntax", {"problem_key": exc.msg or "invalid syntax"}, offset)]
         ) from None
     except (ValueError, MemoryError, RecursionError):
-        raise FormulaRejected([FormulaProblem("formula_syntax", {"problem_key": "invalid syntax"})]) from None
+        raise FormulaRejected(
+            [FormulaProblem("formula_syntax", {"problem_key": "invalid syntax"})]
+        ) from None
 
     allowed = None if allowed_names is None else frozenset(allowed_names) | frozenset(extra_names)
     problems: list[FormulaProblem] = []
@@ -200,7 +214,13 @@ def compile_formula(
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise FormulaRejected([FormulaProblem("formula_too_complex", {"count": f">{MAX_NODES}", "limit": MAX_NODES})])
+            raise FormulaRejected(
+                [
+                    FormulaProblem(
+                        "formula_too_complex", {"count": f">{MAX_NODES}", "limit": MAX_NODES}
+                    )
+                ]
+            )
         if depth > MAX_DEPTH:
             raise FormulaRejected([_problem("formula_too_deep", node, text, limit=MAX_DEPTH)])
         children: list[ast.AST] = []
@@ -213,35 +233,72 @@ def compile_formula(
             if not segment.isascii():
                 problems.append(_problem("formula_non_ascii_name", node, text, name=segment))
             elif node.id.startswith("_"):
-                problems.append(_problem("unknown_name", node, text, name=node.id, choices=sorted(allowed or ())))
+                problems.append(
+                    _problem(
+                        "unknown_name", node, text, name=node.id, choices=sorted(allowed or ())
+                    )
+                )
             elif id(node) in called:
                 pass
             elif node.id in FUNCTIONS:
                 problems.append(
-                    _problem("formula_forbidden", node, text, what=("不带括号的函数名", "a function name without a call"))
+                    _problem(
+                        "formula_forbidden",
+                        node,
+                        text,
+                        what=("不带括号的函数名", "a function name without a call"),
+                    )
                 )
             elif allowed is not None and node.id not in allowed:
-                problems.append(_problem("unknown_name", node, text, name=node.id, choices=sorted(allowed)))
+                problems.append(
+                    _problem("unknown_name", node, text, name=node.id, choices=sorted(allowed))
+                )
             else:
                 names.add(node.id)
         elif isinstance(node, ast.BinOp):
             if not isinstance(node.op, _BIN_OPS):
-                problems.append(_problem("formula_forbidden", node, text, what=("位运算或矩阵运算", "bitwise or matrix operators")))
+                problems.append(
+                    _problem(
+                        "formula_forbidden",
+                        node,
+                        text,
+                        what=("位运算或矩阵运算", "bitwise or matrix operators"),
+                    )
+                )
             elif isinstance(node.op, ast.Pow) and not _small_exponent(node.right):
                 problems.append(_problem("formula_bad_power", node, text, limit=MAX_POWER))
-            elif any(isinstance(side, ast.Constant) and isinstance(side.value, str) for side in (node.left, node.right)):
-                problems.append(_problem("formula_forbidden", node, text, what=("文字参与算术运算", "arithmetic on text")))
+            elif any(
+                isinstance(side, ast.Constant) and isinstance(side.value, str)
+                for side in (node.left, node.right)
+            ):
+                problems.append(
+                    _problem(
+                        "formula_forbidden",
+                        node,
+                        text,
+                        what=("文字参与算术运算", "arithmetic on text"),
+                    )
+                )
             children = [node.left, node.right]
         elif isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Invert):
-                problems.append(_problem("formula_forbidden", node, text, what=("位运算（~）", "bitwise ~")))
+                problems.append(
+                    _problem("formula_forbidden", node, text, what=("位运算（~）", "bitwise ~"))
+                )
             children = [node.operand]
         elif isinstance(node, ast.BoolOp):
             children = list(node.values)
         elif isinstance(node, ast.Compare):
             for op in node.ops:
                 if not isinstance(op, _COMPARE_OPS):
-                    problems.append(_problem("formula_forbidden", node, text, what=("in / is 比较", "in / is comparisons")))
+                    problems.append(
+                        _problem(
+                            "formula_forbidden",
+                            node,
+                            text,
+                            what=("in / is 比较", "in / is comparisons"),
+                        )
+                    )
                     break
             children = [node.left, *node.comparators]
         elif isinstance(node, ast.IfExp):
@@ -252,21 +309,52 @@ def compile_formula(
                 problems.append(_problem("formula_forbidden", node.func, text, what=word))
             elif node.func.id not in FUNCTIONS:
                 problems.append(
-                    _problem("unknown_function", node.func, text, name=node.func.id, choices=sorted(FUNCTIONS))
+                    _problem(
+                        "unknown_function",
+                        node.func,
+                        text,
+                        name=node.func.id,
+                        choices=sorted(FUNCTIONS),
+                    )
                 )
                 called.add(id(node.func))
             elif node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-                problems.append(_problem("formula_forbidden", node, text, what=("关键字参数或 * 参数", "keyword or * arguments")))
+                problems.append(
+                    _problem(
+                        "formula_forbidden",
+                        node,
+                        text,
+                        what=("关键字参数或 * 参数", "keyword or * arguments"),
+                    )
+                )
             else:
                 lo, hi = FUNCTIONS[node.func.id]
                 n = len(node.args)
                 if n < lo or (hi is not None and n > hi):
                     expected = str(lo) if hi == lo else (f"{lo}–{hi}" if hi else f"≥{lo}")
-                    problems.append(_problem("formula_bad_args", node, text, name=node.func.id, expected=expected, found=n))
+                    problems.append(
+                        _problem(
+                            "formula_bad_args",
+                            node,
+                            text,
+                            name=node.func.id,
+                            expected=expected,
+                            found=n,
+                        )
+                    )
                 funcs.add(node.func.id)
                 called.add(id(node.func))
                 if node.func.id == "round" and n == 2 and not _small_int(node.args[1], 6):
-                    problems.append(_problem("formula_bad_args", node.args[1], text, name="round", expected="0–6", found="?"))
+                    problems.append(
+                        _problem(
+                            "formula_bad_args",
+                            node.args[1],
+                            text,
+                            name="round",
+                            expected="0–6",
+                            found="?",
+                        )
+                    )
             children = [node.func, *node.args]
         else:
             word = _FORBIDDEN_WORDS.get(type(node), (type(node).__name__, type(node).__name__))
@@ -275,7 +363,9 @@ def compile_formula(
     if problems:
         problems.sort(key=lambda p: p.offset)
         raise FormulaRejected(problems)
-    return CompiledFormula(source=text, tree=tree.body, names=frozenset(names), functions=frozenset(funcs))
+    return CompiledFormula(
+        source=text, tree=tree.body, names=frozenset(names), functions=frozenset(funcs)
+    )
 
 
 def _is_statement(text: str) -> bool:
@@ -292,11 +382,7 @@ def _small_int(node: ast.AST, limit: int) -> bool:
         and isinstance(node.value, Decimal)
         and node.value == node.value.to_integral_value()
         and 0 <= node.value <= limit
-    ) or (
-        isinstance(node, ast.Constant)
-        and type(node.value) is int
-        and 0 <= node.value <= limit
-    )
+    ) or (isinstance(node, ast.Constant) and type(node.value) is int and 0 <= node.value <= limit)
 
 
 def _small_exponent(node: ast.AST) -> bool:
@@ -313,24 +399,48 @@ def _check_constant(node: ast.Constant, text: str) -> FormulaProblem | None:
             return _problem("formula_syntax", node, text, problem_key="invalid syntax")
         digits = sum(ch.isdigit() for ch in segment.split("e")[0].split("E")[0])
         if digits > MAX_NUMBER_DIGITS or len(segment) > MAX_NUMBER_DIGITS + 8:
-            return _problem("formula_number_too_long", node, text, value=segment[:20] + "…", limit=MAX_NUMBER_DIGITS)
+            return _problem(
+                "formula_number_too_long",
+                node,
+                text,
+                value=segment[:20] + "…",
+                limit=MAX_NUMBER_DIGITS,
+            )
         try:
             dec = Decimal(segment)
         except DecimalException:
             return _problem("formula_syntax", node, text, problem_key="invalid syntax")
-        if segment.lower().startswith("0x") or segment.lower().startswith("0o") or segment.lower().startswith("0b"):
+        if (
+            segment.lower().startswith("0x")
+            or segment.lower().startswith("0o")
+            or segment.lower().startswith("0b")
+        ):
             return _problem("formula_syntax", node, text, problem_key="invalid syntax")
         if not dec.is_finite() or abs(dec) > MAX_RESULT:
-            return _problem("formula_number_too_long", node, text, value=segment[:20], limit=MAX_NUMBER_DIGITS)
+            return _problem(
+                "formula_number_too_long", node, text, value=segment[:20], limit=MAX_NUMBER_DIGITS
+            )
         node.value = dec  # type: ignore[assignment]  # simpleeval returns Constant.value as is
         return None
     if isinstance(value, str):
         if len(value) > MAX_STRING:
-            return _problem("formula_string_too_long", node, text, length=len(value), limit=MAX_STRING)
+            return _problem(
+                "formula_string_too_long", node, text, length=len(value), limit=MAX_STRING
+            )
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
-            return _problem("formula_forbidden", node, text, what=("不可见或控制字符", "invisible or control characters"))
+            return _problem(
+                "formula_forbidden",
+                node,
+                text,
+                what=("不可见或控制字符", "invisible or control characters"),
+            )
         return None
-    return _problem("formula_forbidden", node, text, what=(f"常量 {value!r}"[:40], f"the constant {value!r}"[:40]))
+    return _problem(
+        "formula_forbidden",
+        node,
+        text,
+        what=(f"常量 {value!r}"[:40], f"the constant {value!r}"[:40]),
+    )
 
 
 # --- evaluation ------------------------------------------------------------
@@ -476,7 +586,9 @@ class Evaluator:
     """Evaluates compiled formulas against one row's read-only values."""
 
     def __init__(self, names: Mapping[str, Any]):
-        self._engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS, names=dict(names))
+        self._engine = SimpleEval(
+            operators=_OPERATORS, functions=_FUNCTION_IMPLS, names=dict(names)
+        )
 
     def set_names(self, names: Mapping[str, Any]) -> None:
         """Swap the row's values without rebuilding the engine."""
@@ -511,12 +623,35 @@ _SYMBOL: dict[type, tuple[str, int]] = {
     ast.Mod: ("%", 20),
     ast.Pow: ("^", 30),
 }
-_CMP: dict[type, str] = {ast.Eq: "=", ast.NotEq: "≠", ast.Lt: "<", ast.LtE: "≤", ast.Gt: ">", ast.GtE: "≥"}
+_CMP: dict[type, str] = {
+    ast.Eq: "=",
+    ast.NotEq: "≠",
+    ast.Lt: "<",
+    ast.LtE: "≤",
+    ast.Gt: ">",
+    ast.GtE: "≥",
+}
 
 
 _WORDS = {
-    "zh": {"and": " 且 ", "or": " 或 ", "not": "非 ", "if": " 若 ", "else": " 否则 ", "//": "整除", "%": "取余"},
-    "en": {"and": " and ", "or": " or ", "not": "not ", "if": " if ", "else": " else ", "//": "//", "%": "mod"},
+    "zh": {
+        "and": " 且 ",
+        "or": " 或 ",
+        "not": "非 ",
+        "if": " 若 ",
+        "else": " 否则 ",
+        "//": "整除",
+        "%": "取余",
+    },
+    "en": {
+        "and": " and ",
+        "or": " or ",
+        "not": "not ",
+        "if": " if ",
+        "else": " else ",
+        "//": "//",
+        "%": "mod",
+    },
 }
 
 
@@ -541,7 +676,7 @@ def _render(node: ast.AST, show: Callable[[str], str], parent: int, w: dict[str,
         return f"−{_render(node.operand, show, 40, w)}"
     if isinstance(node, ast.Compare):
         parts = [_render(node.left, show, 5, w)]
-        for op, comp in zip(node.ops, node.comparators):
+        for op, comp in zip(node.ops, node.comparators, strict=False):
             parts.append(f"{_CMP.get(type(op), '?')} {_render(comp, show, 5, w)}")
         out = " ".join(parts)
         return f"({out})" if parent > 5 else out

@@ -54,7 +54,7 @@ def describe(value: Any, lang: Lang) -> str:
         return f"the number {value}" if en else f"数字 {value}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "…"
-        return f"the text \"{shown}\"" if en else f"文字 \"{shown}\""
+        return f'the text "{shown}"' if en else f'文字 "{shown}"'
     if isinstance(value, (list, tuple)):
         return "a list" if en else "一个列表"
     if isinstance(value, dict):
@@ -154,14 +154,20 @@ def _translate(err: Any, loc: Path_, root: type[BaseModel], lang: Lang) -> tuple
     value = err.get("input")
     if etype == "extra_forbidden":
         allowed = fields_at(root, loc[:-1]) or []
-        return "unknown_key", message("unknown_key", lang, key=key, hint=hint(key, allowed, lang)), True
+        return (
+            "unknown_key",
+            message("unknown_key", lang, key=key, hint=hint(key, allowed, lang)),
+            True,
+        )
     if etype == "missing":
         return "missing_key", message("missing_key", lang, key=key), False
     if etype in _TYPE_ERRORS or etype == "wrong_type":
         kind = ctx.get("expected", _TYPE_ERRORS.get(etype, "text"))
         extra = ""
-        if kind in ("number", "integer") and isinstance(value, str) and isinstance(
-            resolve_plain(value.strip()), Decimal
+        if (
+            kind in ("number", "integer")
+            and isinstance(value, str)
+            and isinstance(resolve_plain(value.strip()), Decimal)
         ):
             extra = quote_number_hint(lang)
         return (
@@ -180,15 +186,35 @@ def _translate(err: Any, loc: Path_, root: type[BaseModel], lang: Lang) -> tuple
         allowed = ctx.get("allowed", [])
         return (
             "invalid_choice",
-            message("invalid_choice", lang, key=key, value=ctx.get("value", value), hint=hint(str(value), allowed, lang)),
+            message(
+                "invalid_choice",
+                lang,
+                key=key,
+                value=ctx.get("value", value),
+                hint=hint(str(value), allowed, lang),
+            ),
             False,
         )
-    if etype in ("not_finite", "number_too_large", "bad_version", "bad_id", "text_too_long", "empty_text"):
+    if etype in (
+        "not_finite",
+        "number_too_large",
+        "bad_version",
+        "bad_id",
+        "text_too_long",
+        "empty_text",
+    ):
         ctx.setdefault("key", key)
         return etype, message(etype, lang, **ctx), False
     # Anything else pydantic could say: keep the code generic, never its wording.
     return (
         "wrong_type",
-        message("wrong_type", lang, key=key, expected=expected_words("text", lang), found=describe(value, lang), hint=""),
+        message(
+            "wrong_type",
+            lang,
+            key=key,
+            expected=expected_words("text", lang),
+            found=describe(value, lang),
+            hint="",
+        ),
         False,
     )

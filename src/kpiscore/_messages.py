@@ -138,8 +138,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "The category '{name}' ({id}) has no indicators",
     ),
     "bad_target": (
-        "无法识别目标值 '{value}'：应写成“运算符 数字 [%] [单位]”，如 \">= 95%\"、\"<= 2 天\"、"
-        "\"= 100 个\"（运算符为 >= > <= < = 或 ≥ ≤ ＝），或写定性等级名称",
+        '无法识别目标值 \'{value}\'：应写成“运算符 数字 [%] [单位]”，如 ">= 95%"、"<= 2 天"、'
+        '"= 100 个"（运算符为 >= > <= < = 或 ≥ ≤ ＝），或写定性等级名称',
         "Cannot read the target '{value}': write 'OPERATOR NUMBER [%] [UNIT]', e.g. '>= 95%', "
         "'<= 2 天', '= 100 个' (operators >= > <= < = or ≥ ≤ ＝), or a qualitative level name",
     ),
@@ -277,57 +277,114 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "formula_empty": ("公式是空的", "The formula is empty"),
     # --- data and scoring ---------------------------------------------------
-    "value_not_finite": ("值 '{value}' 不是有限的数字", "The value '{value}' is not a finite number"),
+    "value_not_finite": (
+        "值 '{value}' 不是有限的数字",
+        "The value '{value}' is not a finite number",
+    ),
     "value_too_large": (
         "值 '{value}' 超出范围（绝对值须小于 1e15，有效数字不超过 30 位）",
         "The value '{value}' is out of range (below 1e15, at most 30 digits)",
     ),
-    "value_too_long": ("值有 {length} 个字符/项，超过上限 {limit}", "The value has {length} characters/items, over the limit of {limit}"),
-    "value_wrong_type": ("这里应是数字、文字或等级，实际是{found}", "Expected a number, text or level here, found {found}"),
+    "value_too_long": (
+        "值有 {length} 个字符/项，超过上限 {limit}",
+        "The value has {length} characters/items, over the limit of {limit}",
+    ),
+    "value_wrong_type": (
+        "这里应是数字、文字或等级，实际是{found}",
+        "Expected a number, text or level here, found {found}",
+    ),
     "percent_needs_sign": (
         "'{value}' 是百分比指标的值，但没有写 %：请写成 {value}% 或 {fraction}",
         "'{value}' is a percent value written without %: write {value}% or {fraction}",
     ),
-    "value_unit_mismatch": ("值的单位 '{unit}' 与应有的单位 '{expected}' 不一致", "The value's unit '{unit}' differs from the expected '{expected}'"),
+    "value_unit_mismatch": (
+        "值的单位 '{unit}' 与应有的单位 '{expected}' 不一致",
+        "The value's unit '{unit}' differs from the expected '{expected}'",
+    ),
     "missing_value": ("缺少数据 '{name}'{label}", "Missing value '{name}'{label}"),
     "division_by_zero": ("计算时除数为 0", "Division by zero"),
     "not_a_number": ("需要数字，实际是 '{value}'", "A number is needed, found '{value}'"),
     "not_a_list": ("需要列表，实际是 '{value}'", "A list is needed, found '{value}'"),
     "result_too_large": ("计算结果过大", "The result is too large"),
-    "bad_comparison": ("无法比较 '{left}' 与 '{right}'（一个是数字，一个是文字？）", "Cannot compare '{left}' with '{right}'"),
+    "bad_comparison": (
+        "无法比较 '{left}' 与 '{right}'（一个是数字，一个是文字？）",
+        "Cannot compare '{left}' with '{right}'",
+    ),
     "formula_failed": ("公式无法计算", "The formula could not be evaluated"),
-    "unknown_level_value": ("'{value}' 不是已定义的等级。{hint}", "'{value}' is not a defined level. {hint}"),
+    "unknown_level_value": (
+        "'{value}' 不是已定义的等级。{hint}",
+        "'{value}' is not a defined level. {hint}",
+    ),
     "rate_out_of_range": (
         "等级“{level}”的得分比例应在 [{low}, {high}] 之内，实际给了 {rate}",
         "The rate for level '{level}' must lie in [{low}, {high}], given {rate}",
     ),
-    "manual_missing": ("人工评分指标需要在 manual 中给出 score 和 justification", "A manual indicator needs score and justification under manual"),
-    "manual_missing_justification": ("人工评分必须填写评分理由 justification", "A manual score needs a justification"),
-    "manual_out_of_range": ("人工评分 {value} 超出 [0, {weight}]", "The manual score {value} is outside [0, {weight}]"),
-    "unknown_item": ("清单中没有条目 '{value}'。{hint}", "There is no checklist item '{value}'. {hint}"),
+    "manual_missing": (
+        "人工评分指标需要在 manual 中给出 score 和 justification",
+        "A manual indicator needs score and justification under manual",
+    ),
+    "manual_missing_justification": (
+        "人工评分必须填写评分理由 justification",
+        "A manual score needs a justification",
+    ),
+    "manual_out_of_range": (
+        "人工评分 {value} 超出 [0, {weight}]",
+        "The manual score {value} is outside [0, {weight}]",
+    ),
+    "unknown_item": (
+        "清单中没有条目 '{value}'。{hint}",
+        "There is no checklist item '{value}'. {hint}",
+    ),
     "restates_target": (
         "{id}：实际值 '{raw}' 写的是目标的形式，按数字 {value} 读取；请填写实际完成值",
         "{id}: the actual '{raw}' restates the target; read as {value}; enter the achieved value",
     ),
     "reason_missing": ("{id}：偏差原因未填写", "{id}: no reason for deviation given"),
-    "indicator_problem": ("{id}（{name}）：{problem}，按 0 分计", "{id} ({name}): {problem}; scored 0"),
+    "indicator_problem": (
+        "{id}（{name}）：{problem}，按 0 分计",
+        "{id} ({name}): {problem}; scored 0",
+    ),
     "check_failed": (
         "一致性检查“{name}”未通过：{left_text} = {left}，{right_text} = {right}，相差 {diff}",
         "Check '{name}' failed: {left_text} = {left}, {right_text} = {right}, difference {diff}",
     ),
-    "check_failed_plain": ("一致性检查“{name}”未通过：{formula}", "Check '{name}' failed: {formula}"),
-    "check_not_evaluated": ("一致性检查“{name}”无法计算：{problem}", "Check '{name}' could not be evaluated: {problem}"),
-    "claimed_unknown": ("claimed 中的 '{id}' 不是本指标体系的指标。{hint}", "'{id}' under claimed is not an indicator of this set. {hint}"),
-    "discrepancy": ("{id}：自报 {claimed} 分，复核 {computed} 分，相差 {diff}", "{id}: claimed {claimed}, recomputed {computed}, difference {diff}"),
-    "data_unknown_key": ("数据中未知的键 '{key}'。{hint}", "Unknown key '{key}' in the data. {hint}"),
-    "data_wrong_type": ("数据中的 '{key}' 应为{expected}", "'{key}' in the data must be {expected}"),
+    "check_failed_plain": (
+        "一致性检查“{name}”未通过：{formula}",
+        "Check '{name}' failed: {formula}",
+    ),
+    "check_not_evaluated": (
+        "一致性检查“{name}”无法计算：{problem}",
+        "Check '{name}' could not be evaluated: {problem}",
+    ),
+    "claimed_unknown": (
+        "claimed 中的 '{id}' 不是本指标体系的指标。{hint}",
+        "'{id}' under claimed is not an indicator of this set. {hint}",
+    ),
+    "discrepancy": (
+        "{id}：自报 {claimed} 分，复核 {computed} 分，相差 {diff}",
+        "{id}: claimed {claimed}, recomputed {computed}, difference {diff}",
+    ),
+    "data_unknown_key": (
+        "数据中未知的键 '{key}'。{hint}",
+        "Unknown key '{key}' in the data. {hint}",
+    ),
+    "data_wrong_type": (
+        "数据中的 '{key}' 应为{expected}",
+        "'{key}' in the data must be {expected}",
+    ),
     "set_mismatch": (
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
     ),
-    "unknown_value": ("数据中的值 '{name}' 没有被任何指标或检查使用。{hint}", "The value '{name}' is not used by any indicator or check. {hint}"),
+    "unknown_value": (
+        "数据中的值 '{name}' 没有被任何指标或检查使用。{hint}",
+        "The value '{name}' is not used by any indicator or check. {hint}",
+    ),
     "penalty_applied": ("扣罚“{name}”生效：{effect}", "Penalty '{name}' applied: {effect}"),
-    "penalty_not_evaluated": ("扣罚“{name}”无法判断：{problem}", "Penalty '{name}' could not be evaluated: {problem}"),
+    "penalty_not_evaluated": (
+        "扣罚“{name}”无法判断：{problem}",
+        "Penalty '{name}' could not be evaluated: {problem}",
+    ),
     "no_applicable": ("没有适用的指标，无法计算总分", "No indicator applies; there is no total"),
     "bad_row": ("第 {row} 行（{subject}）：{problem}", "Row {row} ({subject}): {problem}"),
     "bad_json": ("JSON 格式错误：{problem}", "JSON error: {problem}"),

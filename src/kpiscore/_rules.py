@@ -72,7 +72,9 @@ def _n(d: Decimal) -> str:
     return fmt_number(d)
 
 
-def _scaled(x: RuleInput, num: Decimal, den: Decimal, state: tuple[str, str], rule: tuple[str, str]) -> tuple[Decimal, str]:
+def _scaled(
+    x: RuleInput, num: Decimal, den: Decimal, state: tuple[str, str], rule: tuple[str, str]
+) -> tuple[Decimal, str]:
     """weight × num/den, capped at the weight, with the arithmetic spelled out.
 
     ratio, reverse and both sides of exact share this one computation, so the
@@ -92,15 +94,28 @@ _REVERSE = ("目标/实际", "target/actual")
 
 def ratio(x: RuleInput) -> Outcome:
     ind, lang = x.ind, x.lang
-    assert ind.target is not None and ind.target.value is not None
+    assert ind.target is not None
+    assert ind.target.value is not None
     a, t, w = _num(x), ind.target.value, ind.weight
     completion = a / t
-    head = _t(lang, f"目标 {ind.target.show()}，完成率 {fmt_percent(completion)}", f"target {ind.target.show()}, completion {fmt_percent(completion)}")
+    head = _t(
+        lang,
+        f"目标 {ind.target.show()}，完成率 {fmt_percent(completion)}",
+        f"target {ind.target.show()}, completion {fmt_percent(completion)}",
+    )
     if ind.zero_below is not None and completion < ind.zero_below:
-        text = _t(lang, f"{head}，低于 {fmt_percent(ind.zero_below)}，按规则得 0 分", f"{head}, below {fmt_percent(ind.zero_below)}: scores 0 by rule")
+        text = _t(
+            lang,
+            f"{head}，低于 {fmt_percent(ind.zero_below)}，按规则得 0 分",
+            f"{head}, below {fmt_percent(ind.zero_below)}: scores 0 by rule",
+        )
         return Outcome(ZERO, text, completion, False, completion)
     if completion >= 1:
-        text = _t(lang, f"{head}，已达成，得满分 {fmt_number(w)}（不超过分值）", f"{head}, met: full weight {fmt_number(w)} (never above the weight)")
+        text = _t(
+            lang,
+            f"{head}，已达成，得满分 {fmt_number(w)}（不超过分值）",
+            f"{head}, met: full weight {fmt_number(w)} (never above the weight)",
+        )
         return Outcome(w, text, completion, True, completion)
     raw, how = _scaled(x, a, t, ("未达成", "not met"), _RATIO)
     return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, completion)
@@ -108,17 +123,34 @@ def ratio(x: RuleInput) -> Outcome:
 
 def reverse(x: RuleInput) -> Outcome:
     ind, lang = x.ind, x.lang
-    assert ind.target is not None and ind.target.value is not None
+    assert ind.target is not None
+    assert ind.target.value is not None
     a, t, w = _num(x), ind.target.value, ind.weight
     completion = a / t if t != 0 else None
     performance = t / a if a > 0 else None
-    head = _t(lang, f"目标 {ind.target.show()}（越低越好），实际 {x.show(a)}", f"target {ind.target.show()} (lower is better), actual {x.show(a)}")
+    head = _t(
+        lang,
+        f"目标 {ind.target.show()}（越低越好），实际 {x.show(a)}",
+        f"target {ind.target.show()} (lower is better), actual {x.show(a)}",
+    )
     if ind.zero_above is not None and t > 0 and a / t > ind.zero_above:
-        text = _t(lang, f"{head}，超过目标的 {fmt_percent(ind.zero_above)}，按规则得 0 分", f"{head}, above {fmt_percent(ind.zero_above)} of the target: scores 0 by rule")
+        text = _t(
+            lang,
+            f"{head}，超过目标的 {fmt_percent(ind.zero_above)}，按规则得 0 分",
+            f"{head}, above {fmt_percent(ind.zero_above)} of the target: scores 0 by rule",
+        )
         return Outcome(ZERO, text, completion, False, performance)
     if a == 0 or a <= t:
-        why = _t(lang, "实际为 0，视为达成" if a == 0 else "已达成", "actual 0 counts as met" if a == 0 else "met")
-        text = _t(lang, f"{head}，{why}，得满分 {fmt_number(w)}", f"{head}, {why}: full weight {fmt_number(w)}")
+        why = _t(
+            lang,
+            "实际为 0，视为达成" if a == 0 else "已达成",
+            "actual 0 counts as met" if a == 0 else "met",
+        )
+        text = _t(
+            lang,
+            f"{head}，{why}，得满分 {fmt_number(w)}",
+            f"{head}, {why}: full weight {fmt_number(w)}",
+        )
         return Outcome(w, text, completion, True, performance)
     raw, how = _scaled(x, t, a, ("未达成", "not met"), _REVERSE)
     return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, performance)
@@ -126,15 +158,28 @@ def reverse(x: RuleInput) -> Outcome:
 
 def exact(x: RuleInput) -> Outcome:
     ind, lang = x.ind, x.lang
-    assert ind.target is not None and ind.target.value is not None
+    assert ind.target is not None
+    assert ind.target.value is not None
     a, t, w = _num(x), ind.target.value, ind.weight
     tol = ind.tolerance or ZERO
     completion = a / t
     diff = abs(a - t)
-    head = _t(lang, f"目标 {ind.target.show()}，实际 {x.show(a)}", f"target {ind.target.show()}, actual {x.show(a)}")
+    head = _t(
+        lang,
+        f"目标 {ind.target.show()}，实际 {x.show(a)}",
+        f"target {ind.target.show()}, actual {x.show(a)}",
+    )
     if diff <= tol:
-        within = _t(lang, f"相差 {fmt_number(diff)}，在容差 {fmt_number(tol)} 以内" if tol else "相等", f"off by {fmt_number(diff)}, within tolerance {fmt_number(tol)}" if tol else "equal")
-        text = _t(lang, f"{head}，{within}，得满分 {fmt_number(w)}", f"{head}, {within}: full weight {fmt_number(w)}")
+        within = _t(
+            lang,
+            f"相差 {fmt_number(diff)}，在容差 {fmt_number(tol)} 以内" if tol else "相等",
+            f"off by {fmt_number(diff)}, within tolerance {fmt_number(tol)}" if tol else "equal",
+        )
+        text = _t(
+            lang,
+            f"{head}，{within}，得满分 {fmt_number(w)}",
+            f"{head}, {within}: full weight {fmt_number(w)}",
+        )
         return Outcome(w, text, completion, True, completion)
     if a < t:
         raw, how = _scaled(x, a, t, ("低于目标", "below target"), _RATIO)
@@ -149,10 +194,30 @@ def met(x: RuleInput) -> Outcome:
     a, w = _num(x), ind.weight
     ok = ind.target.holds(a)
     completion = a / ind.target.value if ind.target.value else None
-    head = _t(lang, f"目标 {ind.target.show()}，实际 {x.show(a)}", f"target {ind.target.show()}, actual {x.show(a)}")
+    head = _t(
+        lang,
+        f"目标 {ind.target.show()}，实际 {x.show(a)}",
+        f"target {ind.target.show()}, actual {x.show(a)}",
+    )
     if ok:
-        return Outcome(w, _t(lang, f"{head}，达成，得满分 {fmt_number(w)}", f"{head}, met: full weight {fmt_number(w)}"), completion, True, completion)
-    return Outcome(ZERO, _t(lang, f"{head}，未达成，得 0 分", f"{head}, not met: 0"), completion, False, completion)
+        return Outcome(
+            w,
+            _t(
+                lang,
+                f"{head}，达成，得满分 {fmt_number(w)}",
+                f"{head}, met: full weight {fmt_number(w)}",
+            ),
+            completion,
+            True,
+            completion,
+        )
+    return Outcome(
+        ZERO,
+        _t(lang, f"{head}，未达成，得 0 分", f"{head}, not met: 0"),
+        completion,
+        False,
+        completion,
+    )
 
 
 def _find_level(ind: CompiledIndicator, name: str, lang: str) -> LevelSpec:
@@ -174,17 +239,29 @@ def qualitative(x: RuleInput) -> Outcome:
         level = _find_level(ind, value, lang)
     elif isinstance(value, Decimal) and not isinstance(value, bool):
         if not ZERO <= value <= ONE:
-            raise RuleProblem("rate_out_of_range", level="?", low="0", high="1", rate=fmt_number(value))
+            raise RuleProblem(
+                "rate_out_of_range", level="?", low="0", high="1", rate=fmt_number(value)
+            )
         level = next(lv for lv in ind.levels if lv.low <= value <= lv.high)
         given_rate = value
     else:
         raise RuleProblem("unknown_level_value", value=str(value)[:30], hint="")
     if given_rate is not None and not level.low <= given_rate <= level.high:
-        raise RuleProblem("rate_out_of_range", level=level.label, low=fmt_number(level.low), high=fmt_number(level.high), rate=fmt_number(given_rate))
+        raise RuleProblem(
+            "rate_out_of_range",
+            level=level.label,
+            low=fmt_number(level.low),
+            high=fmt_number(level.high),
+            rate=fmt_number(given_rate),
+        )
     rate = given_rate if given_rate is not None else level.high
     raw = w * rate
     rng = f"[{fmt_percent(level.low)}, {fmt_percent(level.high)}]"
-    how = _t(lang, "给定比例" if given_rate is not None else "未给比例，取区间上限", "given rate" if given_rate is not None else "no rate given: top of the range")
+    how = _t(
+        lang,
+        "给定比例" if given_rate is not None else "未给比例，取区间上限",
+        "given rate" if given_rate is not None else "no rate given: top of the range",
+    )
     target_level = ind.target.level if ind.target is not None else ind.levels[0].label
     rank = {lv.label: i for i, lv in enumerate(sorted(ind.levels, key=lambda lv: -lv.high))}
     ok = rank.get(level.label, 99) <= rank.get(target_level or "", 0)
@@ -219,7 +296,11 @@ def _clamped(x: RuleInput, value: Decimal) -> tuple[Decimal, str]:
     w = x.ind.weight
     c = clamp(value, ZERO, w)
     if c != value:
-        return c, _t(x.lang, f"（超出 [0, {fmt_number(w)}]，按 {fmt_number(c)} 计）", f" (outside [0, {fmt_number(w)}], taken as {fmt_number(c)})")
+        return c, _t(
+            x.lang,
+            f"（超出 [0, {fmt_number(w)}]，按 {fmt_number(c)} 计）",
+            f" (outside [0, {fmt_number(w)}], taken as {fmt_number(c)})",
+        )
     return c, ""
 
 
@@ -228,7 +309,9 @@ def bands(x: RuleInput) -> Outcome:
     for k, band in enumerate(x.ind.bands, start=1):
         if band.when is not None and not _holds(x, band.when):
             continue
-        cond = band.label or (render(band.when, x.label, lang) if band.when else _t(lang, "其他情况", "otherwise"))
+        cond = band.label or (
+            render(band.when, x.label, lang) if band.when else _t(lang, "其他情况", "otherwise")
+        )
         if isinstance(band.score, Decimal):
             score, note = _clamped(x, band.score)
             how = fmt_number(band.score)
@@ -236,14 +319,21 @@ def bands(x: RuleInput) -> Outcome:
             value = _formula_value(x, band.score)
             score, note = _clamped(x, value)
             how = f"{render(band.score, x.label, lang)} = {_n(value)}"
-        text = _t(lang, f"第 {k} 档（{cond}）成立，得 {how}{note}", f"band {k} ({cond}) holds: {how}{note}")
+        text = _t(
+            lang,
+            f"第 {k} 档（{cond}）成立，得 {how}{note}",
+            f"band {k} ({cond}) holds: {how}{note}",
+        )
         return Outcome(score, text, None, score >= x.ind.weight, None)
-    return Outcome(ZERO, _t(lang, "没有任何一档成立，得 0 分", "no band holds: 0"), None, False, None)
+    return Outcome(
+        ZERO, _t(lang, "没有任何一档成立，得 0 分", "no band holds: 0"), None, False, None
+    )
 
 
 def deduct(x: RuleInput) -> Outcome:
     ind, lang, w = x.ind, x.lang, x.ind.weight
-    assert ind.per is not None and ind.count is not None
+    assert ind.per is not None
+    assert ind.count is not None
     n = _formula_value(x, ind.count)
     units = max(n, ZERO)
     lost = ind.per * units
@@ -261,7 +351,9 @@ def checklist(x: RuleInput) -> Outcome:
     ind, lang = x.ind, x.lang
     given = x.actual
     if isinstance(given, str):
-        given = tuple(p.strip() for p in given.replace("，", ",").replace("、", ",").split(",") if p.strip())
+        given = tuple(
+            p.strip() for p in given.replace("，", ",").replace("、", ",").split(",") if p.strip()
+        )
     if not isinstance(given, tuple):
         raise RuleProblem("not_a_list", value=str(given)[:30])
     names = {n: it for it in ind.items for n in ((it.label, it.id) if it.id else (it.label,))}
@@ -274,9 +366,23 @@ def checklist(x: RuleInput) -> Outcome:
     total = sum((it.points for it in chosen), ZERO)
     raw = min(total, ind.weight)
     yes = "、".join(f"{it.label}({fmt_number(it.points)})" for it in chosen) or "—"
-    no = "、".join(f"{it.label}({fmt_number(it.points)})" for it in ind.items if it not in chosen) or "—"
-    text = _t(lang, f"满足：{yes}；未满足：{no}；合计 {_n(raw)}", f"satisfied: {yes}; not: {no}; total {_n(raw)}")
-    return Outcome(raw, text, None, not [it for it in ind.items if it not in chosen], None, ", ".join(it.label for it in chosen))
+    no = (
+        "、".join(f"{it.label}({fmt_number(it.points)})" for it in ind.items if it not in chosen)
+        or "—"
+    )
+    text = _t(
+        lang,
+        f"满足：{yes}；未满足：{no}；合计 {_n(raw)}",
+        f"satisfied: {yes}; not: {no}; total {_n(raw)}",
+    )
+    return Outcome(
+        raw,
+        text,
+        None,
+        not [it for it in ind.items if it not in chosen],
+        None,
+        ", ".join(it.label for it in chosen),
+    )
 
 
 def manual(x: RuleInput) -> Outcome:
@@ -290,8 +396,14 @@ def manual(x: RuleInput) -> Outcome:
     if not isinstance(justification, str) or not justification.strip():
         raise RuleProblem("manual_missing_justification")
     if not ZERO <= score <= ind.weight:
-        raise RuleProblem("manual_out_of_range", value=fmt_number(score), weight=fmt_number(ind.weight))
-    text = _t(lang, f"人工评分 {fmt_number(score)}，理由：{justification.strip()[:200]}", f"manual score {fmt_number(score)}, because: {justification.strip()[:200]}")
+        raise RuleProblem(
+            "manual_out_of_range", value=fmt_number(score), weight=fmt_number(ind.weight)
+        )
+    text = _t(
+        lang,
+        f"人工评分 {fmt_number(score)}，理由：{justification.strip()[:200]}",
+        f"manual score {fmt_number(score)}, because: {justification.strip()[:200]}",
+    )
     return Outcome(score, text, None, score >= ind.weight, None)
 
 
@@ -300,7 +412,11 @@ def formula(x: RuleInput) -> Outcome:
     assert ind.score is not None
     value = _formula_value(x, ind.score)
     score, note = _clamped(x, value)
-    text = _t(lang, f"按公式 {render(ind.score, x.label, lang)} = {_n(value)}{note}", f"formula {render(ind.score, x.label, lang)} = {_n(value)}{note}")
+    text = _t(
+        lang,
+        f"按公式 {render(ind.score, x.label, lang)} = {_n(value)}{note}",
+        f"formula {render(ind.score, x.label, lang)} = {_n(value)}{note}",
+    )
     return Outcome(score, text, None, score >= ind.weight, None)
 
 

@@ -26,9 +26,7 @@ MAX_DEPTH = 32
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_NUMBER = re.compile(
-    r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z"
-)
+_NUMBER = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _NONFINITE = {
     ".nan": "NaN",
     ".NaN": "NaN",
@@ -140,14 +138,19 @@ class YamlRefused(Exception):
         super().__init__("; ".join(i.message for i in issues))
 
 
-def read_source(source: str | Path, lang: Lang = "zh", *, limit: int = MAX_FILE_BYTES) -> tuple[
-    str, str | None
-]:
+def read_source(
+    source: str | Path, lang: Lang = "zh", *, limit: int = MAX_FILE_BYTES
+) -> tuple[str, str | None]:
     """Return (text, file name). A ``str`` with no line break is a path."""
     if isinstance(source, str) and ("\n" in source or "\r" in source):
         if len(source) > limit:
             raise YamlRefused(
-                [Issue("file_too_large", message("file_too_large", lang, size=len(source), limit=limit))]
+                [
+                    Issue(
+                        "file_too_large",
+                        message("file_too_large", lang, size=len(source), limit=limit),
+                    )
+                ]
             )
         return _check_text(source, None, lang), None
     path = Path(source)
@@ -160,22 +163,46 @@ def read_source(source: str | Path, lang: Lang = "zh", *, limit: int = MAX_FILE_
         ) from None
     except OSError as exc:
         raise YamlRefused(
-            [Issue("cannot_read", message("cannot_read", lang, file=name, reason=exc.strerror), file=name)]
+            [
+                Issue(
+                    "cannot_read",
+                    message("cannot_read", lang, file=name, reason=exc.strerror),
+                    file=name,
+                )
+            ]
         ) from None
     if size > limit:
         raise YamlRefused(
-            [Issue("file_too_large", message("file_too_large", lang, size=size, limit=limit), file=name)]
+            [
+                Issue(
+                    "file_too_large",
+                    message("file_too_large", lang, size=size, limit=limit),
+                    file=name,
+                )
+            ]
         )
     try:
         with path.open("rb") as fh:
             raw = fh.read(limit + 1)
     except OSError as exc:
         raise YamlRefused(
-            [Issue("cannot_read", message("cannot_read", lang, file=name, reason=exc.strerror), file=name)]
+            [
+                Issue(
+                    "cannot_read",
+                    message("cannot_read", lang, file=name, reason=exc.strerror),
+                    file=name,
+                )
+            ]
         ) from None
     if len(raw) > limit:
         raise YamlRefused(
-            [Issue("file_too_large", message("file_too_large", lang, size=len(raw), limit=limit), file=name)]
+            [
+                Issue(
+                    "file_too_large",
+                    message("file_too_large", lang, size=len(raw), limit=limit),
+                    file=name,
+                )
+            ]
         )
     try:
         text = raw.decode("utf-8-sig")
@@ -210,11 +237,15 @@ def _syntax_issue(exc: yaml.YAMLError, name: str | None, lines: list[str], lang:
     problem = getattr(exc, "problem", None) or str(exc)
     if "nesting depth" in problem:
         pos = Pos(mark.line, mark.column, mark.line, mark.column + 1) if mark is not None else None
-        return make_issue("too_deep", message("too_deep", lang, limit=MAX_DEPTH), (), name, lines, pos)
+        return make_issue(
+            "too_deep", message("too_deep", lang, limit=MAX_DEPTH), (), name, lines, pos
+        )
     if lang != "en":
         problem = _PROBLEMS_ZH.get(problem, problem)
     pos = Pos(mark.line, mark.column, mark.line, mark.column + 1) if mark is not None else None
-    return make_issue("yaml_syntax", message("yaml_syntax", lang, problem=problem), (), name, lines, pos)
+    return make_issue(
+        "yaml_syntax", message("yaml_syntax", lang, problem=problem), (), name, lines, pos
+    )
 
 
 def resolve_plain(value: str) -> Any:
@@ -310,12 +341,21 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
                     )
                 continue
             if kind is yaml.AliasEvent:
-                raise refuse("alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event))
+                raise refuse(
+                    "alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event)
+                )
             if getattr(event, "anchor", None):
-                raise refuse("alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event))
+                raise refuse(
+                    "alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event)
+                )
             tag = getattr(event, "tag", None)
             if tag not in (None, "!"):
-                raise refuse("tag_refused", message("tag_refused", lang, tag=tag), _cur_path(stack), _pos(event))
+                raise refuse(
+                    "tag_refused",
+                    message("tag_refused", lang, tag=tag),
+                    _cur_path(stack),
+                    _pos(event),
+                )
 
             if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
                 stack.pop()
@@ -329,13 +369,19 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
                     raise refuse("complex_key", message("complex_key", lang), top.path, pos)
                 key = event.value
                 if key == "<<" and not event.style:
-                    raise refuse("merge_key_refused", message("merge_key_refused", lang), top.path, pos)
+                    raise refuse(
+                        "merge_key_refused", message("merge_key_refused", lang), top.path, pos
+                    )
                 if key in top.key_lines:
                     issues.append(
                         make_issue(
                             "duplicate_key",
                             message(
-                                "duplicate_key", lang, key=key, first=top.key_lines[key], line=pos.line + 1
+                                "duplicate_key",
+                                lang,
+                                key=key,
+                                first=top.key_lines[key],
+                                line=pos.line + 1,
                             ),
                             (*top.path, key),
                             file,
@@ -375,7 +421,9 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
 
             # Start of a mapping or a sequence.
             if len(stack) >= MAX_DEPTH:
-                raise refuse("too_deep", message("too_deep", lang, limit=MAX_DEPTH), _cur_path(stack), pos)
+                raise refuse(
+                    "too_deep", message("too_deep", lang, limit=MAX_DEPTH), _cur_path(stack), pos
+                )
             container: Any = {} if kind is yaml.MappingStartEvent else []
             path, _ = place(container, pos)
             stack.append(_Frame(container, path, kind is yaml.MappingStartEvent, pos))

@@ -29,7 +29,9 @@ SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse's own wording, but our exit code and no traceback
+    def error(
+        self, message: str
+    ) -> Any:  # argparse's own wording, but our exit code and no traceback
         self.print_usage(sys.stderr)
         print(f"kpiscore: {message}", file=sys.stderr)
         raise SystemExit(2)
@@ -37,7 +39,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="kpiscore", description="绩效自评计分 / performance self-evaluation scoring")
-    p.add_argument("--lang", choices=["zh", "en"], default=None, help="message language (default zh)")
+    p.add_argument(
+        "--lang", choices=["zh", "en"], default=None, help="message language (default zh)"
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     c = sub.add_parser("check", help="check indicator sets, list every problem")
@@ -117,7 +121,9 @@ def cmd_check(args: argparse.Namespace, lang: str) -> int:
 
 def cmd_score(args: argparse.Namespace, lang: str) -> int:
     result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
-    renderer = {"text": text.render, "json": json_render.render, "markdown": markdown.render}[args.format]
+    renderer = {"text": text.render, "json": json_render.render, "markdown": markdown.render}[
+        args.format
+    ]
     sys.stdout.write(renderer(result, lang))
     if args.format == "json":
         for w in result.warnings:
@@ -177,7 +183,11 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
         else:
             records.append(json.dumps(r.to_dict(), ensure_ascii=False))
         rows.append(_batch_row(r, getattr(r, "row", n)))
-    columns = ["row", "subject", "total", "grade", "complete"] + [i.id for i in iset.indicators] + ["error"]
+    columns = (
+        ["row", "subject", "total", "grade", "complete"]
+        + [i.id for i in iset.indicators]
+        + ["error"]
+    )
     if suffix == ".jsonl":
         Path(out).write_text("".join(line + "\n" for line in records), encoding="utf-8")
     elif suffix == ".csv":
@@ -204,8 +214,14 @@ def cmd_test(args: argparse.Namespace, lang: str) -> int:
         raise DataError("cases: 应为用例列表 / must be a list of cases")
     failed = 0
     for i, case in enumerate(cases, start=1):
-        if not isinstance(case, dict) or not isinstance(case.get("data"), dict) or not isinstance(case.get("expect"), dict):
-            raise DataError(f"case {i}: 需要 data 和 expect 两个映射 / needs the mappings data and expect")
+        if (
+            not isinstance(case, dict)
+            or not isinstance(case.get("data"), dict)
+            or not isinstance(case.get("expect"), dict)
+        ):
+            raise DataError(
+                f"case {i}: 需要 data 和 expect 两个映射 / needs the mappings data and expect"
+            )
         name = str(case.get("name", f"#{i}"))
         result = _api.score(iset, case["data"], lang=lang)
         problems = _compare(result, case["expect"])
@@ -242,7 +258,7 @@ def cmd_diff(args: argparse.Namespace, lang: str) -> int:
     before = list(_api.score_many(old, args.rows, lang=lang))
     after = list(_api.score_many(new, args.rows, lang=lang))
     changed = 0
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=False):
         if isinstance(a, _api.RowError) or isinstance(b, _api.RowError):
             _err((a if isinstance(a, _api.RowError) else b).message)  # type: ignore[union-attr]
             continue
@@ -254,7 +270,11 @@ def cmd_diff(args: argparse.Namespace, lang: str) -> int:
             for ind in a.indicators:
                 if ind.id in new_scores and new_scores[ind.id] != ind.score:
                     print(f"    {ind.id}: {ind.score} → {new_scores[ind.id]}")
-    print(f"{changed} of {len(before)} changed" if lang == "en" else f"{len(before)} 个中有 {changed} 个变化")
+    print(
+        f"{changed} of {len(before)} changed"
+        if lang == "en"
+        else f"{len(before)} 个中有 {changed} 个变化"
+    )
     return 0
 
 
@@ -295,7 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in kpiscore, not the user's input: say so, briefly
         if os.environ.get("KPISCORE_DEBUG"):
             raise
-        _err(f"kpiscore: internal error ({type(exc).__name__}: {exc}); set KPISCORE_DEBUG=1 for details")
+        _err(
+            f"kpiscore: internal error ({type(exc).__name__}: {exc}); set KPISCORE_DEBUG=1 for details"
+        )
         return 1
 
 

@@ -58,7 +58,8 @@ class Target:
     def show(self) -> str:
         if self.level is not None:
             return self.level
-        assert self.op is not None and self.value is not None
+        assert self.op is not None
+        assert self.value is not None
         shown = fmt_percent(self.value) if self.percent else fmt_number(self.value)
         unit = "" if self.percent or not self.unit else self.unit
         return f"{_OP_SHOW[self.op]}{shown}{unit}"
@@ -103,7 +104,12 @@ class LevelSpec:
 
 
 DEFAULT_LEVELS = (
-    LevelSpec("达成", Decimal("0.8"), Decimal("1"), ("完成", "达成预期指标", "已完成", "全部完成", "达到", "已达成")),
+    LevelSpec(
+        "达成",
+        Decimal("0.8"),
+        Decimal("1"),
+        ("完成", "达成预期指标", "已完成", "全部完成", "达到", "已达成"),
+    ),
     LevelSpec("部分达成", Decimal("0.6"), Decimal("0.8"), ("部分完成", "基本达成", "基本完成")),
     LevelSpec("未达成", Decimal("0"), Decimal("0.6"), ("未完成", "未达到")),
 )

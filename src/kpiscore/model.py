@@ -32,7 +32,18 @@ MAX_TEXT = 500
 MAX_FORMULA_TEXT = 100_000  # the formula compiler applies the real, much smaller cap
 MAX_LIST = 2_000
 
-RULES = ("ratio", "reverse", "exact", "met", "qualitative", "bands", "deduct", "checklist", "manual", "formula")
+RULES = (
+    "ratio",
+    "reverse",
+    "exact",
+    "met",
+    "qualitative",
+    "bands",
+    "deduct",
+    "checklist",
+    "manual",
+    "formula",
+)
 OPERATORS = (">=", ">", "<=", "<", "=")
 INPUT_TYPES = ("number", "percent", "level", "list", "text", "bool")
 _ID = re.compile(r"[a-z0-9_-]+\Z")
@@ -123,9 +134,16 @@ def _choice(*allowed: str) -> Callable[[Any], str]:
 
 
 def _check_version(v: Any) -> int:
-    if isinstance(v, (Decimal, int)) and not isinstance(v, bool) and (not isinstance(v, Decimal) or v.is_finite()) and v == 1:
+    if (
+        isinstance(v, (Decimal, int))
+        and not isinstance(v, bool)
+        and (not isinstance(v, Decimal) or v.is_finite())
+        and v == 1
+    ):
         return 1
-    raise _fail("bad_version", value=_short(repr(v) if not isinstance(v, (str, Decimal)) else str(v)))
+    raise _fail(
+        "bad_version", value=_short(repr(v) if not isinstance(v, (str, Decimal)) else str(v))
+    )
 
 
 Num = Annotated[Decimal, BeforeValidator(check_number), WithJsonSchema({"type": "number"})]
@@ -169,7 +187,11 @@ TargetField = Annotated[
 
 
 def _band_tag(v: Any) -> str:
-    return "<number>" if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool) else "<formula>"
+    return (
+        "<number>"
+        if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool)
+        else "<formula>"
+    )
 
 
 BandScore = Annotated[
@@ -218,16 +240,22 @@ class Indicator(_Model):
     name: Text = Field(description="三级指标名称")
     weight: Num = Field(description="分值")
     target: TargetField | None = Field(
-        None, description="目标值：如 \">= 15 个\"、\"<= 2 天\"、\">= 95%\"，或定性等级名称"
+        None, description='目标值：如 ">= 15 个"、"<= 2 天"、">= 95%"，或定性等级名称'
     )
     rule: RuleName | None = Field(
         None, description="计分规则；省略时按目标推断：>= 为 ratio，<= 为 reverse，= 为 exact"
     )
     actual: Formula | None = Field(None, description="实际值公式；默认读取与 id 同名的值")
-    applies: Formula | None = Field(None, description="适用条件公式；为假时该指标不适用，按百分制折算")
-    explain: Text | None = Field(None, description="说明模板，可用 {actual} {target} {score} {weight} 和数据值名")
+    applies: Formula | None = Field(
+        None, description="适用条件公式；为假时该指标不适用，按百分制折算"
+    )
+    explain: Text | None = Field(
+        None, description="说明模板，可用 {actual} {target} {score} {weight} 和数据值名"
+    )
     over_achievement: Num | None = Field(None, description="超额完成提示阈值，覆盖全局设置")
-    reason_required: Formula | None = Field(None, description="何时需要偏差原因（公式），覆盖全局 reasons")
+    reason_required: Formula | None = Field(
+        None, description="何时需要偏差原因（公式），覆盖全局 reasons"
+    )
     core: Bool = Field(False, description="是否核心指标")
     description: Text | None = Field(None, description="指标解释或评分标准原文")
     zero_below: Num | None = Field(None, description="ratio：完成率低于此值得 0 分")
@@ -246,9 +274,9 @@ class Input(_Model):
 
     name: Text = Field(description="中文名称，用于说明，如 执行数")
     unit: Text | None = Field(None, description="单位，如 万元、个、天")
-    type: Annotated[str, BeforeValidator(_choice(*INPUT_TYPES)), WithJsonSchema({"enum": list(INPUT_TYPES)})] = Field(
-        "number", description="类型：number percent level list text bool"
-    )
+    type: Annotated[
+        str, BeforeValidator(_choice(*INPUT_TYPES)), WithJsonSchema({"enum": list(INPUT_TYPES)})
+    ] = Field("number", description="类型：number percent level list text bool")
     description: Text | None = Field(None, description="说明，如 取调整后预算数")
 
 
@@ -256,7 +284,9 @@ class Check(_Model):
     """A consistency check on the data (never changes a score)."""
 
     name: Text = Field(description="检查名称，如 支出合计")
-    assert_: Formula = Field(alias="assert", description="应成立的公式，如 basic + project == spent")
+    assert_: Formula = Field(
+        alias="assert", description="应成立的公式，如 basic + project == spent"
+    )
     tolerance: Num | None = Field(None, description="== 两边相差不超过此值视为成立")
 
 
@@ -274,7 +304,9 @@ class Reasons(_Model):
 
     below_weight: Bool = Field(True, description="得分低于分值时需要")
     over_achievement: Bool = Field(True, description="超额完成提示时需要")
-    deviation_above: Num | None = Field(None, description="|完成率 − 1| 超过此值时需要；null 为不启用")
+    deviation_above: Num | None = Field(
+        None, description="|完成率 − 1| 超过此值时需要；null 为不启用"
+    )
 
 
 class Grade(_Model):
@@ -306,20 +338,30 @@ class IndicatorSetModel(_Model):
     )
     id: Id = Field(description="指标体系 id")
     name: Text = Field(description="名称")
-    kind: Annotated[str, BeforeValidator(_choice("project", "department")), WithJsonSchema({"enum": ["project", "department"]})] = Field(
-        "project", description="project 项目支出 | department 部门整体支出"
-    )
+    kind: Annotated[
+        str,
+        BeforeValidator(_choice("project", "department")),
+        WithJsonSchema({"enum": ["project", "department"]}),
+    ] = Field("project", description="project 项目支出 | department 部门整体支出")
     description: Text | None = Field(None, description="说明，写明依据的文件")
     source: Text | None = Field(None, description="来源文件")
     full_score: Num = Field(Decimal(100), description="满分，默认 100")
     precision: Int = Field(2, description="得分保留小数位数（四舍五入），0 到 6")
-    rounding: Annotated[str, BeforeValidator(_choice("indicator", "total")), WithJsonSchema({"enum": ["indicator", "total"]})] = Field(
-        "indicator", description="indicator：每项四舍五入后相加；total：只对总分四舍五入"
+    rounding: Annotated[
+        str,
+        BeforeValidator(_choice("indicator", "total")),
+        WithJsonSchema({"enum": ["indicator", "total"]}),
+    ] = Field("indicator", description="indicator：每项四舍五入后相加；total：只对总分四舍五入")
+    grades: list[Grade] = Field(
+        default_factory=lambda: list(DEFAULT_GRADES), description="等级，下限含，从高到低"
     )
-    grades: list[Grade] = Field(default_factory=lambda: list(DEFAULT_GRADES), description="等级，下限含，从高到低")
-    over_achievement: Num = Field(Decimal("1.2"), description="完成率高于此值时提示核实目标（不扣分）")
+    over_achievement: Num = Field(
+        Decimal("1.2"), description="完成率高于此值时提示核实目标（不扣分）"
+    )
     reasons: Reasons = Field(default_factory=lambda: Reasons(), description="何时需要偏差原因")
-    inputs: dict[str, Input] | None = Field(None, description="数据中的值；声明后公式只能使用这些名称")
+    inputs: dict[str, Input] | None = Field(
+        None, description="数据中的值；声明后公式只能使用这些名称"
+    )
     categories: list[Category] = Field(description="一级指标，按表格顺序")
     indicators: list[Indicator] = Field(description="三级指标，按表格顺序")
     checks: list[Check] = Field(default_factory=list, description="数据一致性检查")

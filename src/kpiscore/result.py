@@ -61,10 +61,7 @@ class IndicatorResult:
 
     def to_dict(self) -> dict[str, Any]:
         actual: str | None
-        if isinstance(self.actual, Decimal):
-            actual = _value(self.actual)
-        else:
-            actual = self.actual
+        actual = _value(self.actual) if isinstance(self.actual, Decimal) else self.actual
         return {
             "id": self.id,
             "name": self.name,

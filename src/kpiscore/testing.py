@@ -32,7 +32,9 @@ __all__ = ["amounts", "assert_invariants", "data_for", "indicator_set_yaml", "va
 
 def amounts(low: int = 0, high: int = 10**6, places: int = 2) -> st.SearchStrategy[Decimal]:
     """Exact decimal amounts such as 1104.87."""
-    return st.integers(low * 10**places, high * 10**places).map(lambda n: Decimal(n).scaleb(-places))
+    return st.integers(low * 10**places, high * 10**places).map(
+        lambda n: Decimal(n).scaleb(-places)
+    )
 
 
 def value_for(ind: CompiledIndicator) -> st.SearchStrategy[Any]:
@@ -72,25 +74,37 @@ def data_for(iset: IndicatorSet, *, allow_na: bool = False) -> st.SearchStrategy
         if ind.actual is None and ind.rule != "manual" and ind.id not in fields:
             fields[ind.id] = value_for(ind)
     if allow_na:
-        fields = {k: st.one_of(v, st.just("n/a")) if k in {i.id for i in iset.indicators} else v for k, v in fields.items()}
+        fields = {
+            k: st.one_of(v, st.just("n/a")) if k in {i.id for i in iset.indicators} else v
+            for k, v in fields.items()
+        }
     manual = {
-        ind.id: st.integers(0, int(ind.weight * 100)).map(lambda n: {"score": Decimal(n) / 100, "justification": "test"})
+        ind.id: st.integers(0, int(ind.weight * 100)).map(
+            lambda n: {"score": Decimal(n) / 100, "justification": "test"}
+        )
         for ind in iset.indicators
         if ind.rule == "manual"
     }
-    return st.fixed_dictionaries({"values": st.fixed_dictionaries(fields), "manual": st.fixed_dictionaries(manual)})
+    return st.fixed_dictionaries(
+        {"values": st.fixed_dictionaries(fields), "manual": st.fixed_dictionaries(manual)}
+    )
 
 
 def assert_invariants(iset: IndicatorSet, result: Result) -> None:
     """What must hold for any data: bounds, sums, and the grade bands."""
     for ind in result.indicators:
-        assert Decimal(0) <= ind.score <= ind.weight, f"{ind.id}: {ind.score} outside [0, {ind.weight}]"
+        assert Decimal(0) <= ind.score <= ind.weight, (
+            f"{ind.id}: {ind.score} outside [0, {ind.weight}]"
+        )
         if ind.status == "not_applicable":
             assert ind.score == 0
     if result.total is not None:
-        assert Decimal(0) <= result.total <= iset.full_score, f"total {result.total} outside [0, {iset.full_score}]"
+        assert Decimal(0) <= result.total <= iset.full_score, (
+            f"total {result.total} outside [0, {iset.full_score}]"
+        )
         exponent = result.total.as_tuple().exponent
-        assert isinstance(exponent, int) and -exponent <= iset.precision
+        assert isinstance(exponent, int)
+        assert -exponent <= iset.precision
         if not result.rescaled and not result.penalties and iset.rounding == "indicator":
             assert result.total == sum((i.score for i in result.indicators), Decimal(0))
         expected = next((g.label for g in iset.grades if result.total >= g.min), None)
@@ -113,6 +127,8 @@ def indicator_set_yaml(weights: list[int], targets: list[int]) -> str:
         f"  - {{id: main, name: 主要指标, weight: {total}}}",
         "indicators:",
     ]
-    for i, (w, t) in enumerate(zip(weights, targets)):
-        lines.append(f"  - {{id: i{i}, category: main, name: 指标{i}, weight: {w}, target: '>= {t} 个'}}")
+    for i, (w, t) in enumerate(zip(weights, targets, strict=False)):
+        lines.append(
+            f"  - {{id: i{i}, category: main, name: 指标{i}, weight: {w}, target: '>= {t} 个'}}"
+        )
     return "\n".join(lines) + "\n"

@@ -10,11 +10,19 @@ from ._rows import HEADERS, rows
 
 def render(result: Result, lang: str = "zh") -> str:
     en = lang == "en"
-    title = escape(result.indicator_set_name + (" — " + str(result.subject.get("name")) if result.subject.get("name") else ""))
+    title = escape(
+        result.indicator_set_name
+        + (" — " + str(result.subject.get("name")) if result.subject.get("name") else "")
+    )
     head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS["en" if en else "zh"])
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows(result, lang))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows(result, lang)
+    )
     total = format(result.total, "f") if result.total is not None else "—"
-    expl = "".join(f"<li><b>{escape(i.name)}</b>（{escape(i.id)}）：{escape(i.explanation)}</li>" for i in result.indicators)
+    expl = "".join(
+        f"<li><b>{escape(i.name)}</b>（{escape(i.id)}）：{escape(i.explanation)}</li>"
+        for i in result.indicators
+    )
     warns = "".join(f"<li>{escape(w)}</li>" for w in result.warnings)
     return (
         f'<!doctype html><html lang="{"en" if en else "zh"}"><meta charset="utf-8"><title>{title}</title>'

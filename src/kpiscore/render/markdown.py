@@ -21,15 +21,24 @@ def render(result: Result, lang: str = "zh") -> str:
         out.append("| " + " | ".join(_cell(c) for c in r) + " |")
     total = format(result.total, "f") if result.total is not None else "—"
     out.append("")
-    out.append(f"**{'Total' if en else '总分'}: {total} / {result.full_score}**, {'grade' if en else '等级'} **{result.grade or '—'}**" + ("" if result.complete else (" (incomplete)" if en else "（数据不完整）")))
+    out.append(
+        f"**{'Total' if en else '总分'}: {total} / {result.full_score}**, {'grade' if en else '等级'} **{result.grade or '—'}**"
+        + ("" if result.complete else (" (incomplete)" if en else "（数据不完整）"))
+    )
     out.append("")
     out.append("## " + ("Explanations" if en else "计分说明"))
     out.append("")
     for ind in result.indicators:
         out.append(f"- **{_cell(ind.name)}**（{ind.id}）：{_cell(ind.explanation)}")
     sections = [
-        ("Failed checks" if en else "一致性检查未通过", [c.message for c in result.checks if not c.passed]),
-        ("Differences from the claimed scores" if en else "与自报得分不一致", [d.explanation for d in result.discrepancies]),
+        (
+            "Failed checks" if en else "一致性检查未通过",
+            [c.message for c in result.checks if not c.passed],
+        ),
+        (
+            "Differences from the claimed scores" if en else "与自报得分不一致",
+            [d.explanation for d in result.discrepancies],
+        ),
         ("Warnings" if en else "提示", list(result.warnings)),
     ]
     for title, items in sections:

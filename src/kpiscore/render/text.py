@@ -10,22 +10,37 @@ from ._table import table
 def render(result: Result, lang: str = "zh") -> str:
     en = lang == "en"
     subject = result.subject.get("name") or ""
-    lines = [f"{result.indicator_set_name}（{result.indicator_set}）" + (f" — {subject}" if subject else "")]
+    lines = [
+        f"{result.indicator_set_name}（{result.indicator_set}）"
+        + (f" — {subject}" if subject else "")
+    ]
     lines.append("")
     lines.append(table(HEADERS["en" if en else "zh"], rows(result, lang), {5, 6}))
     lines.append("")
     total = format(result.total, "f") if result.total is not None else "—"
     lines.append(
-        (f"Total {total} / {result.full_score}, grade {result.grade or '—'}" if en else f"总分 {total} / {result.full_score}，等级 {result.grade or '—'}")
+        (
+            f"Total {total} / {result.full_score}, grade {result.grade or '—'}"
+            if en
+            else f"总分 {total} / {result.full_score}，等级 {result.grade or '—'}"
+        )
         + ("" if result.complete else (" (incomplete: missing data)" if en else "（数据不完整）"))
-        + ((" — rescaled for n/a indicators" if en else "（已剔除不适用指标并按百分制折算）") if result.rescaled else "")
+        + (
+            (" — rescaled for n/a indicators" if en else "（已剔除不适用指标并按百分制折算）")
+            if result.rescaled
+            else ""
+        )
     )
     for c in result.categories:
         lines.append(f"  {c.name}: {c.score} / {c.weight}")
     lines.append("")
     lines.append("Explanations:" if en else "计分说明：")
     for ind in result.indicators:
-        lines.append(f"- {ind.id} {ind.name}: {ind.explanation}" if en else f"- {ind.name}（{ind.id}）：{ind.explanation}")
+        lines.append(
+            f"- {ind.id} {ind.name}: {ind.explanation}"
+            if en
+            else f"- {ind.name}（{ind.id}）：{ind.explanation}"
+        )
     failed = [c for c in result.checks if not c.passed]
     if failed:
         lines.append("")
@@ -34,7 +49,10 @@ def render(result: Result, lang: str = "zh") -> str:
     if result.discrepancies:
         lines.append("")
         lines.append("Differences from the claimed scores:" if en else "与自报得分不一致：")
-        lines.extend(f"- {d.id} {d.name}: {d.claimed} → {d.computed} ({d.difference:+})" for d in result.discrepancies)
+        lines.extend(
+            f"- {d.id} {d.name}: {d.claimed} → {d.computed} ({d.difference:+})"
+            for d in result.discrepancies
+        )
     if result.points_lost:
         lines.append("")
         lines.append("Points lost, largest first:" if en else "失分（从多到少）：")

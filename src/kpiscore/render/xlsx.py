@@ -29,11 +29,20 @@ def report(result: Result, path: str, lang: str = "zh") -> None:
     wb = _workbook()
     ws = wb.active
     ws.title = "自评表" if lang != "en" else "table"
-    ws.append(HEADERS["en" if lang == "en" else "zh"] + (["Explanation"] if lang == "en" else ["计分说明"]))
-    for r, ind in zip(rows(result, lang), result.indicators):
+    ws.append(
+        HEADERS["en" if lang == "en" else "zh"]
+        + (["Explanation"] if lang == "en" else ["计分说明"])
+    )
+    for r, ind in zip(rows(result, lang), result.indicators, strict=False):
         ws.append([_safe(c) for c in r] + [_safe(ind.explanation)])
     ws.append([])
-    ws.append(["Total" if lang == "en" else "总分", format(result.total, "f") if result.total is not None else "", result.grade or ""])
+    ws.append(
+        [
+            "Total" if lang == "en" else "总分",
+            format(result.total, "f") if result.total is not None else "",
+            result.grade or "",
+        ]
+    )
     wb.save(path)
 
 
