@@ -44,6 +44,9 @@ def rejected(src: str, **kw) -> str:
         ("x in (1, 2)", "formula_forbidden"),
         ("'" + "a" * 100 + "'", "formula_string_too_long"),
         ("1 +", "formula_syntax"),
+        ("round(x, 10 ** 9)", "formula_bad_places"),
+        ("round(x, 2.5)", "formula_bad_places"),
+        ("round(x, y)", "formula_bad_places"),
         ("", "formula_empty"),
     ],
 )
@@ -93,3 +96,31 @@ def test_functions_work_on_decimals():
     assert ev.run(compile_formula("len(xs)")) == 2
     assert ev.run(compile_formula("avg(1, 2, 4)")) == Decimal(7) / 3
     assert ev.run(compile_formula("max(1, 3) if v < 0 else 0")) == 3
+
+
+@pytest.mark.parametrize(
+    ("src", "words"),
+    [
+        ("\\", "反斜杠"),
+        ("09", "不能以 0 开头"),
+        ("1e", "数字写法无效"),
+        ("0x", "十进制"),
+        ("(1", "括号没有闭合"),
+        ("1)", "多了右括号"),
+        ("'abc", "引号没有闭合"),
+        ("１＋１", "无效字符"),
+        ("x y", "语法无效"),
+        ("1_000", "下划线"),
+        ("0x1f", "0x"),
+    ],
+)
+def test_syntax_errors_are_explained_in_chinese_whatever_python_says(src, words):
+    from kpiscore._formula import syntax_words
+
+    with pytest.raises(FormulaRejected) as info:
+        compile_formula(src)
+    problem = info.value.problems[0]
+    assert problem.code == "formula_syntax"
+    text = syntax_words(problem.params["problem_key"], "zh")
+    assert words in text
+    assert not any(word in text for word in ("invalid", "literal", "syntax", "unexpected"))

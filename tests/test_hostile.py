@@ -4,6 +4,7 @@ Every case must end with a kpiscore error code on the output (exit 1), never a
 traceback, a hang or a crash, and must leave no file behind.
 """
 
+import json
 import os
 import resource
 import subprocess
@@ -13,7 +14,10 @@ import pytest
 from tests.conftest import make_set
 
 HEAD = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', actual: FORMULA}\n"
-LIMIT_BYTES = 1024 * 1024 * 1024
+LIMIT_BYTES = 100 * 1024 * 1024  # address space of the whole process, interpreter included
+WORK_SECONDS = 1.0  # CPU seconds kpiscore may spend on one hostile input, after imports
+CPU_SECONDS = 10  # hard kernel limit: a runaway is killed even if the measurement never returns
+WALL_SECONDS = 30  # generous: a busy CI machine must not turn a slow start into a failure
 
 
 def formula_set(formula: str) -> str:
@@ -93,6 +97,8 @@ YAML_DOCS = [
     ),
     ("yes_formula", formula_set("yes"), "ambiguous_boolean"),
     ("list_formula", formula_set("[1, 2]"), "wrong_type"),
+    ("null_formula", formula_set("null"), "formula_null"),
+    ("empty_formula", formula_set("''"), "empty_text"),
     (
         "underscore",
         make_set("  - {id: a, category: main, name: 甲, weight: 1_000, target: '>= 1 个'}\n"),
@@ -130,22 +136,54 @@ YAML_DOCS = [
 ]
 
 
-def run_cli(args, tmp_path, stdin_file=None):
+# The CLI runs in a driver that imports kpiscore first and then times only the
+# work, so the 1-second budget is about kpiscore and not the interpreter's start.
+DRIVER = """
+import json, os, resource, sys, time
+import kpiscore.cli
+fd = int(sys.argv[1])
+start = time.process_time()
+try:
+    code = kpiscore.cli.main(sys.argv[2:])
+finally:
+    used = {"cpu": time.process_time() - start,
+            "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    os.write(fd, json.dumps(used).encode())
+sys.exit(code)
+"""
+MEASURED: dict[str, dict[str, float]] = {}
+
+
+def run_cli(args, tmp_path):
+    """Run ``kpiscore ARGS`` under a 100 MB address-space cap and a 1 s CPU budget."""
+
     def limits():
         resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
     before = set(os.listdir(tmp_path))
-    proc = subprocess.run(
-        [sys.executable, "-m", "kpiscore.cli", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=20,
-        preexec_fn=limits,
-    )
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    read_end, write_end = os.pipe()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", DRIVER, str(write_end), *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=WALL_SECONDS,
+            preexec_fn=limits,
+            pass_fds=(write_end,),
+        )
+    finally:
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as fh:
+            report = fh.read()
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+    assert "MemoryError" not in proc.stderr
     assert set(os.listdir(tmp_path)) == before, "a hostile input created a file"
+    used = json.loads(report)
+    MEASURED[os.environ.get("PYTEST_CURRENT_TEST", " ".join(args))] = used
+    assert used["cpu"] < WORK_SECONDS, f"kpiscore worked {used['cpu']:.2f} s on a hostile input"
     return proc
 
 

@@ -171,14 +171,12 @@ class _Scorer:
         if name is not None and iset.inputs is not None and name in iset.inputs:
             spec = iset.inputs[name]
             percent, unit = spec.type == "percent", spec.unit
-        elif ind is not None and ind.target is not None and ind.target.level is None:
-            percent, unit = ind.target.percent, ind.target.unit
-            if (
-                name is None
-                and ind.actual is None
-                and iset.inputs is not None
-                and ind.id in iset.inputs
-            ):
+        elif ind is not None:
+            if ind.target is not None and ind.target.level is None:
+                percent, unit = ind.target.percent, ind.target.unit
+            # An indicator that reads its own input (no actual formula) shows it
+            # the way the input is declared, even when it has no numeric target.
+            if ind.actual is None and iset.inputs is not None and ind.id in iset.inputs:
                 spec = iset.inputs[ind.id]
                 percent, unit = spec.type == "percent" or percent, spec.unit or unit
 
@@ -241,6 +239,12 @@ class _Scorer:
                 )
                 if not reason:
                     self.warnings.append(message("reason_missing", lang, id=ind.id))
+            if isinstance(actual, Decimal):
+                shown = self.show_for(ind)(actual)
+            elif isinstance(actual, (tuple, list)):
+                shown = "、".join(str(a) for a in actual)
+            else:
+                shown = "" if actual is None else str(actual)
             return IndicatorResult(
                 id=ind.id,
                 name=ind.name,
@@ -249,6 +253,7 @@ class _Scorer:
                 weight=ind.weight,
                 target=ind.target.text if ind.target else None,
                 actual=actual,
+                shown=shown,
                 completion=completion,
                 score=score,
                 raw_score=raw,

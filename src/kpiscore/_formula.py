@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DecimalException
+from types import MappingProxyType
 from typing import Any
 
 from simpleeval import InvalidExpression, NameNotDefined, SimpleEval
@@ -142,26 +143,42 @@ def _prescan(source: str) -> FormulaProblem | None:
     return None
 
 
-_SYNTAX_ZH = {
-    "invalid syntax": "语法无效",
-    "unexpected EOF while parsing": "公式不完整",
-    "invalid syntax. Perhaps you forgot a comma?": "语法无效（是否缺少运算符或逗号？）",
-    "invalid syntax. Maybe you meant '==' or ':=' instead of '='?": "比较是否相等请用 ==",
-    "unterminated string literal (detected at line 1)": "引号没有闭合",
-    "unmatched ')'": "多了右括号 )",
-}
+# Python's parser messages differ between versions, so they are matched by
+# their stable start; anything unrecognised falls back to a plain "invalid".
+_SYNTAX_ZH = (
+    ("unexpected EOF", "公式不完整"),
+    ("invalid syntax. Perhaps you forgot a comma", "语法无效（是否缺少运算符或逗号？）"),
+    ("invalid syntax. Maybe you meant '=='", "比较是否相等请用 =="),
+    ("unterminated", "引号没有闭合"),
+    ("EOL while scanning", "引号没有闭合"),
+    ("unmatched", "多了右括号"),
+    ("closing parenthesis", "括号不匹配"),
+    ("unexpected character after line continuation", "公式中不能使用反斜杠 \\"),
+    ("leading zeros", "整数不能以 0 开头（如 09），请写 9"),
+    ("invalid decimal literal", "数字写法无效（如 1_ 或 1e）"),
+    ("invalid hexadecimal literal", "数字写法无效（只能用十进制数字）"),
+    ("invalid octal literal", "数字写法无效（只能用十进制数字）"),
+    ("invalid binary literal", "数字写法无效（只能用十进制数字）"),
+    ("invalid character", "含有无效字符（中文标点或不可见字符？请用英文半角符号）"),
+    ("invalid non-printable", "含有无效字符（中文标点或不可见字符？请用英文半角符号）"),
+)
 
 
 def syntax_words(problem: str, lang: str) -> str:
     if problem == "nul":
         return "formula contains a NUL character" if lang == "en" else "公式中有 NUL 字符"
+    if problem == "number_form":
+        if lang == "en":
+            return "numbers are plain decimals: no underscores and no 0x/0o/0b prefixes"
+        return "数字只能用普通十进制写法，不能有下划线或 0x、0o、0b 前缀"
     if lang == "en":
         return problem
     if problem.endswith("was never closed"):
         return "括号没有闭合"
-    if problem.startswith("invalid character") or problem.startswith("invalid non-printable"):
-        return "含有无效字符（中文标点或不可见字符？请用英文半角符号）"
-    return _SYNTAX_ZH.get(problem, problem)
+    for start, words in _SYNTAX_ZH:
+        if problem.startswith(start):
+            return words
+    return "语法无效"
 
 
 def compile_formula(
@@ -345,16 +362,7 @@ def compile_formula(
                 funcs.add(node.func.id)
                 called.add(id(node.func))
                 if node.func.id == "round" and n == 2 and not _small_int(node.args[1], 6):
-                    problems.append(
-                        _problem(
-                            "formula_bad_args",
-                            node.args[1],
-                            text,
-                            name="round",
-                            expected="0–6",
-                            found="?",
-                        )
-                    )
+                    problems.append(_problem("formula_bad_places", node.args[1], text, limit=6))
             children = [node.func, *node.args]
         else:
             word = _FORBIDDEN_WORDS.get(type(node), (type(node).__name__, type(node).__name__))
@@ -396,7 +404,7 @@ def _check_constant(node: ast.Constant, text: str) -> FormulaProblem | None:
     if isinstance(value, (int, float)):
         segment = (ast.get_source_segment(text, node) or str(value)).replace("_", "")
         if "_" in (ast.get_source_segment(text, node) or ""):
-            return _problem("formula_syntax", node, text, problem_key="invalid syntax")
+            return _problem("formula_syntax", node, text, problem_key="number_form")
         digits = sum(ch.isdigit() for ch in segment.split("e")[0].split("E")[0])
         if digits > MAX_NUMBER_DIGITS or len(segment) > MAX_NUMBER_DIGITS + 8:
             return _problem(
@@ -409,13 +417,9 @@ def _check_constant(node: ast.Constant, text: str) -> FormulaProblem | None:
         try:
             dec = Decimal(segment)
         except DecimalException:
-            return _problem("formula_syntax", node, text, problem_key="invalid syntax")
-        if (
-            segment.lower().startswith("0x")
-            or segment.lower().startswith("0o")
-            or segment.lower().startswith("0b")
-        ):
-            return _problem("formula_syntax", node, text, problem_key="invalid syntax")
+            return _problem("formula_syntax", node, text, problem_key="number_form")
+        if segment.lower().startswith(("0x", "0o", "0b")):
+            return _problem("formula_syntax", node, text, problem_key="number_form")
         if not dec.is_finite() or abs(dec) > MAX_RESULT:
             return _problem(
                 "formula_number_too_long", node, text, value=segment[:20], limit=MAX_NUMBER_DIGITS
@@ -586,13 +590,16 @@ class Evaluator:
     """Evaluates compiled formulas against one row's read-only values."""
 
     def __init__(self, names: Mapping[str, Any]):
-        self._engine = SimpleEval(
-            operators=_OPERATORS, functions=_FUNCTION_IMPLS, names=dict(names)
-        )
+        self._engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS)
+        self.set_names(names)
 
     def set_names(self, names: Mapping[str, Any]) -> None:
-        """Swap the row's values without rebuilding the engine."""
-        self._engine.names = names
+        """Swap the row's values without rebuilding the engine.
+
+        The engine gets a read-only view: the values themselves are Decimals,
+        strings and tuples, so nothing a formula reaches can change the row.
+        """
+        self._engine.names = MappingProxyType(names)
 
     def run(self, formula: CompiledFormula) -> Any:
         try:

@@ -202,6 +202,7 @@ def _translate(err: Any, loc: Path_, root: type[BaseModel], lang: Lang) -> tuple
         "bad_id",
         "text_too_long",
         "empty_text",
+        "formula_null",
     ):
         ctx.setdefault("key", key)
         return etype, message(etype, lang, **ctx), False

@@ -96,6 +96,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "'{key}' 的文字长度 {length} 超过上限 {limit}",
         "'{key}' is {length} characters long, over the limit of {limit}",
     ),
+    "formula_null": (
+        "'{key}' 写了键却没有公式（值为空/null）：写上公式，或删去这一行以使用默认值",
+        "'{key}' has a key but no formula (the value is empty/null): write the formula, or delete the line to use the default",
+    ),
     "empty_text": ("'{key}' 不能为空", "'{key}' must not be empty"),
     "list_length": (
         "'{key}' 应有 {expected} 个元素，实际有 {found} 个",
@@ -274,6 +278,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "formula_bad_args": (
         "函数 {name} 需要 {expected} 个参数，这里给了 {found} 个",
         "The function {name} takes {expected} arguments, given {found}",
+    ),
+    "formula_bad_places": (
+        "round 的第二个参数（保留小数位数）必须是 0 到 {limit} 之间的整数常量，如 round(x, 2)",
+        "The second argument of round (decimal places) must be a whole-number constant from 0 to {limit}, e.g. round(x, 2)",
     ),
     "formula_empty": ("公式是空的", "The formula is empty"),
     # --- data and scoring ---------------------------------------------------

@@ -23,6 +23,7 @@ from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
 from .render import json as json_render
+from .render._rows import spreadsheet_cell
 from .result import Result
 
 SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
@@ -194,7 +195,7 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
         Path(out).write_text(buf.getvalue(), encoding="utf-8-sig")
     else:
         from .render import xlsx

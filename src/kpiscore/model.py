@@ -116,6 +116,14 @@ def _check_formula(v: Any) -> str:
     return v
 
 
+def _check_optional_formula(v: Any) -> str:
+    # An omitted formula takes its default; a key written with no value is almost
+    # always a formula that was cut off or forgotten, so it is an error, not a default.
+    if v is None:
+        raise _fail("formula_null")
+    return _check_formula(v)
+
+
 def _check_bool(v: Any) -> bool:
     if not isinstance(v, bool):
         raise _fail("wrong_type", expected="bool")
@@ -154,6 +162,11 @@ Id = Annotated[
 ]
 Formula = Annotated[
     str, BeforeValidator(_check_formula), WithJsonSchema({"type": ["string", "boolean", "number"]})
+]
+OptionalFormula = Annotated[
+    str | None,
+    BeforeValidator(_check_optional_formula),
+    WithJsonSchema({"type": ["string", "boolean", "number"]}),
 ]
 Bool = Annotated[bool, BeforeValidator(_check_bool), WithJsonSchema({"type": "boolean"})]
 RuleName = Annotated[str, BeforeValidator(_choice(*RULES)), WithJsonSchema({"enum": list(RULES)})]
@@ -220,7 +233,7 @@ class Level(_Model):
 class Band(_Model):
     """分档: the first band whose ``when`` holds gives its score."""
 
-    when: Formula | None = Field(None, description="条件公式；省略表示其他情况（须放在最后）")
+    when: OptionalFormula = Field(None, description="条件公式；省略表示其他情况（须放在最后）")
     score: BandScore = Field(description="得分：数字或公式")
     label: Text | None = Field(None, description="档位说明")
 
@@ -245,15 +258,15 @@ class Indicator(_Model):
     rule: RuleName | None = Field(
         None, description="计分规则；省略时按目标推断：>= 为 ratio，<= 为 reverse，= 为 exact"
     )
-    actual: Formula | None = Field(None, description="实际值公式；默认读取与 id 同名的值")
-    applies: Formula | None = Field(
+    actual: OptionalFormula = Field(None, description="实际值公式；默认读取与 id 同名的值")
+    applies: OptionalFormula = Field(
         None, description="适用条件公式；为假时该指标不适用，按百分制折算"
     )
     explain: Text | None = Field(
         None, description="说明模板，可用 {actual} {target} {score} {weight} 和数据值名"
     )
     over_achievement: Num | None = Field(None, description="超额完成提示阈值，覆盖全局设置")
-    reason_required: Formula | None = Field(
+    reason_required: OptionalFormula = Field(
         None, description="何时需要偏差原因（公式），覆盖全局 reasons"
     )
     core: Bool = Field(False, description="是否核心指标")
@@ -264,9 +277,9 @@ class Indicator(_Model):
     levels: list[Level] | None = Field(None, description="qualitative：等级及得分比例区间")
     bands: list[Band] | None = Field(None, description="bands：分档，从上到下第一个成立的计分")
     per: Num | None = Field(None, description="deduct：每单位扣分")
-    count: Formula | None = Field(None, description="deduct：扣分单位数（公式）")
+    count: OptionalFormula = Field(None, description="deduct：扣分单位数（公式）")
     items: list[ChecklistItem] | None = Field(None, description="checklist：条目及分值")
-    score: Formula | None = Field(None, description="formula：得分公式，结果限制在 [0, 分值]")
+    score: OptionalFormula = Field(None, description="formula：得分公式，结果限制在 [0, 分值]")
 
 
 class Input(_Model):

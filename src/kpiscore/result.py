@@ -58,6 +58,8 @@ class IndicatorResult:
     reason: str | None
     core: bool = False
     problem: str | None = None
+    shown: str = ""
+    """The actual as a person reads it: "97.79%", "18个", "达成"."""
 
     def to_dict(self) -> dict[str, Any]:
         actual: str | None
@@ -70,6 +72,7 @@ class IndicatorResult:
             "weight": _plain(self.weight),
             "target": self.target,
             "actual": actual,
+            "actual_shown": self.shown,
             "completion": _value(self.completion),
             "score": _plain(self.score),
             "rule": self.rule,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from ..result import IndicatorResult, Result
 
 HEADERS = {
@@ -12,20 +10,21 @@ HEADERS = {
 }
 
 
+def spreadsheet_cell(text: str) -> str:
+    """Keep a cell from being run as a formula when a spreadsheet opens the file.
+
+    Subject names and messages come from data files; a leading = + - @ (or a
+    tab or carriage return before one) would make Excel or WPS evaluate it.
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def show_actual(ind: IndicatorResult, lang: str) -> str:
     if ind.status == "not_applicable":
         return "n/a" if lang == "en" else "不适用"
     if ind.status == "missing_data":
         return "missing" if lang == "en" else "缺数据"
-    a = ind.actual
-    if isinstance(a, Decimal):
-        target = ind.target or ""
-        if "%" in target or "％" in target:
-            from ..compiled import fmt_percent
-
-            return fmt_percent(a)
-        return format(a.normalize(), "f") if a == a.to_integral_value() else format(a, "f")
-    return str(a) if a is not None else ""
+    return ind.shown
 
 
 def reason_cell(ind: IndicatorResult, lang: str) -> str:

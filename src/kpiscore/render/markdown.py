@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from ..result import Result
 from ._rows import HEADERS, rows
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    # Names and reasons come from data files: keep them from breaking the table
+    # or being taken as raw HTML by the Markdown viewer ("<= 2 天" stays as is).
+    return _TAG_START.sub("&lt;", text.replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
 def render(result: Result, lang: str = "zh") -> str:
     en = lang == "en"
-    subject = result.subject.get("name") or ""
+    subject = _cell(str(result.subject.get("name") or ""))
     out = [f"# {result.indicator_set_name}" + (f" — {subject}" if subject else ""), ""]
     headers = HEADERS["en" if en else "zh"]
     out.append("| " + " | ".join(headers) + " |")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import KpiscoreError
 from ..result import Result
-from ._rows import HEADERS, rows
+from ._rows import HEADERS, rows, spreadsheet_cell
 
 
 def _workbook() -> Any:
@@ -20,11 +20,6 @@ def _workbook() -> Any:
     return openpyxl.Workbook()
 
 
-def _safe(text: str) -> str:
-    # A cell that starts with = + - @ would be run as a formula by Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def report(result: Result, path: str, lang: str = "zh") -> None:
     wb = _workbook()
     ws = wb.active
@@ -34,7 +29,7 @@ def report(result: Result, path: str, lang: str = "zh") -> None:
         + (["Explanation"] if lang == "en" else ["计分说明"])
     )
     for r, ind in zip(rows(result, lang), result.indicators, strict=False):
-        ws.append([_safe(c) for c in r] + [_safe(ind.explanation)])
+        ws.append([spreadsheet_cell(c) for c in r] + [spreadsheet_cell(ind.explanation)])
     ws.append([])
     ws.append(
         [
@@ -51,5 +46,5 @@ def batch(results: Sequence[dict[str, str]], columns: Sequence[str], path: str) 
     ws = wb.active
     ws.append(list(columns))
     for row in results:
-        ws.append([_safe(row.get(c, "")) for c in columns])
+        ws.append([spreadsheet_cell(row.get(c, "")) for c in columns])
     wb.save(path)
