@@ -1,6 +1,8 @@
 """Hypothesis invariants over the shipped sets and generated sets."""
 
 import contextlib
+import copy
+import json
 from decimal import Decimal
 
 import pytest
@@ -132,3 +134,70 @@ def test_score_of_arbitrary_values_returns_a_result_or_data_error(values):
     except kpiscore.DataError:
         return
     assert_invariants(iset, result)
+
+
+FORMULA_TOKENS = st.sampled_from(
+    [
+        *("x", "y", "n", "actual", "target", "weight", "completion", "1", "0", "2.5", "1e9"),
+        *("(", ")", "+", "-", "*", "/", "//", "%", "**", "<", "<=", "==", "!="),
+        *("and", "or", "not", "if", "else", ",", "'达成'", "True", "None"),
+        *("min(", "max(", "round(", "abs(", "clamp(", "avg(", "len(", "sum(", "ceil("),
+        *("__class__", ".", "[", "]", "lambda", ":", "=", ";", "f'{x}'", "9" * 40, "４"),
+    ]
+)
+FORMULAS = st.one_of(
+    st.lists(FORMULA_TOKENS, min_size=1, max_size=25).map(" ".join),
+    st.text(max_size=60),
+)
+ROW_VALUES = st.dictionaries(
+    st.sampled_from(["x", "y", "n"]),
+    st.one_of(
+        amounts(0, 10**4),
+        st.sampled_from(["达成", "n/a", "97.79%", "18个", "", "abc", "1e400", "-0"]),
+        st.lists(st.sampled_from(["真实", "完整"]), max_size=2),
+        st.none(),
+    ),
+)
+
+
+@given(FORMULAS, st.sampled_from(["actual", "score", "applies"]), ROW_VALUES)
+def test_any_formula_is_refused_at_load_or_scores_within_bounds(formula, where, values):
+    rule = "rule: formula, score: 'weight / 2'" if where != "score" else "rule: formula"
+    target = "" if where == "score" else ", target: '>= 10'"
+    text = (
+        "kpiscore: 1\nid: t\nname: t\ncategories: [{id: main, name: 主, weight: 100}]\n"
+        "indicators:\n"
+        f"  - {{id: a, category: main, name: 甲, weight: 100{target}, {rule}, "
+        f"{where}: {json.dumps(formula)}}}\n"
+    )
+    if where != "score":
+        text = text.replace("rule: formula, score: 'weight / 2'", "rule: ratio")
+    try:
+        iset = kpiscore.load(text)
+    except ConfigError as exc:
+        assert exc.issues and all(i.code and i.message for i in exc.issues)
+        return
+    before = json.dumps(values, sort_keys=True, default=str)
+    try:
+        result = kpiscore.score(iset, {"values": values})
+    except kpiscore.DataError as exc:
+        assert exc.issues
+        return
+    assert json.dumps(values, sort_keys=True, default=str) == before
+    assert_invariants(iset, result)
+    ind = result.indicators[0]
+    assert ind.status in ("scored", "not_applicable", "missing_data")
+    assert ind.explanation
+
+
+def test_scoring_leaves_the_callers_data_unchanged():
+    data = {
+        "subject": {"name": "甲", "year": 2022},
+        "values": {"budget": Decimal("100"), "spent": "97.5", "output_quality": ["达成"]},
+        "reasons": {"execution_rate": "  原因  "},
+        "claimed": {"total": 100},
+    }
+    snapshot = copy.deepcopy(data)
+    kpiscore.score(SETS["mof-project-2020"], data)
+    list(kpiscore.score_many(SETS["mof-project-2020"], [data, data]))
+    assert data == snapshot

@@ -721,7 +721,7 @@ class _Scorer:
                             message(
                                 "discrepancy",
                                 self.lang,
-                                id="total",
+                                id=_t(self.lang, "总分", "total"),
                                 claimed=fmt_number(claimed),
                                 computed=fmt_number(total),
                                 diff=fmt_number(total - claimed),

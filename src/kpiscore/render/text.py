@@ -49,10 +49,10 @@ def render(result: Result, lang: str = "zh") -> str:
     if result.discrepancies:
         lines.append("")
         lines.append("Differences from the claimed scores:" if en else "与自报得分不一致：")
-        lines.extend(
-            f"- {d.id} {d.name}: {d.claimed} → {d.computed} ({d.difference:+})"
-            for d in result.discrepancies
-        )
+        for d in result.discrepancies:
+            who = d.name if d.id == "total" else f"{d.name}（{d.id}）"
+            diff = f"{d.difference:+}".replace("-", "−")
+            lines.append(f"- {who}: {d.claimed} → {d.computed} ({diff})")
     if result.points_lost:
         lines.append("")
         lines.append("Points lost, largest first:" if en else "失分（从多到少）：")
