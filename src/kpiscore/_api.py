@@ -77,7 +77,19 @@ def score_many(
     lang: Lang = "zh",
 ) -> Iterator[Result | RowError]:
     """Score many subjects. Yields a Result per good row and a RowError per bad one, in order."""
-    iset = _as_set(indicator_set, lang)
+    return score_rows(_as_set(indicator_set, lang), rows, strict=strict, lang=lang)
+
+
+def score_rows(
+    iset: IndicatorSet,
+    rows: Iterable[Mapping[str, Any]] | str | Path,
+    *,
+    strict: bool = False,
+    lang: Lang = "zh",
+    check_set: bool = True,
+) -> Iterator[Result | RowError]:
+    """score_many's engine; ``check_set=False`` lets data written for one set be
+    scored by another (``kpiscore diff``) without the indicator_set mismatch."""
     for number, subject, data, error in _rows(rows, lang):
         if error is not None:
             yield RowError(
@@ -87,7 +99,7 @@ def score_many(
             )
             continue
         try:
-            yield score_data(iset, data, strict=strict, lang=lang)
+            yield score_data(iset, data, strict=strict, lang=lang, check_set=check_set)
         except KpiscoreError as exc:
             issues = tuple(getattr(exc, "issues", ()))
             problem = "; ".join(i.message for i in issues) or str(exc)

@@ -16,6 +16,7 @@ from typing import Any
 from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of, read_value
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, hint, message
+from ._messages import zh_en as _t
 from ._numbers import CONTEXT, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from ._yaml import Document, Path_
@@ -47,10 +48,6 @@ DATA_KEYS = ("indicator_set", "subject", "values", "manual", "reasons", "claimed
 MAX_VALUES = 10_000
 
 
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
-
-
 @functools.lru_cache(maxsize=64)
 def used_names(iset: IndicatorSet) -> frozenset[str]:
     """Every data value name the set can read, for 'unused value' hints."""
@@ -73,7 +70,12 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
 
 
 def prepare(
-    iset: IndicatorSet, data: Any, lang: Lang, file: str | None = None, doc: Document | None = None
+    iset: IndicatorSet,
+    data: Any,
+    lang: Lang,
+    file: str | None = None,
+    doc: Document | None = None,
+    check_set: bool = True,
 ) -> SubjectData:
     """Check the data's shape and read every value; shape problems raise DataError."""
 
@@ -117,7 +119,7 @@ def prepare(
         problems.append(problem("data_wrong_type", ("subject",), key="subject", expected=mapping))
         subject = {}
     named = data.get("indicator_set")
-    if named is not None and named != iset.id:
+    if check_set and named is not None and named != iset.id:
         problems.append(
             problem("set_mismatch", ("indicator_set",), data=str(named)[:60], set=iset.id)
         )
@@ -777,7 +779,8 @@ def score_data(
     lang: Lang = "zh",
     file: str | None = None,
     doc: Document | None = None,
+    check_set: bool = True,
 ) -> Result:
-    sd = prepare(iset, data, lang, file, doc)
+    sd = prepare(iset, data, lang, file, doc, check_set)
     with localcontext(CONTEXT):
         return _Scorer(iset, sd, lang).run(strict)

@@ -372,6 +372,31 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "{id}：自报 {claimed} 分，复核 {computed} 分，相差 {diff}",
         "{id}: claimed {claimed}, recomputed {computed}, difference {diff}",
     ),
+    # --- officer-written test cases (kpiscore test) ---------------------------
+    "cases_not_a_list": (
+        "用例文件应是 cases: 下的用例列表（每个用例有 name、data、expect），至多 10000 个",
+        "The case file must hold a list of cases under cases: (each with name, data, expect), at most 10000",
+    ),
+    "case_not_a_mapping": (
+        "第 {number} 个用例应是映射（name、data、expect）",
+        "Case {number} must be a mapping (name, data, expect)",
+    ),
+    "case_needs": (
+        "第 {number} 个用例缺少 {key_name}：data 是数据（映射或数据文件路径），expect 是期望的得分（映射）",
+        "Case {number} needs {key_name}: data is the data (a mapping or a data file path), expect the expected scores (a mapping)",
+    ),
+    "case_unknown_key": (
+        "用例中未知的键 '{name}'。{hint}",
+        "Unknown key '{name}' in the case. {hint}",
+    ),
+    "case_unknown_id": (
+        "指标体系中没有 '{name}'。{hint}",
+        "The indicator set has no '{name}'. {hint}",
+    ),
+    "case_bad_value": (
+        "'{name}' 的期望值应为 {expected}。{hint}",
+        "The expected value of '{name}' must be {expected}. {hint}",
+    ),
     "data_unknown_key": (
         "数据中未知的键 '{key}'。{hint}",
         "Unknown key '{key}' in the data. {hint}",
@@ -407,6 +432,11 @@ _HINTS: dict[str, tuple[str, str]] = {
         "; if it is a number, remove the quotes",
     ),
 }
+
+
+def zh_en(lang: Lang, zh: str, en: str) -> str:
+    """Pick the wording for ``lang`` where a sentence is built in place."""
+    return en if lang == "en" else zh
 
 
 def message(code: str, lang: Lang = "zh", **params: object) -> str:

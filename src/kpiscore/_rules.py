@@ -15,6 +15,7 @@ from typing import Any
 from ._data import LevelValue
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import hint
+from ._messages import zh_en as _t
 from ._numbers import clamp
 from .compiled import CompiledIndicator, LevelSpec, fmt_number, fmt_percent
 
@@ -50,10 +51,6 @@ class RuleInput:
     show: Callable[[Decimal], str]  # a number with its unit or as a percent
     label: Callable[[str], str]  # a name as "label value" for rendered formulas
     manual: Any = None
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
 
 
 def _num(x: RuleInput) -> Decimal:

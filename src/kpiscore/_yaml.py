@@ -444,3 +444,23 @@ def _cur_path(stack: list[_Frame]) -> Path_:
     if top.is_map:
         return (*top.path, top.key) if top.key is not None else top.path
     return (*top.path, len(top.container))
+
+
+def sub_document(doc: Document, prefix: Path_) -> Document:
+    """The part of ``doc`` under ``prefix``, keeping the lines it came from.
+
+    Lets a data mapping embedded in a larger file (a test case) be checked as
+    if it were its own file while its problems still point at the right line.
+    """
+    n = len(prefix)
+    data = doc.data
+    for step in prefix:
+        data = data[step]
+    return Document(
+        data=data,
+        file=doc.file,
+        text=doc.text,
+        value_pos={p[n:]: pos for p, pos in doc.value_pos.items() if p[:n] == prefix},
+        key_pos={p[n:]: pos for p, pos in doc.key_pos.items() if p[:n] == prefix},
+        _lines=doc.lines,
+    )

@@ -13,12 +13,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from . import _api
-from ._data import read_file
+from ._cases import run_cases
+from ._changes import change_to_dict, compare_sets, describe, set_changes
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
@@ -80,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("diff", help="what changes when the rules change")
     d.add_argument("old", metavar="OLD_SET")
     d.add_argument("new", metavar="NEW_SET")
-    d.add_argument("rows", metavar="ROWS")
+    d.add_argument("rows", metavar="ROWS", help="CSV file or folder of data files")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--all", action="store_true", help="list unchanged subjects too")
     d.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
     return p
 
@@ -208,75 +210,75 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
 
 def cmd_test(args: argparse.Namespace, lang: str) -> int:
     iset = _api.load(args.set, lang=lang)
-    cases, _, _ = read_file(args.cases, lang)
-    if isinstance(cases, dict):
-        cases = cases.get("cases")
-    if not isinstance(cases, list):
-        raise DataError("cases: 应为用例列表 / must be a list of cases")
+    outcomes = run_cases(iset, args.cases, lang)
     failed = 0
-    for i, case in enumerate(cases, start=1):
-        if (
-            not isinstance(case, dict)
-            or not isinstance(case.get("data"), dict)
-            or not isinstance(case.get("expect"), dict)
-        ):
-            raise DataError(
-                f"case {i}: 需要 data 和 expect 两个映射 / needs the mappings data and expect"
-            )
-        name = str(case.get("name", f"#{i}"))
-        result = _api.score(iset, case["data"], lang=lang)
-        problems = _compare(result, case["expect"])
-        if problems:
-            failed += 1
-            print(f"✗ {name}")
-            for p in problems:
-                print(f"    {p}")
-        else:
-            print(f"✓ {name}")
-    print(f"{len(cases) - failed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
-def _compare(result: Result, expect: dict[str, Any]) -> list[str]:
-    problems = []
-    if "total" in expect and Decimal(str(expect["total"])) != result.total:
-        problems.append(f"total: expected {expect['total']}, got {result.total}")
-    if "grade" in expect and expect["grade"] != result.grade:
-        problems.append(f"grade: expected {expect['grade']}, got {result.grade}")
-    for ind_id, want in (expect.get("scores") or {}).items():
-        try:
-            got = result.indicator(ind_id).score
-        except KeyError:
-            problems.append(f"{ind_id}: no such indicator")
+    for case in outcomes:
+        where = f"  ({Path(args.cases).name}:{case.line})" if case.line else ""
+        if case.passed:
+            print(f"✓ {case.name}")
             continue
-        if Decimal(str(want)) != got:
-            problems.append(f"{ind_id}: expected {want}, got {got}")
-    return problems
+        failed += 1
+        print(f"✗ {case.name}{where}")
+        for line in case.failures:
+            print("    " + line.replace("\n", "\n    "))
+    passed = len(outcomes) - failed
+    print(
+        f"{len(outcomes)} cases: {passed} passed, {failed} failed"
+        if lang == "en"
+        else f"共 {len(outcomes)} 个用例：{passed} 个通过，{failed} 个未通过"
+    )
+    return 1 if failed else 0
 
 
 def cmd_diff(args: argparse.Namespace, lang: str) -> int:
     old, new = _api.load(args.old, lang=lang), _api.load(args.new, lang=lang)
-    before = list(_api.score_many(old, args.rows, lang=lang))
-    after = list(_api.score_many(new, args.rows, lang=lang))
-    changed = 0
-    for a, b in zip(before, after, strict=False):
-        if isinstance(a, _api.RowError) or isinstance(b, _api.RowError):
-            _err((a if isinstance(a, _api.RowError) else b).message)  # type: ignore[union-attr]
-            continue
-        name = a.subject.get("name", "")
-        if a.total != b.total or a.grade != b.grade:
-            changed += 1
-            print(f"{name}: {a.total} ({a.grade}) → {b.total} ({b.grade})")
-            new_scores = {i.id: i.score for i in b.indicators}
-            for ind in a.indicators:
-                if ind.id in new_scores and new_scores[ind.id] != ind.score:
-                    print(f"    {ind.id}: {ind.score} → {new_scores[ind.id]}")
-    print(
-        f"{changed} of {len(before)} changed"
-        if lang == "en"
-        else f"{len(before)} 个中有 {changed} 个变化"
+    changes = list(compare_sets(old, new, args.rows, lang=lang))
+    failed = [c for c in changes if c.error_before is not None or c.error_after is not None]
+    for c in failed:
+        _err(c.error_after or c.error_before or "")
+    if args.format == "json":
+        doc = {
+            "old": old.id,
+            "new": new.id,
+            "set_changes": set_changes(old, new, lang),
+            "subjects": [change_to_dict(c) for c in changes],
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 1 if failed else 0
+    en = lang == "en"
+    about = set_changes(old, new, lang)
+    if about:
+        print("What changed in the set:" if en else "指标体系的变化：")
+        print("\n".join(f"- {line}" for line in about))
+        print()
+    shown = [c for c in changes if c.changed or args.all]
+    for c in shown:
+        print("\n".join(describe(c, lang)))
+    scored = [c for c in changes if c not in failed]
+    moved = [c for c in scored if c.before_total != c.after_total]
+    regraded = [c for c in scored if c.before_grade != c.after_grade]
+    summary = (
+        f"{len(changes)} subjects: {len(moved)} totals changed, {len(regraded)} grades changed"
+        if en
+        else f"共 {len(changes)} 个：总分变化 {len(moved)} 个，等级变化 {len(regraded)} 个"
     )
-    return 0
+    if failed:
+        summary += f", {len(failed)} could not be scored" if en else f"，无法计分 {len(failed)} 个"
+    deltas = [
+        (c.after_total - c.before_total, c)
+        for c in moved
+        if c.after_total is not None and c.before_total is not None
+    ]
+    if deltas:
+        d, c = max(deltas, key=lambda pair: abs(pair[0]))
+        biggest = f"{d:+f}".replace("-", "−")
+        summary += (
+            f"; largest change {biggest} ({c.subject or c.row})"
+            if en
+            else f"；最大变化 {biggest}（{c.subject or c.row}）"
+        )
+    print(("\n" if shown else "") + summary)
+    return 1 if failed else 0
 
 
 COMMANDS = {
