@@ -12,6 +12,7 @@ string repetition and ``%`` formatting cannot allocate anything.
 from __future__ import annotations
 
 import ast
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -586,24 +587,37 @@ _FUNCTION_IMPLS: dict[str, Callable[..., Any]] = {
 }
 
 
+_LOCAL = threading.local()
+
+
+def _engine() -> SimpleEval:
+    # Building a SimpleEval costs more than scoring a simple indicator, so each
+    # thread keeps one; its operators and functions never change, only names.
+    engine: SimpleEval | None = getattr(_LOCAL, "engine", None)
+    if engine is None:
+        engine = _LOCAL.engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS)
+    return engine
+
+
 class Evaluator:
     """Evaluates compiled formulas against one row's read-only values."""
 
     def __init__(self, names: Mapping[str, Any]):
-        self._engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS)
         self.set_names(names)
 
     def set_names(self, names: Mapping[str, Any]) -> None:
-        """Swap the row's values without rebuilding the engine.
+        """Swap the row's values.
 
-        The engine gets a read-only view: the values themselves are Decimals,
+        Formulas get a read-only view: the values themselves are Decimals,
         strings and tuples, so nothing a formula reaches can change the row.
         """
-        self._engine.names = MappingProxyType(names)
+        self._names = MappingProxyType(names)
 
     def run(self, formula: CompiledFormula) -> Any:
+        engine = _engine()
+        engine.names = self._names
         try:
-            result = self._engine.eval(formula.source, previously_parsed=formula.tree)
+            result = engine.eval(formula.source, previously_parsed=formula.tree)
         except EvalFailure:
             raise
         except NameNotDefined as exc:

@@ -6,6 +6,7 @@ nothing is re-parsed or re-checked per project.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ _OP_NORMAL = {"==": "=", "≥": ">=", "≤": "<=", "⩾": ">=", "⩽": "<="}
 _OP_SHOW = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 
+# Explanations format the same few numbers (weights, level ranges, targets) on
+# every row; equal Decimals always format the same, so the text can be cached.
+@functools.lru_cache(maxsize=8192)
 def fmt_number(value: Decimal, places: int | None = None) -> str:
     """A plain decimal string: no exponent, no float."""
     if places is not None:
@@ -36,6 +40,7 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@functools.lru_cache(maxsize=8192)
 def fmt_percent(fraction: Decimal) -> str:
     return fmt_number(round_half_up(fraction * 100, 2), None) + "%"
 

@@ -1,0 +1,42 @@
+"""The benchmarks still run and their baselines still agree with kpiscore.
+
+No timing is asserted: a ratio is only worth reading if the baseline computes
+the same scores, and that is what these tests hold.
+"""
+
+import importlib.util
+import sys
+
+from tests.conftest import ROOT
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_score_many_baseline_agrees_with_kpiscore_on_every_row():
+    bench = _module("bench_score_many")
+    out = bench.run(n=40, repeat=1)  # raises SystemExit if any total or grade differs
+    assert out["rows"] == 40
+    assert out["ratio"] > 0 and out["score_many_ms"] > 0
+
+
+def test_baseline_disagreement_is_caught(monkeypatch):
+    bench = _module("bench_score_many")
+    monkeypatch.setattr(bench, "baseline", lambda values: (0, "差"))
+    try:
+        bench.run(n=5, repeat=1)
+    except SystemExit as exc:
+        assert "disagree" in str(exc)
+    else:
+        raise AssertionError("a wrong baseline went unnoticed")
+
+
+def test_formula_benchmark_runs(monkeypatch, capsys):
+    bench = _module("bench_formula")
+    monkeypatch.setattr(sys, "argv", ["bench_formula.py", "--rows", "50"])
+    bench.main()  # asserts kpiscore's values equal plain eval's
+    assert "parsed once at load" in capsys.readouterr().out
