@@ -150,3 +150,19 @@ def test_readme_commands_and_output_do_not_drift():
         check=True,
     )
     assert proc.stdout.strip().splitlines()[:20] == block.strip().splitlines()[:20]
+
+
+def test_batch_to_a_missing_folder_is_a_command_line_error_and_writes_nothing(tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("subject,budget,spent\n甲,100,90\n", encoding="utf-8")
+    code = main(
+        [
+            "batch",
+            str(ROOT / "indicator_sets" / "mof-project-2020.yaml"),
+            str(rows),
+            "-o",
+            str(tmp_path / "nowhere" / "o.csv"),
+        ]
+    )
+    assert code == 2 and "-o 的目录不存在" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]

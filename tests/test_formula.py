@@ -124,3 +124,27 @@ def test_syntax_errors_are_explained_in_chinese_whatever_python_says(src, words)
     text = syntax_words(problem.params["problem_key"], "zh")
     assert words in text
     assert not any(word in text for word in ("invalid", "literal", "syntax", "unexpected"))
+
+
+def test_evaluators_in_different_threads_never_see_each_others_rows():
+    from concurrent.futures import ThreadPoolExecutor
+
+    f = compile_formula("a * 2 + b")
+
+    def work(i: int) -> list[Decimal]:
+        ev = Evaluator({"a": Decimal(i), "b": Decimal(1)})
+        out = []
+        for _ in range(300):
+            out.append(ev.run(f))
+            ev.set_names({"a": Decimal(i), "b": Decimal(1)})
+        return out
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(16)))
+    assert all(r == [Decimal(i * 2 + 1)] * 300 for i, r in enumerate(results))
+
+
+def test_two_evaluators_in_one_thread_keep_their_own_rows():
+    f = compile_formula("a + 1")
+    one, two = Evaluator({"a": Decimal(1)}), Evaluator({"a": Decimal(10)})
+    assert [one.run(f), two.run(f), one.run(f)] == [2, 11, 2]

@@ -268,3 +268,44 @@ def test_hostile_csv(name, raw, tmp_path):
         assert '"total": "100.00"' in (tmp_path / "out" / "o.jsonl").read_text(encoding="utf-8")
     else:
         assert proc.returncode == 1 and proc.stderr.strip()
+
+
+def _one_indicator_set(tmp_path):
+    (tmp_path / "set.yaml").write_text(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个'}\n"),
+        encoding="utf-8",
+    )
+    os.mkdir(tmp_path / "out")
+
+
+def test_a_csv_line_of_millions_of_cells_is_skipped_and_named_the_rest_scored(tmp_path):
+    _one_indicator_set(tmp_path)
+    with open(tmp_path / "rows.csv", "w", encoding="utf-8") as fh:
+        fh.write("subject,a\n甲,12\n")
+        fh.write("," * 5_000_000 + "\n")
+        fh.write("乙,20\n")
+    proc = run_cli(["batch", "set.yaml", "rows.csv", "-o", "out/o.jsonl"], tmp_path)
+    assert proc.returncode == 1 and "第 3 行" in proc.stderr and "超过" in proc.stderr
+    lines = (tmp_path / "out" / "o.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and lines[0].count('"total": "100.00"') == 1
+    assert '"total": "100.00"' in lines[2]
+
+
+def test_an_oversized_csv_is_refused_before_reading_and_leaves_no_output(tmp_path):
+    _one_indicator_set(tmp_path)
+    with open(tmp_path / "rows.csv", "wb") as fh:
+        fh.write(b"subject,a\n")
+        fh.truncate(70 * 1024 * 1024)
+    proc = run_cli(["batch", "set.yaml", "rows.csv", "-o", "out/o.csv"], tmp_path)
+    assert proc.returncode == 1 and "[file_too_large]" in proc.stderr
+    assert "67108864" in proc.stderr
+    assert os.listdir(tmp_path / "out") == []
+
+
+def test_a_csv_with_a_bad_byte_far_down_is_refused_before_any_row_is_written(tmp_path):
+    _one_indicator_set(tmp_path)
+    with open(tmp_path / "rows.csv", "wb") as fh:
+        fh.write(b"subject,a\n" + "甲,12\n".encode() * 20_000 + b"\xff\xfe,1\n")
+    proc = run_cli(["batch", "set.yaml", "rows.csv", "-o", "out/o.csv"], tmp_path)
+    assert proc.returncode == 1 and "UTF-8" in proc.stderr
+    assert os.listdir(tmp_path / "out") == []

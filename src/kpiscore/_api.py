@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,17 @@ from .result import Result
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
 MAX_CSV_FIELD = 10_000
+MAX_CSV_LINE = 1024 * 1024  # characters in one line of a CSV file
+
+
+def _line_too_long(lang: Lang) -> str:
+    return (
+        f"a line longer than {MAX_CSV_LINE} characters"
+        if lang == "en"
+        else f"一行超过 {MAX_CSV_LINE} 个字符"
+    )
+
+
 _NAME_COLUMNS = ("subject", "项目名称", "name", "名称")
 
 
@@ -139,61 +150,82 @@ def _rows(
         yield i, subject, data, None
 
 
-def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | None]]:
+def _file_issue(code: str, path: Path, lang: Lang, **params: Any) -> DataError:
+    return DataError([Issue(code, message(code, lang, **params), file=str(path))])
+
+
+def _check_csv_bytes(path: Path, lang: Lang) -> None:
+    """UTF-8 (BOM or not) and no NUL, checked in one streaming pass of fixed memory.
+
+    A file in the wrong encoding is refused before any row is scored, rather
+    than scoring its first rows and failing halfway.
+    """
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
-            raise DataError(
-                [
-                    Issue(
-                        "file_too_large",
-                        message("file_too_large", lang, size=size, limit=MAX_CSV_BYTES),
-                        file=str(path),
-                    )
-                ]
-            )
-        raw = path.read_bytes()
+            raise _file_issue("file_too_large", path, lang, size=size, limit=MAX_CSV_BYTES)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 16):
+                if b"\x00" in chunk:
+                    raise _file_issue("nul_byte", path, lang)
+                try:
+                    decoder.decode(chunk)
+                    offset += len(chunk)
+                except UnicodeDecodeError as exc:
+                    raise _file_issue("not_utf8", path, lang, offset=offset + exc.start) from None
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _file_issue("not_utf8", path, lang, offset=offset) from None
     except OSError as exc:
-        raise DataError(
-            [
-                Issue(
-                    "cannot_read",
-                    message("cannot_read", lang, file=str(path), reason=exc.strerror),
-                    file=str(path),
-                )
-            ]
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            [Issue("not_utf8", message("not_utf8", lang, offset=exc.start), file=str(path))]
-        ) from None
-    if "\x00" in text:
-        raise DataError([Issue("nul_byte", message("nul_byte", lang), file=str(path))])
+        raise _file_issue("cannot_read", path, lang, file=str(path), reason=exc.strerror) from None
+
+
+def _bounded_lines(fh: Any, too_long: list[int]) -> Iterator[str]:
+    # csv's own limit is per field; a line of a million commas would still be
+    # a million cells. A line over the cap is skipped (read in pieces, never
+    # whole) and its number noted, so the row is reported and the rest go on.
+    number = 0
+    while line := fh.readline(MAX_CSV_LINE + 1):
+        number += 1
+        if len(line) > MAX_CSV_LINE:
+            while line and not line.endswith("\n"):
+                line = fh.readline(MAX_CSV_LINE + 1)
+            too_long.append(number)
+            yield "\n"
+            continue
+        yield line
+
+
+def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | None]]:
+    _check_csv_bytes(path, lang)
     csv.field_size_limit(MAX_CSV_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    too_long: list[int] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            yield from _csv_records(csv.reader(_bounded_lines(fh, too_long)), too_long, path, lang)
+    except OSError as exc:
+        raise _file_issue("cannot_read", path, lang, file=str(path), reason=exc.strerror) from None
+
+
+def _csv_records(
+    reader: Iterator[list[str]], too_long: list[int], path: Path, lang: Lang
+) -> Iterator[tuple[int, str, Any, str | None]]:
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as exc:
-        raise DataError(
-            [Issue("bad_csv", message("bad_csv", lang, problem=str(exc)), file=str(path))]
-        ) from None
+        raise _file_issue("bad_csv", path, lang, problem=str(exc)) from None
+    if too_long:
+        raise _file_issue("bad_csv", path, lang, problem=_line_too_long(lang))
     header = [h.strip() for h in header]
     dupes = {h for h in header if header.count(h) > 1}
     if dupes:
-        raise DataError(
-            [
-                Issue(
-                    "bad_csv",
-                    message(
-                        "bad_csv", lang, problem=f"duplicate columns: {', '.join(sorted(dupes))}"
-                    ),
-                    file=str(path),
-                )
-            ]
+        raise _file_issue(
+            "bad_csv", path, lang, problem=f"duplicate columns: {', '.join(sorted(dupes))}"
         )
     line = 1
     while True:
@@ -204,6 +236,10 @@ def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | Non
             return
         except csv.Error as exc:
             yield line, "", None, message("bad_csv", lang, problem=str(exc))
+            continue
+        if too_long:
+            too_long.clear()
+            yield line, f"#{line}", None, _line_too_long(lang)
             continue
         if not any(c.strip() for c in cells):
             continue

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -175,37 +175,66 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
     if suffix not in (".csv", ".jsonl", ".xlsx"):
         _err(f"kpiscore: -o must end in .csv, .jsonl or .xlsx, not '{out}'")
         return 2
-    rows: list[dict[str, str]] = []
-    records: list[str] = []
-    bad = 0
-    for n, r in enumerate(_api.score_many(iset, args.rows, strict=args.strict, lang=lang), start=1):
-        if isinstance(r, _api.RowError):
-            bad += 1
-            _err(r.message)
-            records.append(json.dumps(r.to_dict(), ensure_ascii=False))
-        else:
-            records.append(json.dumps(r.to_dict(), ensure_ascii=False))
-        rows.append(_batch_row(r, getattr(r, "row", n)))
     columns = (
         ["row", "subject", "total", "grade", "complete"]
         + [i.id for i in iset.indicators]
         + ["error"]
     )
-    if suffix == ".jsonl":
-        Path(out).write_text("".join(line + "\n" for line in records), encoding="utf-8")
-    elif suffix == ".csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        w.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
-        Path(out).write_text(buf.getvalue(), encoding="utf-8-sig")
-    else:
+    results = _api.score_many(iset, args.rows, strict=args.strict, lang=lang)
+    # Rows are written as they are scored (a large batch never sits in memory),
+    # into a temporary file that replaces OUT only when the batch is done: a
+    # refused input or an interruption leaves no half-written output behind.
+    target = Path(out)
+    if not target.parent.is_dir():
+        _err(
+            f"kpiscore: the folder for -o does not exist: {target.parent}"
+            if lang == "en"
+            else f"kpiscore: -o 的目录不存在：{target.parent}"
+        )
+        return 2
+    fd, tmp_name = tempfile.mkstemp(prefix=".kpiscore-", suffix=suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        scored, bad = _write_batch(results, suffix, columns, tmp, lang)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _err(f"{scored} scored, {bad} failed" if lang == "en" else f"已计分 {scored} 行，失败 {bad} 行")
+    return 1 if bad else 0
+
+
+def _write_batch(
+    results: Iterable[Result | _api.RowError],
+    suffix: str,
+    columns: list[str],
+    path: Path,
+    lang: str,
+) -> tuple[int, int]:
+    scored = bad = 0
+    kept: list[dict[str, str]] = []  # only .xlsx needs every row at the end
+    with open(path, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        if suffix == ".csv":
+            writer.writeheader()
+        for n, r in enumerate(results, start=1):
+            if isinstance(r, _api.RowError):
+                bad += 1
+                _err(r.message)
+            else:
+                scored += 1
+            row = _batch_row(r, getattr(r, "row", n))
+            if suffix == ".jsonl":
+                fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+            elif suffix == ".csv":
+                writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+            else:
+                kept.append(row)
+    if suffix == ".xlsx":
         from .render import xlsx
 
-        xlsx.batch(rows, columns, out)
-    done = len(rows) - bad
-    _err(f"{done} scored, {bad} failed" if lang == "en" else f"已计分 {done} 行，失败 {bad} 行")
-    return 1 if bad else 0
+        xlsx.batch(kept, columns, str(path))
+    return scored, bad
 
 
 def cmd_test(args: argparse.Namespace, lang: str) -> int:
