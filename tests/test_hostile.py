@@ -309,3 +309,78 @@ def test_a_csv_with_a_bad_byte_far_down_is_refused_before_any_row_is_written(tmp
     proc = run_cli(["batch", "set.yaml", "rows.csv", "-o", "out/o.csv"], tmp_path)
     assert proc.returncode == 1 and "UTF-8" in proc.stderr
     assert os.listdir(tmp_path / "out") == []
+
+
+EVIL = "'x.__class__'"
+PLACES = {
+    "applies": make_set(
+        f"  - {{id: a, category: main, name: 甲, weight: 100, target: '>= 1', applies: {EVIL}}}\n"
+    ),
+    "band_when": make_set(
+        "  - {id: a, category: main, name: 甲, weight: 100, rule: bands,\n"
+        f"     bands: [{{when: {EVIL}, score: 100}}, {{score: 0}}]}}\n"
+    ),
+    "band_score": make_set(
+        "  - {id: a, category: main, name: 甲, weight: 100, rule: bands,\n"
+        f"     bands: [{{when: 'x > 1', score: {EVIL}}}, {{score: 0}}]}}\n"
+    ),
+    "deduct_count": make_set(
+        f"  - {{id: a, category: main, name: 甲, weight: 100, rule: deduct, per: 1, count: {EVIL}}}\n"
+    ),
+    "reason_required": make_set(
+        f"  - {{id: a, category: main, name: 甲, weight: 100, target: '>= 1', reason_required: {EVIL}}}\n"
+    ),
+    "check": make_set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n",
+        extra=f"checks: [{{name: 检查, assert: {EVIL}}}]\n",
+    ),
+    "penalty": make_set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n",
+        extra=f"penalties: [{{name: 违规, when: {EVIL}, deduct: 10}}]\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_a_hostile_formula_is_refused_wherever_it_is_written(place, tmp_path):
+    (tmp_path / "set.yaml").write_text(PLACES[place], encoding="utf-8")
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1 and "[formula_forbidden]" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "template", ["{actual.__class__}", "{actual[0]}", "{actual:>999999999}", "{0}", "{actual!r}"]
+)
+def test_explain_templates_cannot_reach_attributes_or_format_widths(template, tmp_path):
+    (tmp_path / "set.yaml").write_text(
+        make_set(
+            f"  - {{id: a, category: main, name: 甲, weight: 100, target: '>= 1', explain: '{template}'}}\n"
+        ),
+        encoding="utf-8",
+    )
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1 and "[bad_template]" in proc.stdout
+
+
+def test_a_set_with_tens_of_thousands_of_values_stops_at_the_cap(tmp_path):
+    rows = "".join(
+        f"  - {{id: i{i:05d}, category: main, name: 指标{i}, weight: 0.01, target: '>= 1'}}\n"
+        for i in range(10_000)
+    )
+    (tmp_path / "set.yaml").write_text(make_set(rows), encoding="utf-8")
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1 and "[too_many_values]" in proc.stdout
+
+
+def test_thousands_of_misspelt_names_give_a_hundred_messages_not_a_hang(tmp_path):
+    n = 1500
+    inputs = "".join(f"  in_{i:05d}: {{name: 输入{i}}}\n" for i in range(n))
+    rows = "".join(
+        f"  - {{id: i{i:05d}, category: main, name: 指标{i}, weight: 0.01, actual: in_{i:05d}x + 1, target: '>= 1'}}\n"
+        for i in range(n)
+    )
+    (tmp_path / "set.yaml").write_text(make_set(rows, extra="inputs:\n" + inputs), encoding="utf-8")
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1 and "[too_many_issues]" in proc.stdout
+    assert proc.stdout.count("[unknown_name]") <= 100
+    assert "是不是 'in_00000'" in proc.stdout

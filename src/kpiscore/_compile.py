@@ -61,6 +61,13 @@ TEMPLATE_NAMES = frozenset(
 )
 
 
+MAX_ISSUES = 100  # per file: past this, more messages help nobody and only cost time
+
+
+class _TooManyIssues(Exception):
+    pass
+
+
 class _Compiler:
     def __init__(
         self,
@@ -95,8 +102,15 @@ class _Compiler:
         severity: str = "error",
         **params: Any,
     ) -> None:
+        self._room()
         msg = message(code, self.lang, **params)
         self.issues.append(self.doc.issue(code, msg, path, key=at_key, severity=severity))  # type: ignore[arg-type]
+
+    def _room(self) -> None:
+        # Checked before a message is built, because building one (did-you-mean
+        # over every declared name) is the expensive part.
+        if len(self.issues) >= MAX_ISSUES:
+            raise _TooManyIssues
 
     def formula(
         self, source: str | None, path: Path_, extra: Iterable[str] = ()
@@ -114,6 +128,7 @@ class _Compiler:
     def _formula_issue(
         self, source: str, path: Path_, code: str, params: dict[str, Any], offset: int, length: int
     ) -> None:
+        self._room()
         lang = self.lang
         params = dict(params)
         if "what" in params:
@@ -150,6 +165,19 @@ class _Compiler:
 
     # --- the checks ----------------------------------------------------------
     def run(self) -> IndicatorSet | None:
+        try:
+            return self._run()
+        except _TooManyIssues:
+            self.issues.append(
+                Issue(
+                    "too_many_issues",
+                    message("too_many_issues", self.lang, limit=MAX_ISSUES),
+                    file=self.doc.file,
+                )
+            )
+            return None
+
+    def _run(self) -> IndicatorSet | None:
         m = self.m
         self.range_check(m.full_score, Decimal("0.01"), None, ("full_score",), "full_score")
         self.range_check(Decimal(m.precision), Decimal(0), Decimal(6), ("precision",), "precision")

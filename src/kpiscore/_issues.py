@@ -112,11 +112,12 @@ def fields_at(root: type[BaseModel], loc: Path_) -> list[str] | None:
 
 
 def from_validation_error(
-    exc: ValidationError, doc: Document, root: type[BaseModel], lang: Lang
+    exc: ValidationError, doc: Document, root: type[BaseModel], lang: Lang, limit: int = 100
 ) -> list[Issue]:
+    """The validation errors as issues, at most ``limit`` (then one saying so)."""
     issues: list[Issue] = []
     seen: set[tuple[str, Path_]] = set()
-    errors = exc.errors()
+    errors = exc.errors()[:limit]
     # A misspelt key shows up twice: unknown 'weigth' and missing 'weight'. Keep the first.
     misspelt: set[Path_] = set()
     for err in errors:
@@ -139,6 +140,10 @@ def from_validation_error(
             issues.append(doc.issue(code, msg, loc, pos=doc.locate(loc[:-1])))
             continue
         issues.append(doc.issue(code, msg, path, key=at_key))
+    if exc.error_count() > limit:
+        issues.append(
+            Issue("too_many_issues", message("too_many_issues", lang, limit=limit), file=doc.file)
+        )
     return issues
 
 

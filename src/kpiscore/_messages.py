@@ -6,7 +6,9 @@ and the words an officer reads can never drift apart.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import functools
 from collections.abc import Iterable
 
 Lang = str  # "zh" | "en"
@@ -29,6 +31,14 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "empty_file": ("文件是空的", "The file is empty"),
     "yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
+    "too_many_issues": (
+        "问题超过 {limit} 个，后面的不再列出；请先修改以上问题再检查",
+        "More than {limit} problems; the rest are not listed. Fix these and check again",
+    ),
+    "too_many_values": (
+        "文件中的值超过 {limit} 个，在此处停止读取；一个指标体系通常只有几百个值，一份数据至多 10000 个",
+        "The file holds more than {limit} values; reading stopped here. A set usually has a few hundred, a data file at most 10000",
+    ),
     "too_deep": (
         "嵌套超过 {limit} 层；指标体系不需要这么深的结构",
         "Nesting is deeper than {limit} levels",
@@ -449,9 +459,27 @@ def known_codes() -> frozenset[str]:
     return frozenset(_CATALOGUE)
 
 
+_SUGGEST_POOL = 60
+
+
+@functools.lru_cache(maxsize=16)
+def _sorted_pool(pool: tuple[str, ...]) -> tuple[list[str], tuple[str, ...]]:
+    pairs = sorted((c.lower(), c) for c in pool)
+    return [k for k, _ in pairs], tuple(c for _, c in pairs)
+
+
 def suggest(word: str, choices: Iterable[str]) -> str | None:
     """The closest valid name to a misspelt one, or None when nothing is close."""
     pool = [c for c in choices if isinstance(c, str)]
+    word = word[:100]
+    if len(pool) > _SUGGEST_POOL:
+        # difflib is quadratic per pair; against thousands of similar names
+        # (in_0001 … in_1500) it takes seconds. Compare with the names that sort
+        # next to the typo, which share its longest start.
+        keys, names = _sorted_pool(tuple(pool))
+        at = bisect.bisect_left(keys, word.lower())
+        start = max(0, at - _SUGGEST_POOL // 2)
+        pool = list(names[start : start + _SUGGEST_POOL])
     # Two-character Chinese names differ by one character at ratio 0.5.
     cutoff = 0.5 if len(word) <= 4 else 0.6
     found = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)

@@ -23,6 +23,10 @@ from .errors import Issue, Severity
 
 MAX_FILE_BYTES = 1_048_576
 MAX_DEPTH = 32
+# Values (scalars and collections, keys not counted) in one document. A real
+# indicator set has a few hundred, a data file at most 10,000 values; the cap
+# bounds time and memory before any model is built.
+MAX_NODES = 20_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -296,8 +300,19 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
     def refuse(code: str, msg: str, path: Path_, pos: Pos) -> YamlRefused:
         return YamlRefused([*issues, make_issue(code, msg, path, file, doc.lines, pos)])
 
+    nodes = 0
+
     def place(value: Any, pos: Pos) -> tuple[Path_, bool]:
         """Attach a value to its parent; return its path and whether it is kept."""
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise refuse(
+                "too_many_values",
+                message("too_many_values", lang, limit=MAX_NODES),
+                _cur_path(stack),
+                pos,
+            )
         if not stack:
             root.append(value)
             doc.value_pos[()] = pos
