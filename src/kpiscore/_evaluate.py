@@ -146,6 +146,9 @@ def prepare(
     )
 
 
+MAX_STRAY_WARNINGS = 20
+
+
 class _Scorer:
     def __init__(self, iset: IndicatorSet, sd: SubjectData, lang: Lang):
         self.iset = iset
@@ -479,6 +482,23 @@ class _Scorer:
                 )
         return "".join(out)
 
+    def strays(self, code: str, names: set[str], known: list[str]) -> None:
+        """Warn about names the set does not know, the first few with a close match."""
+        ordered = sorted(names)
+        for name in ordered[:MAX_STRAY_WARNINGS]:
+            self.warnings.append(
+                message(
+                    code,
+                    self.lang,
+                    name=name[:40],
+                    hint=hint(name, known, self.lang, list_all=False),
+                )
+            )
+        if len(ordered) > MAX_STRAY_WARNINGS:
+            self.warnings.append(
+                message("more_strays", self.lang, count=len(ordered) - MAX_STRAY_WARNINGS)
+            )
+
     # --- the whole subject ----------------------------------------------------
     def run(self, strict: bool) -> Result:
         iset, lang = self.iset, self.lang
@@ -497,15 +517,12 @@ class _Scorer:
                     for r in missing
                 ]
             )
-        for name in sorted(set(self.sd.values) - used_names(iset)):
-            self.warnings.append(
-                message(
-                    "unknown_value",
-                    lang,
-                    name=name[:40],
-                    hint=hint(name, sorted(used_names(iset)), lang, list_all=False),
-                )
-            )
+        used = sorted(used_names(iset))
+        ids = [i.id for i in iset.indicators]
+        self.strays("unknown_value", set(self.sd.values) - set(used), used)
+        # A 偏差原因 or a manual score under a misspelt id would otherwise vanish.
+        self.strays("unknown_reason", set(self.sd.reasons) - set(ids), ids)
+        self.strays("unknown_manual", set(self.sd.manual) - set(ids), ids)
         p = iset.precision
         by_id = {r.id: r for r in indicators}
         total_mode = iset.rounding == "total"

@@ -419,6 +419,18 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
     ),
+    "unknown_reason": (
+        "偏差原因写在了 '{name}' 下，但没有这个指标，这条原因不会被使用。{hint}",
+        "A reason for deviation is given under '{name}', but there is no such indicator; it is not used. {hint}",
+    ),
+    "unknown_manual": (
+        "人工评分写在了 '{name}' 下，但没有这个指标，这个评分不会被使用。{hint}",
+        "A manual score is given under '{name}', but there is no such indicator; it is not used. {hint}",
+    ),
+    "more_strays": (
+        "另有 {count} 个同类提示未列出",
+        "{count} more of the same are not listed",
+    ),
     "unknown_value": (
         "数据中的值 '{name}' 没有被任何指标或检查使用。{hint}",
         "The value '{name}' is not used by any indicator or check. {hint}",

@@ -1,0 +1,34 @@
+"""Scoring one subject: what the result says about data the set does not use."""
+
+from tests.conftest import ROOT
+
+import kpiscore
+
+SET = kpiscore.load(ROOT / "indicator_sets" / "mof-project-2020.yaml")
+
+
+def test_a_reason_under_a_misspelt_id_is_named_with_the_close_match():
+    r = kpiscore.score(
+        SET,
+        {"values": {"budget": 100, "spent": 90}, "reasons": {"exection_rate": "受疫情影响"}},
+    )
+    assert any("'exection_rate'" in w and "是不是 'execution_rate'" in w for w in r.warnings)
+    assert r.indicator("execution_rate").reason is None
+
+
+def test_a_manual_score_under_an_unknown_id_is_not_silently_dropped():
+    r = kpiscore.score(SET, {"values": {}, "manual": {"innovaton": {"score": 1}}})
+    assert any("人工评分写在了 'innovaton' 下" in w for w in r.warnings)
+
+
+def test_thousands_of_unused_values_give_twenty_warnings_and_a_count():
+    values = {f"v{i:05d}": i for i in range(5000)}
+    r = kpiscore.score(SET, {"values": values})
+    unused = [w for w in r.warnings if "没有被任何指标或检查使用" in w]
+    assert len(unused) == 20 and "'v00000'" in unused[0]
+    assert "另有 4980 个同类提示未列出" in r.warnings
+
+
+def test_unused_value_warnings_in_english():
+    r = kpiscore.score(SET, {"values": {"budgt": 1}}, lang="en")
+    assert any("'budgt' is not used" in w and "Did you mean 'budget'" in w for w in r.warnings)
