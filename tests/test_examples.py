@@ -166,3 +166,14 @@ def test_batch_to_a_missing_folder_is_a_command_line_error_and_writes_nothing(tm
     )
     assert code == 2 and "-o 的目录不存在" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]
+
+
+def test_the_readme_case_file_passes(tmp_path, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "cases:" in b)
+    (tmp_path / "cases.yaml").write_text(block, encoding="utf-8")
+    (tmp_path / "department.yaml").write_text(
+        (PANYU / "department.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert main(["test", str(PANYU / "department-set.yaml"), str(tmp_path / "cases.yaml")]) == 0
+    assert "1 个通过，0 个未通过" in capsys.readouterr().out
