@@ -32,3 +32,15 @@ def test_thousands_of_unused_values_give_twenty_warnings_and_a_count():
 def test_unused_value_warnings_in_english():
     r = kpiscore.score(SET, {"values": {"budgt": 1}}, lang="en")
     assert any("'budgt' is not used" in w and "Did you mean 'budget'" in w for w in r.warnings)
+
+
+def test_a_bad_value_in_a_data_file_names_its_line(tmp_path):
+    data = tmp_path / "d.yaml"
+    data.write_text(
+        "values:\n  budget: 100\n  spent: 90\n  output_quantity: 18次\n  satisfaction: 95\n",
+        encoding="utf-8",
+    )
+    r = kpiscore.score(SET, data)
+    assert "（d.yaml:4）" in r.indicator("output_quantity").explanation
+    assert "（d.yaml:5）" in r.indicator("satisfaction").explanation
+    assert r.indicator("output_quantity").status == "missing_data"

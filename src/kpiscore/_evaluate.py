@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal, localcontext
+from pathlib import Path
 from typing import Any
 
 from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of, read_value
@@ -127,7 +129,16 @@ def prepare(
         raise DataError(problems)
     values: dict[str, ReadValue] = {}
     for name, raw in sections["values"].items():
-        values[name] = check_unit(name, read_value(raw), iset)
+        rv = check_unit(name, read_value(raw), iset)
+        if rv.problem is not None and doc is not None:
+            # The value's line, so the officer can go straight to it.
+            pos = doc.locate(("values", name))
+            if pos is not None:
+                where = f"{Path(doc.file).name if doc.file else ''}:{pos.line + 1}".lstrip(":")
+                rv = replace(
+                    rv, problem=replace(rv.problem, params={**rv.problem.params, "where": where})
+                )
+        values[name] = rv
     reasons = {
         k: v.strip() for k, v in sections["reasons"].items() if isinstance(v, str) and v.strip()
     }
@@ -203,6 +214,13 @@ class _Scorer:
 
     def problem_text(self, code: str, params: dict[str, Any]) -> str:
         params = dict(params)
+        where = params.pop("where", None)
+        text = self._problem_text(code, params)
+        if where:
+            text += _t(self.lang, f"（{where}）", f" ({where})")
+        return text
+
+    def _problem_text(self, code: str, params: dict[str, Any]) -> str:
         if code == "missing_value":
             name = params.get("name", "?")
             lab = self.iset.label_of(name)
