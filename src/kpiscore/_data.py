@@ -70,8 +70,9 @@ class ReadValue:
 
     value: Any
     unit: str | None = None
-    restated: bool = False
+    restated: bool = False  # written as a bound or an estimate ("≥266米", "20余份"), not a count
     problem: ValueProblem | None = None
+    raw: str | None = None  # the cell as written, kept when it was read with an assumption
 
 
 @dataclass
@@ -176,17 +177,57 @@ def _read_text(raw: str) -> ReadValue:
     if _THOUSANDS.match(text):
         d = Decimal(text.replace(",", ""))
         return check_magnitude(d, text) or ReadValue(d)
+    return _read_with_unit(text, raw)
+
+
+# Real tables write bounds and estimates where a count belongs: "约18个",
+# "20余份", "50家以上", "100%以上". The number is read, and the reading is
+# flagged so the explanation and a warning say what was assumed.
+_ESTIMATE_PREFIXES = (
+    "不少于",
+    "不低于",
+    "不超过",
+    "不高于",
+    "超过",
+    "达到",
+    "约",
+    "近",
+    "超",
+    "逾",
+    "达",
+)
+_ESTIMATE_UNIT_PREFIXES = ("余", "多")
+_BOUND_SUFFIXES = ("及以上", "及以下", "以上", "以下", "以内", "左右")
+
+
+def _read_with_unit(text: str, raw: str) -> ReadValue:
+    whole, hedged = text, False
+    for word in _ESTIMATE_PREFIXES:
+        if text.startswith(word):
+            text, hedged = text[len(word) :].strip(), True
+            break
     m = _WITH_UNIT.match(text)
-    if m:
-        op, number, pct, unit = m.groups()
-        d = Decimal(number.replace(",", ""))
-        bad = check_magnitude(d, text)
-        if bad:
-            return bad
-        if pct:
-            return ReadValue(d / 100, unit="%", restated=bool(op))
-        return ReadValue(d, unit=unit or None, restated=bool(op))
-    return ReadValue(text)
+    if not m:
+        return ReadValue(whole)
+    op, number, pct, unit = m.groups()
+    unit = unit.strip()
+    for word in _BOUND_SUFFIXES:
+        if unit.endswith(word):
+            unit, hedged = unit[: -len(word)].strip(), True
+            break
+    if unit[:1] in _ESTIMATE_UNIT_PREFIXES:
+        unit, hedged = unit[1:].strip(), True
+    if pct and unit:
+        return ReadValue(whole)  # "97.79%元": not a value kpiscore can read safely
+    d = Decimal(number.replace(",", ""))
+    bad = check_magnitude(d, text)
+    if bad:
+        return bad
+    restated = bool(op) or hedged
+    kept = _short(raw.strip()) if restated else None
+    if pct:
+        return ReadValue(d / 100, unit="%", restated=restated, raw=kept)
+    return ReadValue(d, unit=unit or None, restated=restated, raw=kept)
 
 
 def expected_unit(name: str, iset: IndicatorSet) -> tuple[str | None, bool]:

@@ -381,6 +381,11 @@ class _Scorer:
                 return missing("missing_value", {"name": ind.id})
             if isinstance(actual, Decimal) and ind.rule in ("ratio", "bands", "deduct", "formula"):
                 actual_text = _t(lang, f"实际值 {show(actual)}", f"actual {show(actual)}")
+            if raw_value is not None and raw_value.restated and actual_text:
+                raw = _raw_text(self.sd, ind.id)
+                actual_text += _t(
+                    lang, f"（原文“{raw}”，按数字读取）", f" (written '{raw}', read as the number)"
+                )
 
         target_value = ind.target.value if ind.target is not None else None
         extras: dict[str, Any] = {"weight": ind.weight}
@@ -537,6 +542,20 @@ class _Scorer:
             )
         used = sorted(used_names(iset))
         ids = [i.id for i in iset.indicators]
+        # Values an indicator reads as its own actual are flagged there; the
+        # ones formulas read are flagged here, once each.
+        own = {i.id for i in iset.indicators if i.actual is None}
+        for name, rv in sorted(self.sd.values.items()):
+            if rv.restated and name not in own and name in used and isinstance(rv.value, Decimal):
+                self.warnings.append(
+                    message(
+                        "restates_target",
+                        lang,
+                        id=name,
+                        raw=_raw_text(self.sd, name),
+                        value=self.show_for(None, name)(rv.value),
+                    )
+                )
         self.strays("unknown_value", set(self.sd.values) - set(used), used)
         # A 偏差原因 or a manual score under a misspelt id would otherwise vanish.
         self.strays("unknown_reason", set(self.sd.reasons) - set(ids), ids)
@@ -803,7 +822,9 @@ class _Scorer:
 
 def _raw_text(sd: SubjectData, name: str) -> str:
     rv = sd.values.get(name)
-    return str(rv.value) if rv is not None else ""
+    if rv is None:
+        return ""
+    return rv.raw if rv.raw is not None else str(rv.value)
 
 
 def score_data(

@@ -354,8 +354,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "There is no checklist item '{value}'. {hint}",
     ),
     "restates_target": (
-        "{id}：实际值 '{raw}' 写的是目标的形式，按数字 {value} 读取；请填写实际完成值",
-        "{id}: the actual '{raw}' restates the target; read as {value}; enter the achieved value",
+        "{id}：'{raw}' 不是确切的完成值（写成了目标、范围或约数），按 {value} 读取；请填写实际完成的数",
+        "{id}: '{raw}' is not an exact achieved value (it reads as a target, a bound or an estimate); read as {value}; enter the number achieved",
     ),
     "reason_missing": ("{id}：偏差原因未填写", "{id}: no reason for deviation given"),
     "indicator_problem": (
