@@ -190,7 +190,7 @@ def test_restated_target_is_read_with_a_warning():
     iset = single("  - {id: a, category: main, name: 甲, weight: 10, target: '>= 266 米'}\n")
     r = kpiscore.score(iset, {"values": {"a": "≥266米"}})
     assert r.indicators[0].score == 10
-    assert any("写的是目标的形式" in w for w in r.warnings)
+    assert any("'≥266米' 不是确切的完成值" in w for w in r.warnings)
 
 
 def test_not_applicable_is_dropped_and_the_total_rescaled():
