@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,45 @@ MAX_ISSUES = 100  # per file: past this, more messages help nobody and only cost
 
 class _TooManyIssues(Exception):
     pass
+
+
+_NUMERIC_RULES = ("ratio", "reverse", "exact", "met")
+
+# (rule and target do not fit, why in Chinese, why in English), first match wins.
+_RULE_TARGET_MISFITS: tuple[tuple[Callable[[str, Target], bool], str, str], ...] = (
+    (
+        lambda rule, t: rule in _NUMERIC_RULES and t.level is not None,
+        "定性目标请用 qualitative 规则",
+        "use the qualitative rule for a level target",
+    ),
+    (
+        lambda rule, t: rule == "ratio" and t.op in ("<=", "<"),
+        "≤ 目标越小越好，请用 reverse（反向）",
+        "a ≤ target is reverse (lower is better)",
+    ),
+    (
+        lambda rule, t: rule == "reverse" and t.op in (">=", ">"),
+        "≥ 目标越大越好，请用 ratio（正向）",
+        "a ≥ target is ratio (higher is better)",
+    ),
+    (
+        lambda rule, t: rule in ("ratio", "exact") and t.value == 0,
+        "目标为 0 时无法计算 实际/目标；请用 met 或 reverse",
+        "a target of 0 has no actual/target ratio; use met or reverse",
+    ),
+    (
+        lambda rule, t: (
+            rule in ("ratio", "reverse", "exact") and t.value is not None and t.value < 0
+        ),
+        "目标为负数时无法按比例计分",
+        "a negative target cannot be scored by ratio",
+    ),
+    (
+        lambda rule, t: rule == "qualitative" and t.level is None,
+        "qualitative 的目标应是等级名称，如 达成",
+        "a qualitative target is a level name, e.g. 达成",
+    ),
+)
 
 
 class _Compiler:
@@ -521,62 +560,22 @@ class _Compiler:
         return ok
 
     def rule_fits(self, ind: Indicator, rule: str, target: Target | None, base: Path_) -> bool:
-        path: Path_ = (*base, "target")
-        zh = self.lang != "en"
-        if rule in ("ratio", "reverse", "exact", "met"):
-            if ind.target is None:
-                self.add("missing_target", base, rule=rule)
-                return False
-            if target is None:
-                return False
-            if target.level is not None:
-                why = (
-                    "定性目标请用 qualitative 规则"
-                    if zh
-                    else "use the qualitative rule for a level target"
-                )
-                self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
-                return False
-            if rule == "ratio" and target.op in ("<=", "<"):
-                why = (
-                    "≤ 目标越小越好，请用 reverse（反向）"
-                    if zh
-                    else "a ≤ target is reverse (lower is better)"
-                )
-                self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
-                return False
-            if rule == "reverse" and target.op in (">=", ">"):
-                why = (
-                    "≥ 目标越大越好，请用 ratio（正向）"
-                    if zh
-                    else "a ≥ target is ratio (higher is better)"
-                )
-                self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
-                return False
-            if rule in ("ratio", "exact") and target.value == 0:
-                why = (
-                    "目标为 0 时无法计算 实际/目标；请用 met 或 reverse"
-                    if zh
-                    else "a target of 0 has no actual/target ratio; use met or reverse"
-                )
-                self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
-                return False
-            if target.value is not None and target.value < 0 and rule != "met":
-                why = (
-                    "目标为负数时无法按比例计分"
-                    if zh
-                    else "a negative target cannot be scored by ratio"
-                )
-                self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
-                return False
-        if rule == "qualitative" and target is not None and target.level is None:
-            why = (
-                "qualitative 的目标应是等级名称，如 达成"
-                if zh
-                else "a qualitative target is a level name, e.g. 达成"
-            )
-            self.add("rule_target_mismatch", path, rule=rule, target=target.text, why=why)
+        if rule in _NUMERIC_RULES and ind.target is None:
+            self.add("missing_target", base, rule=rule)
             return False
+        if target is None:  # unreadable: already reported where it was parsed
+            return rule not in _NUMERIC_RULES
+        for applies, zh, en in _RULE_TARGET_MISFITS:
+            if applies(rule, target):
+                why = en if self.lang == "en" else zh
+                self.add(
+                    "rule_target_mismatch",
+                    (*base, "target"),
+                    rule=rule,
+                    target=target.text,
+                    why=why,
+                )
+                return False
         return True
 
     def unit_check(self, target: Target, spec: InputSpec, path: Path_) -> None:
