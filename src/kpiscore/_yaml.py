@@ -142,84 +142,42 @@ class YamlRefused(Exception):
         super().__init__("; ".join(i.message for i in issues))
 
 
+def _refused(code: str, lang: Lang, file: str | None, /, **params: Any) -> YamlRefused:
+    return YamlRefused([Issue(code, message(code, lang, **params), file=file)])
+
+
 def read_source(
     source: str | Path, lang: Lang = "zh", *, limit: int = MAX_FILE_BYTES
 ) -> tuple[str, str | None]:
     """Return (text, file name). A ``str`` with no line break is a path."""
     if isinstance(source, str) and ("\n" in source or "\r" in source):
         if len(source) > limit:
-            raise YamlRefused(
-                [
-                    Issue(
-                        "file_too_large",
-                        message("file_too_large", lang, size=len(source), limit=limit),
-                    )
-                ]
-            )
+            raise _refused("file_too_large", lang, None, size=len(source), limit=limit)
         return _check_text(source, None, lang), None
     path = Path(source)
     name = str(source)
     try:
         size = path.stat().st_size
-    except FileNotFoundError:
-        raise YamlRefused(
-            [Issue("file_not_found", message("file_not_found", lang, file=name), file=name)]
-        ) from None
-    except OSError as exc:
-        raise YamlRefused(
-            [
-                Issue(
-                    "cannot_read",
-                    message("cannot_read", lang, file=name, reason=exc.strerror),
-                    file=name,
-                )
-            ]
-        ) from None
-    if size > limit:
-        raise YamlRefused(
-            [
-                Issue(
-                    "file_too_large",
-                    message("file_too_large", lang, size=size, limit=limit),
-                    file=name,
-                )
-            ]
-        )
-    try:
+        if size > limit:  # refused from its size, before a byte is read
+            raise _refused("file_too_large", lang, name, size=size, limit=limit)
         with path.open("rb") as fh:
-            raw = fh.read(limit + 1)
+            raw = fh.read(limit + 1)  # the file may have grown since stat
+    except FileNotFoundError:
+        raise _refused("file_not_found", lang, name, file=name) from None
     except OSError as exc:
-        raise YamlRefused(
-            [
-                Issue(
-                    "cannot_read",
-                    message("cannot_read", lang, file=name, reason=exc.strerror),
-                    file=name,
-                )
-            ]
-        ) from None
+        raise _refused("cannot_read", lang, name, file=name, reason=exc.strerror) from None
     if len(raw) > limit:
-        raise YamlRefused(
-            [
-                Issue(
-                    "file_too_large",
-                    message("file_too_large", lang, size=len(raw), limit=limit),
-                    file=name,
-                )
-            ]
-        )
+        raise _refused("file_too_large", lang, name, size=len(raw), limit=limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlRefused(
-            [Issue("not_utf8", message("not_utf8", lang, offset=exc.start), file=name)]
-        ) from None
+        raise _refused("not_utf8", lang, name, offset=exc.start) from None
     return _check_text(text, name, lang), name
 
 
 def _check_text(text: str, name: str | None, lang: Lang) -> str:
     if "\x00" in text:
-        raise YamlRefused([Issue("nul_byte", message("nul_byte", lang), file=name)])
+        raise _refused("nul_byte", lang, name)
     return text.lstrip("\ufeff")
 
 
