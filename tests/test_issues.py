@@ -1,8 +1,9 @@
 """Each problem code an officer can meet, with its full message and location."""
 
 import pytest
-from tests.conftest import make_set
+from tests.conftest import ROOT, make_set
 
+import kpiscore
 from kpiscore import ConfigError, check, load
 
 IND = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个'}\n"
@@ -344,3 +345,25 @@ def test_pydantic_wording_never_reaches_the_officer():
         for issue in check(text):
             for words in ("Input should", "type=", "pydantic", "Field required", "Extra inputs"):
                 assert words not in issue.message
+
+
+def test_swapped_arguments_are_named_as_such(tmp_path, capsys):
+    from kpiscore.cli import main
+
+    set_path = ROOT / "indicator_sets" / "mof-project-2020.yaml"
+    data_path = ROOT / "examples" / "quickstart" / "project.yaml"
+    assert main(["score", str(data_path), str(set_path)]) == 1
+    assert "[looks_like_data]" in capsys.readouterr().err
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(kpiscore.load(set_path), set_path)
+    assert [i.code for i in info.value.issues] == ["looks_like_set"]
+    cases = ROOT / "examples" / "panyu-2022" / "cases.yaml"
+    assert [i.code for i in kpiscore.check(cases)] == ["looks_like_cases"]
+
+
+def test_short_english_words_do_not_get_far_fetched_suggestions():
+    from kpiscore._messages import suggest
+
+    assert suggest("name", ["claimed", "values", "subject"]) is None
+    assert suggest("totl", ["total", "grade"]) == "total"
+    assert suggest("执行", ["执行数", "预算数"]) == "执行数"

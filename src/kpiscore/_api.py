@@ -12,7 +12,7 @@ from typing import Any
 from . import _compile
 from ._data import read_file
 from ._evaluate import score_data
-from ._messages import Lang, message
+from ._messages import Lang, message, os_reason
 from .compiled import IndicatorSet
 from .errors import DataError, Issue, KpiscoreError
 from .result import Result
@@ -180,7 +180,9 @@ def _check_csv_bytes(path: Path, lang: Lang) -> None:
         except UnicodeDecodeError:
             raise _file_issue("not_utf8", path, lang, offset=offset) from None
     except OSError as exc:
-        raise _file_issue("cannot_read", path, lang, file=str(path), reason=exc.strerror) from None
+        raise _file_issue(
+            "cannot_read", path, lang, file=str(path), reason=os_reason(exc, lang)
+        ) from None
 
 
 def _bounded_lines(fh: Any, too_long: list[int]) -> Iterator[str]:
@@ -207,7 +209,9 @@ def _csv_rows(path: Path, lang: Lang) -> Iterator[tuple[int, str, Any, str | Non
         with open(path, encoding="utf-8-sig", newline="") as fh:
             yield from _csv_records(csv.reader(_bounded_lines(fh, too_long)), too_long, path, lang)
     except OSError as exc:
-        raise _file_issue("cannot_read", path, lang, file=str(path), reason=exc.strerror) from None
+        raise _file_issue(
+            "cannot_read", path, lang, file=str(path), reason=os_reason(exc, lang)
+        ) from None
 
 
 def _csv_records(

@@ -827,6 +827,9 @@ def compile_source(
                 "not_a_mapping", message("not_a_mapping", lang, found=describe(doc.data, lang)), ()
             ),
         ]
+    kind = _other_kind(doc.data)
+    if kind is not None:
+        return None, [*issues, doc.issue(kind, message(kind, lang), ())]
     kept: dict[str, list[int]] | None = None
     try:
         model = IndicatorSetModel.model_validate(doc.data)
@@ -842,6 +845,17 @@ def compile_source(
     if any(i.severity == "error" for i in all_issues):
         return None, all_issues
     return compiled, all_issues
+
+
+def _other_kind(data: dict[str, Any]) -> str | None:
+    """A data or case file given where a set belongs (arguments swapped, wrong file)."""
+    if "kpiscore" in data or "indicators" in data or "categories" in data:
+        return None
+    if "cases" in data:
+        return "looks_like_cases"
+    if {"values", "claimed", "manual", "subject"} & set(data):
+        return "looks_like_data"
+    return None
 
 
 def load(source: str | Path, lang: Lang = "zh") -> IndicatorSet:

@@ -91,6 +91,8 @@ def prepare(
     mapping = _t(lang, "映射（键: 值）", "a mapping")
     if not isinstance(data, Mapping):
         raise DataError([problem("data_wrong_type", (), key="$", expected=mapping)])
+    if "values" not in data and ("indicators" in data or "kpiscore" in data):
+        raise DataError([problem("looks_like_set", ())])
     problems: list[Issue] = []
     for key in data:
         if key not in DATA_KEYS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import errno
 import functools
 from collections.abc import Iterable
 
@@ -66,6 +67,18 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "if it means yes/no, write true or false",
     ),
     "complex_key": ("键必须是简单的文字", "A key must be plain text"),
+    "looks_like_data": (
+        "这是一份数据文件（有 values 等），不是指标体系。顺序是：kpiscore score 指标体系.yaml 数据.yaml",
+        "This is a data file (it has values and the like), not an indicator set. The order is: kpiscore score SET.yaml DATA.yaml",
+    ),
+    "looks_like_cases": (
+        "这是一份用例文件（有 cases），不是指标体系。顺序是：kpiscore test 指标体系.yaml 用例.yaml",
+        "This is a case file (it has cases), not an indicator set. The order is: kpiscore test SET.yaml CASES.yaml",
+    ),
+    "looks_like_set": (
+        "这是一份指标体系（有 indicators），不是数据文件。顺序是：kpiscore score 指标体系.yaml 数据.yaml",
+        "This is an indicator set (it has indicators), not a data file. The order is: kpiscore score SET.yaml DATA.yaml",
+    ),
     "not_a_mapping": (
         "文件顶层应是“键: 值”的映射，实际是{found}",
         "The top level must be a mapping of key: value, found {found}",
@@ -456,6 +469,22 @@ _HINTS: dict[str, tuple[str, str]] = {
 }
 
 
+_OS_REASONS = {
+    errno.EISDIR: ("这是一个文件夹，不是文件", "it is a folder, not a file"),
+    errno.EACCES: ("没有读取权限", "permission denied"),
+    errno.EPERM: ("没有读取权限", "permission denied"),
+    errno.ENOENT: ("文件不存在", "no such file"),
+}
+
+
+def os_reason(exc: OSError, lang: Lang) -> str:
+    """Why a file could not be read, in the user's language where the reason is common."""
+    words = _OS_REASONS.get(exc.errno or 0)
+    if words is not None:
+        return words[1 if lang == "en" else 0]
+    return exc.strerror or type(exc).__name__
+
+
 def zh_en(lang: Lang, zh: str, en: str) -> str:
     """Pick the wording for ``lang`` where a sentence is built in place."""
     return en if lang == "en" else zh
@@ -492,8 +521,9 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
         at = bisect.bisect_left(keys, word.lower())
         start = max(0, at - _SUGGEST_POOL // 2)
         pool = list(names[start : start + _SUGGEST_POOL])
-    # Two-character Chinese names differ by one character at ratio 0.5.
-    cutoff = 0.5 if len(word) <= 4 else 0.6
+    # Two-character Chinese names differ by one character at ratio 0.5; for
+    # short ASCII words that is too loose ('name' would match 'claimed').
+    cutoff = 0.5 if len(word) <= 4 and not word.isascii() else 0.6
     found = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
     if not found:
         lowered = {c.lower(): c for c in pool}

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from ._messages import Lang, message
+from ._messages import Lang, message, os_reason
 from .errors import Issue, Severity
 
 MAX_FILE_BYTES = 1_048_576
@@ -165,7 +165,7 @@ def read_source(
     except FileNotFoundError:
         raise _refused("file_not_found", lang, name, file=name) from None
     except OSError as exc:
-        raise _refused("cannot_read", lang, name, file=name, reason=exc.strerror) from None
+        raise _refused("cannot_read", lang, name, file=name, reason=os_reason(exc, lang)) from None
     if len(raw) > limit:
         raise _refused("file_too_large", lang, name, size=len(raw), limit=limit)
     try:
