@@ -47,12 +47,15 @@ def xlsx_cells(result, lang, tmp_path):
 
     path = tmp_path / "r.xlsx"
     xlsx.report(result, str(path), lang)
-    ws = openpyxl.load_workbook(path).active
     lines = []
-    for row in ws.iter_rows(values_only=True):
-        lines.append(
-            "\t".join("" if v is None else (f"#{v}" if not isinstance(v, str) else v) for v in row)
-        )
+    for ws in openpyxl.load_workbook(path).worksheets:
+        lines.append(f"== {ws.title}")
+        for row in ws.iter_rows(values_only=True):
+            lines.append(
+                "\t".join(
+                    "" if v is None else (f"#{v}" if not isinstance(v, str) else v) for v in row
+                )
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -47,7 +47,52 @@ def report(result: Result, path: str, lang: str = "zh") -> None:
         ]
     )
     ws.cell(row=ws.max_row, column=2).number_format = places
+    _tidy(ws, wrap_last=True)
+    notes = _notes(result, lang)
+    if notes:
+        sheet = wb.create_sheet("提示" if lang != "en" else "notes")
+        sheet.append(["类别", "内容"] if lang != "en" else ["Kind", "Text"])
+        for kind, text in notes:
+            sheet.append([kind, spreadsheet_cell(text)])
+        _tidy(sheet, wrap_last=True)
     wb.save(path)
+
+
+def _notes(result: Result, lang: str) -> list[tuple[str, str]]:
+    en = lang == "en"
+    out = [
+        ("Failed check" if en else "一致性检查未通过", c.message)
+        for c in result.checks
+        if not c.passed
+    ]
+    out += [
+        ("Differs from claimed" if en else "与自报得分不一致", d.explanation)
+        for d in result.discrepancies
+    ]
+    seen = {text for _, text in out}  # a failed check is also among the warnings
+    out += [("Warning" if en else "提示", w) for w in result.warnings if w not in seen]
+    return out
+
+
+def _tidy(ws: Any, *, wrap_last: bool) -> None:
+    """Bold frozen header and columns wide enough to read, as an officer would set them."""
+    from openpyxl.styles import Alignment, Font
+
+    from ._table import width
+
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    last = ws.max_column
+    for col in ws.iter_cols(min_row=1, max_row=ws.max_row):
+        letter = col[0].column_letter
+        widest = max((width(str(c.value)) for c in col if c.value is not None), default=4)
+        if wrap_last and col[0].column == last:
+            ws.column_dimensions[letter].width = 80
+            for c in col[1:]:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            ws.column_dimensions[letter].width = min(max(widest + 2, 6), 40)
 
 
 def batch(results: Sequence[dict[str, str]], columns: Sequence[str], path: str) -> None:
@@ -56,6 +101,7 @@ def batch(results: Sequence[dict[str, str]], columns: Sequence[str], path: str) 
     ws.append(list(columns))
     for row in results:
         ws.append([_number_or_text(c, row.get(c, "")) for c in columns])
+    _tidy(ws, wrap_last=False)
     wb.save(path)
 
 
