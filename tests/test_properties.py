@@ -12,7 +12,13 @@ from tests.conftest import ROOT
 
 import kpiscore
 from kpiscore import ConfigError
-from kpiscore.testing import amounts, assert_invariants, data_for, indicator_set_yaml
+from kpiscore.testing import (
+    amounts,
+    assert_invariants,
+    data_for,
+    indicator_set_yaml,
+    indicator_sets,
+)
 
 SETS = {p.stem: kpiscore.load(p) for p in sorted((ROOT / "indicator_sets").glob("*.yaml"))}
 
@@ -201,3 +207,9 @@ def test_scoring_leaves_the_callers_data_unchanged():
     kpiscore.score(SETS["mof-project-2020"], data)
     list(kpiscore.score_many(SETS["mof-project-2020"], [data, data]))
     assert data == snapshot
+
+
+@given(indicator_sets(), st.data())
+def test_any_generated_set_scores_any_data_within_its_promises(iset, data):
+    result = kpiscore.score(iset, data.draw(data_for(iset, allow_na=True)))
+    assert_invariants(iset, result)

@@ -16,6 +16,7 @@ Needs the ``testing`` extra (hypothesis).
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +28,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .compiled import CompiledIndicator, IndicatorSet
 from .result import Result
 
-__all__ = ["amounts", "assert_invariants", "data_for", "indicator_set_yaml", "value_for"]
+__all__ = [
+    "amounts",
+    "assert_invariants",
+    "data_for",
+    "indicator_set_yaml",
+    "indicator_sets",
+    "value_for",
+]
 
 
 def amounts(low: int = 0, high: int = 10**6, places: int = 2) -> st.SearchStrategy[Decimal]:
@@ -113,6 +121,13 @@ def assert_invariants(iset: IndicatorSet, result: Result) -> None:
     assert result.complete == (
         all(i.status != "missing_data" for i in result.indicators) and result.total is not None
     )
+    for ind in result.indicators:
+        # Every row can be checked by hand: its explanation ends in its own score.
+        assert ind.explanation, f"{ind.id}: no explanation"
+        if ind.status == "scored":
+            assert format(ind.score, "f") in ind.explanation, (
+                f"{ind.id}: the explanation does not state the score {ind.score}"
+            )
 
 
 def indicator_set_yaml(weights: list[int], targets: list[int]) -> str:
@@ -132,3 +147,50 @@ def indicator_set_yaml(weights: list[int], targets: list[int]) -> str:
             f"  - {{id: i{i}, category: main, name: 指标{i}, weight: {w}, target: '>= {t} 个'}}"
         )
     return "\n".join(lines) + "\n"
+
+
+_RULE_YAML = {
+    "ratio": "target: '>= {t} 个'",
+    "reverse": "target: '<= {t} 天'",
+    "exact": "target: '= {t}', tolerance: {tol}",
+    "met": "target: '>= {t}', rule: met",
+    "qualitative": "target: 达成",
+    "bands": "rule: bands, bands: [{{when: 'actual >= {t}', score: {w}}}, {{score: 0}}]",
+    "deduct": "rule: deduct, per: {per}, count: 'max(0, ceil(actual - {t}))'",
+    "checklist": "rule: checklist, items: [{{label: 真实, points: {half}}}, {{label: 完整, points: {rest}}}]",
+}
+
+
+@st.composite
+def indicator_sets(draw: st.DrawFn, *, max_indicators: int = 8) -> IndicatorSet:
+    """Valid generated sets: 1–3 categories, mixed rules, weights in cents adding up to 100.
+
+    For property tests that should hold for any set, not only the shipped ones::
+
+        @given(indicator_sets(), st.data())
+        def test_any_set_keeps_its_promises(iset, data):
+            result = kpiscore.score(iset, data.draw(data_for(iset)))
+            assert_invariants(iset, result)
+    """
+    from ._api import load
+
+    n = draw(st.integers(1, max_indicators))
+    cuts = draw(st.lists(st.integers(1, 9999), min_size=n - 1, max_size=n - 1, unique=True))
+    edges = [0, *sorted(cuts), 10000]
+    weights = [Decimal(b - a) / 100 for a, b in itertools.pairwise(edges)]
+    n_cats = draw(st.integers(1, min(3, n)))
+    owner = [i % n_cats for i in range(n)]
+    lines = ["kpiscore: 1", "id: generated", "name: 生成的指标体系", "categories:"]
+    for c in range(n_cats):
+        total = sum((w for w, o in zip(weights, owner, strict=False) if o == c), Decimal(0))
+        lines.append(f"  - {{id: c{c}, name: 一级指标{c}, weight: {total}}}")
+    lines.append("indicators:")
+    for i, (w, c) in enumerate(zip(weights, owner, strict=False)):
+        rule = draw(st.sampled_from(sorted(_RULE_YAML)))
+        t = draw(st.integers(1, 1000))
+        half = (w / 2).quantize(Decimal("0.01"))
+        body = _RULE_YAML[rule].format(
+            t=t, w=w, tol=draw(st.sampled_from([0, 1, 5])), per=w / 10, half=half, rest=w - half
+        )
+        lines.append(f"  - {{id: i{i}, category: c{c}, name: 指标{i}, weight: {w}, {body}}}")
+    return load("\n".join(lines) + "\n")
