@@ -220,3 +220,10 @@ def test_grade_lower_bounds_are_inclusive():
     assert kpiscore.score(iset, {"values": {"a": 90}}).grade == "优"
     assert kpiscore.score(iset, {"values": {"a": D("89.99")}}).grade == "良"
     assert kpiscore.score(iset, {"values": {"a": 60}}).grade == "中"
+
+
+def test_a_negative_actual_scores_zero_and_the_explanation_says_why():
+    iset = single("  - {id: a, category: main, name: 甲, weight: 10, target: '>= 10 个'}\n")
+    ind = kpiscore.score(iset, {"values": {"a": -5}}).indicators[0]
+    assert ind.score == 0
+    assert "-5个 ÷ 10个 × 10 = -5，低于 0，按 0 计" in ind.explanation

@@ -78,8 +78,11 @@ def _scaled(
     three can never drift apart in either the score or its explanation.
     """
     w = x.ind.weight
-    raw = clamp(w * num / den, ZERO, w)
-    arithmetic = f"{x.show(num)} ÷ {x.show(den)} × {fmt_number(w)} = {_n(raw)}"
+    exact = w * num / den
+    raw = clamp(exact, ZERO, w)
+    arithmetic = f"{x.show(num)} ÷ {x.show(den)} × {fmt_number(w)} = {_n(exact)}"
+    if raw != exact:  # a negative actual: say so rather than show a false equation
+        arithmetic += _t(x.lang, f"，低于 0，按 {_n(raw)} 计", f", below 0: counts as {_n(raw)}")
     zh = f"{state[0]}，按 {rule[0]} × 分值 = {arithmetic}"
     en = f"{state[1]}: {rule[1]} × weight = {arithmetic}"
     return raw, _t(x.lang, zh, en)
