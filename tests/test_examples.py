@@ -177,3 +177,10 @@ def test_the_readme_case_file_passes(tmp_path, capsys):
     )
     assert main(["test", str(PANYU / "department-set.yaml"), str(tmp_path / "cases.yaml")]) == 0
     assert "1 个通过，0 个未通过" in capsys.readouterr().out
+
+
+def test_a_misspelt_command_gets_exit_2_and_the_close_match(capsys):
+    assert main(["scor", "a", "b"]) == 2
+    assert "是不是 'score'" in capsys.readouterr().err
+    assert main(["score", "a", "b", "--format", "jsno"]) == 2
+    assert "是不是 'json'" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 from . import _api
 from ._cases import run_cases
 from ._changes import change_to_dict, compare_sets, describe, set_changes
+from ._messages import hint
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
@@ -29,61 +31,100 @@ from .result import Result
 SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
 
 
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+def _lang_asked(argv: Sequence[str]) -> str:
+    """--lang as typed, for messages printed before the arguments could be parsed."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang=en" or (arg == "--lang" and argv[i + 1 : i + 2] == ["en"]):
+            return "en"
+    return "en" if os.environ.get("KPISCORE_LANG") == "en" else "zh"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(
         self, message: str
     ) -> Any:  # argparse's own wording, but our exit code and no traceback
         self.print_usage(sys.stderr)
         print(f"kpiscore: {message}", file=sys.stderr)
+        m = _INVALID_CHOICE.search(message)
+        if m:  # a misspelt command or option value: name the close one, in the user's language
+            choices = re.findall(r"'([^']*)'", m.group(2))
+            tip = hint(m.group(1), choices, _lang_asked(sys.argv[1:]), list_all=False)
+            if tip:
+                print(f"kpiscore: {tip}", file=sys.stderr)
         raise SystemExit(2)
 
 
+_EXAMPLES = """例 / examples:
+  kpiscore check 我的指标体系.yaml
+  kpiscore score 指标体系.yaml 数据.yaml
+  kpiscore score 指标体系.yaml 数据.yaml --format json
+  kpiscore report 指标体系.yaml 数据.yaml -o 自评表.xlsx
+  kpiscore batch 指标体系.yaml 项目.csv -o 结果.xlsx
+  kpiscore test 指标体系.yaml 用例.yaml
+  kpiscore diff 旧体系.yaml 新体系.yaml 项目.csv
+
+退出码 / exit codes: 0 完成 done; 1 输入有问题 input problems; 2 命令写错 usage"""
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="kpiscore", description="绩效自评计分 / performance self-evaluation scoring")
-    p.add_argument(
-        "--lang", choices=["zh", "en"], default=None, help="message language (default zh)"
+    p = _Parser(
+        prog="kpiscore",
+        description="绩效自评计分 / performance self-evaluation scoring",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    lang_help = "提示语言，默认 zh / message language (default zh)"
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help=lang_help)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    c = sub.add_parser("check", help="check indicator sets, list every problem")
-    c.add_argument("sets", nargs="+", metavar="SET")
-    c.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help=lang_help)
+        return cmd
 
-    s = sub.add_parser("score", help="score one subject")
-    s.add_argument("set", metavar="SET")
-    s.add_argument("data", metavar="DATA")
+    set_help = "指标体系 YAML 文件 / indicator set (YAML)"
+    data_help = "数据文件（YAML 或 JSON）/ data file (YAML or JSON)"
+    rows_help = "CSV 文件或数据文件夹 / a CSV file or a folder of data files"
+    strict_help = "缺数据时报错而不是按 0 分计 / missing data is an error, not a 0"
+
+    c = command("check", "检查指标体系，列出每个问题 / check indicator sets, list every problem")
+    c.add_argument("sets", nargs="+", metavar="SET", help=set_help)
+
+    s = command("score", "给一个项目或部门计分 / score one subject")
+    s.add_argument("set", metavar="SET", help=set_help)
+    s.add_argument("data", metavar="DATA", help=data_help)
     s.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    s.add_argument("--strict", action="store_true", help="missing data is an error")
-    s.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    s.add_argument("--strict", action="store_true", help=strict_help)
 
-    r = sub.add_parser("report", help="write a report: .md, .html or .xlsx")
-    r.add_argument("set", metavar="SET")
-    r.add_argument("data", metavar="DATA")
-    r.add_argument("-o", "--output", required=True)
-    r.add_argument("--strict", action="store_true")
-    r.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    r = command("report", "写出自评表：.md、.html 或 .xlsx / write a report")
+    r.add_argument("set", metavar="SET", help=set_help)
+    r.add_argument("data", metavar="DATA", help=data_help)
+    r.add_argument("-o", "--output", required=True, help="OUT.md, OUT.html or OUT.xlsx")
+    r.add_argument("--strict", action="store_true", help=strict_help)
 
-    b = sub.add_parser("batch", help="score many rows: CSV or a folder")
-    b.add_argument("set", metavar="SET")
-    b.add_argument("rows", metavar="ROWS")
+    b = command("batch", "批量计分 / score many subjects: a CSV or a folder")
+    b.add_argument("set", metavar="SET", help=set_help)
+    b.add_argument("rows", metavar="ROWS", help=rows_help)
     b.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.jsonl or OUT.xlsx")
-    b.add_argument("--strict", action="store_true")
-    b.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    b.add_argument("--strict", action="store_true", help=strict_help)
 
-    sub.add_parser("schema", help="print the JSON Schema of the indicator-set format")
+    sub.add_parser(
+        "schema", help="输出指标体系格式的 JSON Schema / print the indicator-set JSON Schema"
+    )
 
-    t = sub.add_parser("test", help="run officer-written cases")
-    t.add_argument("set", metavar="SET")
-    t.add_argument("cases", metavar="CASES")
-    t.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    t = command("test", "运行复核用例：给定数据，期望得分 / run officer-written cases")
+    t.add_argument("set", metavar="SET", help=set_help)
+    t.add_argument("cases", metavar="CASES", help="用例文件 / case file (YAML)")
 
-    d = sub.add_parser("diff", help="what changes when the rules change")
-    d.add_argument("old", metavar="OLD_SET")
-    d.add_argument("new", metavar="NEW_SET")
-    d.add_argument("rows", metavar="ROWS", help="CSV file or folder of data files")
+    d = command("diff", "比较新旧指标体系的得分变化 / what changes when the rules change")
+    d.add_argument("old", metavar="OLD_SET", help="旧指标体系 / the set in use")
+    d.add_argument("new", metavar="NEW_SET", help="新指标体系 / the proposed set")
+    d.add_argument("rows", metavar="ROWS", help=rows_help)
     d.add_argument("--format", choices=["text", "json"], default="text")
-    d.add_argument("--all", action="store_true", help="list unchanged subjects too")
-    d.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS)
+    d.add_argument("--all", action="store_true", help="也列出没有变化的 / list unchanged too")
     return p
 
 
