@@ -15,7 +15,8 @@ from typing import Any
 from . import _api
 from ._messages import Lang
 from ._messages import zh_en as _t
-from .compiled import IndicatorSet, fmt_number
+from ._numbers import fmt_number
+from .compiled import IndicatorSet
 from .result import Result
 
 

@@ -20,6 +20,7 @@ from . import _yaml
 from ._formula import CompiledFormula, FormulaRejected, compile_formula, syntax_words
 from ._issues import from_validation_error
 from ._messages import Lang, hint, message
+from ._numbers import fmt_number
 from ._yaml import Document, Path_
 from .compiled import (
     DEFAULT_LEVELS,
@@ -35,7 +36,6 @@ from .compiled import (
     PenaltySpec,
     ReasonPolicy,
     Target,
-    fmt_number,
     freeze,
     parse_target,
 )

@@ -19,13 +19,12 @@ from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, hint, message
 from ._messages import zh_en as _t
-from ._numbers import CONTEXT, round_half_up
+from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from ._yaml import Document, Path_
-from .compiled import CompiledIndicator, IndicatorSet, fmt_number, fmt_percent
+from .compiled import CompiledIndicator, IndicatorSet
 from .errors import DataError, Issue
 from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
-from .result import _value as _value
 
 ZERO = Decimal(0)
 _BUILTIN_LABELS = {
@@ -201,7 +200,7 @@ class _Scorer:
         def show(d: Decimal) -> str:
             if percent:
                 return fmt_percent(d)
-            return (_value(d) or "") + (unit or "")
+            return (fmt_value(d) or "") + (unit or "")
 
         return show
 

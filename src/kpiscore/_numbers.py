@@ -1,7 +1,8 @@
-"""Decimal helpers: one rounding rule (四舍五入, half-up) and one arithmetic context."""
+"""Decimal helpers: one rounding rule (四舍五入, half-up), one arithmetic context, and the text forms of numbers."""
 
 from __future__ import annotations
 
+import functools
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -34,3 +35,48 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
 
 def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low, min(high, value))
+
+
+# --- text forms -------------------------------------------------------------
+# Three on purpose: numbers inside explanations (trailing zeros dropped),
+# values in results (at most 4 places, as written when shorter), and scores
+# (exactly as rounded, "9.80" stays "9.80").
+
+
+# Explanations format the same few numbers (weights, level ranges, targets) on
+# every row; equal Decimals always format the same, so the text can be cached.
+@functools.lru_cache(maxsize=8192)
+def fmt_number(value: Decimal, places: int | None = None) -> str:
+    """A plain decimal string: no exponent, no float."""
+    if places is not None:
+        value = round_half_up(value, places)
+    text = format(value, "f")
+    if "." in text and places is None:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@functools.lru_cache(maxsize=8192)
+def fmt_percent(fraction: Decimal) -> str:
+    return fmt_number(round_half_up(fraction * 100, 2), None) + "%"
+
+
+def fmt_value(d: Decimal | None) -> str | None:
+    """Values to at most 4 places, exactly as written when shorter."""
+    if d is None:
+        return None
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and exp < -4:
+        d = round_half_up(d, 4)
+    text = format(d, "f")
+    if "." in text and isinstance(exp, int) and exp < -4:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def fmt_plain(d: Decimal | None) -> str | None:
+    """Scores and amounts exactly as computed (already rounded where the set says)."""
+    if d is None:
+        return None
+    text = format(d, "f")
+    return "0" if text == "-0" else text

@@ -16,8 +16,8 @@ from ._data import LevelValue
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import hint
 from ._messages import zh_en as _t
-from ._numbers import clamp
-from .compiled import CompiledIndicator, LevelSpec, fmt_number, fmt_percent
+from ._numbers import clamp, fmt_number, fmt_percent
+from .compiled import CompiledIndicator, LevelSpec
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

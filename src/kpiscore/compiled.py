@@ -6,7 +6,6 @@ nothing is re-parsed or re-checked per project.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ._formula import CompiledFormula
-from ._numbers import round_half_up
+from ._numbers import fmt_number, fmt_percent
 
 if TYPE_CHECKING:
     from .model import IndicatorSetModel
@@ -25,24 +24,6 @@ _TARGET = re.compile(
 )
 _OP_NORMAL = {"==": "=", "≥": ">=", "≤": "<=", "⩾": ">=", "⩽": "<="}
 _OP_SHOW = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
-
-
-# Explanations format the same few numbers (weights, level ranges, targets) on
-# every row; equal Decimals always format the same, so the text can be cached.
-@functools.lru_cache(maxsize=8192)
-def fmt_number(value: Decimal, places: int | None = None) -> str:
-    """A plain decimal string: no exponent, no float."""
-    if places is not None:
-        value = round_half_up(value, places)
-    text = format(value, "f")
-    if "." in text and places is None:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-@functools.lru_cache(maxsize=8192)
-def fmt_percent(fraction: Decimal) -> str:
-    return fmt_number(round_half_up(fraction * 100, 2), None) + "%"
 
 
 @dataclass(frozen=True)

@@ -12,29 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, final
 
-from ._numbers import round_half_up
+from ._numbers import fmt_plain, fmt_value
 
 Status = Literal["scored", "not_applicable", "missing_data"]
-
-
-def _value(d: Decimal | None) -> str | None:
-    """Values to at most 4 places, exactly as written when shorter."""
-    if d is None:
-        return None
-    exp = d.as_tuple().exponent
-    if isinstance(exp, int) and exp < -4:
-        d = round_half_up(d, 4)
-    text = format(d, "f")
-    if "." in text and isinstance(exp, int) and exp < -4:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _plain(d: Decimal | None) -> str | None:
-    if d is None:
-        return None
-    text = format(d, "f")
-    return "0" if text == "-0" else text
 
 
 @final
@@ -63,18 +43,18 @@ class IndicatorResult:
 
     def to_dict(self) -> dict[str, Any]:
         actual: str | None
-        actual = _value(self.actual) if isinstance(self.actual, Decimal) else self.actual
+        actual = fmt_value(self.actual) if isinstance(self.actual, Decimal) else self.actual
         return {
             "id": self.id,
             "name": self.name,
             "category": self.category,
             "group": self.group,
-            "weight": _plain(self.weight),
+            "weight": fmt_plain(self.weight),
             "target": self.target,
             "actual": actual,
             "actual_shown": self.shown,
-            "completion": _value(self.completion),
-            "score": _plain(self.score),
+            "completion": fmt_value(self.completion),
+            "score": fmt_plain(self.score),
             "rule": self.rule,
             "status": self.status,
             "explanation": self.explanation,
@@ -98,9 +78,9 @@ class CategoryResult:
         return {
             "id": self.id,
             "name": self.name,
-            "weight": _plain(self.weight),
-            "score": _plain(self.score),
-            "applicable_weight": _plain(self.applicable_weight),
+            "weight": fmt_plain(self.weight),
+            "score": fmt_plain(self.score),
+            "applicable_weight": fmt_plain(self.applicable_weight),
         }
 
 
@@ -121,10 +101,10 @@ class CheckResult:
             "name": self.name,
             "assert": self.formula,
             "passed": self.passed,
-            "left": _plain(self.left),
-            "right": _plain(self.right),
-            "difference": _plain(self.difference),
-            "tolerance": _plain(self.tolerance),
+            "left": fmt_plain(self.left),
+            "right": fmt_plain(self.right),
+            "difference": fmt_plain(self.difference),
+            "tolerance": fmt_plain(self.tolerance),
             "message": self.message,
         }
 
@@ -143,9 +123,9 @@ class Discrepancy:
         return {
             "id": self.id,
             "name": self.name,
-            "claimed": _plain(self.claimed),
-            "computed": _plain(self.computed),
-            "difference": _plain(self.difference),
+            "claimed": fmt_plain(self.claimed),
+            "computed": fmt_plain(self.computed),
+            "difference": fmt_plain(self.difference),
             "explanation": self.explanation,
         }
 
@@ -159,7 +139,12 @@ class PointsLost:
     status: Status
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "lost": _plain(self.lost), "status": self.status}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "lost": fmt_plain(self.lost),
+            "status": self.status,
+        }
 
 
 @final
@@ -198,8 +183,8 @@ class Result:
             "indicator_set": self.indicator_set,
             "indicator_set_name": self.indicator_set_name,
             "subject": _jsonable(self.subject),
-            "total": _plain(self.total),
-            "full_score": _plain(self.full_score),
+            "total": fmt_plain(self.total),
+            "full_score": fmt_plain(self.full_score),
             "grade": self.grade,
             "complete": self.complete,
             "rescaled": self.rescaled,
@@ -224,7 +209,7 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, (list, tuple)):
         return [_jsonable(v) for v in x]
     if isinstance(x, Decimal):
-        return _plain(x)
+        return fmt_plain(x)
     if isinstance(x, (str, bool, int)) or x is None:
         return x
     return str(x)
