@@ -365,9 +365,10 @@ def checklist(x: RuleInput) -> Outcome:
             chosen.append(names[g])
     total = sum((it.points for it in chosen), ZERO)
     raw = min(total, ind.weight)
-    yes = "、".join(f"{it.label}({fmt_number(it.points)})" for it in chosen) or "—"
+    sep = _t(lang, "、", ", ")
+    yes = sep.join(f"{it.label}({fmt_number(it.points)})" for it in chosen) or "—"
     no = (
-        "、".join(f"{it.label}({fmt_number(it.points)})" for it in ind.items if it not in chosen)
+        sep.join(f"{it.label}({fmt_number(it.points)})" for it in ind.items if it not in chosen)
         or "—"
     )
     text = _t(
