@@ -29,7 +29,7 @@ def test_a_wrong_expectation_names_the_indicator_both_numbers_and_the_arithmetic
     out = capsys.readouterr().out
     assert "✗ 执行率  (cases.yaml:2)" in out
     assert "预算执行率（execution_rate）：期望 10，实际 9.78" in out
-    assert "1104.87万元 ÷ 全年预算数 1129.88万元" in out
+    assert "1104.87万元 ÷ 全年预算数（调整后） 1129.88万元" in out
     assert "completion_time" not in out  # the expectation that held is not listed
     assert "0 个通过，1 个未通过" in out
 

@@ -20,7 +20,7 @@ def test_panyu_department_reproduces_the_report():
     ex = r.indicator("execution_rate")
     assert ex.actual is not None and f"{ex.completion:.4f}" == "0.9779"
     assert ex.score == Decimal("19.56")
-    assert "执行数 1104.87万元 ÷ 全年预算数 1129.88万元 = 97.79%" in ex.explanation
+    assert "执行数 1104.87万元 ÷ 全年预算数（调整后） 1129.88万元 = 97.79%" in ex.explanation
     failed = [c for c in r.checks if not c.passed]
     assert [c.name for c in failed] == ["支出合计"]
     assert failed[0].left == Decimal("1104.86") and failed[0].right == Decimal("1104.87")
