@@ -227,3 +227,16 @@ def test_a_negative_actual_scores_zero_and_the_explanation_says_why():
     ind = kpiscore.score(iset, {"values": {"a": -5}}).indicators[0]
     assert ind.score == 0
     assert "-5个 ÷ 10个 × 10 = -5，低于 0，按 0 计" in ind.explanation
+
+
+@pytest.mark.parametrize("given", [8, 8.0, "8", "8分", D("8")])
+def test_a_manual_score_is_read_like_any_value(given):
+    iset = single("  - {id: a, category: main, name: 创新, weight: 10, rule: manual}\n")
+    r = kpiscore.score(iset, {"values": {}, "manual": {"a": {"score": given, "justification": "有"}}})
+    assert r.indicators[0].status == "scored" and r.indicators[0].score == 8
+
+
+def test_a_level_written_another_way_is_quoted_in_the_explanation():
+    iset = single("  - {id: a, category: main, name: 效益, weight: 10, target: 达成}\n")
+    ind = kpiscore.score(iset, {"values": {"a": "达成预期指标"}}).indicators[0]
+    assert "实际等级“达成”（原文“达成预期指标”）" in ind.explanation

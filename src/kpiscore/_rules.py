@@ -7,12 +7,12 @@ later, in ``_evaluate``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ._data import LevelValue
+from ._data import LevelValue, read_value
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import hint
 from ._messages import zh_en as _t
@@ -262,13 +262,19 @@ def qualitative(x: RuleInput) -> Outcome:
         "给定比例" if given_rate is not None else "未给比例，取区间上限",
         "given rate" if given_rate is not None else "no rate given: top of the range",
     )
+    written = value.level if isinstance(value, LevelValue) else value
+    as_written = (
+        _t(lang, f"（原文“{written.strip()[:30]}”）", f" (written '{written.strip()[:30]}')")
+        if isinstance(written, str) and written.strip() != level.label
+        else ""
+    )
     target_level = ind.target.level if ind.target is not None else ind.levels[0].label
     rank = {lv.label: i for i, lv in enumerate(sorted(ind.levels, key=lambda lv: -lv.high))}
     ok = rank.get(level.label, 99) <= rank.get(target_level or "", 0)
     text = _t(
         lang,
-        f"目标 {target_level}，实际等级“{level.label}”（得分比例 {rng}），{how} {fmt_percent(rate)}，{fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
-        f"target {target_level}, level '{level.label}' (range {rng}), {how} {fmt_percent(rate)}, {fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
+        f"目标 {target_level}，实际等级“{level.label}”{as_written}（得分比例 {rng}），{how} {fmt_percent(rate)}，{fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
+        f"target {target_level}, level '{level.label}'{as_written} (range {rng}), {how} {fmt_percent(rate)}, {fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
     )
     return Outcome(raw, text, rate, ok, None, level.label)
 
@@ -388,12 +394,14 @@ def checklist(x: RuleInput) -> Outcome:
 
 def manual(x: RuleInput) -> Outcome:
     ind, lang, m = x.ind, x.lang, x.manual
-    if not isinstance(m, dict) or "score" not in m:
+    if not isinstance(m, Mapping) or "score" not in m:
         raise RuleProblem("manual_missing")
-    score = m.get("score")
+    # Read like any value: 8 from Python, 8 or "8" from a file, "8分" from a table.
+    read = read_value(m.get("score"))
+    score = read.value
     justification = m.get("justification")
-    if not isinstance(score, Decimal) or isinstance(score, bool) or not score.is_finite():
-        raise RuleProblem("not_a_number", value=str(score)[:30])
+    if read.problem is not None or not isinstance(score, Decimal) or read.unit not in (None, "分"):
+        raise RuleProblem("not_a_number", value=str(m.get("score"))[:30])
     if not isinstance(justification, str) or not justification.strip():
         raise RuleProblem("manual_missing_justification")
     if not ZERO <= score <= ind.weight:
