@@ -232,7 +232,9 @@ def test_a_negative_actual_scores_zero_and_the_explanation_says_why():
 @pytest.mark.parametrize("given", [8, 8.0, "8", "8分", D("8")])
 def test_a_manual_score_is_read_like_any_value(given):
     iset = single("  - {id: a, category: main, name: 创新, weight: 10, rule: manual}\n")
-    r = kpiscore.score(iset, {"values": {}, "manual": {"a": {"score": given, "justification": "有"}}})
+    r = kpiscore.score(
+        iset, {"values": {}, "manual": {"a": {"score": given, "justification": "有"}}}
+    )
     assert r.indicators[0].status == "scored" and r.indicators[0].score == 8
 
 
