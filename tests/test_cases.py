@@ -112,3 +112,11 @@ def test_a_case_file_without_cases_is_an_error_not_a_pass(tmp_path, capsys, text
     cases.write_text(text, encoding="utf-8")
     assert main(["test", str(SET), str(cases)]) == 1
     assert f"[{code}]" in capsys.readouterr().err
+
+
+def test_a_case_cannot_make_kpiscore_read_an_arbitrary_file(tmp_path, capsys):
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("cases:\n  - data: /etc/passwd\n    expect: {total: 0}\n", encoding="utf-8")
+    assert main(["test", str(SET), str(cases)]) == 1
+    err = capsys.readouterr().err
+    assert "cases.yaml:2:11" in err and "[case_bad_data]" in err and "root:x:0" not in err

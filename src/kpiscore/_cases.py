@@ -27,6 +27,7 @@ CASE_KEYS = ("name", "description", "data", "expect")
 EXPECT_KEYS = ("total", "grade", "complete", "scores", "categories", "status", "needs_reason")
 STATUSES = ("scored", "not_applicable", "missing_data")
 MAX_CASES = 10_000
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,7 @@ class _Reader:
             if named is not None and named != self.iset.id:
                 self.add("set_mismatch", ("indicator_set",), data=str(named)[:60], set=self.iset.id)
             raw, root = raw.get("cases"), ("cases",)
-        if not isinstance(raw, list) or not raw:
-            self.add("cases_not_a_list", root)
-            return []
-        if len(raw) > MAX_CASES:
+        if not isinstance(raw, list) or not raw or len(raw) > MAX_CASES:
             self.add("cases_not_a_list", root)
             return []
         out = []
@@ -133,6 +131,10 @@ class _Reader:
         data = item.get("data")
         if not isinstance(data, (dict, str)):
             self.add("case_needs", (*path, "data"), number=number, key_name="data")
+        elif isinstance(data, str) and not data.lower().endswith(DATA_SUFFIXES):
+            # Only data files: a case file must not make kpiscore read (and quote
+            # lines of) whatever file it names.
+            self.add("case_bad_data", (*path, "data"), number=number)
         expect = item.get("expect")
         if not isinstance(expect, dict) or not expect:
             self.add("case_needs", (*path, "expect"), number=number, key_name="expect")

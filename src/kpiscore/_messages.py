@@ -408,6 +408,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "第 {number} 个用例缺少 {key_name}：data 是数据（映射或数据文件路径），expect 是期望的得分（映射）",
         "Case {number} needs {key_name}: data is the data (a mapping or a data file path), expect the expected scores (a mapping)",
     ),
+    "case_bad_data": (
+        "第 {number} 个用例的 data 应是数据映射，或一个 .yaml/.yml/.json 数据文件的路径",
+        "The data of case {number} must be a mapping, or the path of a .yaml/.yml/.json data file",
+    ),
     "case_unknown_key": (
         "用例中未知的键 '{name}'。{hint}",
         "Unknown key '{name}' in the case. {hint}",
