@@ -267,7 +267,8 @@ def test_hostile_csv(name, raw, tmp_path):
         assert proc.returncode == 1 and "第 2 行" in proc.stderr
         assert '"total": "100.00"' in (tmp_path / "out" / "o.jsonl").read_text(encoding="utf-8")
     else:
-        assert proc.returncode == 1 and proc.stderr.strip()
+        code = {"gbk": "csv_gbk", "nul": "nul_byte"}[name]
+        assert proc.returncode == 1 and f"[{code}]" in proc.stderr
 
 
 def _one_indicator_set(tmp_path):

@@ -164,25 +164,43 @@ def _check_csv_bytes(path: Path, lang: Lang) -> None:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise _file_issue("file_too_large", path, lang, size=size, limit=MAX_CSV_BYTES)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        offset = 0
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 16):
-                if b"\x00" in chunk:
-                    raise _file_issue("nul_byte", path, lang)
-                try:
-                    decoder.decode(chunk)
-                    offset += len(chunk)
-                except UnicodeDecodeError as exc:
-                    raise _file_issue("not_utf8", path, lang, offset=offset + exc.start) from None
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise _file_issue("not_utf8", path, lang, offset=offset) from None
+            bad_at = _first_undecodable(path, "utf-8")
+        except _NulByte:
+            raise _file_issue("nul_byte", path, lang) from None
+        if bad_at is not None:
+            # Excel on a Chinese system saves "CSV (逗号分隔)" as GBK: say so, and how to fix it.
+            if _first_undecodable(path, "gb18030") is None:
+                raise _file_issue("csv_gbk", path, lang)
+            raise _file_issue("not_utf8", path, lang, offset=bad_at)
     except OSError as exc:
         raise _file_issue(
             "cannot_read", path, lang, file=str(path), reason=os_reason(exc, lang)
         ) from None
+
+
+class _NulByte(Exception):
+    pass
+
+
+def _first_undecodable(path: Path, encoding: str) -> int | None:
+    """The byte offset where ``encoding`` fails, or None; fixed memory. NUL refuses at once."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 16):
+            if b"\x00" in chunk:
+                raise _NulByte
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset
+    return None
 
 
 def _bounded_lines(fh: Any, too_long: list[int]) -> Iterator[str]:

@@ -26,6 +26,12 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "文件不是 UTF-8 编码（第 {offset} 字节附近无法解码）；请在编辑器中另存为 UTF-8",
         "The file is not UTF-8 (cannot decode near byte {offset}); save it as UTF-8",
     ),
+    "csv_gbk": (
+        "CSV 文件是 GBK/GB18030 编码（Excel 的“CSV（逗号分隔）”默认如此），kpiscore 需要 UTF-8："
+        "请在 Excel 中“另存为” → 选择“CSV UTF-8（逗号分隔）”",
+        "The CSV file is GBK/GB18030 (Excel's default 'CSV (Comma delimited)' on Chinese systems); kpiscore needs UTF-8: "
+        "in Excel use Save As → 'CSV UTF-8 (Comma delimited)'",
+    ),
     "nul_byte": (
         "文件中有 NUL 字符（\\0），这不是文本文件",
         "The file contains a NUL character; it is not a text file",
