@@ -94,3 +94,14 @@ def test_wrong_encoding_is_named(tmp_path):
 def test_missing_file_is_an_issue_not_an_exception():
     issues = check("does/not/exist.yaml")
     assert [i.code for i in issues] == ["file_not_found"]
+
+
+def test_a_gbk_file_is_named_as_gbk_with_the_fix(tmp_path):
+    from kpiscore import check
+
+    path = tmp_path / "set.yaml"
+    path.write_bytes("kpiscore: 1\nid: t\nname: 测试\n".encode("gbk"))
+    [issue] = check(path)
+    assert issue.code == "file_gbk" and "另存为 UTF-8" in issue.message
+    path.write_bytes(b"kpiscore: 1\nname: \xff\xff\n")
+    assert [i.code for i in check(path)] == ["not_utf8"]

@@ -26,6 +26,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "文件不是 UTF-8 编码（第 {offset} 字节附近无法解码）；请在编辑器中另存为 UTF-8",
         "The file is not UTF-8 (cannot decode near byte {offset}); save it as UTF-8",
     ),
+    "file_gbk": (
+        "文件是 GBK/GB18030 编码，kpiscore 需要 UTF-8：请在编辑器中另存为 UTF-8（记事本：另存为 → 编码选“UTF-8”）",
+        "The file is GBK/GB18030; kpiscore needs UTF-8: save it as UTF-8 (Notepad: Save As → Encoding 'UTF-8')",
+    ),
     "csv_gbk": (
         "CSV 文件是 GBK/GB18030 编码（Excel 的“CSV（逗号分隔）”默认如此），kpiscore 需要 UTF-8："
         "请在 Excel 中“另存为” → 选择“CSV UTF-8（逗号分隔）”",

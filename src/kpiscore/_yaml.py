@@ -171,7 +171,11 @@ def read_source(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _refused("not_utf8", lang, name, offset=exc.start) from None
+        try:  # Notepad's "ANSI" on a Chinese system: say which encoding it is
+            raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise _refused("not_utf8", lang, name, offset=exc.start) from None
+        raise _refused("file_gbk", lang, name) from None
     return _check_text(text, name, lang), name
 
 
