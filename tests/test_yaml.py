@@ -88,7 +88,7 @@ def test_nul_bytes_and_size_are_refused_before_parsing(tmp_path):
 def test_wrong_encoding_is_named(tmp_path):
     p = tmp_path / "gbk.yaml"
     p.write_bytes("name: 预算执行率\n".encode("gbk"))
-    assert codes(str(p)) == ["not_utf8"]
+    assert codes(str(p)) == ["file_gbk"]
 
 
 def test_missing_file_is_an_issue_not_an_exception():
