@@ -385,3 +385,27 @@ def test_thousands_of_misspelt_names_give_a_hundred_messages_not_a_hang(tmp_path
     assert proc.returncode == 1 and "[too_many_issues]" in proc.stdout
     assert proc.stdout.count("[unknown_name]") <= 100
     assert "是不是 'in_00000'" in proc.stdout
+
+
+def test_an_excel_zip_bomb_is_refused_unopened(tmp_path):
+    import zipfile
+
+    _one_indicator_set(tmp_path)
+    with zipfile.ZipFile(tmp_path / "rows.xlsx", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (200 * 1024 * 1024))
+    proc = run_cli(["batch", "set.yaml", "rows.xlsx", "-o", "out/o.csv"], tmp_path)
+    assert proc.returncode == 1 and "[file_too_large]" in proc.stderr
+    assert os.listdir(tmp_path / "out") == []
+
+
+def test_a_broken_workbook_is_named_not_crashed(tmp_path):
+    import zipfile
+
+    _one_indicator_set(tmp_path)
+    with zipfile.ZipFile(tmp_path / "rows.xlsx", "w") as zf:
+        zf.writestr("[Content_Types].xml", "<not really>")
+        zf.writestr(
+            "xl/workbook.xml", "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>"
+        )
+    proc = run_cli(["batch", "set.yaml", "rows.xlsx", "-o", "out/o.csv"], tmp_path)
+    assert proc.returncode == 1 and "[bad_xlsx]" in proc.stderr

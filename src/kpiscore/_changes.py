@@ -120,11 +120,7 @@ def compare_sets(
 
 
 def _change(a: Result | _api.RowError, b: Result | _api.RowError, number: int) -> SubjectChange:
-    row = (
-        a.row
-        if isinstance(a, _api.RowError)
-        else (b.row if isinstance(b, _api.RowError) else number)
-    )
+    row = a.row if a.row is not None else number  # both kinds carry their source row
     if isinstance(a, _api.RowError) or isinstance(b, _api.RowError):
         subject = a.subject if isinstance(a, _api.RowError) else str(a.subject.get("name", ""))
         if not isinstance(b, _api.RowError):

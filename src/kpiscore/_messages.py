@@ -30,6 +30,14 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "文件是 GBK/GB18030 编码，kpiscore 需要 UTF-8：请在编辑器中另存为 UTF-8（记事本：另存为 → 编码选“UTF-8”）",
         "The file is GBK/GB18030; kpiscore needs UTF-8: save it as UTF-8 (Notepad: Save As → Encoding 'UTF-8')",
     ),
+    "bad_xlsx": (
+        "无法读取这个 Excel 文件（不是有效的 .xlsx，或已损坏）；请用 Excel 重新保存为 .xlsx，或另存为 CSV UTF-8",
+        "Cannot read this Excel file (not a valid .xlsx, or damaged); save it again as .xlsx, or as CSV UTF-8",
+    ),
+    "needs_openpyxl": (
+        "读取 .xlsx 需要 openpyxl：pip install 'kpiscore[excel]'，或另存为 CSV UTF-8",
+        "Reading .xlsx needs openpyxl: pip install 'kpiscore[excel]', or save as CSV UTF-8",
+    ),
     "csv_gbk": (
         "CSV 文件是 GBK/GB18030 编码（Excel 的“CSV（逗号分隔）”默认如此），kpiscore 需要 UTF-8："
         "请在 Excel 中“另存为” → 选择“CSV UTF-8（逗号分隔）”",

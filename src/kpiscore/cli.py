@@ -62,7 +62,7 @@ _EXAMPLES = """例 / examples:
   kpiscore score 指标体系.yaml 数据.yaml
   kpiscore score 指标体系.yaml 数据.yaml --format json
   kpiscore report 指标体系.yaml 数据.yaml -o 自评表.xlsx
-  kpiscore batch 指标体系.yaml 项目.csv -o 结果.xlsx
+  kpiscore batch 指标体系.yaml 项目.xlsx -o 结果.xlsx
   kpiscore test 指标体系.yaml 用例.yaml
   kpiscore diff 旧体系.yaml 新体系.yaml 项目.csv
 
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 
     set_help = "指标体系 YAML 文件 / indicator set (YAML)"
     data_help = "数据文件（YAML 或 JSON）/ data file (YAML or JSON)"
-    rows_help = "CSV 文件或数据文件夹 / a CSV file or a folder of data files"
+    rows_help = "CSV、Excel（.xlsx）或数据文件夹 / a CSV, an .xlsx sheet or a folder of data files"
     strict_help = "缺数据时报错而不是按 0 分计 / missing data is an error, not a 0"
 
     c = command("check", "检查指标体系，列出每个问题 / check indicator sets, list every problem")
@@ -264,7 +264,7 @@ def _write_batch(
                 _err(r.message)
             else:
                 scored += 1
-            row = _batch_row(r, getattr(r, "row", n))
+            row = _batch_row(r, r.row if r.row is not None else n)
             if suffix == ".jsonl":
                 fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
             elif suffix == ".csv":

@@ -171,6 +171,8 @@ class Result:
     precision: int
     rescaled: bool = False
     lang: str = "zh"
+    row: int | None = None
+    """In a batch, the subject's row in the source (the CSV or sheet line, the file's place)."""
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:
@@ -179,7 +181,9 @@ class Result:
         raise KeyError(indicator_id)
 
     def to_dict(self) -> dict[str, Any]:
+        row = {} if self.row is None else {"row": self.row}
         return {
+            **row,
             "indicator_set": self.indicator_set,
             "indicator_set_name": self.indicator_set_name,
             "subject": _jsonable(self.subject),
