@@ -44,3 +44,15 @@ def test_a_bad_value_in_a_data_file_names_its_line(tmp_path):
     assert "（d.yaml:4）" in r.indicator("output_quantity").explanation
     assert "（d.yaml:5）" in r.indicator("satisfaction").explanation
     assert r.indicator("output_quantity").status == "missing_data"
+
+
+def test_a_reason_that_is_not_text_is_named_not_silently_dropped():
+    r = kpiscore.score(
+        SET,
+        {
+            "values": {"budget": 100, "spent": 90},
+            "reasons": {"execution_rate": ["a", "b"], "output_quantity": 12},
+        },
+    )
+    assert "reasons.execution_rate：偏差原因应是一段文字，这里不是，已忽略" in r.warnings
+    assert r.indicator("output_quantity").reason == "12"

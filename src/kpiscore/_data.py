@@ -86,7 +86,7 @@ class SubjectData:
     claimed: dict[str, Any]
     indicator_set: str | None
     digest: str
-    problems: list[Issue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was read but could not be used
 
 
 def _fail(code: str, **params: Any) -> ReadValue:

@@ -140,9 +140,16 @@ def prepare(
                     rv, problem=replace(rv.problem, params={**rv.problem.params, "where": where})
                 )
         values[name] = rv
-    reasons = {
-        k: v.strip() for k, v in sections["reasons"].items() if isinstance(v, str) and v.strip()
-    }
+    reasons: dict[str, str] = {}
+    notes: list[str] = []
+    for k, v in sections["reasons"].items():
+        if isinstance(v, (Decimal, int)) and not isinstance(v, bool):
+            v = str(v)  # a reason typed as a bare number is still the officer's text
+        if isinstance(v, str):
+            if v.strip():
+                reasons[k] = v.strip()
+        elif v is not None:
+            notes.append(message("reason_not_text", lang, id=k[:40]))
     return SubjectData(
         subject={
             str(k): v
@@ -155,6 +162,7 @@ def prepare(
         claimed=sections["claimed"],
         indicator_set=named if isinstance(named, str) else None,
         digest=digest_of(data),
+        warnings=notes,
     )
 
 
@@ -166,7 +174,7 @@ class _Scorer:
         self.iset = iset
         self.sd = sd
         self.lang = lang
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(sd.warnings)
         self.env: dict[str, Any] = {}
         for name, rv in sd.values.items():
             v = rv.value

@@ -454,6 +454,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
     ),
+    "reason_not_text": (
+        "reasons.{id}：偏差原因应是一段文字，这里不是，已忽略",
+        "reasons.{id}: a reason for deviation must be text; this one is not and is ignored",
+    ),
     "unknown_reason": (
         "偏差原因写在了 '{name}' 下，但没有这个指标，这条原因不会被使用。{hint}",
         "A reason for deviation is given under '{name}', but there is no such indicator; it is not used. {hint}",
