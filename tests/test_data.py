@@ -59,3 +59,29 @@ def test_an_estimate_is_scored_as_its_number_and_the_assumption_is_said_twice():
     assert "原文“12个以上”" in ind.explanation
     assert any("'12个以上' 不是确切的完成值" in w for w in r.warnings)
     assert any(w.startswith("budget：'约1130万元'") for w in r.warnings)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "line"),
+    [
+        ('{"values": {"a": 1,}}', "最后一项后面不能有逗号", 1),
+        ('{"values":\n  {"a": 1 "b": 2}}', "缺少逗号", 2),
+        ('{"values": {"a": NaN}}', "NaN 不是有限的数字", None),
+        ('{"values": {"a": 1, "a": 2}}', "键 'a' 重复", None),
+    ],
+)
+def test_broken_json_is_explained_in_chinese_with_its_line(tmp_path, text, words, line):
+    path = tmp_path / "d.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(ROOT / "indicator_sets" / "mof-project-2020.yaml", path)
+    [issue] = info.value.issues
+    assert issue.code == "bad_json" and words in issue.message and issue.line == line
+
+
+def test_duplicate_csv_columns_are_named_in_chinese(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("subject,a,a\n甲,1,2\n", encoding="utf-8")
+    with pytest.raises(kpiscore.DataError) as info:
+        list(kpiscore.score_many(ROOT / "indicator_sets" / "mof-project-2020.yaml", path))
+    assert "表头中有重复的列：a" in info.value.issues[0].message

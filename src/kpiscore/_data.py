@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _yaml
-from ._messages import Lang
+from ._messages import Lang, message
+from ._messages import zh_en as _t
 from .compiled import IndicatorSet, InputSpec, Target
 from .errors import DataError, Issue
 
@@ -291,7 +292,7 @@ def read_file(path: str | Path, lang: Lang) -> tuple[Any, str | None, _yaml.Docu
     except _yaml.YamlRefused as refused:
         raise DataError(refused.issues) from None
     if str(path).lower().endswith(".json"):
-        return _read_json(text, name), name, None
+        return _read_json(text, name, lang), name, None
     try:
         doc, issues = _yaml.parse(text, name, lang)
     except _yaml.YamlRefused as refused:
@@ -302,16 +303,37 @@ def read_file(path: str | Path, lang: Lang) -> tuple[Any, str | None, _yaml.Docu
     return doc.data, name, doc
 
 
+class _JsonRefused(ValueError):
+    """A JSON value kpiscore will not read, with the words to say why."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a finite number")
+    raise _JsonRefused(f"{name} 不是有限的数字", f"{name} is not a finite number")
 
 
-def _read_json(text: str, name: str | None) -> Any:
+# json's messages, by their start, in the officer's words.
+_JSON_ZH = (
+    ("Expecting property name", "键名要用双引号，且最后一项后面不能有逗号"),
+    ("Expecting ',' delimiter", "缺少逗号"),
+    ("Expecting ':' delimiter", "缺少冒号"),
+    ("Expecting value", "这里缺少值（或多了逗号）"),
+    ("Extra data", "JSON 结束后还有多余的内容"),
+    ("Unterminated string", "引号没有闭合"),
+    ("Invalid control character", "文字中有换行或控制字符，请写成 \\n"),
+    ("Invalid \\escape", "反斜杠转义无效"),
+)
+
+
+def _read_json(text: str, name: str | None, lang: Lang = "zh") -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in items:
             if k in out:
-                raise ValueError(f"duplicate key '{k}'")
+                raise _JsonRefused(f"键 '{k[:40]}' 重复", f"duplicate key '{k[:40]}'")
             out[k] = v
         return out
 
@@ -323,5 +345,36 @@ def _read_json(text: str, name: str | None) -> Any:
             parse_constant=_reject_constant,
             object_pairs_hook=pairs,
         )
-    except (ValueError, RecursionError) as exc:
-        raise DataError([Issue("bad_json", f"JSON: {str(exc)[:200]}", file=name)]) from None
+    except json.JSONDecodeError as exc:
+        words = next((zh for start, zh in _JSON_ZH if exc.msg.startswith(start)), "格式错误")
+        problem = exc.msg if lang == "en" else words
+        raise DataError(
+            [
+                Issue(
+                    "bad_json",
+                    message("bad_json", lang, problem=problem),
+                    file=name,
+                    line=exc.lineno,
+                    column=exc.colno,
+                )
+            ]
+        ) from None
+    except _JsonRefused as exc:
+        problem = exc.en if lang == "en" else exc.zh
+        raise DataError(
+            [Issue("bad_json", message("bad_json", lang, problem=problem), file=name)]
+        ) from None
+    except (ValueError, RecursionError):
+        raise DataError(
+            [
+                Issue(
+                    "bad_json",
+                    message(
+                        "bad_json",
+                        lang,
+                        problem=_t(lang, "嵌套太深或数字无效", "nested too deep, or a bad number"),
+                    ),
+                    file=name,
+                )
+            ]
+        ) from None

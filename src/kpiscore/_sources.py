@@ -151,6 +151,15 @@ def _cell_text(v: Any) -> str:
     return text[:MAX_CSV_FIELD]
 
 
+def _csv_words(exc: csv.Error, lang: Lang) -> str:
+    text = str(exc)
+    if lang == "en":
+        return text
+    if "field larger than field limit" in text:
+        return f"有一格超过 {MAX_CSV_FIELD} 个字符"
+    return f"格式错误（{text[:80]}）"
+
+
 def _file_issue(code: str, path: Path, lang: Lang, **params: Any) -> DataError:
     return DataError([Issue(code, message(code, lang, **params), file=str(path))])
 
@@ -241,15 +250,15 @@ def _csv_records(
     except StopIteration:
         return
     except csv.Error as exc:
-        raise _file_issue("bad_csv", path, lang, problem=str(exc)) from None
+        raise _file_issue("bad_csv", path, lang, problem=_csv_words(exc, lang)) from None
     if too_long:
         raise _file_issue("bad_csv", path, lang, problem=_line_too_long(lang))
     header = [h.strip() for h in header]
     dupes = {h for h in header if h and header.count(h) > 1}
     if dupes:
-        raise _file_issue(
-            "bad_csv", path, lang, problem=f"duplicate columns: {', '.join(sorted(dupes))}"
-        )
+        names = ", ".join(sorted(dupes))
+        problem = f"duplicate columns: {names}" if lang == "en" else f"表头中有重复的列：{names}"
+        raise _file_issue("bad_csv", path, lang, problem=problem)
     line = 1
     while True:
         line += 1
@@ -258,7 +267,7 @@ def _csv_records(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield line, "", None, message("bad_csv", lang, problem=str(exc))
+            yield line, "", None, message("bad_csv", lang, problem=_csv_words(exc, lang))
             continue
         if too_long:
             too_long.clear()
