@@ -184,3 +184,14 @@ def test_a_misspelt_command_gets_exit_2_and_the_close_match(capsys):
     assert "是不是 'score'" in capsys.readouterr().err
     assert main(["score", "a", "b", "--format", "jsno"]) == 2
     assert "是不是 'json'" in capsys.readouterr().err
+
+
+def test_output_problems_are_named_in_chinese(tmp_path, capsys):
+    set_path = str(ROOT / "indicator_sets" / "mof-project-2020.yaml")
+    data = str(ROOT / "examples" / "quickstart" / "project.yaml")
+    assert main(["report", set_path, data, "-o", str(tmp_path / "x.pdf")]) == 2
+    assert "-o 的文件名应以 .md, .html, .xlsx 结尾" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["report", set_path, data, "-o", str(blocker / "x.md")]) == 1
+    assert "无法读写" in capsys.readouterr().err

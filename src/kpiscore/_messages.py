@@ -497,8 +497,10 @@ _HINTS: dict[str, tuple[str, str]] = {
 
 _OS_REASONS = {
     errno.EISDIR: ("这是一个文件夹，不是文件", "it is a folder, not a file"),
-    errno.EACCES: ("没有读取权限", "permission denied"),
-    errno.EPERM: ("没有读取权限", "permission denied"),
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("没有权限", "permission denied"),
+    errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+    errno.ENOTDIR: ("路径中有一段不是文件夹", "a part of the path is not a folder"),
     errno.ENOENT: ("文件不存在", "no such file"),
 }
 

@@ -20,7 +20,7 @@ from typing import Any
 from . import _api
 from ._cases import run_cases
 from ._changes import change_to_dict, compare_sets, describe, set_changes
-from ._messages import hint
+from ._messages import hint, os_reason
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
@@ -137,6 +137,15 @@ def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
+def _bad_output(out: str, allowed: str, lang: str) -> int:
+    _err(
+        f"kpiscore: -o must end in {allowed}, not '{out}'"
+        if lang == "en"
+        else f"kpiscore：-o 的文件名应以 {allowed} 结尾，而不是 '{out}'"
+    )
+    return 2
+
+
 def _report_error(exc: KpiscoreError) -> int:
     issues = getattr(exc, "issues", None)
     if issues:
@@ -176,20 +185,19 @@ def cmd_score(args: argparse.Namespace, lang: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace, lang: str) -> int:
-    result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
     out = args.output
     suffix = Path(out).suffix.lower()
+    if suffix not in (".xlsx", ".html", ".htm", ".md", ".markdown"):
+        return _bad_output(out, ".md, .html, .xlsx", lang)
+    result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
     if suffix == ".xlsx":
         from .render import xlsx
 
         xlsx.report(result, out, lang)
     elif suffix in (".html", ".htm"):
         Path(out).write_text(html.render(result, lang), encoding="utf-8")
-    elif suffix in (".md", ".markdown"):
-        Path(out).write_text(markdown.render(result, lang), encoding="utf-8")
     else:
-        _err(f"kpiscore: -o must end in .md, .html or .xlsx, not '{out}'")
-        return 2
+        Path(out).write_text(markdown.render(result, lang), encoding="utf-8")
     return 0
 
 
@@ -214,8 +222,7 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
     out = args.output
     suffix = Path(out).suffix.lower()
     if suffix not in (".csv", ".jsonl", ".xlsx"):
-        _err(f"kpiscore: -o must end in .csv, .jsonl or .xlsx, not '{out}'")
-        return 2
+        return _bad_output(out, ".csv, .jsonl, .xlsx", lang)
     columns = (
         ["row", "subject", "total", "grade", "complete"]
         + [i.id for i in iset.indicators]
@@ -382,8 +389,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except (OSError, MemoryError, RecursionError) as exc:
-        _err(f"kpiscore: {type(exc).__name__}: {exc}")
+    except OSError as exc:  # writing an output, mostly: name the file and the reason
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = os_reason(exc, lang)
+        _err(
+            f"kpiscore: cannot read or write{where}: {reason}"
+            if lang == "en"
+            else f"kpiscore：无法读写{where}：{reason}"
+        )
+        return 1
+    except (MemoryError, RecursionError) as exc:
+        _err(f"kpiscore: {type(exc).__name__}")
         return 1
     except Exception as exc:  # a bug in kpiscore, not the user's input: say so, briefly
         if os.environ.get("KPISCORE_DEBUG"):
