@@ -71,7 +71,11 @@ def score_many(
     strict: bool = False,
     lang: Lang = "zh",
 ) -> Iterator[Result | RowError]:
-    """Score many subjects. Yields a Result per good row and a RowError per bad one, in order."""
+    """Score many subjects: a CSV or .xlsx path, a folder of data files, or mappings.
+
+    Yields a Result per good row and a RowError per bad one, in order; each carries
+    its row in the source (``.row``), so a bad row never hides or shifts the others.
+    """
     return score_rows(_as_set(indicator_set, lang), rows, strict=strict, lang=lang)
 
 
