@@ -246,3 +246,30 @@ def describe(c: SubjectChange, lang: Lang = "zh") -> list[str]:
             else f"    {i.name} ({i.id}): {before} → {after}"
         )
     return lines
+
+
+def summarize(changes: list[SubjectChange], lang: Lang = "zh") -> str:
+    """One line: how many subjects moved, changed grade, could not be scored, and the largest move."""
+    en = lang == "en"
+    failed = [c for c in changes if c.error_before is not None or c.error_after is not None]
+    scored = [c for c in changes if c not in failed]
+    moved = [c for c in scored if c.before_total != c.after_total]
+    regraded = [c for c in scored if c.before_grade != c.after_grade]
+    line = (
+        f"{len(changes)} subjects: {len(moved)} totals changed, {len(regraded)} grades changed"
+        if en
+        else f"共 {len(changes)} 个：总分变化 {len(moved)} 个，等级变化 {len(regraded)} 个"
+    )
+    if failed:
+        line += f", {len(failed)} could not be scored" if en else f"，无法计分 {len(failed)} 个"
+    deltas = [
+        (c.after_total - c.before_total, c)
+        for c in moved
+        if c.after_total is not None and c.before_total is not None
+    ]
+    if deltas:
+        d, c = max(deltas, key=lambda pair: abs(pair[0]))
+        biggest = f"{d:+f}".replace("-", "−")
+        who = c.subject or str(c.row)
+        line += f"; largest change {biggest} ({who})" if en else f"；最大变化 {biggest}（{who}）"
+    return line

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import _api
 from ._cases import run_cases
-from ._changes import change_to_dict, compare_sets, describe, set_changes
+from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
 from ._messages import hint, os_reason
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
@@ -322,38 +322,15 @@ def cmd_diff(args: argparse.Namespace, lang: str) -> int:
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 1 if failed else 0
-    en = lang == "en"
     about = set_changes(old, new, lang)
     if about:
-        print("What changed in the set:" if en else "指标体系的变化：")
+        print("What changed in the set:" if lang == "en" else "指标体系的变化：")
         print("\n".join(f"- {line}" for line in about))
         print()
     shown = [c for c in changes if c.changed or args.all]
     for c in shown:
         print("\n".join(describe(c, lang)))
-    scored = [c for c in changes if c not in failed]
-    moved = [c for c in scored if c.before_total != c.after_total]
-    regraded = [c for c in scored if c.before_grade != c.after_grade]
-    summary = (
-        f"{len(changes)} subjects: {len(moved)} totals changed, {len(regraded)} grades changed"
-        if en
-        else f"共 {len(changes)} 个：总分变化 {len(moved)} 个，等级变化 {len(regraded)} 个"
-    )
-    if failed:
-        summary += f", {len(failed)} could not be scored" if en else f"，无法计分 {len(failed)} 个"
-    deltas = [
-        (c.after_total - c.before_total, c)
-        for c in moved
-        if c.after_total is not None and c.before_total is not None
-    ]
-    if deltas:
-        d, c = max(deltas, key=lambda pair: abs(pair[0]))
-        biggest = f"{d:+f}".replace("-", "−")
-        summary += (
-            f"; largest change {biggest} ({c.subject or c.row})"
-            if en
-            else f"；最大变化 {biggest}（{c.subject or c.row}）"
-        )
+    summary = summarize(changes, lang)
     print(("\n" if shown else "") + summary)
     return 1 if failed else 0
 
