@@ -56,3 +56,9 @@ def test_a_reason_that_is_not_text_is_named_not_silently_dropped():
     )
     assert "reasons.execution_rate：偏差原因应是一段文字，这里不是，已忽略" in r.warnings
     assert r.indicator("output_quantity").reason == "12"
+
+
+def test_subject_details_that_are_not_plain_are_named():
+    r = kpiscore.score(SET, {"subject": {"name": "甲", "tags": ["a"]}, "values": {}})
+    assert r.subject == {"name": "甲"}
+    assert any(w.startswith("subject.tags：") for w in r.warnings)

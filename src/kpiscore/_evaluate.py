@@ -142,6 +142,12 @@ def prepare(
         values[name] = rv
     reasons: dict[str, str] = {}
     notes: list[str] = []
+    kept_subject: dict[str, Any] = {}
+    for k, v in subject.items():
+        if isinstance(v, (str, Decimal, int, bool)) or v is None:
+            kept_subject[str(k)] = v
+        else:
+            notes.append(message("subject_not_plain", lang, key=str(k)[:40]))
     for k, v in sections["reasons"].items():
         if isinstance(v, (Decimal, int)) and not isinstance(v, bool):
             v = str(v)  # a reason typed as a bare number is still the officer's text
@@ -151,11 +157,7 @@ def prepare(
         elif v is not None:
             notes.append(message("reason_not_text", lang, id=k[:40]))
     return SubjectData(
-        subject={
-            str(k): v
-            for k, v in subject.items()
-            if isinstance(v, (str, Decimal, int, bool)) or v is None
-        },
+        subject=kept_subject,
         values=values,
         manual=sections["manual"],
         reasons=reasons,

@@ -454,6 +454,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
     ),
+    "subject_not_plain": (
+        "subject.{key}：项目信息应是文字或数字，这里是列表或映射，已忽略",
+        "subject.{key}: subject details are text or numbers; this one is a list or mapping and is ignored",
+    ),
     "reason_not_text": (
         "reasons.{id}：偏差原因应是一段文字，这里不是，已忽略",
         "reasons.{id}: a reason for deviation must be text; this one is not and is ignored",
