@@ -85,3 +85,38 @@ def test_duplicate_csv_columns_are_named_in_chinese(tmp_path):
     with pytest.raises(kpiscore.DataError) as info:
         list(kpiscore.score_many(ROOT / "indicator_sets" / "mof-project-2020.yaml", path))
     assert "表头中有重复的列：a" in info.value.issues[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "value", "unit"),
+    [
+        ("不低于90%", ">=", Decimal("0.9"), None),
+        ("90%以上", ">=", Decimal("0.9"), None),
+        ("3个及以上", ">=", Decimal("3"), "个"),
+        ("至少12次", ">=", Decimal("12"), "次"),
+        ("不超过5%", "<=", Decimal("0.05"), None),
+        ("控制在2天以内", "<=", Decimal("2"), "天"),
+        ("≦2天", "<=", Decimal("2"), "天"),
+        ("≤10天（含）", "<=", Decimal("10"), "天"),
+        ("≤10天（不含）", "<", Decimal("10"), "天"),
+        ("高于80分", ">", Decimal("80"), "分"),
+        ("≥ 1,000 万元", ">=", Decimal("1000"), "万元"),
+    ],
+)
+def test_targets_written_in_words_as_real_tables_do(text, op, value, unit):
+    from kpiscore.compiled import parse_target
+
+    t = parse_target(text)
+    assert (t.op, t.value, t.unit, t.text) == (op, value, unit, text)
+
+
+def test_a_target_without_a_comparison_asks_which_one_was_meant():
+    from tests.conftest import make_set
+
+    from kpiscore import check
+
+    [issue] = check(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '100%'}\n")
+    )
+    assert issue.code == "target_needs_operator"
+    assert '">= 100%"' in issue.message and '"= 100%"' in issue.message

@@ -23,6 +23,7 @@ from ._messages import Lang, hint, message
 from ._numbers import fmt_number
 from ._yaml import Document, Path_
 from .compiled import (
+    BARE_NUMBER,
     DEFAULT_LEVELS,
     BandSpec,
     CheckSpec,
@@ -525,6 +526,8 @@ class _Compiler:
         if ind.rule == "qualitative" or (ind.levels is not None and not looks_numeric):
             labels = [lv.label for lv in declared]
             self.add("unknown_level", path, value=raw, hint=hint(raw, labels, self.lang))
+        elif BARE_NUMBER.match(raw):
+            self.add("target_needs_operator", path, value=raw.strip())
         else:
             self.add("bad_target", path, value=raw)
         return None

@@ -182,6 +182,12 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "一级指标“{name}”（{id}）下没有任何三级指标",
         "The category '{name}' ({id}) has no indicators",
     ),
+    "target_needs_operator": (
+        '目标 \'{value}\' 缺少比较符：达到或超过即得满分请写 ">= {value}"，越小越好请写 "<= {value}"，'
+        '必须恰好相等请写 "= {value}"',
+        "The target '{value}' has no comparison: write \">= {value}\" when reaching it earns full marks, "
+        '"<= {value}" when lower is better, "= {value}" when it must be exact',
+    ),
     "bad_target": (
         '无法识别目标值 \'{value}\'：应写成“运算符 数字 [%] [单位]”，如 ">= 95%"、"<= 2 天"、'
         '"= 100 个"（运算符为 >= > <= < = 或 ≥ ≤ ＝），或写定性等级名称',

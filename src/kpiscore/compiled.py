@@ -20,9 +20,59 @@ if TYPE_CHECKING:
     from .model import IndicatorSetModel
 
 _TARGET = re.compile(
-    r"\s*(>=|<=|==|=|>|<|≥|≤|⩾|⩽)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*(.*?)\s*\Z"
+    r"\s*(>=|<=|==|=|>|<|≥|≤|⩾|⩽|≧|≦)\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[-+]?\.\d+)"
+    r"\s*(%?)\s*(.*?)\s*\Z"
 )
-_OP_NORMAL = {"==": "=", "≥": ">=", "≤": "<=", "⩾": ">=", "⩽": "<="}
+_OP_NORMAL = {"==": "=", "≥": ">=", "≤": "<=", "⩾": ">=", "⩽": "<=", "≧": ">=", "≦": "<="}
+# Real tables write the comparison in words: 不低于90%, 90%以上, 控制在2天以内.
+_WORD_PREFIXES = (
+    ("大于等于", ">="),
+    ("不低于", ">="),
+    ("不少于", ">="),
+    ("至少", ">="),
+    ("达到", ">="),
+    ("小于等于", "<="),
+    ("不高于", "<="),
+    ("不超过", "<="),
+    ("不多于", "<="),
+    ("至多", "<="),
+    ("控制在", "<="),
+    ("高于", ">"),
+    ("超过", ">"),
+    ("大于", ">"),
+    ("多于", ">"),
+    ("低于", "<"),
+    ("少于", "<"),
+    ("小于", "<"),
+    ("等于", "="),
+)
+_WORD_SUFFIXES = (
+    ("及以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+)
+BARE_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*%?\s*\D{0,10}\Z")
+
+
+def _word_operator(text: str) -> str:
+    """'不低于90%' → '>= 90%'; text without a word operator comes back as it was."""
+    body, op = text.strip(), None
+    for word, symbol in _WORD_PREFIXES:
+        if body.startswith(word):
+            body, op = body[len(word) :], symbol
+            break
+    if op == "<=" and body.endswith("以内"):  # 控制在2天以内
+        body = body[: -len("以内")]
+    if op is None:
+        for word, symbol in _WORD_SUFFIXES:
+            if body.endswith(word):
+                body, op = body[: -len(word)], symbol
+                break
+    return f"{op} {body}" if op is not None else text
+
+
 _OP_SHOW = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 
@@ -64,14 +114,19 @@ class Target:
 
 def parse_target(text: str) -> Target | None:
     """``OP NUMBER [%] [UNIT]`` with full-width forms; None when it is not one."""
-    normal = unicodedata.normalize("NFKC", text)
+    normal = _word_operator(unicodedata.normalize("NFKC", text))
     m = _TARGET.match(normal)
     if not m:
         return None
     op, number, pct, unit = m.groups()
     op = _OP_NORMAL.get(op, op)
-    value = Decimal(number)
+    value = Decimal(number.replace(",", ""))
     unit = unit or None
+    # "≤10天（含）": inclusive is what ≤ already says; "（不含）" makes it strict.
+    if unit is not None and unit.endswith(("(含)", "(不含)")):
+        if unit.endswith("(不含)"):
+            op = {">=": ">", "<=": "<"}.get(op, op)
+        unit = unit.rsplit("(", 1)[0].strip() or None
     if unit == "%":
         pct, unit = "%", None
     if unit is not None and (len(unit) > 10 or any(ch.isdigit() for ch in unit) or " " in unit):
