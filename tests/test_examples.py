@@ -195,3 +195,24 @@ def test_output_problems_are_named_in_chinese(tmp_path, capsys):
     blocker.write_text("", encoding="utf-8")
     assert main(["report", set_path, data, "-o", str(blocker / "x.md")]) == 1
     assert "无法读写" in capsys.readouterr().err
+
+
+def test_shipped_sets_load_by_id_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert kpiscore.shipped_sets() == [
+        "mof-department-2013",
+        "mof-project-2020",
+        "mof-project-2021",
+    ]
+    iset = kpiscore.load("mof-project-2020")
+    assert iset.id == "mof-project-2020"
+    [issue] = kpiscore.check("mof-project-2022")
+    assert issue.code == "file_not_found" and "是不是 'mof-project-2021'" in issue.message
+    r = kpiscore.score("mof-project-2020", PANYU / "project.yaml")
+    assert r.total == Decimal("100.00")
+
+
+def test_the_packaged_sets_are_the_shipped_files():
+    for set_id in kpiscore.shipped_sets():
+        packaged = ROOT / "src" / "kpiscore" / "sets" / f"{set_id}.yaml"
+        assert packaged.read_bytes() == (ROOT / "indicator_sets" / f"{set_id}.yaml").read_bytes()

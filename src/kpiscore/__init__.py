@@ -4,6 +4,7 @@ The whole public API is listed in ``__all__``; everything else is private.
 """
 
 from ._api import RowError, check, load, score, score_many
+from ._compile import shipped_sets
 from .compiled import IndicatorSet
 from .errors import ConfigError, DataError, FormulaError, Issue, KpiscoreError
 from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
@@ -29,4 +30,5 @@ __all__ = [
     "load",
     "score",
     "score_many",
+    "shipped_sets",
 ]

@@ -18,7 +18,10 @@ from .result import Result
 
 
 def load(source: str | Path, *, lang: Lang = "zh") -> IndicatorSet:
-    """Read, validate and compile an indicator set; ConfigError lists every problem."""
+    """Read, validate and compile an indicator set; ConfigError lists every problem.
+
+    ``source`` is a path, YAML text, or a shipped set's id (see ``shipped_sets()``).
+    """
     return _compile.load(source, lang)
 
 

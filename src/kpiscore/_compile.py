@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import string
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -810,11 +811,38 @@ def _detail(members: list[tuple[str, Decimal]]) -> str:
     return shown + (" + …" if len(members) > 8 else "")
 
 
+SHIPPED = Path(__file__).parent / "sets"
+_SET_ID = re.compile(r"[a-z0-9_-]+\Z")
+
+
+def shipped_sets() -> list[str]:
+    """The ids of the indicator sets that come with kpiscore."""
+    return sorted(p.stem for p in SHIPPED.glob("*.yaml"))
+
+
+def _resolve(source: str | Path, lang: Lang) -> str | Path:
+    """A shipped set's id stands for its file, wherever kpiscore is installed."""
+    if not isinstance(source, str) or "\n" in source or Path(source).exists():
+        return source
+    if _SET_ID.match(source):
+        if (SHIPPED / f"{source}.yaml").is_file():
+            return SHIPPED / f"{source}.yaml"
+        tip = hint(source, shipped_sets(), lang)
+        sep = ". " if lang == "en" else "。"
+        msg = message("file_not_found", lang, file=source) + (sep + tip if tip else "")
+        raise _yaml.YamlRefused([Issue("file_not_found", msg, file=source)])
+    return source
+
+
 def compile_source(
     source: str | Path, lang: Lang = "zh"
 ) -> tuple[IndicatorSet | None, list[Issue]]:
-    """Read, validate and compile; return the set (None on errors) and every issue."""
+    """Read, validate and compile; return the set (None on errors) and every issue.
+
+    ``source`` is a path, YAML text, or the id of a shipped set (``mof-project-2020``).
+    """
     try:
+        source = _resolve(source, lang)
         text, name = _yaml.read_source(source, lang)
         doc, issues = _yaml.parse(text, name, lang)
     except _yaml.YamlRefused as refused:
