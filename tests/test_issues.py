@@ -367,3 +367,21 @@ def test_short_english_words_do_not_get_far_fetched_suggestions():
     assert suggest("name", ["claimed", "values", "subject"]) is None
     assert suggest("totl", ["total", "grade"]) == "total"
     assert suggest("执行", ["执行数", "预算数"]) == "执行数"
+
+
+def test_check_as_json_for_editors_and_ci(tmp_path, capsys):
+    import json
+
+    from kpiscore.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        make_set("  - {id: a, category: main, name: 甲, weigth: 100, target: '>= 1'}\n"),
+        encoding="utf-8",
+    )
+    good = ROOT / "indicator_sets" / "mof-project-2020.yaml"
+    assert main(["check", "--format", "json", str(good), str(bad)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [r["issues"] for r in report][0] == []
+    codes = {(i["code"], i["line"]) for i in report[1]["issues"]}
+    assert ("unknown_key", 7) in codes  # line 7: the indicator, after the header and category

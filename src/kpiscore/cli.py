@@ -92,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
     c = command("check", "检查指标体系，列出每个问题 / check indicator sets, list every problem")
     c.add_argument("sets", nargs="+", metavar="SET", help=set_help)
+    c.add_argument("--format", choices=["text", "json"], default="text")
 
     s = command("score", "给一个项目或部门计分 / score one subject")
     s.add_argument("set", metavar="SET", help=set_help)
@@ -157,6 +158,13 @@ def _report_error(exc: KpiscoreError) -> int:
 
 
 def cmd_check(args: argparse.Namespace, lang: str) -> int:
+    if args.format == "json":  # for editors and CI: the same issues, one document
+        found = {path: _api.check(path, lang=lang) for path in args.sets}
+        report = [
+            {"set": p, "issues": [i.to_dict() for i in issues]} for p, issues in found.items()
+        ]
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 1 if any(i.severity == "error" for v in found.values() for i in v) else 0
     bad = False
     for path in args.sets:
         issues = _api.check(path, lang=lang)
