@@ -382,6 +382,6 @@ def test_check_as_json_for_editors_and_ci(tmp_path, capsys):
     good = ROOT / "indicator_sets" / "mof-project-2020.yaml"
     assert main(["check", "--format", "json", str(good), str(bad)]) == 1
     report = json.loads(capsys.readouterr().out)
-    assert [r["issues"] for r in report][0] == []
+    assert report[0]["issues"] == []
     codes = {(i["code"], i["line"]) for i in report[1]["issues"]}
     assert ("unknown_key", 7) in codes  # line 7: the indicator, after the header and category
