@@ -409,3 +409,34 @@ def test_a_broken_workbook_is_named_not_crashed(tmp_path):
         )
     proc = run_cli(["batch", "set.yaml", "rows.xlsx", "-o", "out/o.csv"], tmp_path)
     assert proc.returncode == 1 and "[bad_xlsx]" in proc.stderr
+
+
+def test_escape_sequences_in_a_set_are_refused(tmp_path):
+    (tmp_path / "set.yaml").write_text(
+        make_set("  - {id: a, category: main, name: \"甲\\e[2J\", weight: 100, target: '>= 1'}\n"),
+        encoding="utf-8",
+    )
+    proc = run_cli(["check", "set.yaml"], tmp_path)
+    assert proc.returncode == 1 and "[unsafe_text]" in proc.stdout
+    assert "\x1b" not in proc.stdout
+
+
+def test_escape_sequences_in_data_never_reach_the_terminal(tmp_path):
+    (tmp_path / "set.yaml").write_text(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个'}\n"),
+        encoding="utf-8",
+    )
+    (tmp_path / "d.yaml").write_text(
+        'subject: {name: "x\\e[2J\\u202e"}\nvalues: {a: "5\\e[31m"}\nreasons: {a: "r\\e]0;t\\a"}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "rows.csv").write_text("subject,a\n\x1b[2J甲,1,2\n", encoding="utf-8")
+    os.mkdir(tmp_path / "out")
+    for args in (
+        ["score", "set.yaml", "d.yaml"],
+        ["batch", "set.yaml", "rows.csv", "-o", "out/o.csv"],
+    ):
+        proc = run_cli(args, tmp_path)
+        assert "\x1b" not in proc.stdout + proc.stderr and "\u202e" not in proc.stdout
+    proc = run_cli(["score", "set.yaml", "d.yaml"], tmp_path)
+    assert "控制字符" in proc.stdout

@@ -17,7 +17,7 @@ from typing import Any
 
 from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of, read_value
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
-from ._messages import Lang, hint, message
+from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
@@ -128,9 +128,18 @@ def prepare(
         )
     if problems:
         raise DataError(problems)
+    unsafe: list[str] = []
+
+    def clean(where: str, v: Any) -> Any:
+        # Escape sequences or bidi overrides in a cell must not reach a terminal or report.
+        if isinstance(v, str) and has_unsafe_chars(v):
+            unsafe.append(where)
+            return printable(v)
+        return v
+
     values: dict[str, ReadValue] = {}
     for name, raw in sections["values"].items():
-        rv = check_unit(name, read_value(raw), iset)
+        rv = check_unit(name, read_value(clean(f"values.{name}", raw)), iset)
         if rv.problem is not None and doc is not None:
             # The value's line, so the officer can go straight to it.
             pos = doc.locate(("values", name))
@@ -145,7 +154,7 @@ def prepare(
     kept_subject: dict[str, Any] = {}
     for k, v in subject.items():
         if isinstance(v, (str, Decimal, int, bool)) or v is None:
-            kept_subject[str(k)] = v
+            kept_subject[str(k)] = clean(f"subject.{k}", v)
         else:
             notes.append(message("subject_not_plain", lang, key=str(k)[:40]))
     for k, v in sections["reasons"].items():
@@ -153,13 +162,22 @@ def prepare(
             v = str(v)  # a reason typed as a bare number is still the officer's text
         if isinstance(v, str):
             if v.strip():
-                reasons[k] = v.strip()
+                reasons[k] = clean(f"reasons.{k}", v.strip())
         elif v is not None:
             notes.append(message("reason_not_text", lang, id=k[:40]))
+    manual = {
+        k: {**m, "justification": clean(f"manual.{k}", m.get("justification"))}
+        if isinstance(m, Mapping)
+        else m
+        for k, m in sections["manual"].items()
+    }
+    if unsafe:
+        shown = "、".join(w[:40] for w in unsafe[:5]) + (" …" if len(unsafe) > 5 else "")
+        notes.append(message("data_unsafe_text", lang, where=shown))
     return SubjectData(
         subject=kept_subject,
         values=values,
-        manual=sections["manual"],
+        manual=manual,
         reasons=reasons,
         claimed=sections["claimed"],
         indicator_set=named if isinstance(named, str) else None,

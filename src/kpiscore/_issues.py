@@ -207,6 +207,7 @@ def _translate(err: Any, loc: Path_, root: type[BaseModel], lang: Lang) -> tuple
         "bad_id",
         "text_too_long",
         "empty_text",
+        "unsafe_text",
         "formula_null",
     ):
         ctx.setdefault("key", key)

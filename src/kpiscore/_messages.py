@@ -10,6 +10,7 @@ import bisect
 import difflib
 import errno
 import functools
+import re
 from collections.abc import Iterable
 
 Lang = str  # "zh" | "en"
@@ -140,6 +141,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "formula_null": (
         "'{key}' 写了键却没有公式（值为空/null）：写上公式，或删去这一行以使用默认值",
         "'{key}' has a key but no formula (the value is empty/null): write the formula, or delete the line to use the default",
+    ),
+    "unsafe_text": (
+        "'{key}' 中有控制字符或文字方向控制符（可能来自复制粘贴）；请删去后重新输入",
+        "'{key}' contains control or text-direction characters (often from copy and paste); delete and retype it",
     ),
     "empty_text": ("'{key}' 不能为空", "'{key}' must not be empty"),
     "list_length": (
@@ -464,6 +469,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "subject.{key}：项目信息应是文字或数字，这里是列表或映射，已忽略",
         "subject.{key}: subject details are text or numbers; this one is a list or mapping and is ignored",
     ),
+    "data_unsafe_text": (
+        "数据中有控制字符或文字方向控制符（{where}），已替换为 �；请检查这些单元格",
+        "The data holds control or text-direction characters ({where}); they were replaced by �; check these cells",
+    ),
     "reason_not_text": (
         "reasons.{id}：偏差原因应是一段文字，这里不是，已忽略",
         "reasons.{id}: a reason for deviation must be text; this one is not and is ignored",
@@ -521,6 +530,20 @@ def os_reason(exc: OSError, lang: Lang) -> str:
     if words is not None:
         return words[1 if lang == "en" else 0]
     return exc.strerror or type(exc).__name__
+
+
+# Control characters (escape sequences can recolour, move or clear a terminal)
+# and bidi overrides (they reorder what is shown): never part of a label or reason.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_unsafe_chars(text: str) -> bool:
+    return _UNSAFE.search(text) is not None
+
+
+def printable(text: str) -> str:
+    """Text safe to print: unsafe characters become U+FFFD; line breaks and tabs stay."""
+    return _UNSAFE.sub("\ufffd", text)
 
 
 def zh_en(lang: Lang, zh: str, en: str) -> str:

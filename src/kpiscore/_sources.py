@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ._data import read_file
-from ._messages import Lang, message, os_reason
+from ._messages import Lang, message, os_reason, printable
 from .errors import DataError, Issue, KpiscoreError
 
 # (row number, subject name, the data or None, why there is no data or None)
@@ -56,7 +56,7 @@ def _mapping_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[Row]:
         subject = ""
         if isinstance(data, Mapping):
             s = data.get("subject")
-            subject = str(s.get("name", "")) if isinstance(s, Mapping) else str(s or "")
+            subject = printable(str(s.get("name", "")) if isinstance(s, Mapping) else str(s or ""))
         yield i, subject, data, None
 
 
@@ -276,8 +276,8 @@ def _csv_records(
         if not any(c.strip() for c in cells):
             continue
         row = dict(zip(header, cells, strict=False))
-        subject = next(
-            (row[c].strip() for c in _NAME_COLUMNS if c in row and row[c].strip()), f"#{line}"
+        subject = printable(
+            next((row[c].strip() for c in _NAME_COLUMNS if c in row and row[c].strip()), f"#{line}")
         )
         if len(cells) != len(header):
             yield (

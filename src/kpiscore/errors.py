@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ._messages import printable
+
 Severity = Literal["error", "warning"]
 
 
@@ -55,14 +57,14 @@ class Issue:
 
     def format(self) -> str:
         """The multi-line form printed by ``kpiscore check``."""
-        head = f"{self.location()}  {self.json_path}  [{self.code}]"
+        head = printable(f"{self.location()}  {self.json_path}  [{self.code}]")
         if self.severity == "warning":
             head += " (warning)"
-        lines = [head, f"  {self.message}"]
+        lines = [head, f"  {printable(self.message)}"]
         if self.source_line is not None and self.line is not None:
             num = str(self.line)
             pad = " " * len(num)
-            lines.append(f"  {num} | {self.source_line}")
+            lines.append(f"  {num} | {printable(self.source_line)}")
             col = (self.column or 1) - 1
             indent = "".join("\t" if ch == "\t" else " " for ch in self.source_line[:col])
             lines.append(f"  {pad} | {indent}{'^' * max(1, self.caret_width)}")

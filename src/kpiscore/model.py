@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ._messages import has_unsafe_chars
+
 MAX_ABS = Decimal("1e15")
 MAX_DIGITS = 30
 MAX_TEXT = 500
@@ -89,6 +91,8 @@ def _text(limit: int = MAX_TEXT) -> Callable[[Any], str]:
             raise _fail("empty_text")
         if len(v) > limit:
             raise _fail("text_too_long", length=len(v), limit=limit)
+        if has_unsafe_chars(v):
+            raise _fail("unsafe_text")
         return v
 
     return check
