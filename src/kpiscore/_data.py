@@ -20,7 +20,7 @@ from typing import Any
 from . import _yaml
 from ._messages import Lang, message
 from ._messages import zh_en as _t
-from .compiled import IndicatorSet, InputSpec, Target
+from .compiled import WORD_PREFIXES, WORD_SUFFIXES, IndicatorSet, InputSpec, Target
 from .errors import DataError, Issue
 
 MAX_TEXT = 2_000
@@ -184,21 +184,13 @@ def _read_text(raw: str) -> ReadValue:
 # Real tables write bounds and estimates where a count belongs: "约18个",
 # "20余份", "50家以上", "100%以上". The number is read, and the reading is
 # flagged so the explanation and a warning say what was assumed.
-_ESTIMATE_PREFIXES = (
-    "不少于",
-    "不低于",
-    "不超过",
-    "不高于",
-    "超过",
-    "达到",
-    "约",
-    "近",
-    "超",
-    "逾",
-    "达",
+# The comparison words targets use, and the words of an estimate; longest first,
+# so "不少于" is taken whole before "少于" could match.
+_ESTIMATE_PREFIXES = tuple(
+    sorted({w for w, _ in WORD_PREFIXES} | {"约", "近", "超", "逾", "达"}, key=len, reverse=True)
 )
 _ESTIMATE_UNIT_PREFIXES = ("余", "多")
-_BOUND_SUFFIXES = ("及以上", "及以下", "以上", "以下", "以内", "左右")
+_BOUND_SUFFIXES = tuple(sorted({w for w, _ in WORD_SUFFIXES} | {"左右"}, key=len, reverse=True))
 
 
 def _read_with_unit(text: str, raw: str) -> ReadValue:

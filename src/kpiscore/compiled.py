@@ -25,7 +25,7 @@ _TARGET = re.compile(
 )
 _OP_NORMAL = {"==": "=", "≥": ">=", "≤": "<=", "⩾": ">=", "⩽": "<=", "≧": ">=", "≦": "<="}
 # Real tables write the comparison in words: 不低于90%, 90%以上, 控制在2天以内.
-_WORD_PREFIXES = (
+WORD_PREFIXES = (
     ("大于等于", ">="),
     ("不低于", ">="),
     ("不少于", ">="),
@@ -46,7 +46,7 @@ _WORD_PREFIXES = (
     ("小于", "<"),
     ("等于", "="),
 )
-_WORD_SUFFIXES = (
+WORD_SUFFIXES = (
     ("及以上", ">="),
     ("以上", ">="),
     ("及以下", "<="),
@@ -59,14 +59,14 @@ BARE_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*%?\s*\D{0,10}\Z")
 def _word_operator(text: str) -> str:
     """'不低于90%' → '>= 90%'; text without a word operator comes back as it was."""
     body, op = text.strip(), None
-    for word, symbol in _WORD_PREFIXES:
+    for word, symbol in WORD_PREFIXES:
         if body.startswith(word):
             body, op = body[len(word) :], symbol
             break
     if op == "<=" and body.endswith("以内"):  # 控制在2天以内
         body = body[: -len("以内")]
     if op is None:
-        for word, symbol in _WORD_SUFFIXES:
+        for word, symbol in WORD_SUFFIXES:
             if body.endswith(word):
                 body, op = body[: -len(word)], symbol
                 break
