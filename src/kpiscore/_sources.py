@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -115,8 +116,6 @@ def _checked(rows: Iterator[list[str]], path: Path, lang: Lang) -> Iterator[list
     # openpyxl may still fail halfway through a damaged sheet.
     try:
         yield from rows
-    except (KpiscoreError, GeneratorExit):
-        raise
     except Exception:
         raise _file_issue("bad_xlsx", path, lang) from None
 
@@ -146,7 +145,7 @@ def _cell_text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return repr(v) if v == v and v not in (float("inf"), float("-inf")) else "nan"
+        return repr(v) if math.isfinite(v) else "nan"  # read later as not finite, and named
     text = str(v)
     return text[:MAX_CSV_FIELD]
 
