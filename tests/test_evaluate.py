@@ -1,5 +1,7 @@
 """Scoring one subject: what the result says about data the set does not use."""
 
+from decimal import Decimal
+
 from tests.conftest import ROOT
 
 import kpiscore
@@ -62,3 +64,25 @@ def test_subject_details_that_are_not_plain_are_named():
     r = kpiscore.score(SET, {"subject": {"name": "甲", "tags": ["a"]}, "values": {}})
     assert r.subject == {"name": "甲"}
     assert any(w.startswith("subject.tags：") for w in r.warnings)
+
+
+def test_chinese_column_names_stand_for_their_ids():
+    r = kpiscore.score(
+        SET,
+        {
+            "values": {"全年预算数（调整后）": 100, "执行数": 90, "主要产出数量": "12个"},
+            "reasons": {"预算执行率": "年底支付"},
+            "claimed": {"预算执行率": 10, "总分": 100},
+        },
+    )
+    assert r.indicator("execution_rate").score == Decimal("9.00")
+    assert r.indicator("execution_rate").reason == "年底支付"
+    assert r.indicator("output_quantity").score == Decimal("20.00")
+    assert [d.id for d in r.discrepancies] == ["execution_rate", "total"]
+    assert not any("没有被任何指标或检查使用" in w for w in r.warnings)
+
+
+def test_an_id_given_directly_wins_over_a_name_for_the_same_value():
+    r = kpiscore.score(SET, {"values": {"budget": 100, "全年预算数（调整后）": 50, "spent": 100}})
+    assert r.indicator("execution_rate").score == Decimal("10.00")
+    assert any("'全年预算数（调整后）'" in w for w in r.warnings)

@@ -70,6 +70,38 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.lru_cache(maxsize=64)
+def label_ids(iset: IndicatorSet) -> tuple[dict[str, str], dict[str, str]]:
+    """Chinese names that stand for ids: (values by input or indicator name, indicators by name).
+
+    A name shared by two ids stands for neither, so nothing is guessed.
+    """
+
+    def unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
+        seen: dict[str, set[str]] = {}
+        for label, ident in pairs:
+            seen.setdefault(label.strip(), set()).add(ident)
+        return {label: next(iter(ids)) for label, ids in seen.items() if len(ids) == 1}
+
+    value_pairs = [(spec.name, k) for k, spec in (iset.inputs or {}).items()]
+    value_pairs += [
+        (ind.name, ind.id)
+        for ind in iset.indicators
+        if ind.actual is None
+        and ind.rule != "manual"
+        and not (iset.inputs and ind.id in iset.inputs)
+    ]
+    return unique(value_pairs), unique([(ind.name, ind.id) for ind in iset.indicators])
+
+
+def _by_id(section: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        ident = ids.get(key.strip())
+        out[ident if ident is not None and ident not in section else key] = value
+    return out
+
+
 def prepare(
     iset: IndicatorSet,
     data: Any,
@@ -128,6 +160,12 @@ def prepare(
         )
     if problems:
         raise DataError(problems)
+    # Columns copied from a spreadsheet carry the Chinese names: accept them for the ids.
+    value_ids, indicator_ids = label_ids(iset)
+    sections["values"] = _by_id(sections["values"], value_ids)
+    for key in ("manual", "reasons"):
+        sections[key] = _by_id(sections[key], indicator_ids)
+    sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
     unsafe: list[str] = []
 
     def clean(where: str, v: Any) -> Any:
