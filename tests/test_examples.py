@@ -216,3 +216,14 @@ def test_the_packaged_sets_are_the_shipped_files():
     for set_id in kpiscore.shipped_sets():
         packaged = ROOT / "src" / "kpiscore" / "sets" / f"{set_id}.yaml"
         assert packaged.read_bytes() == (ROOT / "indicator_sets" / f"{set_id}.yaml").read_bytes()
+
+
+def test_python_dash_m_kpiscore_is_the_command_line():
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpiscore", "check", "mof-project-2020"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    assert proc.returncode == 0 and "0 个错误" in proc.stdout
