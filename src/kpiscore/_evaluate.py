@@ -867,7 +867,7 @@ class _Scorer:
                 why = message(
                     "discrepancy",
                     self.lang,
-                    id=key,
+                    id=_t(self.lang, f"{r.name}（{key}）", f"{r.name} ({key})"),
                     claimed=fmt_number(claimed),
                     computed=fmt_number(r.score),
                     diff=fmt_number(r.score - claimed),
