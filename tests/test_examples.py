@@ -227,3 +227,10 @@ def test_python_dash_m_kpiscore_is_the_command_line():
         check=False,
     )
     assert proc.returncode == 0 and "0 个错误" in proc.stdout
+
+
+def test_help_is_bilingual(capsys):
+    assert main(["score", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法 / usage: kpiscore score")
+    assert "参数 / arguments:" in out and "选项 / options:" in out and "显示帮助" in out

@@ -42,7 +42,24 @@ def _lang_asked(argv: Sequence[str]) -> str:
     return "en" if os.environ.get("KPISCORE_LANG") == "en" else "zh"
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        # argparse passes prefix="" when it builds a sub-command's name: keep that.
+        super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse with bilingual headings, kpiscore's exit code 2, and a close match for typos."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数 / arguments"
+        self._optionals.title = "选项 / options"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示帮助 / show this help"
+
     def error(
         self, message: str
     ) -> Any:  # argparse's own wording, but our exit code and no traceback
@@ -74,7 +91,6 @@ def _parser() -> argparse.ArgumentParser:
         prog="kpiscore",
         description="绩效自评计分 / performance self-evaluation scoring",
         epilog=_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     lang_help = "提示语言，默认 zh / message language (default zh)"
     p.add_argument("--lang", choices=["zh", "en"], default=None, help=lang_help)
@@ -106,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", required=True, help="OUT.md, OUT.html or OUT.xlsx")
     r.add_argument("--strict", action="store_true", help=strict_help)
 
-    b = command("batch", "批量计分 / score many subjects: a CSV or a folder")
+    b = command("batch", "批量计分 / score many subjects: a CSV, an .xlsx sheet or a folder")
     b.add_argument("set", metavar="SET", help=set_help)
     b.add_argument("rows", metavar="ROWS", help=rows_help)
     b.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.jsonl or OUT.xlsx")
