@@ -234,3 +234,11 @@ def test_help_is_bilingual(capsys):
     out = capsys.readouterr().out
     assert out.startswith("用法 / usage: kpiscore score")
     assert "参数 / arguments:" in out and "选项 / options:" in out and "显示帮助" in out
+
+
+def test_command_line_mistakes_are_told_in_chinese(capsys):
+    assert main(["score"]) == 2
+    assert "缺少参数：SET, DATA" in capsys.readouterr().err
+    assert main(["scor"]) == 2
+    err = capsys.readouterr().err
+    assert "参数 命令 的值 'scor' 无效" in err and "是不是 'score'" in err

@@ -42,6 +42,26 @@ def _lang_asked(argv: Sequence[str]) -> str:
     return "en" if os.environ.get("KPISCORE_LANG") == "en" else "zh"
 
 
+# argparse's sentences an officer meets most, in Chinese (anything else is shown as is).
+_USAGE_ZH = (
+    (re.compile(r"the following arguments are required: (.*)"), "缺少参数：{0}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)"),
+        "参数 {0} 的值 '{1}' 无效，可选：{2}",
+    ),
+)
+
+
+def _usage_zh(message: str) -> str:
+    for pattern, words in _USAGE_ZH:
+        m = pattern.search(message)
+        if m:
+            return words.format(*("命令" if g == "command" else g for g in m.groups()))
+    return message
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         # argparse passes prefix="" when it builds a sub-command's name: keep that.
@@ -64,11 +84,12 @@ class _Parser(argparse.ArgumentParser):
         self, message: str
     ) -> Any:  # argparse's own wording, but our exit code and no traceback
         self.print_usage(sys.stderr)
-        print(f"kpiscore: {message}", file=sys.stderr)
+        lang = _lang_asked(sys.argv[1:])
+        print(f"kpiscore: {message if lang == 'en' else _usage_zh(message)}", file=sys.stderr)
         m = _INVALID_CHOICE.search(message)
         if m:  # a misspelt command or option value: name the close one, in the user's language
             choices = re.findall(r"'([^']*)'", m.group(2))
-            tip = hint(m.group(1), choices, _lang_asked(sys.argv[1:]), list_all=False)
+            tip = hint(m.group(1), choices, lang, list_all=False)
             if tip:
                 print(f"kpiscore: {tip}", file=sys.stderr)
         raise SystemExit(2)
