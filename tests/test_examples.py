@@ -241,4 +241,4 @@ def test_command_line_mistakes_are_told_in_chinese(capsys):
     assert "缺少参数：SET, DATA" in capsys.readouterr().err
     assert main(["scor"]) == 2
     err = capsys.readouterr().err
-    assert "参数 命令 的值 'scor' 无效" in err and "是不是 'score'" in err
+    assert "没有命令 'scor'" in err and "是不是 'score'" in err

@@ -44,6 +44,10 @@ def _lang_asked(argv: Sequence[str]) -> str:
 
 # argparse's sentences an officer meets most, in Chinese (anything else is shown as is).
 _USAGE_ZH = (
+    (
+        re.compile(r"argument command: invalid choice: '([^']*)' \(choose from (.*)\)"),
+        "没有命令 '{0}'，可用的命令：{1}",
+    ),
     (re.compile(r"the following arguments are required: (.*)"), "缺少参数：{0}"),
     (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),
     (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
@@ -58,7 +62,7 @@ def _usage_zh(message: str) -> str:
     for pattern, words in _USAGE_ZH:
         m = pattern.search(message)
         if m:
-            return words.format(*("命令" if g == "command" else g for g in m.groups()))
+            return words.format(*m.groups())
     return message
 
 
