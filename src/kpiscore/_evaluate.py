@@ -71,6 +71,13 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=64)
+def _own_and_ids(iset: IndicatorSet) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(ids of indicators that read their own value, every indicator id): per set, not per row."""
+    own = frozenset(i.id for i in iset.indicators if i.actual is None)
+    return own, tuple(i.id for i in iset.indicators)
+
+
+@functools.lru_cache(maxsize=64)
 def label_ids(iset: IndicatorSet) -> tuple[dict[str, str], dict[str, str]]:
     """Chinese names that stand for ids: (values by input or indicator name, indicators by name).
 
@@ -572,6 +579,12 @@ class _Scorer:
                 )
         return "".join(out)
 
+    def not_evaluated(self, code: str, name: str, exc: EvalFailure) -> None:
+        """A check or penalty whose formula could not run: named, with why, never silent."""
+        self.warnings.append(
+            message(code, self.lang, name=name, problem=self.problem_text(exc.code, exc.params))
+        )
+
     def strays(self, code: str, names: set[str], known: list[str]) -> None:
         """Warn about names the set does not know, the first few with a close match."""
         ordered = sorted(names)
@@ -607,11 +620,10 @@ class _Scorer:
                     for r in missing
                 ]
             )
-        used = sorted(used_names(iset))
-        ids = [i.id for i in iset.indicators]
+        used = used_names(iset)
+        own, ids = _own_and_ids(iset)
         # Values an indicator reads as its own actual are flagged there; the
         # ones formulas read are flagged here, once each.
-        own = {i.id for i in iset.indicators if i.actual is None}
         for name, rv in sorted(self.sd.values.items()):
             if rv.restated and name not in own and name in used and isinstance(rv.value, Decimal):
                 self.warnings.append(
@@ -623,10 +635,10 @@ class _Scorer:
                         value=self.show_for(None, name)(rv.value),
                     )
                 )
-        self.strays("unknown_value", set(self.sd.values) - set(used), used)
+        self.strays("unknown_value", set(self.sd.values) - used, sorted(used))
         # A 偏差原因 or a manual score under a misspelt id would otherwise vanish.
-        self.strays("unknown_reason", set(self.sd.reasons) - set(ids), ids)
-        self.strays("unknown_manual", set(self.sd.manual) - set(ids), ids)
+        self.strays("unknown_reason", set(self.sd.reasons) - set(ids), list(ids))
+        self.strays("unknown_manual", set(self.sd.manual) - set(ids), list(ids))
         p = iset.precision
         by_id = {r.id: r for r in indicators}
         total_mode = iset.rounding == "total"
@@ -711,14 +723,7 @@ class _Scorer:
             try:
                 hit = bool(self.evaluator.run(pen.when))
             except EvalFailure as exc:
-                self.warnings.append(
-                    message(
-                        "penalty_not_evaluated",
-                        self.lang,
-                        name=pen.name,
-                        problem=self.problem_text(exc.code, exc.params),
-                    )
-                )
+                self.not_evaluated("penalty_not_evaluated", pen.name, exc)
                 continue
             if hit:
                 applied.append(pen.name)
@@ -808,14 +813,7 @@ class _Scorer:
                     self.warnings.append(msg)
                 out.append(CheckResult(chk.name, chk.formula.source, passed, message=msg))
             except EvalFailure as exc:
-                self.warnings.append(
-                    message(
-                        "check_not_evaluated",
-                        self.lang,
-                        name=chk.name,
-                        problem=self.problem_text(exc.code, exc.params),
-                    )
-                )
+                self.not_evaluated("check_not_evaluated", chk.name, exc)
         return out
 
     def discrepancies(
