@@ -120,3 +120,124 @@ def test_a_target_without_a_comparison_asks_which_one_was_meant():
     )
     assert issue.code == "target_needs_operator"
     assert '">= 100%"' in issue.message and '"= 100%"' in issue.message
+
+
+# --- values kpiscore cannot read as written are named, never scored ----------
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit"),
+    [("1O", "O"), ("12-", "-"), ("12?", "?"), ("3l", "l"), ("7 pcs!", "pcs!")],
+)
+def test_trailing_text_that_is_no_unit_is_refused(raw, unit):
+    rv = read_value(raw)
+    assert rv.value is None
+    assert rv.problem is not None and rv.problem.code == "value_bad_unit"
+    assert rv.problem.params["unit"] == unit
+
+
+@pytest.mark.parametrize("raw", ["18个", "3 km", "12人次", "5元/人", "2.5万元"])
+def test_real_unit_words_are_read(raw):
+    rv = read_value(raw)
+    assert rv.problem is None and isinstance(rv.value, Decimal)
+
+
+def test_negative_zero_is_read_as_zero():
+    assert str(read_value("-0.0个").value) == "0.0"
+    assert str(read_value("-0").value) == "0"
+
+
+def _score(set_text: str, values: dict):
+    return kpiscore.score(kpiscore.load(set_text), {"values": values})
+
+
+def _one_set(target: str, extra: str = "", actual: str = "") -> str:
+    a = f", actual: '{actual}'" if actual else ""
+    return (
+        "kpiscore: 1\nid: t\nname: 测试\n" + extra + "categories:\n"
+        "  - {id: main, name: 主要指标, weight: 10}\nfull_score: 10\nindicators:\n"
+        f"  - {{id: a, category: main, name: 甲, weight: 10, target: '{target}'{a}}}\n"
+    )
+
+
+@pytest.mark.parametrize("cell", ["12万", "1.2亿", "3千"])
+def test_an_order_of_magnitude_nobody_declared_is_refused(cell):
+    r = _score(_one_set(">= 10"), {"a": cell}).indicators[0]
+    assert r.status == "invalid_data" and r.score == 0
+    assert cell in r.problem and "万元" in r.problem  # names the cell and the fix
+
+
+def test_an_order_of_magnitude_is_converted_exactly_to_the_declared_unit():
+    r = _score(_one_set(">= 10000 万元"), {"a": "1.2亿元"})
+    ind = r.indicators[0]
+    assert ind.status == "scored" and ind.actual == Decimal(12000) and ind.score == 10
+    assert any("'1.2亿元' 按 12000万元 读取" in w for w in r.warnings)
+    # and the other way: 5000 元 against a target in 万元 is 0.5 万元
+    half = _score(_one_set(">= 1 万元"), {"a": "5000元"}).indicators[0]
+    assert half.actual == Decimal("0.5") and half.score == 5
+
+
+def test_a_percent_value_against_a_target_without_percent_is_invalid():
+    r = _score(_one_set(">= 90"), {"a": "95%"}).indicators[0]
+    assert r.status == "invalid_data" and r.score == 0
+    assert "'95%'" in r.problem and "'>= 90'" in r.problem and "—" not in r.problem
+
+
+def test_a_percent_value_for_an_input_declared_without_percent_names_the_input():
+    inputs = "inputs:\n  rate: {name: 满意率, unit: 分}\n  n: {name: 人数}\n"
+    r = _score(_one_set(">= 90", extra=inputs, actual="n"), {"n": "95%"}).indicators[0]
+    assert r.status == "invalid_data" and "—" not in r.problem and "'n'" in r.problem
+
+
+def test_a_percent_value_read_through_a_bare_name_formula_is_checked_against_the_target():
+    r = _score(_one_set(">= 90", actual="rate"), {"rate": "95%"}).indicators[0]
+    assert r.status == "invalid_data" and "'>= 90'" in r.problem
+
+
+def test_a_percent_target_with_an_absurd_actual_is_invalid_not_full_marks():
+    r = _score(_one_set(">= 100%", actual="x / y"), {"x": 50, "y": 1}).indicators[0]
+    assert r.status == "invalid_data" and r.score == 0 and "5000%" in r.problem
+    fine = _score(_one_set(">= 100%", actual="x / y"), {"x": 9, "y": 1}).indicators[0]
+    assert fine.status == "scored" and fine.score == 10  # 900% is odd, but possible
+
+
+def test_a_formula_times_100_against_a_percent_target_is_a_load_error():
+    for formula in ("spent / budget * 100", "100 * spent / budget", "spent * 100 / budget"):
+        issues = kpiscore.check(_one_set(">= 100%", actual=formula))
+        assert [i.code for i in issues] == ["percent_times_100"], formula
+        assert "* 100" in issues[0].message and issues[0].path == ("indicators", 0, "actual")
+    assert kpiscore.check(_one_set(">= 100", actual="spent / budget * 100")) == []
+
+
+# --- numbers from numpy and pandas are read exactly ----------------------------
+
+
+def test_numpy_numbers_read_exactly():
+    np = pytest.importorskip("numpy")
+    for raw, expected in [
+        (np.int64(18), Decimal(18)),
+        (np.int32(7), Decimal(7)),
+        (np.float64(1104.87), Decimal("1104.87")),
+        (np.float32(0.1), Decimal("0.1")),
+        (np.True_, True),
+    ]:
+        assert read_value(raw).value == expected, raw
+    assert read_value(np.float64("nan")).value is None
+
+
+def test_pandas_blanks_are_missing_not_invalid():
+    pd = pytest.importorskip("pandas")
+    for blank in (pd.NA, pd.NaT, float("nan"), None):
+        assert read_value(blank).value is None and read_value(blank).problem is None
+
+
+def test_a_dataframe_row_of_numpy_values_scores_like_python_numbers():
+    np = pytest.importorskip("numpy")
+    iset = kpiscore.load(_one_set(">= 15 个"))
+    for v in (np.int64(12), np.int32(12), np.float64(12.0)):
+        r = kpiscore.score(iset, {"values": {"a": v}})
+        assert r.indicators[0].status == "scored" and r.total == 8, type(v)
+    assert (
+        kpiscore.score(iset, {"values": {"a": np.int64(12)}}).data_digest
+        != kpiscore.score(iset, {"values": {"a": np.int64(13)}}).data_digest
+    )

@@ -45,7 +45,7 @@ def test_a_bad_value_in_a_data_file_names_its_line(tmp_path):
     r = kpiscore.score(SET, data)
     assert "（d.yaml:4）" in r.indicator("output_quantity").explanation
     assert "（d.yaml:5）" in r.indicator("satisfaction").explanation
-    assert r.indicator("output_quantity").status == "missing_data"
+    assert r.indicator("output_quantity").status == "invalid_data"
 
 
 def test_a_reason_that_is_not_text_is_named_not_silently_dropped():

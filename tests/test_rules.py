@@ -90,7 +90,7 @@ def test_exactly_80_percent_belongs_to_the_top_level():
 
 def test_rate_outside_its_level_is_a_data_error():
     r = one(QUAL, {"a": {"level": "达成", "rate": D("0.7")}})
-    assert r.status == "missing_data"
+    assert r.status == "invalid_data"
     assert r.problem == "等级“达成”的得分比例应在 [0.8, 1] 之内，实际给了 0.7"
 
 
@@ -130,7 +130,7 @@ def test_checklist_sums_items_by_label_or_id():
     assert one(ind, {"a": ["t", "完整"]}).score == 2
     assert one(ind, {"a": "真实、完整、准确"}).score == 3
     bad = one(ind, {"a": ["真是"]})
-    assert bad.status == "missing_data" and "是不是 '真实'" in bad.problem
+    assert bad.status == "invalid_data" and "是不是 '真实'" in bad.problem
 
 
 def test_manual_needs_justification_and_range():
@@ -148,7 +148,7 @@ def test_manual_needs_justification_and_range():
         kpiscore.score(iset, {"manual": {"a": {"score": D(11), "justification": "x"}}})
         .indicators[0]
         .status
-        == "missing_data"
+        == "invalid_data"
     )
 
 
@@ -179,7 +179,7 @@ def test_missing_value_scores_zero_and_strict_raises():
 
 def test_values_are_read_as_written():
     assert one(RATIO, {"a": "18个"}).score == 100
-    assert one(RATIO, {"a": "18 次"}).status == "missing_data"
+    assert one(RATIO, {"a": "18 次"}).status == "invalid_data"
     pct = "  - {id: a, category: main, name: 甲, weight: 10, target: '>= 100%'}\n"
     assert one(pct, {"a": "97.79%"}).score == D("9.78")
     bare = one(pct, {"a": 95})

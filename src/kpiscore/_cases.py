@@ -25,7 +25,7 @@ from .result import Result
 
 CASE_KEYS = ("name", "description", "data", "expect")
 EXPECT_KEYS = ("total", "grade", "complete", "scores", "categories", "status", "needs_reason")
-STATUSES = ("scored", "not_applicable", "missing_data")
+STATUSES = ("scored", "not_applicable", "missing_data", "invalid_data")
 MAX_CASES = 10_000
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 

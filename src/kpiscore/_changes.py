@@ -187,6 +187,7 @@ def change_to_dict(c: SubjectChange) -> dict[str, Any]:
 _STATUS_WORDS = {
     "not_applicable": ("不适用", "n/a"),
     "missing_data": ("缺数据", "missing data"),
+    "invalid_data": ("数据无效", "invalid data"),
 }
 
 

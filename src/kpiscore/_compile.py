@@ -39,6 +39,7 @@ from .compiled import (
     ReasonPolicy,
     Target,
     freeze,
+    level_key,
     parse_target,
 )
 from .errors import ConfigError, Issue
@@ -371,6 +372,11 @@ class _Compiler:
 
         row_names = set(SCORE_NAMES)
         actual = self.formula(ind.actual, (*base, "actual"))
+        if actual is not None and target is not None and target.percent and actual.scales_by_100:
+            # 97.79 against ">= 100%" (= 1) would read as 9779%: full marks for half the work.
+            self.add(
+                "percent_times_100", (*base, "actual"), formula=actual.source, target=target.text
+            )
         if (
             ind.actual is None
             and self.inputs is not None
@@ -521,8 +527,8 @@ class _Compiler:
             return parsed
         declared = ind.levels if ind.levels is not None else levels
         names = {n: lv.label for lv in declared for n in (lv.label, *lv.aliases)}
-        if raw.strip() in names:
-            return Target(text=raw, level=names[raw.strip()])
+        if level_key(raw) in names:
+            return Target(text=raw, level=names[level_key(raw)])
         looks_numeric = any(ch.isdigit() for ch in raw) or any(ch in raw for ch in "<>=≥≤＝")
         if ind.rule == "qualitative" or (ind.levels is not None and not looks_numeric):
             labels = [lv.label for lv in declared]

@@ -7,8 +7,11 @@ what we assumed, and refuse what would give a wrong score.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -20,7 +23,8 @@ from typing import Any
 from . import _yaml
 from ._messages import Lang, message
 from ._messages import zh_en as _t
-from .compiled import WORD_PREFIXES, WORD_SUFFIXES, IndicatorSet, InputSpec, Target
+from ._numbers import fmt_value
+from .compiled import WORD_PREFIXES, WORD_SUFFIXES, IndicatorSet, Target
 from .errors import DataError, Issue
 
 MAX_TEXT = 2_000
@@ -74,6 +78,9 @@ class ReadValue:
     restated: bool = False  # written as a bound or an estimate ("≥266米", "20余份"), not a count
     problem: ValueProblem | None = None
     raw: str | None = None  # the cell as written, kept when it was read with an assumption
+    # Read in the expected unit from another order of magnitude (亿元 → 万元).
+    converted: bool = False
+    written: str | None = None  # the cell as written, for messages that must quote it
 
 
 @dataclass
@@ -106,24 +113,60 @@ def check_magnitude(d: Decimal, raw: str) -> ReadValue | None:
     return None
 
 
+def _number(d: Decimal, raw: str) -> ReadValue:
+    """A Decimal as a value: magnitude checked, and -0 shown as 0 ("-0.0个" is no count)."""
+    bad = check_magnitude(d, raw)
+    if bad is not None:
+        return bad
+    return ReadValue(d.copy_abs() if d.is_zero() else d)
+
+
+# pandas' blanks, recognised by their type's name so that pandas is never imported.
+_BLANK_TYPES = frozenset({"NAType", "NaTType"})
+
+
+def _read_number(raw: numbers.Real | Decimal) -> ReadValue:
+    """Any real number type, exactly: int and numpy integers as integers, floats by their
+    shortest repr (1104.87, not 1104.869999…), Decimal as it is.
+
+    A float NaN is how pandas and numpy hold an empty cell, so it is a blank.
+    """
+    if isinstance(raw, numbers.Integral):
+        n = int(raw)
+        return (
+            _number(Decimal(n), str(n))
+            if abs(n) < 10**30
+            else _fail("value_too_large", value=_short(str(n)))
+        )
+    if isinstance(raw, float):  # numpy's float64 is a float; its repr is "np.float64(…)"
+        if math.isnan(raw):
+            return ReadValue(None)
+        if math.isinf(raw):
+            return _fail("value_not_finite", value=repr(float(raw)))
+        return _number(Decimal(repr(float(raw))), repr(float(raw)))
+    if isinstance(raw, Decimal):  # a written .nan stays a named problem, not a blank
+        return _number(raw, str(raw))
+    try:  # numpy float32/float16 print their own shortest form; Fraction does not
+        d = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return _fail("value_wrong_type", found=type(raw).__name__)
+    if d.is_nan():
+        return ReadValue(None)
+    return _number(d, str(raw))
+
+
 def read_value(raw: Any) -> ReadValue:
     """Turn one raw cell into a value kpiscore can score; never raises."""
-    if raw is None:
+    if raw is None or type(raw).__name__ in _BLANK_TYPES:
         return ReadValue(None)
-    if isinstance(raw, bool):
-        return ReadValue(raw)
-    if isinstance(raw, int):
-        raw = Decimal(raw) if abs(raw) < 10**30 else Decimal("Infinity")
-    if isinstance(raw, float):
-        try:
-            raw = Decimal(repr(raw))
-        except InvalidOperation:
-            return _fail("value_not_finite", value=repr(raw))
-    if isinstance(raw, Decimal):
-        bad = check_magnitude(raw, str(raw))
-        return bad or ReadValue(raw)
+    if isinstance(raw, bool) or (
+        type(raw).__module__ == "numpy" and type(raw).__name__ in ("bool", "bool_")
+    ):
+        return ReadValue(bool(raw))
+    if isinstance(raw, (numbers.Real, Decimal)):
+        return _read_number(raw)
     if isinstance(raw, str):
-        return _read_text(raw)
+        return _read_text(str(raw))
     if isinstance(raw, (list, tuple)):
         if len(raw) > MAX_LIST:
             return _fail("value_too_long", length=len(raw), limit=MAX_LIST)
@@ -142,11 +185,11 @@ def read_value(raw: Any) -> ReadValue:
             if rate is None:
                 return ReadValue(LevelValue(level.strip()))
             r = read_value(rate)
-            if r.problem or not isinstance(r.value, Decimal):
+            if r.problem or not isinstance(r.value, Decimal) or r.unit not in (None, "%"):
                 return _fail("value_wrong_type", found="mapping")
             return ReadValue(LevelValue(level.strip(), r.value))
         return _fail("value_wrong_type", found="mapping")
-    return _fail("value_wrong_type", found=type(raw).__name__)
+    return _fail("value_wrong_type", found=type(raw).__name__[:30])
 
 
 def _read_text(raw: str) -> ReadValue:
@@ -162,7 +205,7 @@ def _read_text(raw: str) -> ReadValue:
             d = Decimal(text)
         except InvalidOperation:  # pragma: no cover
             return ReadValue(text)
-        return check_magnitude(d, text) or ReadValue(d)
+        return _number(d, text)
     if text.lower() in (
         "nan",
         "inf",
@@ -176,8 +219,7 @@ def _read_text(raw: str) -> ReadValue:
     ):
         return _fail("value_not_finite", value=text)
     if _THOUSANDS.match(text):
-        d = Decimal(text.replace(",", ""))
-        return check_magnitude(d, text) or ReadValue(d)
+        return _number(Decimal(text.replace(",", "")), text)
     return _read_with_unit(text, raw)
 
 
@@ -212,51 +254,162 @@ def _read_with_unit(text: str, raw: str) -> ReadValue:
         unit, hedged = unit[1:].strip(), True
     if pct and unit:
         return ReadValue(whole)  # "97.79%元": not a value kpiscore can read safely
+    if unit and not is_unit_word(unit):
+        # "1O" (a letter O), "12-", "12?": the number alone would be a guess.
+        return _fail("value_bad_unit", value=_short(raw.strip()), unit=unit[:10])
     d = Decimal(number.replace(",", ""))
     bad = check_magnitude(d, text)
     if bad:
         return bad
+    if d.is_zero():
+        d = d.copy_abs()
     restated = bool(op) or hedged
     kept = _short(raw.strip()) if restated else None
+    cell = _short(raw.strip())
     if pct:
-        return ReadValue(d / 100, unit="%", restated=restated, raw=kept)
-    return ReadValue(d, unit=unit or None, restated=restated, raw=kept)
+        return ReadValue(d / 100, unit="%", restated=restated, raw=kept, written=cell)
+    return ReadValue(d, unit=unit or None, restated=restated, raw=kept, written=cell)
+
+
+# --- units ------------------------------------------------------------------
+# Chinese measure words (个, 次, 万元, 人次, 平方米) are recognised by their
+# characters; Latin units only from this list, so that a letter typed for a
+# digit ("1O") or a stray sign ("12-") is never taken for a unit and dropped.
+# Letters that pass for digits (l, s, g, o) are not units on their own.
+_LATIN_UNITS = frozenset(
+    {
+        "m", "km", "cm", "mm", "m2", "m²", "㎡", "km2", "km²", "m3", "m³", "kg", "g", "t",
+        "h", "min", "kw", "kwh", "mw", "mwh", "gw", "ml", "gb", "tb", "mb",
+        "pcs", "mu",
+    }
+)  # fmt: skip
+# Orders of magnitude that tables put before a unit (万元, 亿元, 千米) or alone (12万).
+# They multiply the number; they are never a unit to be dropped.
+MULTIPLIERS: dict[str, Decimal] = {
+    "万亿": Decimal(10) ** 12,
+    "千万": Decimal(10) ** 7,
+    "百万": Decimal(10) ** 6,
+    "十万": Decimal(10) ** 5,
+    "亿": Decimal(10) ** 8,
+    "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+}
+_NOT_MULTIPLIED = frozenset({"千克", "千米", "千瓦", "千瓦时", "万分之", "千分之"})
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def is_unit_word(unit: str) -> bool:
+    """Whether text after a number is a unit a table would write (个, 万元, 元/人, km)."""
+    parts = unit.split("/")
+    return all(p.lower() in _LATIN_UNITS or (p and all(_is_cjk(ch) for ch in p)) for p in parts)
+
+
+def split_multiplier(unit: str) -> tuple[Decimal, str]:
+    """'万元' → (10000, '元'); '亿' → (10^8, ''); '个' → (1, '个'). 千克 and 千米 are units."""
+    if unit not in _NOT_MULTIPLIED:
+        for word, factor in MULTIPLIERS.items():
+            if unit.startswith(word):
+                return factor, unit[len(word) :]
+    return Decimal(1), unit
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a value's unit should be, and what said so (for the message)."""
+
+    unit: str | None
+    percent: bool
+    target: str | None = None  # the target text, when an indicator reading the value set it
+    declared: bool = False  # declared under inputs:
+
+
+@functools.lru_cache(maxsize=64)
+def expectations(iset: IndicatorSet) -> dict[str, Expected]:
+    """Per set, once: the unit each value is expected in — from ``inputs:``, else from
+    the target of the indicator that reads the value as its own actual."""
+    out: dict[str, Expected] = {}
+    for ind in iset.indicators:
+        t: Target | None = ind.target
+        if t is None or t.level is not None:
+            continue
+        # An indicator reads a value as its actual by its id, or by a formula that is one name.
+        name = ind.id if ind.actual is None else ind.actual.bare_name
+        if name is not None:
+            out[name] = Expected(t.unit, t.percent, target=t.text)
+    for name, spec in (iset.inputs or {}).items():
+        out[name] = Expected(spec.unit, spec.type == "percent", declared=True)
+    return out
 
 
 def expected_unit(name: str, iset: IndicatorSet) -> tuple[str | None, bool]:
     """(unit key, whether it is a percent) for a value, from inputs or the reading indicator's target."""
-    if iset.inputs is not None:
-        spec: InputSpec | None = iset.inputs.get(name)
-        if spec is None:
-            return None, False
-        return spec.unit_key, spec.type == "percent"
-    for ind in iset.indicators:
-        if ind.id == name and ind.actual is None and ind.target is not None:
-            t: Target = ind.target
-            if t.level is None:
-                return t.unit_key, t.percent
-    return None, False
+    e = expectations(iset).get(name)
+    if e is None:
+        return None, False
+    return ("%" if e.percent else e.unit), e.percent
 
 
 def check_unit(name: str, rv: ReadValue, iset: IndicatorSet) -> ReadValue:
-    """Reject a value whose written unit contradicts the declared one."""
+    """Hold a value's written unit against the one the set expects; convert 万/亿 exactly.
+
+    A value is scored only as written: a % where the target has none, a unit
+    that is not the expected one, or an order of magnitude (万, 亿) nobody
+    declared is refused by name with the fix, never dropped.
+    """
     if rv.problem or not isinstance(rv.value, Decimal):
         return rv
-    unit, is_percent = expected_unit(name, iset)
+    e = expectations(iset).get(name)
+    shown = rv.written or f"{fmt_value(rv.value)}{rv.unit or ''}"
     if rv.unit is None:
-        if is_percent and abs(rv.value) > 2:
+        if e is not None and e.percent and abs(rv.value) > 2:
             return _fail("percent_needs_sign", value=str(rv.value))
         return rv
-    if unit is not None and rv.unit != unit:
-        return _fail("value_unit_mismatch", unit=rv.unit, expected=unit)
-    if unit is None and rv.unit == "%" and iset.inputs is not None and name in iset.inputs:
-        return _fail("value_unit_mismatch", unit="%", expected="—")
+    if rv.unit == "%":
+        if e is None or e.percent:
+            return rv
+        if e.unit is not None:
+            return _fail("value_unit_mismatch", value=shown, unit="%", expected=e.unit)
+        if e.target is not None:
+            return _fail("percent_not_in_target", value=shown, target=e.target)
+        return _fail("percent_not_declared", value=shown, name=name)
+    if e is not None and e.percent:
+        return _fail("value_unit_mismatch", value=shown, unit=rv.unit, expected="%")
+    expected = e.unit if e is not None else None
+    if expected is not None and rv.unit != expected:
+        return _converted(rv, expected) or _fail(
+            "value_unit_mismatch", value=shown, unit=rv.unit, expected=expected
+        )
+    factor, _base = split_multiplier(rv.unit)
+    if expected is None and factor != 1:
+        plain = fmt_value(rv.value * factor) or ""
+        return _fail("value_multiplier", value=shown, plain=plain, name=name)
     return rv
+
+
+def _converted(rv: ReadValue, expected: str) -> ReadValue | None:
+    """'1.2亿元' where 万元 is expected is exactly 12000 万元: read it so, and say so."""
+    if not isinstance(rv.value, Decimal) or rv.unit is None:
+        return None
+    have, base = split_multiplier(rv.unit)
+    want, want_base = split_multiplier(expected)
+    if base != want_base or have == want:
+        return None
+    value = rv.value * have / want
+    bad = check_magnitude(value, str(value))
+    if bad is not None:
+        return bad
+    written = rv.written or f"{fmt_value(rv.value)}{rv.unit}"
+    exact = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return ReadValue(exact, unit=expected, restated=rv.restated, raw=written, converted=True)
 
 
 def digest_of(data: Any) -> str:
     canon = json.dumps(_canonical(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
+    # A lone surrogate ("\\ud800" in JSON) is kept in the digest as its code point.
+    return "sha256:" + hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _canonical(x: Any) -> Any:
@@ -264,12 +417,15 @@ def _canonical(x: Any) -> Any:
         return {str(k): _canonical(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_canonical(v) for v in x]
-    if isinstance(x, Decimal):
-        return {"$d": str(x)}
-    if isinstance(x, float):
-        return {"$d": repr(x)}
-    if isinstance(x, (str, bool, int)) or x is None:
+    if isinstance(x, (str, bool)) or x is None:
         return x
+    if isinstance(x, (numbers.Real, Decimal)) or type(x).__name__ in _BLANK_TYPES:
+        # numpy and pandas values digest like the Python numbers and blanks they read as.
+        rv = read_value(x)
+        if rv.problem is None:
+            v = rv.value
+            return v if v is None or isinstance(v, bool) else {"$d": str(v)}
+        return {"$d": str(x)}
     return repr(type(x))
 
 

@@ -24,7 +24,15 @@ from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from ._yaml import Document, Path_
 from .compiled import CompiledIndicator, IndicatorSet
 from .errors import DataError, Issue
-from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
+from .result import (
+    PROBLEM_STATUSES,
+    CategoryResult,
+    CheckResult,
+    Discrepancy,
+    IndicatorResult,
+    PointsLost,
+    Result,
+)
 
 ZERO = Decimal(0)
 _BUILTIN_LABELS = {
@@ -45,6 +53,11 @@ _BUILTIN_LABELS = {
         "total": "total",
     },
 }
+# Problems that mean no value was given; every other problem is a value given but
+# unreadable as written (invalid_data).
+MISSING_CODES = frozenset({"missing_value", "manual_missing"})
+# Above this a fraction compared with a % target (1000%) is taken for a percent × 100.
+PERCENT_SANE = Decimal(10)
 DATA_KEYS = ("indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes")
 MAX_VALUES = 10_000
 
@@ -195,7 +208,17 @@ def prepare(
                 )
         values[name] = rv
     reasons: dict[str, str] = {}
-    notes: list[str] = []
+    notes: list[str] = [
+        message(
+            "value_converted",
+            lang,
+            id=name,
+            raw=rv.raw or "",
+            value=f"{fmt_value(rv.value)}{rv.unit or ''}",
+        )
+        for name, rv in values.items()
+        if rv.converted and isinstance(rv.value, Decimal)
+    ]
     kept_subject: dict[str, Any] = {}
     for k, v in subject.items():
         if isinstance(v, (str, Decimal, int, bool)) or v is None:
@@ -365,6 +388,9 @@ class _Scorer:
             )
 
         def missing(code: str, params: dict[str, Any]) -> IndicatorResult:
+            # No value at all is missing_data (a 偏差原因 may be owed); a value that was
+            # given but cannot be read as written is invalid_data (the fix is the cell).
+            absent = code in MISSING_CODES
             why = self.problem_text(code, params)
             self.warnings.append(
                 message("indicator_problem", lang, id=ind.id, name=ind.name, problem=why)
@@ -375,10 +401,10 @@ class _Scorer:
                 f"{why}; scored 0 (weight {fmt_number(ind.weight)})",
             )
             return result(
-                "missing_data",
+                "missing_data" if absent else "invalid_data",
                 ZERO,
                 text,
-                needs=ind.weight > 0 and self.iset.reasons.below_weight,
+                needs=absent and ind.weight > 0 and self.iset.reasons.below_weight,
                 problem=why,
             )
 
@@ -462,6 +488,15 @@ class _Scorer:
                 )
 
         target_value = ind.target.value if ind.target is not None else None
+        if (
+            ind.target is not None
+            and ind.target.percent
+            and isinstance(actual, Decimal)
+            and abs(actual) > PERCENT_SANE
+        ):
+            # 5000% against a % target is a percent computed × 100 (or typed as 50), not
+            # an achievement: full marks here would be the silent error.
+            return missing("percent_absurd", {"value": fmt_percent(actual)})
         extras: dict[str, Any] = {"weight": ind.weight}
         if actual is not None and not isinstance(actual, LevelValue):
             extras["actual"] = actual
@@ -606,12 +641,12 @@ class _Scorer:
     def run(self, strict: bool) -> Result:
         iset, lang = self.iset, self.lang
         indicators = [self.indicator(ind) for ind in iset.indicators]
-        missing = [r for r in indicators if r.status == "missing_data"]
+        missing = [r for r in indicators if r.status in PROBLEM_STATUSES]
         if strict and missing:
             raise DataError(
                 [
                     Issue(
-                        "missing_data",
+                        r.status,
                         f"{r.id}（{r.name}）：{r.problem}"
                         if lang != "en"
                         else f"{r.id} ({r.name}): {r.problem}",

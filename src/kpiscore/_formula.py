@@ -105,6 +105,33 @@ class CompiledFormula:
     def evaluate(self, evaluator: Evaluator) -> Any:
         return evaluator.run(self)
 
+    @property
+    def scales_by_100(self) -> bool:
+        """Whether the formula turns a fraction into a percent number (``a / b * 100``)."""
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.BinOp) and (
+                (
+                    isinstance(node.op, ast.Mult)
+                    and _HUNDRED in (_const(node.left), _const(node.right))
+                )
+                or (isinstance(node.op, ast.Div) and _const(node.right) == _HUNDREDTH)
+            ):
+                return True
+        return False
+
+    @property
+    def bare_name(self) -> str | None:
+        """The value's name when the formula is that one name (``actual: rate``)."""
+        return self.tree.id if isinstance(self.tree, ast.Name) else None
+
+
+_HUNDRED = Decimal(100)
+_HUNDREDTH = Decimal("0.01")
+
+
+def _const(node: ast.AST) -> Any:
+    return node.value if isinstance(node, ast.Constant) else None
+
 
 def _problem(
     code: str, node: ast.AST | None = None, source: str = "", **params: Any

@@ -335,6 +335,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "round 的第二个参数（保留小数位数）必须是 0 到 {limit} 之间的整数常量，如 round(x, 2)",
         "The second argument of round (decimal places) must be a whole-number constant from 0 to {limit}, e.g. round(x, 2)",
     ),
+    "percent_times_100": (
+        "公式 '{formula}' 乘了 100，但目标 '{target}' 是百分比：kpiscore 的百分比就是比例（97.79% 即 0.9779），请去掉 * 100",
+        "The formula '{formula}' multiplies by 100, but the target '{target}' is a percentage: kpiscore's percentages are fractions (97.79% is 0.9779), so drop the * 100",
+    ),
     "formula_empty": ("公式是空的", "The formula is empty"),
     # --- data and scoring ---------------------------------------------------
     "value_not_finite": (
@@ -358,8 +362,32 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "'{value}' is a percent value written without %: write {value}% or {fraction}",
     ),
     "value_unit_mismatch": (
-        "值的单位 '{unit}' 与应有的单位 '{expected}' 不一致",
-        "The value's unit '{unit}' differs from the expected '{expected}'",
+        "值 '{value}' 的单位 '{unit}' 与应有的单位 '{expected}' 不一致：请填写以 {expected} 计的数",
+        "The value '{value}' is in '{unit}', but '{expected}' is expected: enter the number in {expected}",
+    ),
+    "percent_not_in_target": (
+        "值 '{value}' 带 %，但目标 '{target}' 没有 %：若目标是百分比，请在目标中加上 %（如 '>= 90%'）；若不是，请去掉值中的 %",
+        "The value '{value}' has a %, but the target '{target}' has none: if the target is a percentage, add the % to it (e.g. '>= 90%'); if not, remove the % from the value",
+    ),
+    "percent_not_declared": (
+        "值 '{value}' 带 %，但 inputs 中的 '{name}' 不是百分比：若它是百分比，请声明 type: percent；若不是，请去掉值中的 %",
+        "The value '{value}' has a %, but '{name}' under inputs is not a percentage: declare type: percent if it is one, or remove the %",
+    ),
+    "value_bad_unit": (
+        "值 '{value}' 中数字后面的 '{unit}' 不是单位，无法确定这个数（是否把数字 0 写成了字母 O，或多了符号？）：请只填写数字和单位",
+        "In '{value}', the '{unit}' after the number is no unit, so the number is not certain (a letter O for a zero, or a stray sign?): enter the number and its unit only",
+    ),
+    "value_multiplier": (
+        "值 '{value}' 带有数量级（万、亿、千），但没有声明 '{name}' 的单位：请写成 {plain}，或在 inputs 中为 '{name}' 声明单位（如 unit: 万元）",
+        "The value '{value}' carries an order of magnitude (万, 亿, 千) but no unit is declared for '{name}': write {plain}, or declare its unit under inputs (e.g. unit: 万元)",
+    ),
+    "value_converted": (
+        "{id}：'{raw}' 按 {value} 读取（换算成指标体系声明的单位）",
+        "{id}: '{raw}' read as {value} (converted to the set's declared unit)",
+    ),
+    "percent_absurd": (
+        "实际值 {value} 不可能是这个百分比：公式或数据是否乘了 100？百分比目标的实际值应是比例（97.79% 即 0.9779），请去掉 × 100",
+        "The actual {value} cannot be this percentage: did the formula or the data multiply by 100? Against a % target the actual is a fraction (97.79% is 0.9779): drop the × 100",
     ),
     "missing_value": ("缺少数据 '{name}'{label}", "Missing value '{name}'{label}"),
     "division_by_zero": ("计算时除数为 0", "Division by zero"),
@@ -534,7 +562,9 @@ def os_reason(exc: OSError, lang: Lang) -> str:
 
 # Control characters (escape sequences can recolour, move or clear a terminal)
 # and bidi overrides (they reorder what is shown): never part of a label or reason.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def has_unsafe_chars(text: str) -> bool:

@@ -17,7 +17,7 @@ from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import hint
 from ._messages import zh_en as _t
 from ._numbers import clamp, fmt_number, fmt_percent
-from .compiled import CompiledIndicator, LevelSpec
+from .compiled import CompiledIndicator, LevelSpec, is_negated, level_key
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -221,11 +221,14 @@ def met(x: RuleInput) -> Outcome:
 
 
 def _find_level(ind: CompiledIndicator, name: str, lang: str) -> LevelSpec:
+    key = level_key(name)
     for lv in ind.levels:
-        if name == lv.label or name in lv.aliases:
+        if key == lv.label or key in lv.aliases:
             return lv
-    names = [n for lv in ind.levels for n in (lv.label, *lv.aliases)]
-    raise RuleProblem("unknown_level_value", value=name[:30], hint=hint(name, names, lang))
+    # "没有完成" must never be offered "完成": a negated word is matched only with negated ones.
+    negated = is_negated(key)
+    names = [n for lv in ind.levels for n in (lv.label, *lv.aliases) if is_negated(n) == negated]
+    raise RuleProblem("unknown_level_value", value=name.strip()[:30], hint=hint(key, names, lang))
 
 
 def qualitative(x: RuleInput) -> Outcome:

@@ -144,16 +144,55 @@ class LevelSpec:
     aliases: tuple[str, ...] = ()
 
 
+# The words real tables write for each level (the contract's default level words,
+# and a few more seen in tables); a word that is none of these is invalid_data.
 DEFAULT_LEVELS = (
     LevelSpec(
         "达成",
         Decimal("0.8"),
         Decimal("1"),
-        ("完成", "达成预期指标", "已完成", "全部完成", "达到", "已达成"),
+        (
+            "已达成", "完成", "已完成", "全部完成", "完全达成", "按时完成", "按期完成",
+            "有效改善", "明显改善", "显著改善", "有效提升", "明显提升", "显著提升", "是",
+            "达成预期指标", "达到", "已达到",
+        ),
     ),
-    LevelSpec("部分达成", Decimal("0.6"), Decimal("0.8"), ("部分完成", "基本达成", "基本完成")),
-    LevelSpec("未达成", Decimal("0"), Decimal("0.6"), ("未完成", "未达到")),
-)
+    LevelSpec(
+        "部分达成",
+        Decimal("0.6"),
+        Decimal("0.8"),
+        ("基本达成", "部分完成", "基本完成", "有所改善", "有所提升"),
+    ),
+    LevelSpec(
+        "未达成",
+        Decimal("0"),
+        Decimal("0.6"),
+        ("未完成", "没有完成", "没有达成", "不达成", "未实现", "否", "未达到"),
+    ),
+)  # fmt: skip
+
+# Words that negate what follows (未完成, 没有达成, 不达成): a close match for a negated
+# word is only ever another negated word, never the positive it negates.
+NEGATIONS = ("未", "没有", "没", "不", "无", "非", "否")
+
+
+def level_key(text: str) -> str:
+    """A cell as level words are matched: NFKC, spaces and punctuation trimmed around it."""
+    text = unicodedata.normalize("NFKC", text)
+    start, end = 0, len(text)
+    while start < end and _trim(text[start]):
+        start += 1
+    while end > start and _trim(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _trim(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
+
+
+def is_negated(word: str) -> bool:
+    return word.startswith(NEGATIONS)
 
 
 @dataclass(frozen=True)

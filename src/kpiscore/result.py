@@ -14,7 +14,10 @@ from typing import Any, Literal, final
 
 from ._numbers import fmt_plain, fmt_value
 
-Status = Literal["scored", "not_applicable", "missing_data"]
+Status = Literal["scored", "not_applicable", "missing_data", "invalid_data"]
+"""missing_data: no value was given; invalid_data: a value was given but cannot be read
+as written (a word that is no level, a unit or scale that does not fit the target)."""
+PROBLEM_STATUSES: frozenset[str] = frozenset({"missing_data", "invalid_data"})
 
 
 @final

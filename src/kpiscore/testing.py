@@ -119,7 +119,8 @@ def assert_invariants(iset: IndicatorSet, result: Result) -> None:
         if not result.penalties:
             assert result.grade == expected
     assert result.complete == (
-        all(i.status != "missing_data" for i in result.indicators) and result.total is not None
+        all(i.status not in ("missing_data", "invalid_data") for i in result.indicators)
+        and result.total is not None
     )
     for ind in result.indicators:
         # Every row can be checked by hand: its explanation ends in its own score.

@@ -24,6 +24,8 @@ def show_actual(ind: IndicatorResult, lang: str) -> str:
         return "n/a" if lang == "en" else "不适用"
     if ind.status == "missing_data":
         return "missing" if lang == "en" else "缺数据"
+    if ind.status == "invalid_data":
+        return "invalid" if lang == "en" else "数据无效"
     return ind.shown
 
 
