@@ -86,3 +86,15 @@ def test_an_id_given_directly_wins_over_a_name_for_the_same_value():
     r = kpiscore.score(SET, {"values": {"budget": 100, "全年预算数（调整后）": 50, "spent": 100}})
     assert r.indicator("execution_rate").score == Decimal("10.00")
     assert any("'全年预算数（调整后）'" in w for w in r.warnings)
+
+
+def test_a_band_rule_over_a_missing_actual_names_the_value_and_runs_no_formula(monkeypatch):
+    import kpiscore._formula as formula
+
+    calls = []
+    real = formula._FUNCTION_IMPLS["abs"]
+    monkeypatch.setitem(formula._FUNCTION_IMPLS, "abs", lambda x: calls.append(x) or real(x))
+    iset = kpiscore.load("mof-project-2020")
+    r = kpiscore.score(iset, {"values": {"budget": 100, "spent": 90}}).indicator("cost_control")
+    assert r.status == "missing_data" and "'cost_control'" in r.problem
+    assert calls == []

@@ -148,3 +148,46 @@ def test_two_evaluators_in_one_thread_keep_their_own_rows():
     f = compile_formula("a + 1")
     one, two = Evaluator({"a": Decimal(1)}), Evaluator({"a": Decimal(10)})
     assert [one.run(f), two.run(f), one.run(f)] == [2, 11, 2]
+
+
+def test_a_function_whose_argument_is_missing_is_not_called(monkeypatch):
+    import kpiscore._formula as formula
+
+    calls = []
+    real = formula._FUNCTION_IMPLS["abs"]
+    monkeypatch.setitem(formula._FUNCTION_IMPLS, "abs", lambda x: calls.append(x) or real(x))
+    f = compile_formula("abs(cost - 1)")
+    with pytest.raises(EvalFailure) as info:
+        Evaluator({}).run(f)
+    assert info.value.code == "missing_value" and calls == []
+    assert Evaluator({"cost": Decimal(3)}).run(f) == 2 and calls == [Decimal(2)]
+
+
+def test_memory_stays_flat_in_rows_whose_formula_calls_fail():
+    # simpleeval's f(*generator) leaked a frame per failing call on CPython 3.10/3.11.
+    import tracemalloc
+
+    import kpiscore
+
+    inds = "".join(
+        f"  - {{id: i{k}, category: main, name: 指标{k}, weight: 10, target: '>= 1', "
+        f"actual: 'abs(x{k} - 1) + max(y, 1 / z)'}}\n"
+        for k in range(10)
+    )
+    iset = kpiscore.load(
+        "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: main, name: 主, weight: 100}\n"
+        "indicators:\n" + inds
+    )
+    rows = ({"values": {"y": 2, "z": 0 if n % 2 else 1}} for n in range(3000))
+    results = kpiscore.score_many(iset, rows)
+    tracemalloc.start()
+    try:
+        for _ in range(500):
+            next(results)
+        before = tracemalloc.get_traced_memory()[0]
+        for r in results:
+            assert r.indicators[0].status == "missing_data"
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after - before < 300_000, f"grew {after - before} bytes over 2500 rows"

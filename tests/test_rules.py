@@ -242,3 +242,44 @@ def test_a_level_written_another_way_is_quoted_in_the_explanation():
     iset = single("  - {id: a, category: main, name: 效益, weight: 10, target: 达成}\n")
     ind = kpiscore.score(iset, {"values": {"a": "达成预期指标"}}).indicators[0]
     assert "实际等级“达成”（原文“达成预期指标”）" in ind.explanation
+
+
+def test_a_word_that_is_no_level_is_invalid_data_and_owes_no_reason():
+    r = one(QUAL, {"a": "正在推进"})
+    assert r.status == "invalid_data" and r.score == 0 and not r.needs_reason
+    assert "'正在推进'" in r.problem
+
+
+@pytest.mark.parametrize(
+    ("word", "level"),
+    [
+        ("按时完成", "达成"),
+        ("有效改善", "达成"),
+        ("显著提升", "达成"),
+        ("是", "达成"),
+        ("基本达成", "部分达成"),
+        ("有所提升", "部分达成"),
+        ("没有完成", "未达成"),
+        ("不达成", "未达成"),
+        ("否", "未达成"),
+        (" 已完成。", "达成"),
+        ("（基本完成）", "部分达成"),
+    ],
+)
+def test_default_level_words_are_recognised_trimmed(word, level):
+    r = one(QUAL, {"a": word})
+    assert r.status == "scored" and r.actual == level
+
+
+@pytest.mark.parametrize("word", ["没完成", "未完善", "不达标"])
+def test_did_you_mean_never_offers_the_positive_of_a_negated_word(word):
+    r = one(QUAL, {"a": word})
+    assert r.status == "invalid_data"
+    suggested = re.findall(r"是不是 '([^']*)'", r.problem)
+    assert all(s.startswith(("未", "没有", "不", "否")) for s in suggested), r.problem
+    assert "'完成'" not in r.problem and "'达成'" not in r.problem
+
+
+def test_a_qualitative_target_may_name_any_default_word():
+    ind = "  - {id: a, category: main, name: 甲, weight: 10, target: 有效改善}\n"
+    assert one(ind, {"a": "基本完成"}).score == 8

@@ -83,6 +83,24 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
     return frozenset(names)
 
 
+_ACTUAL_NAMES = frozenset({"actual", "completion"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_names(ind: CompiledIndicator) -> frozenset[str]:
+    """The names an indicator's rule formulas read (bands, count, score), once per indicator."""
+    names: set[str] = set()
+    for f in (ind.count, ind.score):
+        if f is not None:
+            names |= f.names
+    for band in ind.bands:
+        if band.when is not None:
+            names |= band.when.names
+        if isinstance(band.score, CompiledFormula):
+            names |= band.score.names
+    return frozenset(names)
+
+
 @functools.lru_cache(maxsize=64)
 def _own_and_ids(iset: IndicatorSet) -> tuple[frozenset[str], tuple[str, ...]]:
     """(ids of indicators that read their own value, every indicator id): per set, not per row."""
@@ -477,7 +495,8 @@ class _Scorer:
                             value=shown,
                         )
                     )
-            elif ind.rule in NEEDS_ACTUAL:
+            elif ind.rule in NEEDS_ACTUAL or _rule_names(ind) & _ACTUAL_NAMES:
+                # A band or formula over a missing actual is not run at all.
                 return missing("missing_value", {"name": ind.id})
             if isinstance(actual, Decimal) and ind.rule in ("ratio", "bands", "deduct", "formula"):
                 actual_text = _t(lang, f"实际值 {show(actual)}", f"actual {show(actual)}")

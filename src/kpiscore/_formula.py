@@ -614,6 +614,21 @@ _FUNCTION_IMPLS: dict[str, Callable[..., Any]] = {
 }
 
 
+class _Engine(SimpleEval):  # type: ignore[misc]  # simpleeval ships no types
+    """simpleeval with calls that evaluate their arguments before calling.
+
+    simpleeval calls ``f(*(gen), **kw)``; when the generator raises (a missing
+    value, a division by zero inside the call), CPython 3.10/3.11 leak the
+    frame on every row. Arguments are evaluated into a list first, so a
+    function whose argument fails is never called and nothing is kept.
+    """
+
+    def _eval_call(self, node: ast.Call) -> Any:
+        assert isinstance(node.func, ast.Name)  # the allowlist admits no other call
+        args = [self._eval(a) for a in node.args]
+        return self.functions[node.func.id](*args)
+
+
 _LOCAL = threading.local()
 
 
@@ -622,7 +637,7 @@ def _engine() -> SimpleEval:
     # thread keeps one; its operators and functions never change, only names.
     engine: SimpleEval | None = getattr(_LOCAL, "engine", None)
     if engine is None:
-        engine = _LOCAL.engine = SimpleEval(operators=_OPERATORS, functions=_FUNCTION_IMPLS)
+        engine = _LOCAL.engine = _Engine(operators=_OPERATORS, functions=_FUNCTION_IMPLS)
     return engine
 
 
