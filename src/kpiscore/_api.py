@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from . import _compile
+from ._columns import reading_for
 from ._data import read_file
 from ._evaluate import score_data
 from ._messages import Lang, message
-from ._sources import rows_of
+from ._sources import Reading, rows_of
 from .compiled import IndicatorSet
 from .errors import Issue, KpiscoreError
 from .result import Result
@@ -89,10 +90,16 @@ def score_rows(
     strict: bool = False,
     lang: Lang = "zh",
     check_set: bool = True,
+    reading: Reading | None = None,
 ) -> Iterator[Result | RowError]:
     """score_many's engine; ``check_set=False`` lets data written for one set be
-    scored by another (``kpiscore diff``) without the indicator_set mismatch."""
-    for number, subject, data, error in rows_of(rows, lang):
+    scored by another (``kpiscore diff``) without the indicator_set mismatch.
+
+    ``reading`` collects what was noted about a table as a whole (hidden sheets
+    skipped, columns not read), for the command line to print.
+    """
+    reading = reading or reading_for(iset, lang)
+    for number, subject, data, error in rows_of(rows, lang, reading):
         if error is not None:
             yield RowError(
                 number,

@@ -40,6 +40,15 @@ _WITH_UNIT = re.compile(
 )
 
 
+class Uncomputed(str):
+    """A spreadsheet formula cell that Excel never computed: the text is the formula.
+
+    It has no value to read, and is not a blank either: it is named as such.
+    """
+
+    __slots__ = ()
+
+
 class NotApplicable:
     """The data marks a value n/a."""
 
@@ -159,6 +168,8 @@ def read_value(raw: Any) -> ReadValue:
     """Turn one raw cell into a value kpiscore can score; never raises."""
     if raw is None or type(raw).__name__ in _BLANK_TYPES:
         return ReadValue(None)
+    if isinstance(raw, Uncomputed):
+        return _fail("formula_not_computed", formula=_short(str(raw)))
     if isinstance(raw, bool) or (
         type(raw).__module__ == "numpy" and type(raw).__name__ in ("bool", "bool_")
     ):

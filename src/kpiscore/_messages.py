@@ -31,6 +31,58 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "文件是 GBK/GB18030 编码，kpiscore 需要 UTF-8：请在编辑器中另存为 UTF-8（记事本：另存为 → 编码选“UTF-8”）",
         "The file is GBK/GB18030; kpiscore needs UTF-8: save it as UTF-8 (Notepad: Save As → Encoding 'UTF-8')",
     ),
+    "file_utf16": (
+        "文件是 UTF-16 编码（记事本的“Unicode”），kpiscore 需要 UTF-8：请另存为 UTF-8（记事本：另存为 → 编码选“UTF-8”）",
+        "The file is UTF-16 (Notepad's 'Unicode'); kpiscore needs UTF-8: save it as UTF-8 (Notepad: Save As → Encoding 'UTF-8')",
+    ),
+    "csv_utf16": (
+        "CSV 文件是 UTF-16 编码（Excel 的“Unicode 文本”），kpiscore 需要 UTF-8：请在 Excel 中“另存为” → 选择“CSV UTF-8（逗号分隔）”",
+        "The CSV file is UTF-16 (Excel's 'Unicode Text'); kpiscore needs UTF-8: in Excel use Save As → 'CSV UTF-8 (Comma delimited)'",
+    ),
+    "csv_unclosed_quote": (
+        "第 {line} 行的引号没有闭合（或一格超过 10000 个字符），这一行没有计分；后面的行照常读取。请检查这一行的双引号",
+        "The quote opened on line {line} is never closed (or a cell is over 10000 characters); that line is not scored, the lines after it are read as usual. Check its double quotes",
+    ),
+    "too_many_columns": (
+        "表格有 {count} 列，超过上限 {limit} 列；一份批量数据的列数通常只有几十列",
+        "The table has {count} columns, over the limit of {limit}",
+    ),
+    "column_misspelt": (
+        "列名 '{column}' 不是本指标体系读取的名称；是不是 '{close}'？请改正表头后再计分（不改正，这一列的值每一行都会被忽略）",
+        "The column '{column}' is not a name this set reads; did you mean '{close}'? Correct the header and score again (otherwise every row loses this column)",
+    ),
+    "column_twice": (
+        "列 '{column}' 与列 '{id}' 是同一项数据：请只保留一列",
+        "The columns '{column}' and '{id}' are the same value: keep only one",
+    ),
+    "columns_not_read": (
+        "这些列不属于本指标体系，没有读取：{columns}",
+        "These columns are not part of the set and were not read: {columns}",
+    ),
+    "empty_batch": (
+        "{file} 中没有数据行：没有可以计分的内容",
+        "{file} has no data rows: nothing to score",
+    ),
+    "xlsx_no_visible_sheet": (
+        "这个 Excel 文件没有可见的工作表",
+        "This Excel file has no visible sheet",
+    ),
+    "xlsx_hidden_skipped": (
+        "已跳过隐藏的工作表：{sheets}",
+        "Hidden sheets skipped: {sheets}",
+    ),
+    "xlsx_sheet_used": (
+        "读取的工作表：{sheet}（当前活动的工作表）",
+        "Sheet read: {sheet} (the active sheet)",
+    ),
+    "xlsx_merged_across": (
+        "合并单元格 {ref} 横跨多列，无法确定每一列的值：请取消合并，并在每一格填写",
+        "The merged cells {ref} span several columns, so no column's value is certain: unmerge them and fill each cell",
+    ),
+    "formula_not_computed": (
+        "单元格公式 '{formula}' 没有计算结果：请在 Excel 中打开并保存，再读取",
+        "The cell formula '{formula}' has no computed value: open the file in Excel and save it, then read it again",
+    ),
     "bad_xlsx": (
         "无法读取这个 Excel 文件（不是有效的 .xlsx，或已损坏）；请用 Excel 重新保存为 .xlsx，或另存为 CSV UTF-8",
         "Cannot read this Excel file (not a valid .xlsx, or damaged); save it again as .xlsx, or as CSV UTF-8",

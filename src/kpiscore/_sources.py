@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import math
+import re
+import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._data import read_file
+from ._data import Uncomputed, read_file
 from ._messages import Lang, message, os_reason, printable
 from .errors import DataError, Issue, KpiscoreError
 
@@ -26,7 +31,25 @@ MAX_CSV_BYTES = 64 * 1024 * 1024
 MAX_CSV_FIELD = 10_000
 MAX_CSV_LINE = 1024 * 1024  # characters in one line of a CSV file
 MAX_XLSX_UNPACKED = 128 * 1024 * 1024  # declared size of all parts of a workbook
-MAX_XLSX_COLUMNS = 2_000
+MAX_COLUMNS = 2_000
+MAX_XLSX_COLUMNS = MAX_COLUMNS
+MAX_MERGES = 100_000
+HEADER_SEARCH = 20  # rows looked at for the header (title rows may stand above it)
+
+
+@dataclass
+class Reading:
+    """What a batch source needs to know of the set, and what it found out on the way.
+
+    ``known`` are the column names the set reads, so that the header is found
+    below any title rows; ``check`` sees the header before the first row is
+    scored and raises DataError for columns it must refuse; ``notes`` collects
+    what was skipped or assumed about the file as a whole (hidden sheets).
+    """
+
+    known: frozenset[str] = frozenset()
+    check: Callable[[list[str]], None] | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _line_too_long(lang: Lang) -> str:
@@ -37,19 +60,23 @@ def _line_too_long(lang: Lang) -> str:
     )
 
 
-_NAME_COLUMNS = ("subject", "项目名称", "name", "名称")
+NAME_COLUMNS = ("subject", "项目名称", "name", "名称", "部门名称", "单位名称")
+_NAME_COLUMNS = NAME_COLUMNS
 
 
-def rows_of(rows: Iterable[Mapping[str, Any]] | str | Path, lang: Lang) -> Iterator[Row]:
+def rows_of(
+    rows: Iterable[Mapping[str, Any]] | str | Path, lang: Lang, reading: Reading | None = None
+) -> Iterator[Row]:
     """The rows of a batch, in order, each either data or the reason it has none."""
+    reading = reading or Reading()
     if not isinstance(rows, (str, Path)):
         return _mapping_rows(rows)
     path = Path(rows)
     if path.is_dir():
         return _folder_rows(path, lang)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path, lang)
-    return _csv_rows(path, lang)
+        return _xlsx_rows(path, lang, reading)
+    return _csv_rows(path, lang, reading)
 
 
 def _mapping_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[Row]:
@@ -73,17 +100,35 @@ def _folder_rows(path: Path, lang: Lang) -> Iterator[Row]:
         yield i, p.name, data, None
 
 
-def _xlsx_rows(path: Path, lang: Lang) -> Iterator[Row]:
-    """The first sheet of a workbook, read like a CSV: a header row, then a row per subject.
+def _xlsx_rows(path: Path, lang: Lang, reading: Reading) -> Iterator[Row]:
+    """The sheet an officer sees (the active one, if visible), read like a CSV.
 
     An .xlsx is a zip of XML. Before openpyxl sees it, the file size and the
     sizes its parts declare are checked, so a zip bomb is refused unopened
     (Python's zipfile never inflates a part past its declared size).
     """
+    _check_xlsx_zip(path, lang)
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the environment
         raise _file_issue("needs_openpyxl", path, lang) from None
+    try:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a broken workbook; all mean the same
+        raise _file_issue("bad_xlsx", path, lang) from None
+    try:
+        index = _visible_sheet(values, path, lang, reading)
+        sheet, shadow = values.worksheets[index], formulas.worksheets[index]
+        merges = _merged_ranges(path, getattr(sheet, "_worksheet_path", ""))
+        cells = _sheet_cells(sheet, shadow, merges, path, lang)
+        yield from _table_rows(_checked(cells, path, lang), reading, path, lang, short_ok=True)
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _check_xlsx_zip(path: Path, lang: Lang) -> None:
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
@@ -98,37 +143,135 @@ def _xlsx_rows(path: Path, lang: Lang) -> Iterator[Row]:
         raise _file_issue(
             "cannot_read", path, lang, file=str(path), reason=os_reason(exc, lang)
         ) from None
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken workbook; all mean the same
-        raise _file_issue("bad_xlsx", path, lang) from None
-    try:
-        cells = (
-            _trimmed([_cell_text(v) for v in row[:MAX_XLSX_COLUMNS]])
-            for row in wb.worksheets[0].iter_rows(values_only=True)
+
+
+def _visible_sheet(wb: Any, path: Path, lang: Lang, reading: Reading) -> int:
+    """The active sheet when it is visible, else the first visible one; hidden ones are named."""
+    sheets = list(wb.worksheets)
+    visible = [
+        i for i, ws in enumerate(sheets) if getattr(ws, "sheet_state", "visible") == "visible"
+    ]
+    if not visible:
+        raise _file_issue("xlsx_no_visible_sheet", path, lang)
+    hidden = [ws.title for ws in sheets if getattr(ws, "sheet_state", "visible") != "visible"]
+    if hidden:
+        reading.notes.append(
+            message("xlsx_hidden_skipped", lang, sheets="、".join(h[:30] for h in hidden[:10]))
         )
-        yield from _csv_records(_padded(_checked(cells, path, lang)), [], path, lang)
-    finally:
-        wb.close()
+    try:
+        active = sheets.index(wb.active)
+    except (ValueError, IndexError, AttributeError):
+        active = visible[0]
+    chosen = active if active in visible else visible[0]
+    if len(visible) > 1:
+        reading.notes.append(message("xlsx_sheet_used", lang, sheet=sheets[chosen].title[:30]))
+    return chosen
 
 
-def _checked(rows: Iterator[list[str]], path: Path, lang: Lang) -> Iterator[list[str]]:
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
+    """(first row, first column, last row, last column) of each merged range of a sheet.
+
+    openpyxl's streaming reader does not report merges, so the sheet's XML is
+    scanned for them in fixed memory (the part's size was checked before).
+    """
+    found: list[tuple[int, int, int, int]] = []
+    if not part:
+        return found
+    with zipfile.ZipFile(path) as zf:
+        name = part.lstrip("/")
+        if name not in zf.namelist():
+            return found
+        with zf.open(name) as fh:
+            carry = b""
+            while chunk := fh.read(1 << 16):
+                text = carry + chunk
+                last = 0
+                for m in _MERGE.finditer(text):
+                    c1, r1, c2, r2 = m.groups()
+                    found.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
+                    last = m.end()
+                    if len(found) >= MAX_MERGES:
+                        return found
+                carry = text[max(last, len(text) - 200) :]
+    return found
+
+
+def _sheet_cells(
+    sheet: Any, shadow: Any, merges: list[tuple[int, int, int, int]], path: Path, lang: Lang
+) -> Iterator[tuple[int, list[str], str | None]]:
+    """(row number, cell texts, problem) for each row of a sheet, as the officer sees it.
+
+    A formula Excel never computed has no value: it is marked, not read as blank.
+    A cell merged down a column shows its value on every row it covers; a merge
+    across columns in a row cannot say which column holds the value, so that row
+    is named instead of losing values silently.
+    """
+    down: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> the merge's first cell
+    across: dict[int, str] = {}
+    for r1, c1, r2, c2 in merges:
+        if c1 == c2:
+            for r in range(r1 + 1, min(r2, r1 + MAX_MERGES) + 1):
+                down[(r, c1)] = (r1, c1)
+        else:
+            ref = f"{_letters(c1)}{r1}:{_letters(c2)}{r2}"
+            for r in range(r1, min(r2, r1 + 100) + 1):
+                across.setdefault(r, ref)
+    firsts: dict[tuple[int, int], str] = {}
+    heads = set(down.values())
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+    shadows = shadow.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+    for number, (row, formula_row) in enumerate(zip(rows, shadows, strict=False), start=1):
+        if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] not in (None, ""):
+            raise _file_issue(
+                "too_many_columns", path, lang, count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS
+            )
+        cells: list[str] = []
+        for col, v in enumerate(row[:MAX_COLUMNS], start=1):
+            text = _cell_text(v)
+            if v is None and col <= len(formula_row):
+                f = formula_row[col - 1]
+                if isinstance(f, str) and f.startswith("="):
+                    text = Uncomputed(f[:60])
+            if (number, col) in heads:
+                firsts[(number, col)] = text
+            if (number, col) in down and not text.strip():
+                text = firsts.get(down[(number, col)], "")
+            cells.append(text)
+        yield (
+            number,
+            _trimmed(cells),
+            (message("xlsx_merged_across", lang, ref=across[number]) if number in across else None),
+        )
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _checked(
+    rows: Iterator[tuple[int, list[str], str | None]], path: Path, lang: Lang
+) -> Iterator[tuple[int, list[str], str | None]]:
     # openpyxl may still fail halfway through a damaged sheet.
     try:
         yield from rows
+    except KpiscoreError:
+        raise
     except Exception:
         raise _file_issue("bad_xlsx", path, lang) from None
-
-
-def _padded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
-    # In a sheet an empty cell on the right is simply not stored: a short row is not ragged.
-    width = None
-    for cells in rows:
-        if width is None:
-            width = len(cells)
-        elif len(cells) < width:
-            cells = cells + [""] * (width - len(cells))
-        yield cells
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -173,6 +316,11 @@ def _check_csv_bytes(path: Path, lang: Lang) -> None:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise _file_issue("file_too_large", path, lang, size=size, limit=MAX_CSV_BYTES)
+        with open(path, "rb") as fh:
+            start = fh.read(4)
+        if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            # Excel's "Unicode text" and some tools save UTF-16: say so, not "NUL".
+            raise _file_issue("csv_utf16", path, lang)
         try:
             bad_at = _first_undecodable(path, "utf-8")
         except _NulByte:
@@ -212,106 +360,230 @@ def _first_undecodable(path: Path, encoding: str) -> int | None:
     return None
 
 
-def _bounded_lines(fh: Any, too_long: list[int]) -> Iterator[str]:
-    # csv's own limit is per field; a line of a million commas would still be
-    # a million cells. A line over the cap is skipped (read in pieces, never
-    # whole) and its number noted, so the row is reported and the rest go on.
+def _bounded_lines(fh: Any) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) — a line over the cap comes as None, skipped in pieces, never whole.
+
+    csv's own limit is per field; a line of a million commas would still be a
+    million cells, so the line itself is capped and named.
+    """
     number = 0
     while line := fh.readline(MAX_CSV_LINE + 1):
         number += 1
         if len(line) > MAX_CSV_LINE:
             while line and not line.endswith("\n"):
                 line = fh.readline(MAX_CSV_LINE + 1)
-            too_long.append(number)
-            yield "\n"
+            yield number, None
             continue
-        yield line
+        yield number, line
 
 
-def _csv_rows(path: Path, lang: Lang) -> Iterator[Row]:
+def _csv_rows(path: Path, lang: Lang, reading: Reading) -> Iterator[Row]:
     _check_csv_bytes(path, lang)
     csv.field_size_limit(MAX_CSV_FIELD)
-    too_long: list[int] = []
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            yield from _csv_records(csv.reader(_bounded_lines(fh, too_long)), too_long, path, lang)
+            lines = _bounded_lines(fh)
+            head = [ln for _, ln in zip(range(HEADER_SEARCH), lines, strict=False)]
+            delimiter = _sniff([t for _, t in head if t is not None])
+            records = _records(itertools.chain(head, lines), delimiter, lang)
+            yield from _table_rows(records, reading, path, lang)
     except OSError as exc:
         raise _file_issue(
             "cannot_read", path, lang, file=str(path), reason=os_reason(exc, lang)
         ) from None
 
 
-def _csv_records(
-    reader: Iterator[list[str]], too_long: list[int], path: Path, lang: Lang
-) -> Iterator[Row]:
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise _file_issue("bad_csv", path, lang, problem=_csv_words(exc, lang)) from None
-    if too_long:
-        raise _file_issue("bad_csv", path, lang, problem=_line_too_long(lang))
-    header = [h.strip() for h in header]
-    dupes = {h for h in header if h and header.count(h) > 1}
-    if dupes:
-        names = ", ".join(sorted(dupes))
-        problem = f"duplicate columns: {names}" if lang == "en" else f"表头中有重复的列：{names}"
-        raise _file_issue("bad_csv", path, lang, problem=problem)
-    line = 1
-    while True:
-        line += 1
+def _sniff(lines: list[str]) -> str:
+    """Comma, tab or semicolon: the one most lines carry (Excel's "text" export is tab-separated).
+
+    A file saved as .csv with tabs would otherwise be one column per row: rows
+    of zeros with exit 0.
+    """
+    counts = {d: sum(1 for ln in lines if d in ln) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+_START, _UNQUOTED, _QUOTED, _QUOTE_IN_QUOTED = range(4)
+
+
+def _scan(line: str, delimiter: str, state: int) -> int:
+    """The quoting state at the end of a physical line, as csv reads it (Excel dialect)."""
+    if state != _QUOTED and '"' not in line:
+        return _START
+    for ch in line:
+        if state == _START:
+            state = _QUOTED if ch == '"' else (_START if ch == delimiter else _UNQUOTED)
+        elif state == _UNQUOTED:
+            if ch == delimiter:
+                state = _START
+        elif state == _QUOTED:
+            if ch == '"':
+                state = _QUOTE_IN_QUOTED
+        elif ch == '"':
+            state = _QUOTED
+        else:
+            state = _START if ch == delimiter else _UNQUOTED
+        if ch in "\r\n" and state != _QUOTED:
+            return _START
+    return state
+
+
+def _records(
+    lines: Iterator[tuple[int, str | None]], delimiter: str, lang: Lang
+) -> Iterator[tuple[int, list[str], str | None]]:
+    """(line where the record starts, cells, problem) for each record of a CSV.
+
+    A quoted cell may run over several lines (Alt+Enter in Excel). A quote that
+    is never closed would otherwise swallow every later row: when the file ends
+    or the cell outgrows the cell limit still inside it, the line where it
+    opened is named and the lines after it are read again as rows.
+    """
+    again: deque[tuple[int, str | None]] = deque()
+    pending: list[tuple[int, str]] = []
+    size = 0
+    state = _START
+
+    def parse(number: int, text: str) -> tuple[int, list[str], str | None]:
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
+            cells = next(csv.reader([text], delimiter=delimiter), [])
         except csv.Error as exc:
-            yield line, "", None, message("bad_csv", lang, problem=_csv_words(exc, lang))
+            return number, [], message("bad_csv", lang, problem=_csv_words(exc, lang))
+        return number, cells, None
+
+    while True:
+        item = again.popleft() if again else next(lines, None)
+        if item is None:
+            if pending:  # the file ended inside a quoted cell
+                yield pending[0][0], [], message("csv_unclosed_quote", lang, line=pending[0][0])
+                again.extend(pending[1:])
+                pending, size, state = [], 0, _START
+                continue
+            return
+        number, line = item
+        if line is None:
+            if pending:
+                again.appendleft(item)
+                again.extendleft(reversed(pending[1:]))
+                yield pending[0][0], [], message("csv_unclosed_quote", lang, line=pending[0][0])
+                pending, size, state = [], 0, _START
+                continue
+            yield number, [], _line_too_long(lang)
             continue
-        if too_long:
-            too_long.clear()
-            yield line, f"#{line}", None, _line_too_long(lang)
+        state = _scan(line, delimiter, state)
+        if state == _QUOTED:
+            pending.append((number, line))
+            size += len(line)
+            if size > MAX_CSV_FIELD + MAX_CSV_LINE:
+                yield pending[0][0], [], message("csv_unclosed_quote", lang, line=pending[0][0])
+                again.extendleft(reversed(pending[1:]))
+                pending, size, state = [], 0, _START
+            continue
+        if pending:
+            first = pending[0][0]
+            text = "".join(t for _, t in pending) + line
+            pending, size = [], 0
+            yield parse(first, text)
+        else:
+            yield parse(number, line)
+
+
+def _normal_header(cell: str) -> str:
+    """A header cell as cells are read: NFKC (full-width letters and ：), no BOM, trimmed."""
+    return unicodedata.normalize("NFKC", cell.replace("\ufeff", "")).strip()
+
+
+def _is_header(cells: list[str], reading: Reading) -> bool:
+    names = {_normal_header(c) for c in cells}
+    return (
+        bool(names & set(NAME_COLUMNS))
+        or bool(names & reading.known)
+        or any(n.startswith(("reason:", "claimed:")) for n in names)
+    )
+
+
+def _table_rows(
+    records: Iterator[tuple[int, list[str], str | None]],
+    reading: Reading,
+    path: Path,
+    lang: Lang,
+    *,
+    short_ok: bool = False,
+) -> Iterator[Row]:
+    """Rows of a table whose header may sit below title rows, each a data mapping or a problem.
+
+    ``short_ok``: a sheet does not store the empty cells on the right of a row, so
+    a short row there is not ragged; in a CSV it is a missing separator.
+    """
+    leading: list[tuple[int, list[str], str | None]] = []
+    header_at: int | None = None
+    for record in records:
+        leading.append(record)
+        if not record[2] and _is_header(record[1], reading):
+            header_at = len(leading) - 1
+            break
+        if len(leading) >= HEADER_SEARCH:
+            break
+    if header_at is None:
+        # No row names a column the set knows: take the first row with cells as the
+        # header, so that the column check names what it found.
+        header_at = next((i for i, r in enumerate(leading) if any(c.strip() for c in r[1])), None)
+        if header_at is None:
+            return
+    header_problem = leading[header_at][2]
+    if header_problem:
+        raise _file_issue("bad_csv", path, lang, problem=header_problem)
+    header = [_normal_header(h) for h in leading[header_at][1]]
+    _check_header(header, path, lang)
+    if reading.check is not None:
+        reading.check(header)
+    rest = itertools.chain(leading[header_at + 1 :], records)
+    for number, cells, problem in rest:
+        if problem is not None:
+            yield number, f"#{number}", None, problem
             continue
         if not any(c.strip() for c in cells):
             continue
-        row = dict(zip(header, cells, strict=False))
-        subject = printable(
-            next((row[c].strip() for c in _NAME_COLUMNS if c in row and row[c].strip()), f"#{line}")
+        if short_ok and len(cells) < len(header):
+            cells = cells + [""] * (len(header) - len(cells))
+        yield _row(number, header, cells, lang)
+
+
+def _check_header(header: list[str], path: Path, lang: Lang) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise _file_issue("too_many_columns", path, lang, count=len(header), limit=MAX_COLUMNS)
+    dupes = sorted(h for h, n in Counter(h for h in header if h).items() if n > 1)
+    if dupes:
+        names = ", ".join(d[:40] for d in dupes[:10])
+        problem = f"duplicate columns: {names}" if lang == "en" else f"表头中有重复的列：{names}"
+        raise _file_issue("bad_csv", path, lang, problem=problem)
+
+
+def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
+    row = dict(zip(header, cells, strict=False))
+    subject = printable(
+        next((row[c].strip() for c in NAME_COLUMNS if c in row and row[c].strip()), f"#{number}")
+    )
+    if len(cells) != len(header):
+        problem = (
+            f"该行有 {len(cells)} 列，表头有 {len(header)} 列"
+            if lang != "en"
+            else f"{len(cells)} cells, the header has {len(header)}"
         )
-        if len(cells) != len(header):
-            yield (
-                line,
-                subject,
-                None,
-                (
-                    f"该行有 {len(cells)} 列，表头有 {len(header)} 列"
-                    if lang != "en"
-                    else f"{len(cells)} cells, the header has {len(header)}"
-                ),
-            )
+        return number, subject, None, problem
+    values: dict[str, Any] = {}
+    reasons: dict[str, Any] = {}
+    claimed: dict[str, Any] = {}
+    for col, cell in row.items():
+        if col in NAME_COLUMNS or not col:
             continue
-        values: dict[str, Any] = {}
-        reasons: dict[str, Any] = {}
-        claimed: dict[str, Any] = {}
-        for col, cell in row.items():
-            if col in _NAME_COLUMNS or not col:
-                continue
-            if col.startswith("reason:"):
-                if cell.strip():
-                    reasons[col[7:]] = cell
-            elif col.startswith("claimed:"):
-                if cell.strip():
-                    claimed[col[8:]] = cell
-            elif cell.strip():
-                values[col] = cell
-        yield (
-            line,
-            subject,
-            {
-                "subject": {"name": subject},
-                "values": values,
-                "reasons": reasons,
-                "claimed": claimed,
-            },
-            None,
-        )
+        if col.startswith("reason:"):
+            if cell.strip():
+                reasons[col[7:].strip()] = cell
+        elif col.startswith("claimed:"):
+            if cell.strip():
+                claimed[col[8:].strip()] = cell
+        elif cell.strip():
+            values[col] = cell
+    data = {"subject": {"name": subject}, "values": values, "reasons": reasons, "claimed": claimed}
+    return number, subject, data, None

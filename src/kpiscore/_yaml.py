@@ -168,6 +168,8 @@ def read_source(
         raise _refused("cannot_read", lang, name, file=name, reason=os_reason(exc, lang)) from None
     if len(raw) > limit:
         raise _refused("file_too_large", lang, name, size=len(raw), limit=limit)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode" is UTF-16: say so
+        raise _refused("file_utf16", lang, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -20,13 +20,14 @@ from typing import Any
 from . import _api
 from ._cases import run_cases
 from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
-from ._messages import hint, os_reason
+from ._columns import reading_for
+from ._messages import hint, message, os_reason
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
 from .render import json as json_render
 from .render._rows import spreadsheet_cell
-from .result import Result
+from .result import Discrepancy, Result
 
 SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
 
@@ -250,6 +251,9 @@ def cmd_report(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+SEPARATOR = "；"
+
+
 def _batch_row(r: Result | _api.RowError, number: int) -> dict[str, str]:
     if isinstance(r, _api.RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
@@ -259,6 +263,10 @@ def _batch_row(r: Result | _api.RowError, number: int) -> dict[str, str]:
         "total": format(r.total, "f") if r.total is not None else "",
         "grade": r.grade or "",
         "complete": "true" if r.complete else "false",
+        # The diagnosis travels with the row: which value is missing or invalid and
+        # why, and where the unit's own scores differ from kpiscore's.
+        "warnings": SEPARATOR.join(r.warnings),
+        "discrepancies": SEPARATOR.join(_differs(d, r.lang) for d in r.discrepancies),
         "error": "",
     }
     for ind in r.indicators:
@@ -275,9 +283,10 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
     columns = (
         ["row", "subject", "total", "grade", "complete"]
         + [i.id for i in iset.indicators]
-        + ["error"]
+        + ["warnings", "discrepancies", "error"]
     )
-    results = _api.score_many(iset, args.rows, strict=args.strict, lang=lang)
+    reading = reading_for(iset, lang)
+    results = _api.score_rows(iset, args.rows, strict=args.strict, lang=lang, reading=reading)
     # Rows are written as they are scored (a large batch never sits in memory),
     # into a temporary file that replaces OUT only when the batch is done: a
     # refused input or an interruption leaves no half-written output behind.
@@ -293,12 +302,59 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        scored, bad = _write_batch(results, suffix, columns, tmp, lang)
+        scored, bad = _write_batch(results, suffix, columns, tmp, lang, reading.notes)
+        if scored + bad == 0:
+            _err(f"kpiscore: {message('empty_batch', lang, file=args.rows)}")
+            return 1
+        _readable(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     _err(f"{scored} scored, {bad} failed" if lang == "en" else f"已计分 {scored} 行，失败 {bad} 行")
     return 1 if bad else 0
+
+
+def _differs(d: Discrepancy, lang: str) -> str:
+    return message(
+        "discrepancy",
+        lang,
+        id=d.name,
+        claimed=format(d.claimed, "f"),
+        computed=format(d.computed, "f"),
+        diff=format(d.difference, "f"),
+    )
+
+
+def _readable(path: Path) -> None:
+    """A batch output gets the mode any new file would (mkstemp makes it private, 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
+MAX_SHOWN_PROBLEMS = 20
+
+
+def _show_problems(r: Result, shown: int, lang: str) -> None:
+    """One line per batch row that is incomplete or differs from its claimed scores."""
+    if shown > MAX_SHOWN_PROBLEMS:
+        return
+    if shown == MAX_SHOWN_PROBLEMS:
+        _err(
+            "…"
+            + (
+                "(more rows with problems: see the output file)"
+                if lang == "en"
+                else "（更多有问题的行见输出文件）"
+            )
+        )
+        return
+    what = [f"{i.name}：{i.problem}" for i in r.indicators if i.problem] + [
+        _differs(d, lang) for d in r.discrepancies
+    ]
+    name = str(r.subject.get("name", ""))
+    head = f"Row {r.row} ({name})" if lang == "en" else f"第 {r.row} 行（{name}）"
+    _err(f"{head}: " + SEPARATOR.join(what) if lang == "en" else f"{head}：" + SEPARATOR.join(what))
 
 
 def _write_batch(
@@ -307,19 +363,25 @@ def _write_batch(
     columns: list[str],
     path: Path,
     lang: str,
+    notes: list[str],
 ) -> tuple[int, int]:
-    scored = bad = 0
+    scored = bad = problems = 0
     kept: list[dict[str, str]] = []  # only .xlsx needs every row at the end
     with open(path, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         if suffix == ".csv":
             writer.writeheader()
         for n, r in enumerate(results, start=1):
+            while notes:  # what the source noted about the file, before its first row
+                _err(notes.pop(0))
             if isinstance(r, _api.RowError):
                 bad += 1
                 _err(r.message)
             else:
                 scored += 1
+                if not r.complete or r.discrepancies:
+                    _show_problems(r, problems, lang)
+                    problems += 1
             row = _batch_row(r, r.row if r.row is not None else n)
             if suffix == ".jsonl":
                 fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
