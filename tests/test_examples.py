@@ -1,6 +1,8 @@
 """The seed reproduced, the shipped sets, the CLI and the README's commands."""
 
+import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -242,3 +244,52 @@ def test_command_line_mistakes_are_told_in_chinese(capsys):
     assert main(["scor"]) == 2
     err = capsys.readouterr().err
     assert "没有命令 'scor'" in err and "是不是 'score'" in err
+
+
+BATCH_SET = (
+    "kpiscore: 1\nid: s\nname: x\ncategories:\n  - {id: m, name: 主, weight: 100}\nindicators:\n"
+    "  - {id: a, category: m, name: 甲, weight: 50, target: '>= 15 个'}\n"
+    "  - {id: b, category: m, name: 受益群众满意度, weight: 50, target: '>= 90%'}\n"
+)
+
+
+def _batch(tmp_path, rows_text, out="out.csv"):
+    (tmp_path / "s.yaml").write_text(BATCH_SET, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text(rows_text, encoding="utf-8")
+    return main(
+        ["batch", str(tmp_path / "s.yaml"), str(tmp_path / "rows.csv"), "-o", str(tmp_path / out)]
+    )
+
+
+def test_batch_rows_carry_their_diagnosis_and_the_screen_names_them(tmp_path, capsys):
+    rows = "项目名称,a,b,claimed:a\n甲,15,正在推进,50\n乙,12,95%,50\n丙,15,95%,\n"
+    assert _batch(tmp_path, rows) == 0
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as fh:
+        out = list(csv.DictReader(fh))
+    assert "正在推进" in out[0]["warnings"] and out[0]["complete"] == "false"
+    assert "自报 50 分，复核 40.00 分" in out[1]["discrepancies"]
+    assert out[2]["warnings"] == "" and out[2]["discrepancies"] == ""
+    err = capsys.readouterr().err
+    assert "第 2 行（甲）：受益群众满意度：需要数字，实际是 '正在推进'" in err
+    assert "第 3 行（乙）：甲：自报 50 分" in err and "第 4 行" not in err
+
+
+def test_a_misspelt_batch_header_stops_the_batch_before_scoring(tmp_path, capsys):
+    assert _batch(tmp_path, "项目名称,a,受益群众满意\n甲,15,95%\n") == 1
+    err = capsys.readouterr().err
+    assert "'受益群众满意'" in err and "'受益群众满意度'" in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_empty_batch_exits_1(tmp_path, capsys):
+    assert _batch(tmp_path, "项目名称,a,b\n") == 1
+    assert "没有数据行" in capsys.readouterr().err
+
+
+def test_batch_output_is_readable_like_any_new_file(tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert _batch(tmp_path, "项目名称,a,b\n甲,15,95%\n") == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644

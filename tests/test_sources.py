@@ -64,3 +64,141 @@ def test_blank_header_cells_are_not_duplicate_columns(tmp_path):
     path.write_text("subject,budget,spent,n,,\n甲,1,1,10,,\n", encoding="utf-8")
     [r] = kpiscore.score_many(SET, path)
     assert r.total == Decimal("100.00")
+
+
+# --- tables as officers save them ---------------------------------------------
+
+
+def _rows(tmp_path, text, name="rows.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return list(kpiscore.score_many(SET, path))
+
+
+@pytest.mark.parametrize("sep", ["\t", ";"])
+def test_a_tab_or_semicolon_file_saved_as_csv_is_read_by_its_separator(tmp_path, sep):
+    text = (
+        sep.join(["项目名称", "budget", "spent", "n"]) + "\n" + sep.join(["甲", "100", "100", "10"])
+    )
+    [r] = _rows(tmp_path, text + "\n")
+    assert r.complete and r.total == Decimal("100.00")
+
+
+def test_an_unclosed_quote_names_its_line_and_the_rows_after_it_are_kept(tmp_path):
+    text = (
+        "项目名称,budget,spent,n\n"
+        '甲,100,100,"10\n'  # the quote opened here is never closed
+        "乙,100,50,10\n"
+        "丙,100,100,5\n"
+    )
+    results = _rows(tmp_path, text)
+    assert [r.row for r in results] == [2, 3, 4]
+    assert not results[0].ok and "第 2 行的引号没有闭合" in results[0].message
+    assert results[1].subject["name"] == "乙" and results[1].total == Decimal("75.00")
+    assert results[2].subject["name"] == "丙"
+
+
+def test_a_quoted_cell_over_several_lines_is_one_row_numbered_where_it_starts(tmp_path):
+    text = '项目名称,budget,spent,n,reason:n\n甲,100,100,5,"第一行\n第二行"\n乙,1,1,10,\n'
+    results = _rows(tmp_path, text)
+    assert [r.row for r in results] == [2, 4]
+    assert results[0].indicator("n").reason == "第一行\n第二行"
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path):
+    text = "2022年项目绩效自评汇总表,,,\n,,,\n项目名称,budget,spent,n\n甲,100,100,10\n"
+    [r] = _rows(tmp_path, text)
+    assert r.row == 4 and r.complete
+
+
+def test_a_misspelt_header_is_refused_before_any_row_naming_both(tmp_path):
+    with pytest.raises(kpiscore.DataError) as info:
+        _rows(tmp_path, "项目名称,budget,spent,数 量\n甲,100,100,10\n")
+    [issue] = info.value.issues
+    assert (
+        issue.code == "column_misspelt" and "'数 量'" in issue.message and "'数量'" in issue.message
+    )
+
+
+def test_a_header_in_full_width_or_with_a_bom_is_normalised(tmp_path):
+    [r] = _rows(
+        tmp_path, "\ufeff项目名称,ｂｕｄｇｅｔ,spent,n,ｒｅａｓｏｎ：n\n甲,100,100,5,延期\n"
+    )
+    assert r.indicator("rate").status == "scored" and r.indicator("n").reason == "延期"
+
+
+def test_an_id_and_its_chinese_name_as_two_columns_is_refused(tmp_path):
+    with pytest.raises(kpiscore.DataError) as info:
+        _rows(tmp_path, "项目名称,budget,spent,n,数量\n甲,100,100,10,12\n")
+    assert info.value.issues[0].code == "column_twice"
+
+
+def test_a_header_of_many_columns_is_refused_fast(tmp_path):
+    import time
+
+    start = time.process_time()
+    with pytest.raises(kpiscore.DataError) as info:
+        _rows(tmp_path, ",".join(f"c{i}" for i in range(100_000)) + "\n1\n")
+    assert info.value.issues[0].code == "too_many_columns"
+    assert time.process_time() - start < 5
+
+
+def test_unknown_columns_that_match_nothing_are_noted_not_refused(tmp_path):
+    from kpiscore._api import score_rows
+    from kpiscore._columns import reading_for
+
+    path = tmp_path / "rows.csv"
+    path.write_text("项目名称,budget,spent,n,联系人\n甲,100,100,10,张三\n", encoding="utf-8")
+    reading = reading_for(SET, "zh")
+    [r] = score_rows(SET, path, reading=reading)
+    assert r.complete and reading.notes == ["这些列不属于本指标体系，没有读取：联系人"]
+
+
+def test_the_visible_active_sheet_is_read_not_a_hidden_template(tmp_path):
+    wb = openpyxl.Workbook()
+    template = wb.active
+    template.title = "模板"
+    template.append(["项目名称", "budget", "spent", "n"])
+    template.append(["示例", 1, 1, 1])
+    template.sheet_state = "hidden"
+    real = wb.create_sheet("2022")
+    real.append(["项目名称", "budget", "spent", "n"])
+    real.append(["甲", 100, 100, 10])
+    wb.active = 1
+    wb.save(tmp_path / "rows.xlsx")
+    [r] = kpiscore.score_many(SET, tmp_path / "rows.xlsx")
+    assert r.subject["name"] == "甲" and r.total == Decimal("100.00")
+
+
+def test_a_formula_excel_never_computed_is_named_not_blank(tmp_path):
+    path = _sheet(
+        tmp_path / "rows.xlsx", [["项目名称", "budget", "spent", "n"], ["甲", 100, 100, "=B2/10"]]
+    )
+    [r] = kpiscore.score_many(SET, path)
+    n = r.indicator("n")
+    assert n.status == "invalid_data" and "=B2/10" in n.problem and "保存" in n.problem
+
+
+def test_cells_merged_down_a_column_give_each_row_the_value(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["项目名称", "budget", "spent", "n"], ["甲", 100, 100, 10], ["乙", None, 50, 10]):
+        ws.append(row)
+    ws.merge_cells("B2:B3")  # one budget for both rows, as a table shows it
+    ws.merge_cells("A5:D5")
+    ws["A5"] = "丙"
+    wb.save(tmp_path / "rows.xlsx")
+    results = list(kpiscore.score_many(SET, tmp_path / "rows.xlsx"))
+    assert results[1].indicator("rate").actual == Decimal("0.5")
+    assert not results[2].ok and "A5:D5" in results[2].message
+
+
+def test_content_past_the_column_cap_is_refused_not_cut(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "budget", "spent", "n"])
+    ws.cell(row=2, column=2001, value="x")
+    wb.save(tmp_path / "rows.xlsx")
+    with pytest.raises(kpiscore.DataError) as info:
+        list(kpiscore.score_many(SET, tmp_path / "rows.xlsx"))
+    assert info.value.issues[0].code == "too_many_columns"

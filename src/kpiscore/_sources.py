@@ -230,28 +230,30 @@ def _sheet_cells(
     heads = set(down.values())
     rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
     shadows = shadow.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
-    for number, (row, formula_row) in enumerate(zip(rows, shadows, strict=False), start=1):
-        if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] not in (None, ""):
-            raise _file_issue(
-                "too_many_columns", path, lang, count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS
-            )
-        cells: list[str] = []
-        for col, v in enumerate(row[:MAX_COLUMNS], start=1):
-            text = _cell_text(v)
-            if v is None and col <= len(formula_row):
-                f = formula_row[col - 1]
-                if isinstance(f, str) and f.startswith("="):
-                    text = Uncomputed(f[:60])
-            if (number, col) in heads:
-                firsts[(number, col)] = text
-            if (number, col) in down and not text.strip():
-                text = firsts.get(down[(number, col)], "")
-            cells.append(text)
-        yield (
-            number,
-            _trimmed(cells),
-            (message("xlsx_merged_across", lang, ref=across[number]) if number in across else None),
-        )
+    try:  # the readers hold parts of the zip open until they are closed
+        for number, (row, formula_row) in enumerate(zip(rows, shadows, strict=False), start=1):
+            if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] not in (None, ""):
+                raise _file_issue(
+                    "too_many_columns", path, lang, count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS
+                )
+            cells: list[str] = []
+            for col, v in enumerate(row[:MAX_COLUMNS], start=1):
+                text = _cell_text(v)
+                if v is None and col <= len(formula_row):
+                    f = formula_row[col - 1]
+                    if isinstance(f, str) and f.startswith("="):
+                        text = Uncomputed(f[:60])
+                if (number, col) in heads:
+                    firsts[(number, col)] = text
+                if (number, col) in down and not text.strip():
+                    text = firsts.get(down[(number, col)], "")
+                cells.append(text)
+            merged = across.get(number)
+            problem = message("xlsx_merged_across", lang, ref=merged) if merged else None
+            yield number, _trimmed(cells), problem
+    finally:
+        rows.close()
+        shadows.close()
 
 
 def _letters(col: int) -> str:
