@@ -470,6 +470,35 @@ class _JsonRefused(ValueError):
         self.zh, self.en = zh, en
 
 
+def _json_number(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except (InvalidOperation, ValueError):  # 1e99999999999999999999: past what Decimal holds
+        raise _JsonRefused(
+            f"数字 '{_short(text)}' 超出范围", f"the number '{_short(text)}' is out of range"
+        ) from None
+
+
+MAX_DEPTH = 32
+
+
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether mappings and lists nest deeper than ``limit``; iterative, so never a RecursionError."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _reject_constant(name: str) -> Any:
     raise _JsonRefused(f"{name} 不是有限的数字", f"{name} is not a finite number")
 
@@ -499,8 +528,8 @@ def _read_json(text: str, name: str | None, lang: Lang = "zh") -> Any:
     try:
         return json.loads(
             text,
-            parse_float=Decimal,
-            parse_int=Decimal,
+            parse_float=_json_number,
+            parse_int=_json_number,
             parse_constant=_reject_constant,
             object_pairs_hook=pairs,
         )

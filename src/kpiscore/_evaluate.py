@@ -15,7 +15,17 @@ from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
-from ._data import NA, LevelValue, ReadValue, SubjectData, check_unit, digest_of, read_value
+from ._data import (
+    MAX_DEPTH,
+    NA,
+    LevelValue,
+    ReadValue,
+    SubjectData,
+    check_unit,
+    digest_of,
+    read_value,
+    too_deep,
+)
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
@@ -160,6 +170,8 @@ def prepare(
     mapping = _t(lang, "映射（键: 值）", "a mapping")
     if not isinstance(data, Mapping):
         raise DataError([problem("data_wrong_type", (), key="$", expected=mapping)])
+    if too_deep(data):
+        raise DataError([problem("data_too_deep", (), limit=MAX_DEPTH)])
     if "values" not in data and ("indicators" in data or "kpiscore" in data):
         raise DataError([problem("looks_like_set", ())])
     problems: list[Issue] = []

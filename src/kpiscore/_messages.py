@@ -115,6 +115,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "嵌套超过 {limit} 层；指标体系不需要这么深的结构",
         "Nesting is deeper than {limit} levels",
     ),
+    "data_too_deep": (
+        "数据嵌套超过 {limit} 层；项目数据不需要这么深的结构（values 下每项是一个数、一段文字或一个等级）",
+        "The data nests deeper than {limit} levels; project data needs no such depth (each value is a number, a text or a level)",
+    ),
     "duplicate_key": (
         "键 '{key}' 重复：第 {first} 行已经写过，第 {line} 行又写了一次；请删掉其中一个",
         "Duplicate key '{key}': already given on line {first}, again on line {line}; remove one",
