@@ -1,6 +1,7 @@
 import time
 
 import pytest
+import yaml as _pyyaml
 
 from kpiscore import ConfigError, check, load
 from kpiscore._yaml import YamlRefused, parse, read_source
@@ -105,3 +106,38 @@ def test_a_gbk_file_is_named_as_gbk_with_the_fix(tmp_path):
     assert issue.code == "file_gbk" and "另存为 UTF-8" in issue.message
     path.write_bytes(b"kpiscore: 1\nname: \xff\xff\n")
     assert [i.code for i in check(path)] == ["not_utf8"]
+
+
+LOADERS = [
+    pytest.param(getattr(_pyyaml, "CSafeLoader", None), id="libyaml"),
+    pytest.param(_pyyaml.SafeLoader, id="python"),
+]
+SLIPS = [
+    ("a:\n\tb: 1\n", "不能用 Tab 缩进"),
+    ("indicators:\n  - id: a\n\t  weight: 1\n", "不能用 Tab 缩进"),
+    ("target: >= 90%\n", "以 > 或 < 开头的目标要加引号"),
+    ("indicators:\n  - {id: a, target: >= 90%}\n", "以 > 或 < 开头的目标要加引号"),
+    ("name: a: b\n", "这里不能出现“: ”"),
+    ("a: [1, 2\n", "方括号 [ 没有闭合"),
+    ("a: {b: 1\n", "花括号 { 没有闭合"),
+    ("a: 'abc\n", "引号或括号没有闭合"),
+    ("a:\n  b: 1\n c: 2\n", "缩进"),
+    ("a: @x\n", "以 @ 开头的文字要加引号"),
+]
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(("text", "words"), SLIPS)
+def test_yaml_slips_are_worded_in_chinese_by_either_parser(monkeypatch, loader, text, words):
+    import re as _re
+
+    from kpiscore import _yaml as module
+
+    if loader is None:
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setattr(module, "_Loader", loader)
+    issues = check(text)
+    assert issues, text
+    assert words in issues[0].message, issues[0].message
+    english = issues[0].message.replace("target", "").replace("YAML", "")
+    assert not _re.search(r"[A-Za-z]{4,}", english), issues[0].message

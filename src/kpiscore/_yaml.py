@@ -187,17 +187,60 @@ def _check_text(text: str, name: str | None, lang: Lang) -> str:
     return text.lstrip("\ufeff")
 
 
-_PROBLEMS_ZH = {
-    "mapping values are not allowed here": "这里不能出现“: ”：可能是缩进不对，或文字中含有“: ”需要加引号",
-    "found character '\\t' that cannot start any token": "不能用 Tab 缩进，请改用空格",
-    "could not find expected ':'": "缺少冒号“:”",
-    "did not find expected key": "这里应是一个键（可能缩进不对）",
-    "did not find expected '-' indicator": "这里应是以“- ”开头的列表项（可能缩进不对）",
-    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
-    "found unexpected ':'": "出现了多余的冒号“:”",
-    "expected ',' or ']', but got '<stream end>'": "方括号 [ 没有闭合",
-    "expected ',' or '}', but got '<stream end>'": "花括号 { 没有闭合",
+# The parser's words, by their start, in the officer's: PyYAML's pure-Python
+# scanner and libyaml (the default, faster one) word the same mistakes
+# differently, so both spellings are listed. Order matters: first match wins.
+_QUOTE_TARGET = '以 > 或 < 开头的目标要加引号：写成 target: ">= 90%"'
+_TAB = "不能用 Tab 缩进，请改用空格"
+_PROBLEMS_ZH = (
+    (
+        "mapping values are not allowed",
+        "这里不能出现“: ”：可能是缩进不对，或文字中含有“: ”需要加引号",
+    ),
+    ("found a tab character", _TAB),
+    ("found character '\\t'", _TAB),
+    ("expected chomping or indentation indicators", _QUOTE_TARGET),
+    ("did not find expected comment or line break", _QUOTE_TARGET),
+    ("could not find expected ':'", "缺少冒号“:”"),
+    ("did not find expected key", "这里应是一个键（可能缩进不对）"),
+    ("expected <block end>", "缩进不对：这一行与同一层的其他行没有对齐"),
+    ("did not find expected '-' indicator", "这里应是以“- ”开头的列表项（可能缩进不对）"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+    ("found unexpected ':'", "出现了多余的冒号“:”"),
+    ("expected ',' or ']'", "方括号 [ 没有闭合，或缺少逗号"),
+    ("did not find expected ',' or ']'", "方括号 [ 没有闭合，或缺少逗号"),
+    ("expected ',' or '}'", "花括号 { 没有闭合，或缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { 没有闭合，或缺少逗号"),
+    ("found undefined tag handle", "不支持 YAML 标签（以 ! 开头）：请删掉它，或给文字加引号"),
+    ("found unknown escape character", "双引号中的反斜杠 \\ 无效：请写成 \\\\，或改用单引号"),
+)
+# What a character that "cannot start any token" needs, by the character.
+_START_CHAR_ZH = {
+    "\t": _TAB,
+    ">": _QUOTE_TARGET,
+    "<": _QUOTE_TARGET,
+    "@": "以 @ 开头的文字要加引号",
+    "`": "以 ` 开头的文字要加引号",
+    "%": "以 % 开头的文字要加引号",
 }
+
+
+def _yaml_words(exc: yaml.YAMLError, lines: list[str]) -> str:
+    """The parser's complaint in Chinese, whichever YAML parser made it; never raw English."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    mark = getattr(exc, "problem_mark", None)
+    if "block scalar" in context:  # target: >= 90% reads as a YAML folded text
+        return _QUOTE_TARGET
+    if "cannot start any token" in problem:
+        char = ""
+        if mark is not None and mark.line < len(lines) and mark.column < len(lines[mark.line]):
+            char = lines[mark.line][mark.column]
+        return _START_CHAR_ZH.get(char, f"这里不能出现字符 '{char}'：请给这段文字加引号")
+    for start, words in _PROBLEMS_ZH:
+        if problem.startswith(start):
+            return words
+    return "格式无法识别：请检查这一行的缩进、冒号和引号"
 
 
 def _syntax_issue(exc: yaml.YAMLError, name: str | None, lines: list[str], lang: Lang) -> Issue:
@@ -209,7 +252,7 @@ def _syntax_issue(exc: yaml.YAMLError, name: str | None, lines: list[str], lang:
             "too_deep", message("too_deep", lang, limit=MAX_DEPTH), (), name, lines, pos
         )
     if lang != "en":
-        problem = _PROBLEMS_ZH.get(problem, problem)
+        problem = _yaml_words(exc, lines)
     pos = Pos(mark.line, mark.column, mark.line, mark.column + 1) if mark is not None else None
     return make_issue(
         "yaml_syntax", message("yaml_syntax", lang, problem=problem), (), name, lines, pos
