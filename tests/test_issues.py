@@ -385,3 +385,48 @@ def test_check_as_json_for_editors_and_ci(tmp_path, capsys):
     assert report[0]["issues"] == []
     codes = {(i["code"], i["line"]) for i in report[1]["issues"]}
     assert ("unknown_key", 7) in codes  # line 7: the indicator, after the header and category
+
+
+def test_the_caret_counts_terminal_columns_under_chinese_text():
+    from kpiscore.errors import Issue
+
+    line = "  - {id: a, name: 甲甲甲, weigth: 1}"
+    col = line.index("weigth") + 1
+    text = Issue(
+        "unknown_key", "x", file="s.yaml", line=7, column=col, source_line=line, caret_width=6
+    ).format()
+    source, caret = text.splitlines()[-2:]
+    # the caret starts under the w of weigth, counted in display columns (甲 is two wide)
+    shown = source.split("| ", 1)[1]
+    start = caret.split("| ", 1)[1].index("^")
+    assert shown[: line.index("weigth")] == line[: line.index("weigth")]
+    assert start == line.index("weigth") + 3 and caret.endswith("^" * 6)
+
+
+def test_a_python_mapping_problem_names_no_text_file():
+    from tests.conftest import make_set
+
+    import kpiscore
+
+    iset = kpiscore.load(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n")
+    )
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(iset, {"values": {"a": "x"}}, strict=True)
+    assert "<text>" not in str(info.value) and str(info.value).startswith("$.values.a")
+
+
+def test_strict_names_the_data_file_and_line(tmp_path):
+    from tests.conftest import make_set
+
+    import kpiscore
+
+    iset = kpiscore.load(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n")
+    )
+    (tmp_path / "d.yaml").write_text("values:\n  a: 正在推进\n", encoding="utf-8")
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(iset, tmp_path / "d.yaml", strict=True)
+    [issue] = info.value.issues
+    assert issue.file and issue.file.endswith("d.yaml") and issue.line == 2
+    assert issue.code == "invalid_data"

@@ -104,6 +104,8 @@ class SubjectData:
     indicator_set: str | None
     digest: str
     warnings: list[str] = field(default_factory=list)  # what was read but could not be used
+    file: str | None = None
+    doc: _yaml.Document | None = None  # the parsed file, so a problem can name its line
 
 
 def _fail(code: str, **params: Any) -> ReadValue:

@@ -281,6 +281,8 @@ def prepare(
         indicator_set=named if isinstance(named, str) else None,
         digest=digest_of(data),
         warnings=notes,
+        file=file if file is not None else (doc.file if doc is not None else None),
+        doc=doc,
     )
 
 
@@ -674,18 +676,7 @@ class _Scorer:
         indicators = [self.indicator(ind) for ind in iset.indicators]
         missing = [r for r in indicators if r.status in PROBLEM_STATUSES]
         if strict and missing:
-            raise DataError(
-                [
-                    Issue(
-                        r.status,
-                        f"{r.id}（{r.name}）：{r.problem}"
-                        if lang != "en"
-                        else f"{r.id} ({r.name}): {r.problem}",
-                        path=("values", r.id),
-                    )
-                    for r in missing
-                ]
-            )
+            raise DataError([self.strict_issue(r) for r in missing])
         used = used_names(iset)
         own, ids = _own_and_ids(iset)
         # Values an indicator reads as its own actual are flagged there; the
@@ -780,6 +771,19 @@ class _Scorer:
             rescaled=rescaled and total is not None,
             lang=lang,
         )
+
+    def strict_issue(self, r: IndicatorResult) -> Issue:
+        """--strict refuses a missing or invalid value: named by file and line where it has one."""
+        text = (
+            f"{r.id}（{r.name}）：{r.problem}"
+            if self.lang != "en"
+            else f"{r.id} ({r.name}): {r.problem}"
+        )
+        path: Path_ = ("values", r.id)
+        doc = self.sd.doc
+        if doc is not None and doc.locate(path) is not None:
+            return doc.issue(r.status, text, path)
+        return Issue(r.status, text, path=path, file=self.sd.file)
 
     def penalties(self, total: Decimal | None) -> tuple[list[str], list[str]]:
         applied: list[str] = []

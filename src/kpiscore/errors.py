@@ -7,6 +7,7 @@ Every problem kpiscore finds is an :class:`Issue`; exceptions hold them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -29,6 +30,13 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
+def _width(ch: str) -> int:
+    """Terminal columns of one character: 2 for wide (CJK, full-width), 0 for combining marks."""
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem, with where it is and what to do about it."""
@@ -48,7 +56,8 @@ class Issue:
         return format_path(self.path)
 
     def location(self) -> str:
-        where = self.file or "<text>"
+        # Text given without a file has lines ("<text>:3"); a mapping from Python has neither.
+        where = self.file or ("<text>" if self.line is not None else "")
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
@@ -57,7 +66,7 @@ class Issue:
 
     def format(self) -> str:
         """The multi-line form printed by ``kpiscore check``."""
-        head = printable(f"{self.location()}  {self.json_path}  [{self.code}]")
+        head = printable(f"{self.location()}  {self.json_path}  [{self.code}]".lstrip())
         if self.severity == "warning":
             head += " (warning)"
         lines = [head, f"  {printable(self.message)}"]
@@ -66,8 +75,12 @@ class Issue:
             pad = " " * len(num)
             lines.append(f"  {num} | {printable(self.source_line)}")
             col = (self.column or 1) - 1
-            indent = "".join("\t" if ch == "\t" else " " for ch in self.source_line[:col])
-            lines.append(f"  {pad} | {indent}{'^' * max(1, self.caret_width)}")
+            # A terminal gives a Chinese character two columns: the caret counts columns.
+            indent = "".join(
+                "\t" if ch == "\t" else " " * _width(ch) for ch in self.source_line[:col]
+            )
+            under = self.source_line[col : col + max(1, self.caret_width)]
+            lines.append(f"  {pad} | {indent}{'^' * max(1, sum(map(_width, under)))}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
