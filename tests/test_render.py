@@ -159,3 +159,23 @@ def test_batch_csv_prefixes_cells_a_spreadsheet_would_run(tmp_path):
     subjects = [line.split(",")[1].strip('"') for line in lines[1:]]
     assert subjects == ["'=1+2", "'+cmd", "'@SUM(A1)", "'-2", "普通"]
     assert lines[2].split(",")[2] == "50.00"
+
+
+def test_every_format_puts_incomplete_beside_the_total(tmp_path):
+    import openpyxl
+
+    from kpiscore.render import html, markdown, text, xlsx
+
+    iset = kpiscore.load("mof-project-2020")
+    result = kpiscore.score(iset, {"values": {"budget": 100, "spent": 90}})
+    assert not result.complete
+    total_line = next(ln for ln in text.render(result, "zh").splitlines() if ln.startswith("总分"))
+    assert "（数据不完整）" in total_line
+    assert "（数据不完整）" in next(
+        ln for ln in markdown.render(result, "zh").splitlines() if "总分" in ln
+    )
+    assert "数据不完整" in html.render(result, "zh")
+    xlsx.report(result, str(tmp_path / "r.xlsx"), "zh")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[0]
+    [row] = [r for r in ws.iter_rows(values_only=True) if r[0] == "总分"]
+    assert "数据不完整" in row

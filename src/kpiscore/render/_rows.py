@@ -19,6 +19,25 @@ def spreadsheet_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def total_notes(result: Result, lang: str) -> str:
+    """What stands beside the total in every format: 数据不完整, 按百分制折算.
+
+    An incomplete total carries its grade only with these words beside it, so a
+    total that is missing points is never filed as if it were whole.
+    """
+    if lang == "en":
+        return "".join(f" ({w})" for w in total_words(result, lang))
+    return "".join(f"（{w}）" for w in total_words(result, lang))
+
+
+def total_words(result: Result, lang: str) -> list[str]:
+    en = lang == "en"
+    out = [] if result.complete else ["incomplete data" if en else "数据不完整"]
+    if result.rescaled:
+        out.append("rescaled for n/a indicators" if en else "已剔除不适用指标并按百分制折算")
+    return out
+
+
 def show_actual(ind: IndicatorResult, lang: str) -> str:
     if ind.status == "not_applicable":
         return "n/a" if lang == "en" else "不适用"

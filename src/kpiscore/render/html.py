@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..result import Result
-from ._rows import HEADERS, rows
+from ._rows import HEADERS, rows, total_notes
 
 
 def render(result: Result, lang: str = "zh") -> str:
@@ -35,11 +35,7 @@ def render(result: Result, lang: str = "zh") -> str:
     )
     diffs = "".join(f"<li>{escape(d.explanation)}</li>" for d in result.discrepancies)
     sep = ", " if en else "，"
-    incomplete = "" if result.complete else (" (incomplete data)" if en else "（数据不完整）")
-    if result.rescaled:
-        incomplete += (
-            " (rescaled for n/a indicators)" if en else "（已剔除不适用指标并按百分制折算）"
-        )
+    incomplete = total_notes(result, lang)
     return (
         f'<!doctype html><html lang="{"en" if en else "zh"}"><meta charset="utf-8"><title>{title}</title>'
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}</style>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..result import Result
-from ._rows import HEADERS, rows
+from ._rows import HEADERS, rows, total_notes
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
@@ -29,12 +29,7 @@ def render(result: Result, lang: str = "zh") -> str:
     out.append("")
     out.append(
         f"**{'Total' if en else '总分'}: {total} / {result.full_score}**, {'grade' if en else '等级'} **{result.grade or '—'}**"
-        + ("" if result.complete else (" (incomplete)" if en else "（数据不完整）"))
-        + (
-            ""
-            if not result.rescaled
-            else (" (rescaled for n/a)" if en else "（已剔除不适用指标并按百分制折算）")
-        )
+        + total_notes(result, lang)
     )
     out.append("")
     out.append("## " + ("Explanations" if en else "计分说明"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..result import Result
-from ._rows import HEADERS, rows
+from ._rows import HEADERS, rows, total_notes
 from ._table import table
 
 
@@ -24,12 +24,7 @@ def render(result: Result, lang: str = "zh") -> str:
             if en
             else f"总分 {total} / {result.full_score}，等级 {result.grade or '—'}"
         )
-        + ("" if result.complete else (" (incomplete: missing data)" if en else "（数据不完整）"))
-        + (
-            (" — rescaled for n/a indicators" if en else "（已剔除不适用指标并按百分制折算）")
-            if result.rescaled
-            else ""
-        )
+        + total_notes(result, lang)
     )
     for c in result.categories:
         lines.append(f"  {c.name}: {c.score} / {c.weight}")

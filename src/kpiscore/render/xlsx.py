@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import KpiscoreError
 from ..result import Result
-from ._rows import HEADERS, rows, spreadsheet_cell
+from ._rows import HEADERS, rows, spreadsheet_cell, total_words
 
 
 def _workbook() -> Any:
@@ -44,6 +44,7 @@ def report(result: Result, path: str, lang: str = "zh") -> None:
             "Total" if lang == "en" else "总分",
             result.total if result.total is not None else "",
             result.grade or "",
+            "；".join(total_words(result, lang)) or None,
         ]
     )
     ws.cell(row=ws.max_row, column=2).number_format = places
