@@ -213,3 +213,115 @@ def test_scoring_leaves_the_callers_data_unchanged():
 def test_any_generated_set_scores_any_data_within_its_promises(iset, data):
     result = kpiscore.score(iset, data.draw(data_for(iset, allow_na=True)))
     assert_invariants(iset, result)
+
+
+# --- a value is scored only as it was written ----------------------------------
+
+JUNK = ["O", "o", "-", "?", "#", "x", "l", "）", "..", "~"]
+UNITS = ["个", "次", "天", "人", "元", "万元", "亿元"]
+MULTIPLIERS = ["万", "亿", "千"]
+TARGETS = [">= 100", ">= 90%", ">= 15 个", ">= 100 万元", "<= 2 天", ">= 1000 元"]
+FACTORS = {"万元": Decimal(10) ** 4, "亿元": Decimal(10) ** 8, "元": Decimal(1)}
+
+
+@st.composite
+def cells(draw):
+    number = draw(st.decimals(min_value=-(10**6), max_value=10**6, places=draw(st.integers(0, 4))))
+    text = format(number, "f")
+    if draw(st.booleans()) and abs(number) >= 1000 and number == number.to_integral_value():
+        text = f"{int(number):,}"
+    suffix = draw(st.sampled_from(["", "", "%", *UNITS, *JUNK, *MULTIPLIERS]))
+    prefix = draw(st.sampled_from(["", "", "约", "≥", " "]))
+    return prefix + text + suffix, number, suffix
+
+
+def _one(target):
+    return kpiscore.load(
+        "kpiscore: 1\nid: t\nname: 测试\nfull_score: 10\ncategories:\n"
+        "  - {id: main, name: 主要指标, weight: 10}\nindicators:\n"
+        f"  - {{id: a, category: main, name: 甲, weight: 10, target: '{target}'}}\n"
+    )
+
+
+ONE = {t: _one(t) for t in TARGETS}
+
+
+@given(st.sampled_from(TARGETS), cells())
+def test_a_cell_is_scored_only_as_written_else_named_with_the_cell(target, cell):
+    text, number, suffix = cell
+    result = kpiscore.score(ONE[target], {"values": {"a": text}})
+    ind = result.indicators[0]
+    if ind.status == "scored":
+        assert suffix not in JUNK and suffix not in MULTIPLIERS, (text, ind.actual)
+        assert isinstance(ind.actual, Decimal)
+        if suffix == "%":
+            assert ind.actual * 100 == number
+        elif suffix in FACTORS and target.endswith(("万元", "元")) and suffix != target.split()[-1]:
+            # converted exactly into the target's unit, and the warning says so
+            assert ind.actual * FACTORS[target.split()[-1]] == number * FACTORS[suffix]
+            assert any(text.strip() in w and "读取" in w for w in result.warnings)
+        else:
+            assert ind.actual == number
+    else:
+        assert ind.status == "invalid_data", (text, ind.status)
+        assert ind.score == 0 and not result.complete
+        quoted = [w for w in result.warnings if w.startswith("a（甲）")]
+        assert quoted and text.strip() in quoted[0], (text, quoted)
+
+
+def _foreign_values():
+    """What a pandas pipeline or a web service may hand over, exotic types included."""
+    import fractions
+
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.text(max_size=20),
+        st.fractions(),
+        st.sampled_from(
+            [
+                np.int64(12),
+                np.int32(-3),
+                np.float64("nan"),
+                np.float32(0.1),
+                np.True_,
+                pd.NA,
+                pd.NaT,
+                complex(1, 2),
+                b"12",
+                object(),
+                fractions.Fraction(1, 3),
+                "\ud800",
+                "1e99999999999999999999",
+            ]
+        ),
+    )
+    return st.recursive(
+        scalars,
+        lambda kids: st.one_of(
+            st.lists(kids, max_size=3), st.dictionaries(st.text(max_size=5), kids, max_size=3)
+        ),
+        max_leaves=8,
+    )
+
+
+@given(st.data())
+def test_score_of_any_python_value_returns_a_result_or_raises_only_data_error(data):
+    iset = SETS["mof-project-2020"]
+    names = ["budget", "spent", "output_quantity", "satisfaction", "output_quality", "cost_control"]
+    values = data.draw(st.dictionaries(st.sampled_from(names), _foreign_values()))
+    claimed = data.draw(
+        st.dictionaries(st.sampled_from(["total", "execution_rate"]), _foreign_values(), max_size=2)
+    )
+    try:
+        result = kpiscore.score(iset, {"values": values, "claimed": claimed})
+    except kpiscore.DataError as exc:
+        assert exc.issues
+        return
+    assert_invariants(iset, result)
+    json.dumps(result.to_dict(), ensure_ascii=False)

@@ -202,3 +202,33 @@ def test_content_past_the_column_cap_is_refused_not_cut(tmp_path):
     with pytest.raises(kpiscore.DataError) as info:
         list(kpiscore.score_many(SET, tmp_path / "rows.xlsx"))
     assert info.value.issues[0].code == "too_many_columns"
+
+
+def test_a_utf16_csv_is_named_as_utf16(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_bytes("项目名称,n\n甲,10\n".encode("utf-16"))
+    with pytest.raises(kpiscore.DataError) as info:
+        list(kpiscore.score_many(SET, path))
+    assert info.value.issues[0].code == "csv_utf16" and "UTF-16" in info.value.issues[0].message
+
+
+def test_a_utf16_yaml_file_is_named_as_utf16(tmp_path):
+    path = tmp_path / "set.yaml"
+    path.write_bytes("kpiscore: 1\n".encode("utf-16"))
+    [issue] = kpiscore.check(path)
+    assert issue.code == "file_utf16"
+
+
+def test_json_data_that_breaks_python_is_a_clean_data_error_and_a_folder_goes_on(tmp_path):
+    (tmp_path / "a.json").write_text('{"values": {"n": 1e99999999999999999999}}', encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"values": {"n": ' + "[" * 600 + "]" * 600 + "}}")
+    (tmp_path / "c.json").write_text('{"values": {"n": "\\ud800"}}', encoding="utf-8")
+    (tmp_path / "d.json").write_text('{"values": {"n": 10}}', encoding="utf-8")
+    for name in ("a.json", "b.json"):
+        with pytest.raises(kpiscore.DataError):
+            kpiscore.score(SET, tmp_path / name)
+    surrogate = kpiscore.score(SET, tmp_path / "c.json")
+    assert surrogate.indicator("n").status == "invalid_data"
+    results = list(kpiscore.score_many(SET, tmp_path))
+    assert [r.ok for r in results] == [False, False, True, True]
+    assert results[3].indicator("n").score == 50

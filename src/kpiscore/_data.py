@@ -15,7 +15,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -179,7 +179,10 @@ def read_value(raw: Any) -> ReadValue:
     if isinstance(raw, (numbers.Real, Decimal)):
         return _read_number(raw)
     if isinstance(raw, str):
-        return _read_text(str(raw))
+        rv = _read_text(str(raw))
+        if rv.written is None and rv.problem is None and rv.value is not None:
+            rv = replace(rv, written=_short(raw.strip()))  # messages quote the cell as written
+        return rv
     if isinstance(raw, (list, tuple)):
         if len(raw) > MAX_LIST:
             return _fail("value_too_long", length=len(raw), limit=MAX_LIST)
@@ -378,7 +381,12 @@ def check_unit(name: str, rv: ReadValue, iset: IndicatorSet) -> ReadValue:
     shown = rv.written or f"{fmt_value(rv.value)}{rv.unit or ''}"
     if rv.unit is None:
         if e is not None and e.percent and abs(rv.value) > 2:
-            return _fail("percent_needs_sign", value=str(rv.value))
+            return _fail(
+                "percent_needs_sign",
+                value=rv.written or str(rv.value),
+                fraction=fmt_value(rv.value / 100),
+                number=fmt_value(rv.value),
+            )
         return rv
     if rv.unit == "%":
         if e is None or e.percent:

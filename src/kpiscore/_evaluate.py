@@ -356,8 +356,6 @@ class _Scorer:
             params["label"] = (
                 f"（{lab}）" if lab and self.lang != "en" else (f" ({lab})" if lab else "")
             )
-        if code == "percent_needs_sign":
-            params.setdefault("fraction", fmt_number(Decimal(params["value"]) / 100))
         params.setdefault("hint", "")
         try:
             return message(code, self.lang, **params)
@@ -529,7 +527,8 @@ class _Scorer:
         ):
             # 5000% against a % target is a percent computed × 100 (or typed as 50), not
             # an achievement: full marks here would be the silent error.
-            return missing("percent_absurd", {"value": fmt_percent(actual)})
+            written = raw_value.written if ind.actual is None and raw_value is not None else None
+            return missing("percent_absurd", {"value": written or fmt_percent(actual)})
         extras: dict[str, Any] = {"weight": ind.weight}
         if actual is not None and not isinstance(actual, LevelValue):
             extras["actual"] = actual

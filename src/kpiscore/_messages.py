@@ -414,8 +414,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "Expected a number, text or level here, found {found}",
     ),
     "percent_needs_sign": (
-        "'{value}' 是百分比指标的值，但没有写 %：请写成 {value}% 或 {fraction}",
-        "'{value}' is a percent value written without %: write {value}% or {fraction}",
+        "'{value}' 是百分比指标的值，但没有写 %：请写成 {number}% 或 {fraction}",
+        "'{value}' is a percent value written without %: write {number}% or {fraction}",
     ),
     "value_unit_mismatch": (
         "值 '{value}' 的单位 '{unit}' 与应有的单位 '{expected}' 不一致：请填写以 {expected} 计的数",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, final
+from typing import Any, ClassVar, Literal, final
 
 from ._numbers import fmt_plain, fmt_value
 
@@ -155,6 +155,7 @@ class PointsLost:
 class Result:
     """The score of one subject under one indicator set, with every reason."""
 
+    ok: ClassVar[bool] = True  # a batch yields Results and RowErrors (ok = False)
     indicator_set: str
     indicator_set_name: str
     subject: dict[str, Any]
