@@ -64,3 +64,15 @@ def test_the_consistency_check_in_the_guide_reports_the_seed_difference():
     r = kpiscore.score(kpiscore.load(set_text), _read(data_text))
     [check] = [c for c in r.checks if not c.passed]
     assert str(check.difference) == "-0.01"
+
+
+def test_the_invalid_data_example_in_the_guide_and_readme_is_what_kpiscore_says():
+    iset = kpiscore.load(
+        "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: main, name: 主, weight: 100}\n"
+        "indicators:\n  - {id: a, category: main, name: 甲, weight: 100, target: '>= 90'}\n"
+    )
+    r = kpiscore.score(iset, {"values": {"a": "95%"}})
+    assert r.indicators[0].status == "invalid_data"
+    [warning] = [w for w in r.warnings if w.startswith("a（甲）")]
+    for doc in (GUIDE, ROOT / "README.md"):
+        assert warning in doc.read_text(encoding="utf-8"), doc.name
