@@ -232,3 +232,10 @@ def test_json_data_that_breaks_python_is_a_clean_data_error_and_a_folder_goes_on
     results = list(kpiscore.score_many(SET, tmp_path))
     assert [r.ok for r in results] == [False, False, True, True]
     assert results[3].indicator("n").score == 50
+
+
+def test_a_table_without_a_header_the_set_knows_is_refused_naming_what_it_found(tmp_path):
+    with pytest.raises(kpiscore.DataError) as info:
+        _rows(tmp_path, "单位,金额\n甲,100\n")
+    [issue] = info.value.issues
+    assert issue.code == "no_header" and "单位、金额" in issue.message

@@ -47,6 +47,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "表格有 {count} 列，超过上限 {limit} 列；一份批量数据的列数通常只有几十列",
         "The table has {count} columns, over the limit of {limit}",
     ),
+    "no_header": (
+        "前 {rows} 行中没有找到表头：表头应有“项目名称”（或 subject）一列，以及本指标体系读取的数据名称；第 {line} 行是：{found}",
+        "No header in the first {rows} rows: it needs a 项目名称 (or subject) column and the value names this set reads; line {line} reads: {found}",
+    ),
     "column_misspelt": (
         "列名 '{column}' 不是本指标体系读取的名称；是不是 '{close}'？请改正表头后再计分（不改正，这一列的值每一行都会被忽略）",
         "The column '{column}' is not a name this set reads; did you mean '{close}'? Correct the header and score again (otherwise every row loses this column)",

@@ -520,6 +520,10 @@ def _table_rows(
     leading: list[tuple[int, list[str], str | None]] = []
     header_at: int | None = None
     for record in records:
+        if len(record[1]) > MAX_COLUMNS:
+            raise _file_issue(
+                "too_many_columns", path, lang, count=len(record[1]), limit=MAX_COLUMNS
+            )
         leading.append(record)
         if not record[2] and _is_header(record[1], reading):
             header_at = len(leading) - 1
@@ -527,11 +531,16 @@ def _table_rows(
         if len(leading) >= HEADER_SEARCH:
             break
     if header_at is None:
-        # No row names a column the set knows: take the first row with cells as the
-        # header, so that the column check names what it found.
-        header_at = next((i for i, r in enumerate(leading) if any(c.strip() for c in r[1])), None)
-        if header_at is None:
+        first = next((r for r in leading if any(c.strip() for c in r[1])), None)
+        if first is None:
             return
+        if reading.known:
+            # No row names a column the set reads: every row would score nothing.
+            shown = "、".join(_normal_header(c)[:20] for c in first[1] if c.strip())[:120]
+            raise _file_issue(
+                "no_header", path, lang, rows=HEADER_SEARCH, found=shown, line=first[0]
+            )
+        header_at = leading.index(first)
     header_problem = leading[header_at][2]
     if header_problem:
         raise _file_issue("bad_csv", path, lang, problem=header_problem)
