@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from . import _api
+from ._columns import known_columns
 from ._messages import Lang
 from ._messages import zh_en as _t
 from ._numbers import fmt_number
+from ._sources import Reading
 from .compiled import IndicatorSet
 from .result import Result
 
@@ -109,10 +111,12 @@ def compare_sets(
     if not isinstance(rows, (str, Path)):
         rows = list(rows)  # read twice, once per set
     # The rows were written for one of the sets, so neither side holds their
-    # indicator_set line against them.
+    # indicator_set line or their columns against them: a column only the new
+    # set reads is no misspelling of the old set's.
+    known = known_columns(old) | known_columns(new)
     pairs = zip(
-        _api.score_rows(old, rows, lang=lang, check_set=False),
-        _api.score_rows(new, rows, lang=lang, check_set=False),
+        _api.score_rows(old, rows, lang=lang, check_set=False, reading=Reading(known=known)),
+        _api.score_rows(new, rows, lang=lang, check_set=False, reading=Reading(known=known)),
         strict=True,
     )
     for number, (a, b) in enumerate(pairs, start=1):
