@@ -108,7 +108,7 @@ def batch(results: Sequence[dict[str, str]], columns: Sequence[str], path: str) 
 
 def _number_or_text(column: str, text: str) -> Any:
     # Scores and totals are written as numbers; everything else stays text.
-    if column not in ("row", "subject", "grade", "complete", "error"):
+    if column not in ("row", "subject", "grade", "complete", "warnings", "discrepancies", "error"):
         try:
             value = Decimal(text)
         except ArithmeticError:
