@@ -72,6 +72,7 @@ class _TooManyIssues(Exception):
 
 
 _NUMERIC_RULES = ("ratio", "reverse", "exact", "met")
+_TARGET_RULES = (*_NUMERIC_RULES, "deadline")
 
 # (rule and target do not fit, why in Chinese, why in English), first match wins.
 _RULE_TARGET_MISFITS: tuple[tuple[Callable[[str, Target], bool], str, str], ...] = (
@@ -79,6 +80,16 @@ _RULE_TARGET_MISFITS: tuple[tuple[Callable[[str, Target], bool], str, str], ...]
         lambda rule, t: rule in _NUMERIC_RULES and t.level is not None,
         "定性目标请用 qualitative 规则",
         "use the qualitative rule for a level target",
+    ),
+    (
+        lambda rule, t: rule != "deadline" and t.deadline is not None,
+        "日期或月份目标是时效指标，请用 deadline 规则（或省略 rule）",
+        "a date or month target is a deadline: use the deadline rule (or leave rule out)",
+    ),
+    (
+        lambda rule, t: rule == "deadline" and t.deadline is None,
+        "deadline 的目标应是日期或月份，如 ≤2022年12月、9月底前",
+        "a deadline target is a date or month, e.g. ≤2022年12月",
     ),
     (
         lambda rule, t: rule == "ratio" and t.op in ("<=", "<"),
@@ -91,7 +102,7 @@ _RULE_TARGET_MISFITS: tuple[tuple[Callable[[str, Target], bool], str, str], ...]
         "a ≥ target is ratio (higher is better)",
     ),
     (
-        lambda rule, t: rule in ("ratio", "exact") and t.value == 0,
+        lambda rule, t: rule == "ratio" and t.value == 0,
         "目标为 0 时无法计算 实际/目标；请用 met 或 reverse",
         "a target of 0 has no actual/target ratio; use met or reverse",
     ),
@@ -377,22 +388,9 @@ class _Compiler:
             self.add(
                 "percent_times_100", (*base, "actual"), formula=actual.source, target=target.text
             )
-        if (
-            ind.actual is None
-            and self.inputs is not None
-            and rule not in ("manual", "checklist")
-            and not (
-                rule in ("bands", "formula", "deduct")
-                and ind.target is None
-                and not self._reads_actual(ind)
-            )
-        ) and ind.id not in self.inputs:
-            self.add(
-                "unknown_name",
-                (*base, "id"),
-                name=ind.id,
-                hint=hint(ind.id, list(self.inputs), self.lang),
-            )
+        # With inputs: declared, an indicator without actual: still reads the value
+        # named like its id (its name and unit are the indicator's own); only
+        # formulas are held to the declared names.
         if (
             ind.actual is None
             and self.inputs is not None
@@ -428,6 +426,9 @@ class _Compiler:
         self.range_check(ind.zero_above, Decimal(1), None, (*base, "zero_above"), "zero_above")
         self.range_check(ind.tolerance, Decimal(0), None, (*base, "tolerance"), "tolerance")
         self.range_check(ind.per, Decimal(0), None, (*base, "per"), "per")
+        self.range_check(
+            ind.late_per_month, Decimal(0), None, (*base, "late_per_month"), "late_per_month"
+        )
         count = self.formula(ind.count, (*base, "count"), row_names)
         score = self.formula(ind.score, (*base, "score"), row_names)
         bands = self.bands(ind, base, row_names) if rule == "bands" else ()
@@ -458,17 +459,39 @@ class _Compiler:
             count=count,
             items=items,
             score=score,
+            late_per_month=ind.late_per_month,
         )
 
-    @staticmethod
-    def _reads_actual(ind: Indicator) -> bool:
-        texts = [ind.score or "", ind.count or ""] + [b.when or "" for b in ind.bands or ()]
-        texts += [b.score for b in ind.bands or () if isinstance(b.score, str)]
-        return any("actual" in t or "completion" in t for t in texts)
-
     def levels(self, ind: Indicator, base: Path_) -> tuple[LevelSpec, ...]:
-        if ind.levels is None:
-            return DEFAULT_LEVELS
+        levels = DEFAULT_LEVELS if ind.levels is None else self.declared_levels(ind, base)
+        return self.with_aliases(ind, levels, base) if ind.aliases else levels
+
+    def with_aliases(
+        self, ind: Indicator, levels: tuple[LevelSpec, ...], base: Path_
+    ) -> tuple[LevelSpec, ...]:
+        """``aliases: {达成: [顺利完成]}`` adds words to the levels without redeclaring them."""
+        assert ind.aliases is not None
+        labels = [lv.label for lv in levels]
+        taken = {n for lv in levels for n in (lv.label, *lv.aliases)}
+        extra: dict[str, list[str]] = {}
+        for label, words in ind.aliases.items():
+            path: Path_ = (*base, "aliases", label)
+            if label not in labels:
+                self.add("unknown_level", path, value=label, hint=hint(label, labels, self.lang))
+                continue
+            for word in words:
+                key = level_key(word)
+                if key in taken:
+                    self.add("duplicate_level", path, label=word)
+                taken.add(key)
+                extra.setdefault(label, []).append(key)
+        return tuple(
+            LevelSpec(lv.label, lv.low, lv.high, (*lv.aliases, *extra.get(lv.label, ())))
+            for lv in levels
+        )
+
+    def declared_levels(self, ind: Indicator, base: Path_) -> tuple[LevelSpec, ...]:
+        assert ind.levels is not None
         out: list[LevelSpec] = []
         for j, lv in enumerate(ind.levels):
             path: Path_ = (*base, "levels", j, "range")
@@ -545,6 +568,8 @@ class _Compiler:
             return "qualitative" if ind.levels is not None else None
         if target.level is not None:
             return "qualitative"
+        if target.deadline is not None:
+            return "deadline"
         return {">=": "ratio", ">": "ratio", "<=": "reverse", "<": "reverse", "=": "exact"}[
             target.op or "="
         ]
@@ -570,11 +595,11 @@ class _Compiler:
         return ok
 
     def rule_fits(self, ind: Indicator, rule: str, target: Target | None, base: Path_) -> bool:
-        if rule in _NUMERIC_RULES and ind.target is None:
+        if rule in _TARGET_RULES and ind.target is None:
             self.add("missing_target", base, rule=rule)
             return False
         if target is None:  # unreadable: already reported where it was parsed
-            return rule not in _NUMERIC_RULES
+            return rule not in _TARGET_RULES
         for applies, zh, en in _RULE_TARGET_MISFITS:
             if applies(rule, target):
                 why = en if self.lang == "en" else zh

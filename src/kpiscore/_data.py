@@ -349,7 +349,7 @@ def expectations(iset: IndicatorSet) -> dict[str, Expected]:
     out: dict[str, Expected] = {}
     for ind in iset.indicators:
         t: Target | None = ind.target
-        if t is None or t.level is not None:
+        if t is None or t.level is not None or t.deadline is not None:
             continue
         # An indicator reads a value as its actual by its id, or by a formula that is one name.
         name = ind.id if ind.actual is None else ind.actual.bare_name

@@ -26,6 +26,7 @@ from ._data import (
     read_value,
     too_deep,
 )
+from ._dates import year_of
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
@@ -65,7 +66,7 @@ _BUILTIN_LABELS = {
 }
 # Problems that mean no value was given; every other problem is a value given but
 # unreadable as written (invalid_data).
-MISSING_CODES = frozenset({"missing_value", "manual_missing"})
+MISSING_CODES = frozenset({"missing_value", "manual_missing", "deadline_needs_year"})
 # Above this a fraction compared with a % target (1000%) is taken for a percent × 100.
 PERCENT_SANE = Decimal(10)
 DATA_KEYS = ("indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes")
@@ -302,6 +303,14 @@ class _Scorer:
                 self.env[name] = v.level if isinstance(v, LevelValue) else v
         self.evaluator = Evaluator(self.env)
         self.current: dict[str, Any] = self.env
+        self.year = year_of(sd.subject)
+
+    def claimed_score(self, indicator_id: str) -> Decimal | None:
+        raw = self.sd.claimed.get(indicator_id)
+        if raw is None:
+            return None
+        rv = read_value(raw)
+        return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
 
     def use(self, names: dict[str, Any]) -> None:
         """Point the evaluator (and the explanation's labels) at this indicator's names."""
@@ -540,7 +549,18 @@ class _Scorer:
         try:
             outcome = RULES[ind.rule](
                 RuleInput(
-                    ind, actual, self.evaluator, lang, show, self.label, self.sd.manual.get(ind.id)
+                    ind,
+                    actual,
+                    self.evaluator,
+                    lang,
+                    show,
+                    self.label,
+                    self.sd.manual.get(ind.id),
+                    written=raw_value.written
+                    if raw_value is not None and ind.actual is None
+                    else None,
+                    year=self.year,
+                    claimed=self.claimed_score(ind.id),
                 )
             )
         except RuleProblem as exc:

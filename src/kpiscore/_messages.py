@@ -451,6 +451,14 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "missing_value": ("缺少数据 '{name}'{label}", "Missing value '{name}'{label}"),
     "division_by_zero": ("计算时除数为 0", "Division by zero"),
+    "deadline_needs_year": (
+        "目标 '{target}' 没有写年份：请在数据的 subject 中填写 year（如 year: 2022），或在目标中写明年份",
+        "The target '{target}' has no year: give the data's subject a year (e.g. year: 2022), or write the year in the target",
+    ),
+    "not_a_date": (
+        "'{value}' 不是完成时间：请写成日期或月份（如 2022年11月、2022-11-30），或 按时完成 / 延期",
+        "'{value}' is no completion time: write a date or month (e.g. 2022年11月, 2022-11-30), or 按时完成 / 延期",
+    ),
     "not_a_number": ("需要数字，实际是 '{value}'", "A number is needed, found '{value}'"),
     "not_a_list": ("需要列表，实际是 '{value}'", "A list is needed, found '{value}'"),
     "result_too_large": ("计算结果过大", "The result is too large"),

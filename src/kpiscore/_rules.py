@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._data import LevelValue, read_value
+from ._dates import When, months_late, read_actual
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import hint
 from ._messages import zh_en as _t
@@ -51,6 +52,9 @@ class RuleInput:
     show: Callable[[Decimal], str]  # a number with its unit or as a percent
     label: Callable[[str], str]  # a name as "label value" for rendered formulas
     manual: Any = None
+    written: str | None = None  # the cell as written ("2022.11" stays a month, not a number)
+    year: int | None = None  # the data's subject.year, for targets like 9月前
+    claimed: Decimal | None = None  # the unit's own score for this indicator, if given
 
 
 def _num(x: RuleInput) -> Decimal:
@@ -162,6 +166,8 @@ def exact(x: RuleInput) -> Outcome:
     assert ind.target.value is not None
     a, t, w = _num(x), ind.target.value, ind.weight
     tol = ind.tolerance or ZERO
+    if t == 0:
+        return _exactly_zero(x, a, tol)
     completion = a / t
     diff = abs(a - t)
     head = _t(
@@ -186,6 +192,36 @@ def exact(x: RuleInput) -> Outcome:
     else:
         raw, how = _scaled(x, t, a, ("高于目标", "above target"), _REVERSE)
     return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, completion)
+
+
+def _exactly_zero(x: RuleInput, a: Decimal, tol: Decimal) -> Outcome:
+    """``= 0`` (no incidents): full when the actual is 0 within the tolerance, else 0."""
+    ind, lang, w = x.ind, x.lang, x.ind.weight
+    assert ind.target is not None
+    ok = abs(a) <= tol
+    head = _t(
+        lang,
+        f"目标 {ind.target.show()}，实际 {x.show(a)}",
+        f"target {ind.target.show()}, actual {x.show(a)}",
+    )
+    if ok:
+        within = (
+            _t(lang, f"，在容差 {fmt_number(tol)} 以内", f", within tolerance {fmt_number(tol)}")
+            if a
+            else ""
+        )
+        text = _t(
+            lang,
+            f"{head}{within}，达成，得满分 {fmt_number(w)}",
+            f"{head}{within}, met: full weight {fmt_number(w)}",
+        )
+        return Outcome(w, text, None, True, None)
+    text = _t(
+        lang,
+        f"{head}，目标为 0 而实际不为 0，得 0 分",
+        f"{head}, the target is 0 and the actual is not: 0",
+    )
+    return Outcome(ZERO, text, None, False, None)
 
 
 def met(x: RuleInput) -> Outcome:
@@ -265,6 +301,12 @@ def qualitative(x: RuleInput) -> Outcome:
         "给定比例" if given_rate is not None else "未给比例，取区间上限",
         "given rate" if given_rate is not None else "no rate given: top of the range",
     )
+    if (
+        given_rate is None
+        and x.claimed is not None
+        and level.low * w <= x.claimed <= level.high * w
+    ):
+        return _judged(x, level, x.claimed, value)
     written = value.level if isinstance(value, LevelValue) else value
     as_written = (
         _t(lang, f"（原文“{written.strip()[:30]}”）", f" (written '{written.strip()[:30]}')")
@@ -280,6 +322,90 @@ def qualitative(x: RuleInput) -> Outcome:
         f"target {target_level}, level '{level.label}'{as_written} (range {rng}), {how} {fmt_percent(rate)}, {fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
     )
     return Outcome(raw, text, rate, ok, None, level.label)
+
+
+def _judged(x: RuleInput, level: LevelSpec, claimed: Decimal, value: Any) -> Outcome:
+    """A bare level with the unit's own score inside its band: the unit's judgement stands.
+
+    The contract leaves the point inside a level's band to the evaluator, so a
+    claimed 13 of 15 for 达成 ([12, 15]) is used, not overruled by the band's top.
+    """
+    ind, lang, w = x.ind, x.lang, x.ind.weight
+    lo, hi = fmt_number(level.low * w), fmt_number(level.high * w)
+    target_level = ind.target.level if ind.target is not None else ind.levels[0].label
+    text = _t(
+        lang,
+        f"目标 {target_level}，实际等级“{level.label}”，单位自评 {fmt_number(claimed)} 分，在 {level.label} 档 [{lo}, {hi}] 内，采用",
+        f"target {target_level}, level '{level.label}', the unit's own score {fmt_number(claimed)} lies in the {level.label} band [{lo}, {hi}]: used",
+    )
+    return Outcome(claimed, text, claimed / w if w else None, claimed >= w, None, level.label)
+
+
+def deadline(x: RuleInput) -> Outcome:
+    """On or before the target day: full. Late: 0, or less ``late_per_month`` per started month."""
+    ind, lang, w = x.ind, x.lang, x.ind.weight
+    assert ind.target is not None
+    assert ind.target.deadline is not None
+    due = ind.target.deadline.on(x.year)
+    if due is None:
+        raise RuleProblem("deadline_needs_year", target=ind.target.text)
+    done = read_actual(x.actual, x.written)
+    shown = (x.written or str(x.actual))[:30]
+    head = _t(
+        lang,
+        f"目标 {ind.target.show()}（{due.isoformat()}）",
+        f"target {ind.target.show()} ({due.isoformat()})",
+    )
+    if done == "met":
+        text = _t(
+            lang,
+            f"{head}，实际“{shown}”，按期完成，得满分 {fmt_number(w)}",
+            f"{head}, actual '{shown}': on time, full weight {fmt_number(w)}",
+        )
+        return Outcome(w, text, None, True, None, shown)
+    if done == "late":
+        text = _t(
+            lang,
+            f"{head}，实际“{shown}”，未按期完成且晚了多久不明，得 0 分",
+            f"{head}, actual '{shown}': late by an unknown time, 0",
+        )
+        return Outcome(ZERO, text, None, False, None, shown)
+    if not isinstance(done, When):
+        raise RuleProblem("not_a_date", value=shown)
+    day = done.on(x.year if x.year is not None else (ind.target.deadline.year or None))
+    if day is None:
+        raise RuleProblem("deadline_needs_year", target=shown)
+    strict = ind.target.op == "<"
+    on_time = day < due if strict else day <= due
+    when = _t(
+        lang,
+        f"实际 {done.show()}（{day.isoformat()}）",
+        f"actual {done.show()} ({day.isoformat()})",
+    )
+    if on_time:
+        text = _t(
+            lang,
+            f"{head}，{when}，按期完成，得满分 {fmt_number(w)}",
+            f"{head}, {when}: on time, full weight {fmt_number(w)}",
+        )
+        return Outcome(w, text, None, True, None, done.show())
+    late = max(months_late(day, due), 1)
+    if ind.late_per_month is None:
+        text = _t(
+            lang,
+            f"{head}，{when}，晚 {late} 个月，未按期完成，得 0 分",
+            f"{head}, {when}: {late} month(s) late, 0",
+        )
+        return Outcome(ZERO, text, None, False, None, done.show())
+    lost = ind.late_per_month * late
+    raw = clamp(w - lost, ZERO, w)
+    floor = _t(lang, "，扣完为止" if w - lost < 0 else "", ", not below 0" if w - lost < 0 else "")
+    text = _t(
+        lang,
+        f"{head}，{when}，晚 {late} 个月（开始的月份即算一个月），每月扣 {fmt_number(ind.late_per_month)} 分：{fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
+        f"{head}, {when}: {late} month(s) late (each started month counts), {fmt_number(ind.late_per_month)} per month: {fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
+    )
+    return Outcome(raw, text, None, False, None, done.show())
 
 
 def _formula_value(x: RuleInput, f: CompiledFormula) -> Decimal:
@@ -443,5 +569,8 @@ RULES: dict[str, Callable[[RuleInput], Outcome]] = {
     "checklist": checklist,
     "manual": manual,
     "formula": formula,
+    "deadline": deadline,
 }
-NEEDS_ACTUAL = frozenset({"ratio", "reverse", "exact", "met", "qualitative", "checklist"})
+NEEDS_ACTUAL = frozenset(
+    {"ratio", "reverse", "exact", "met", "qualitative", "checklist", "deadline"}
+)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._dates import When, month_like_number, parse_deadline
 from ._formula import CompiledFormula
 from ._numbers import fmt_number, fmt_percent
 
@@ -86,6 +87,7 @@ class Target:
     percent: bool = False
     unit: str | None = None
     level: str | None = None
+    deadline: When | None = None  # a 时效 target: done by this day or month
 
     @property
     def unit_key(self) -> str | None:
@@ -94,6 +96,8 @@ class Target:
     def show(self) -> str:
         if self.level is not None:
             return self.level
+        if self.deadline is not None:
+            return f"{_OP_SHOW[self.op or '<=']}{self.deadline.show()}"
         assert self.op is not None
         assert self.value is not None
         shown = fmt_percent(self.value) if self.percent else fmt_number(self.value)
@@ -113,11 +117,14 @@ class Target:
 
 
 def parse_target(text: str) -> Target | None:
-    """``OP NUMBER [%] [UNIT]`` with full-width forms; None when it is not one."""
+    """``OP NUMBER [%] [UNIT]`` with full-width forms, or a deadline; None when neither."""
     normal = _word_operator(unicodedata.normalize("NFKC", text))
     m = _TARGET.match(normal)
     if not m:
-        return None
+        deadline = parse_deadline(text)
+        if deadline is None:
+            return None
+        return Target(text=text, op=deadline[0], deadline=deadline[1])
     op, number, pct, unit = m.groups()
     op = _OP_NORMAL.get(op, op)
     value = Decimal(number.replace(",", ""))
@@ -133,6 +140,9 @@ def parse_target(text: str) -> Target | None:
         return None
     if pct:
         value = value / 100
+    month = month_like_number(value) if op in ("<=", "<") and not pct and unit is None else None
+    if month is not None:  # "≤2022.12" is December 2022, not a count of 2022.12
+        return Target(text=text, op=op, deadline=month)
     return Target(text=text, op=op, value=value, percent=bool(pct), unit=unit)
 
 
@@ -263,6 +273,7 @@ class CompiledIndicator:
     count: CompiledFormula | None = None
     items: tuple[ItemSpec, ...] = ()
     score: CompiledFormula | None = None
+    late_per_month: Decimal | None = None
 
     @property
     def reads(self) -> str:

@@ -45,6 +45,7 @@ RULES = (
     "checklist",
     "manual",
     "formula",
+    "deadline",
 )
 OPERATORS = (">=", ">", "<=", "<", "=")
 INPUT_TYPES = ("number", "percent", "level", "list", "text", "bool")
@@ -279,6 +280,12 @@ class Indicator(_Model):
     zero_above: Num | None = Field(None, description="reverse：实际/目标高于此值得 0 分")
     tolerance: Num | None = Field(None, description="exact：与目标相差不超过此值视为达成")
     levels: list[Level] | None = Field(None, description="qualitative：等级及得分比例区间")
+    aliases: dict[Text, list[Text]] | None = Field(
+        None, description="qualitative：给默认等级增加同义写法，如 {达成: [顺利完成]}"
+    )
+    late_per_month: Num | None = Field(
+        None, description="deadline：每晚一个月（开始的月份即算）扣分；省略时晚完成得 0 分"
+    )
     bands: list[Band] | None = Field(None, description="bands：分档，从上到下第一个成立的计分")
     per: Num | None = Field(None, description="deduct：每单位扣分")
     count: OptionalFormula = Field(None, description="deduct：扣分单位数（公式）")
@@ -390,12 +397,13 @@ RULE_PARAMETERS: dict[str, frozenset[str]] = {
     "reverse": frozenset({"zero_above"}),
     "exact": frozenset({"tolerance"}),
     "met": frozenset(),
-    "qualitative": frozenset({"levels"}),
+    "qualitative": frozenset({"levels", "aliases"}),
     "bands": frozenset({"bands"}),
     "deduct": frozenset({"per", "count"}),
     "checklist": frozenset({"items"}),
     "manual": frozenset(),
     "formula": frozenset({"score"}),
+    "deadline": frozenset({"late_per_month"}),
 }
 ALL_RULE_PARAMETERS = frozenset().union(*RULE_PARAMETERS.values())
 REQUIRED_PARAMETERS: dict[str, tuple[str, ...]] = {
