@@ -283,3 +283,57 @@ def test_did_you_mean_never_offers_the_positive_of_a_negated_word(word):
 def test_a_qualitative_target_may_name_any_default_word():
     ind = "  - {id: a, category: main, name: 甲, weight: 10, target: 有效改善}\n"
     assert one(ind, {"a": "基本完成"}).score == 8
+
+
+@pytest.mark.parametrize("target", ["= 0 件", "=0起", "＝0"])
+def test_a_zero_target_is_full_at_zero_else_nothing(target):
+    ind = f"  - {{id: a, category: main, name: 安全事故, weight: 10, target: '{target}'}}\n"
+    assert one(ind, {"a": 0}).score == 10
+    assert one(ind, {"a": 1}).score == 0
+    tol = (
+        f"  - {{id: a, category: main, name: 甲, weight: 10, target: '{target}', tolerance: 0.5}}\n"
+    )
+    assert one(tol, {"a": D("0.5")}).score == 10 and one(tol, {"a": D("0.6")}).score == 0
+
+
+QUAL15 = "  - {id: a, category: main, name: 甲, weight: 15, target: 达成}\n"
+
+
+def test_a_claimed_score_inside_the_levels_band_is_the_units_judgement():
+    iset = single(QUAL15)
+    r = kpiscore.score(iset, {"values": {"a": "达成"}, "claimed": {"a": 13}})
+    ind = r.indicators[0]
+    assert ind.score == 13 and "单位自评 13 分，在 达成 档 [12, 15] 内，采用" in ind.explanation
+    assert r.discrepancies == ()
+
+
+def test_a_claimed_score_outside_the_band_is_a_discrepancy():
+    iset = single(QUAL15)
+    r = kpiscore.score(iset, {"values": {"a": "达成"}, "claimed": {"a": 10}})
+    assert r.indicators[0].score == 15
+    [d] = r.discrepancies
+    assert d.claimed == 10 and d.computed == 15 and "取区间上限" in d.explanation
+
+
+def test_aliases_alone_add_words_to_the_default_levels():
+    ind = "  - {id: a, category: main, name: 甲, weight: 10, target: 达成, aliases: {达成: [顺利推进], 未达成: [尚未启动]}}\n"
+    assert one(ind, {"a": "顺利推进"}).score == 10
+    assert one(ind, {"a": "尚未启动"}).score == 6
+    assert one(ind, {"a": "基本完成"}).score == 8  # the defaults are still there
+
+
+def test_aliases_for_a_level_that_does_not_exist_are_named():
+    ind = "  - {id: a, category: main, name: 甲, weight: 10, target: 达成, aliases: {达标: [好]}}\n"
+    issues = kpiscore.check(
+        make_set(ind, categories="  - {id: main, name: 主, weight: 10}\n", extra="full_score: 10\n")
+    )
+    assert [i.code for i in issues] == ["unknown_level"] and "'达成'" in issues[0].message
+
+
+def test_with_inputs_declared_a_plain_indicator_still_reads_its_own_value():
+    ind = "  - {id: a, category: main, name: 受益人数, weight: 10, target: '>= 100 人'}\n"
+    iset = single(ind, extra="inputs:\n  spent: {name: 执行数, unit: 万元}\n")
+    r = kpiscore.score(iset, {"values": {"a": "120人"}}).indicators[0]
+    assert r.status == "scored" and r.score == 10
+    bad = kpiscore.score(iset, {"values": {"a": "120次"}}).indicators[0]
+    assert bad.status == "invalid_data" and "'人'" in bad.problem and "—" not in bad.problem

@@ -118,13 +118,13 @@ class Target:
 
 def parse_target(text: str) -> Target | None:
     """``OP NUMBER [%] [UNIT]`` with full-width forms, or a deadline; None when neither."""
+    deadline = parse_deadline(text)
+    if deadline is not None:
+        return Target(text=text, op=deadline[0], deadline=deadline[1])
     normal = _word_operator(unicodedata.normalize("NFKC", text))
     m = _TARGET.match(normal)
     if not m:
-        deadline = parse_deadline(text)
-        if deadline is None:
-            return None
-        return Target(text=text, op=deadline[0], deadline=deadline[1])
+        return None
     op, number, pct, unit = m.groups()
     op = _OP_NORMAL.get(op, op)
     value = Decimal(number.replace(",", ""))

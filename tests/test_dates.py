@@ -1,0 +1,134 @@
+"""Deadline (时效) targets and actuals as tables write them, and the deadline rule at its edges."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import make_set
+
+import kpiscore
+from kpiscore._dates import months_late, parse_deadline, parse_when
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("≤2022年12月", "2022-12-31"),
+        ("<= 2022年12月", "2022-12-31"),
+        ("≤2022-12-31", "2022-12-31"),
+        ("2022年12月底前", "2022-12-31"),
+        ("2022年9月30日前完成", "2022-09-30"),
+        ("9月前", "2022-09-30"),
+        ("11月底前", "2022-11-30"),
+        ("≤2022.6", "2022-06-30"),
+        ("2022年2月底前", "2022-02-28"),
+    ],
+)
+def test_deadline_targets_are_read_as_days(text, due):
+    op, when = parse_deadline(text)
+    assert op == "<=" and when.on(2022).isoformat() == due
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2022年11月", "2022-11-30"),
+        ("2022.11", "2022-11-30"),
+        ("2022-11-30", "2022-11-30"),
+        ("2022/11/3", "2022-11-03"),
+        ("11月", "2022-11-30"),
+        ("11月15日", "2022-11-15"),
+        ("2022-11-30 00:00:00", "2022-11-30"),
+    ],
+)
+def test_actual_dates_are_read_in_every_spelling(text, day):
+    assert parse_when(text).on(2022).isoformat() == day
+
+
+@pytest.mark.parametrize("text", ["2022年13月", "2022-02-30", "12", "下半年", "2022年11月份左右"])
+def test_what_is_no_date_is_not_read_as_one(text):
+    assert parse_when(text) is None
+
+
+def _deadline_set(target: str, extra: str = "") -> kpiscore.IndicatorSet:
+    return kpiscore.load(
+        make_set(
+            f"  - {{id: done, category: main, name: 完成时间, weight: 10, target: '{target}'{extra}}}\n",
+            categories="  - {id: main, name: 主要指标, weight: 10}\n",
+            extra="full_score: 10\n",
+        )
+    )
+
+
+def _score(target, actual, year=2022, extra=""):
+    data = {"subject": {"year": year} if year else {}, "values": {"done": actual}}
+    return kpiscore.score(_deadline_set(target, extra), data).indicators[0]
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "score"),
+    [
+        ("≤2022年12月", "2022年12月", "10.00"),  # same month: on time
+        ("≤2022年12月", "2022年11月", "10.00"),  # early is on time, nothing more
+        ("2022年9月30日前完成", "2022-10-01", "8.00"),  # one day late: one month
+        ("2022年9月30日前完成", "2022-10-31", "8.00"),
+        ("2022年9月30日前完成", "2022-11-01", "6.00"),
+        ("≤2022-09-15", "2022-09-20", "8.00"),  # late within the same month
+        ("9月前", "2022年11月", "6.00"),  # month-only: end of Sep vs end of Nov
+        ("≤2022年12月", "2023年1月", "8.00"),  # across the year
+        ("≤2022年12月", "2024-06-01", "0.00"),  # 18 months late: floored at 0
+        ("9月前", "按时完成", "10.00"),
+        ("9月前", "提前完成", "10.00"),
+        ("9月前", "延期", "0.00"),
+    ],
+)
+def test_deadline_scores_with_late_per_month(target, actual, score):
+    r = _score(target, actual, extra=", late_per_month: 2")
+    assert r.status == "scored" and str(r.score) == score, r.explanation
+    assert "over_achievement" not in r.flags
+
+
+def test_late_without_late_per_month_scores_zero_and_states_both_dates():
+    r = _score("2022年9月30日前完成", "2022年11月")
+    assert r.score == 0 and r.rule == "deadline"
+    assert (
+        "2022-09-30" in r.explanation
+        and "2022-11-30" in r.explanation
+        and "晚 2 个月" in r.explanation
+    )
+
+
+def test_a_year_less_target_with_data_without_a_year_is_a_clear_data_problem():
+    r = _score("9月前", "2022年8月", year=None)
+    assert r.status == "missing_data" and "year" in r.problem and "9月前" in r.problem
+
+
+def test_an_actual_that_is_no_date_is_invalid():
+    r = _score("9月前", "下半年")
+    assert r.status == "invalid_data" and "'下半年'" in r.problem
+
+
+def test_a_number_target_that_reads_as_a_month_is_a_deadline():
+    assert _deadline_set("≤2022.12").indicators[0].rule == "deadline"
+    assert _score("≤2022.12", D("2023.01")).score == 0
+
+
+def test_months_late_counts_each_started_month():
+    due = datetime.date(2022, 9, 30)
+    assert months_late(datetime.date(2022, 9, 30), due) == 0
+    assert months_late(datetime.date(2022, 10, 1), due) == 1
+    assert months_late(datetime.date(2022, 10, 31), due) == 1
+    assert months_late(datetime.date(2022, 11, 1), due) == 2
+
+
+DAYS = st.dates(min_value=datetime.date(2021, 1, 1), max_value=datetime.date(2024, 12, 31))
+
+
+@given(DAYS, DAYS, st.sampled_from(["≤2022-09-15", "≤2022年12月", "9月前"]))
+def test_deadline_scores_never_increase_as_the_completion_date_moves_later(a, b, target):
+    early, late = sorted((a, b))
+    s1 = _score(target, early.isoformat(), extra=", late_per_month: 1.5").score
+    s2 = _score(target, late.isoformat(), extra=", late_per_month: 1.5").score
+    assert s2 <= s1
