@@ -98,3 +98,30 @@ def test_a_band_rule_over_a_missing_actual_names_the_value_and_runs_no_formula(m
     r = kpiscore.score(iset, {"values": {"budget": 100, "spent": 90}}).indicator("cost_control")
     assert r.status == "missing_data" and "'cost_control'" in r.problem
     assert calls == []
+
+
+def test_english_names_are_used_in_an_english_run_and_chinese_otherwise():
+    iset = kpiscore.load(
+        "kpiscore: 1\nid: t\nname: 测试\n"
+        "grades: [{label: 优, min: 90, name_en: Outstanding}, {label: 良, min: 80}, {label: 差, min: 0}]\n"
+        "inputs:\n  spent: {name: 执行数, name_en: spent, unit: 万元}\n  budget: {name: 预算数, unit: 万元}\n"
+        "categories:\n  - {id: main, name: 产出指标, name_en: Outputs, weight: 100}\n"
+        "indicators:\n"
+        "  - {id: rate, category: main, group: 数量指标, group_en: Quantity, name: 执行率, name_en: Execution rate, weight: 50, actual: spent / budget, target: '>= 100%'}\n"
+        "  - {id: q, category: main, name: 质量, weight: 50, target: 达成, levels: [{label: 达成, name_en: Achieved, range: [0.8, 1]}, {label: 未达成, range: [0, 0.8]}]}\n"
+    )
+    data = {"values": {"spent": 95, "budget": 100, "q": "达成"}}
+    en = kpiscore.score(iset, data, lang="en")
+    assert en.indicators[0].name == "Execution rate" and en.indicators[0].group == "Quantity"
+    assert en.indicators[1].name == "质量"  # no English name given: the Chinese one
+    assert en.categories[0].name == "Outputs" and en.grade == "Outstanding"
+    assert "spent 95万元 ÷ 预算数 100万元" in en.indicators[0].explanation
+    assert "level 'Achieved'" in en.indicators[1].explanation
+    zh = kpiscore.score(iset, data)
+    assert (
+        zh.indicators[0].name == "执行率"
+        and zh.grade == "优"
+        and zh.categories[0].name == "产出指标"
+    )
+    low = kpiscore.score(iset, {"values": {"spent": 70, "budget": 100, "q": "达成"}}, lang="en")
+    assert low.grade == "Good"  # the default English name of 良

@@ -241,14 +241,21 @@ def _run(
         lines = [i.format() for i in issues] or [str(exc)]
         head = _t(lang, "数据有问题，无法计分：", "the data has problems and cannot be scored:")
         return CaseOutcome(case.name, case.line, (head, *lines))
-    return CaseOutcome(case.name, case.line, tuple(compare(result, case.expect, lang)))
+    # A case names the set's own grade label (优); an English run shows it as Excellent.
+    grades = {g.label: g.shown(lang) for g in iset.grades}
+    return CaseOutcome(case.name, case.line, tuple(compare(result, case.expect, lang, grades)))
 
 
 def _yes(v: bool, lang: Lang) -> str:
     return _t(lang, "是" if v else "否", "yes" if v else "no")
 
 
-def compare(result: Result, expect: dict[str, Any], lang: Lang = "zh") -> list[str]:
+def compare(
+    result: Result,
+    expect: dict[str, Any],
+    lang: Lang = "zh",
+    grades: dict[str, str] | None = None,
+) -> list[str]:
     """Every way ``result`` differs from ``expect``, one sentence each."""
     out: list[str] = []
 
@@ -260,7 +267,8 @@ def compare(result: Result, expect: dict[str, Any], lang: Lang = "zh") -> list[s
         want = _number(expect["total"])
         if result.total != want:
             differs(_t(lang, "总分", "total"), str(expect["total"]), str(result.total))
-    if "grade" in expect and expect["grade"] != result.grade:
+    shown = (grades or {}).get(str(expect.get("grade")), expect.get("grade"))
+    if "grade" in expect and shown != result.grade:
         differs(_t(lang, "等级", "grade"), str(expect["grade"]), str(result.grade))
     if "complete" in expect and expect["complete"] != result.complete:
         differs(

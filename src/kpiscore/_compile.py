@@ -141,7 +141,7 @@ class _Compiler:
         self.inputs: dict[str, InputSpec] | None = None
         if model.inputs is not None:
             self.inputs = {
-                k: InputSpec(id=k, name=v.name, unit=v.unit, type=v.type)
+                k: InputSpec(id=k, name=v.name, unit=v.unit, type=v.type, name_en=v.name_en)
                 for k, v in model.inputs.items()
             }
 
@@ -247,7 +247,11 @@ class _Compiler:
             return None
         cats = tuple(
             CompiledCategory(
-                c.id, c.name, c.weight, tuple(i.id for i in indicators if i.category == c.id)
+                c.id,
+                c.name,
+                c.weight,
+                tuple(i.id for i in indicators if i.category == c.id),
+                name_en=c.name_en,
             )
             for c in m.categories
         )
@@ -302,7 +306,7 @@ class _Compiler:
             if g.min < 0:
                 self.range_check(g.min, Decimal(0), self.m.full_score, path, "min")
             prev = g.min
-            out.append(Grade(g.label, g.min))
+            out.append(Grade(g.label, g.min, g.name_en))
         if out and out[-1].min > 0:
             self.add(
                 "grades_no_zero",
@@ -460,6 +464,8 @@ class _Compiler:
             items=items,
             score=score,
             late_per_month=ind.late_per_month,
+            name_en=ind.name_en,
+            group_en=ind.group_en,
         )
 
     def levels(self, ind: Indicator, base: Path_) -> tuple[LevelSpec, ...]:
@@ -486,7 +492,9 @@ class _Compiler:
                 taken.add(key)
                 extra.setdefault(label, []).append(key)
         return tuple(
-            LevelSpec(lv.label, lv.low, lv.high, (*lv.aliases, *extra.get(lv.label, ())))
+            LevelSpec(
+                lv.label, lv.low, lv.high, (*lv.aliases, *extra.get(lv.label, ())), lv.name_en
+            )
             for lv in levels
         )
 
@@ -508,7 +516,7 @@ class _Compiler:
                     high=fmt_number(high),
                 )
                 continue
-            out.append(LevelSpec(lv.label, low, high, tuple(lv.aliases)))
+            out.append(LevelSpec(lv.label, low, high, tuple(lv.aliases), lv.name_en))
         for a in range(len(out)):
             for b in range(a + 1, len(out)):
                 x, y = out[a], out[b]

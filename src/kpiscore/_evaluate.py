@@ -33,7 +33,7 @@ from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from ._yaml import Document, Path_
-from .compiled import CompiledIndicator, IndicatorSet
+from .compiled import CompiledIndicator, IndicatorSet, shown_name
 from .errors import DataError, Issue
 from .result import (
     PROBLEM_STATUSES,
@@ -342,7 +342,11 @@ class _Scorer:
         return show
 
     def label(self, name: str) -> str:
-        label = self.iset.label_of(name) or _BUILTIN_LABELS.get(self.lang, {}).get(name) or name
+        label = (
+            self.iset.label_of(name, self.lang)
+            or _BUILTIN_LABELS.get(self.lang, {}).get(name)
+            or name
+        )
         v = self.current.get(name)
         if isinstance(v, Decimal):
             return f"{label} {self.show_for(None, name)(v)}"
@@ -361,7 +365,7 @@ class _Scorer:
     def _problem_text(self, code: str, params: dict[str, Any]) -> str:
         if code == "missing_value":
             name = params.get("name", "?")
-            lab = self.iset.label_of(name)
+            lab = self.iset.label_of(name, self.lang)
             params["label"] = (
                 f"（{lab}）" if lab and self.lang != "en" else (f" ({lab})" if lab else "")
             )
@@ -406,9 +410,9 @@ class _Scorer:
                 shown = "" if actual is None else str(actual)
             return IndicatorResult(
                 id=ind.id,
-                name=ind.name,
+                name=shown_name(ind, lang),
                 category=ind.category,
-                group=ind.group,
+                group=ind.group_en if lang == "en" and ind.group_en else ind.group,
                 weight=ind.weight,
                 target=ind.target.text if ind.target else None,
                 actual=actual,
@@ -432,7 +436,9 @@ class _Scorer:
             absent = code in MISSING_CODES
             why = self.problem_text(code, params)
             self.warnings.append(
-                message("indicator_problem", lang, id=ind.id, name=ind.name, problem=why)
+                message(
+                    "indicator_problem", lang, id=ind.id, name=shown_name(ind, lang), problem=why
+                )
             )
             text = _t(
                 lang,
@@ -731,7 +737,9 @@ class _Scorer:
                 ZERO,
             )
             categories.append(
-                CategoryResult(cat.id, cat.name, cat.weight, round_half_up(s, p), applicable)
+                CategoryResult(
+                    cat.id, shown_name(cat, lang), cat.weight, round_half_up(s, p), applicable
+                )
             )
         applicable_weight = sum(
             (r.weight for r in indicators if r.status != "not_applicable"), ZERO
@@ -848,7 +856,8 @@ class _Scorer:
         for label in forced:
             if found is None or order.index(label) > order.index(found):
                 found = label
-        return found
+        # An English run shows the set's English grade names (Excellent … for 优 …).
+        return next((g.shown(self.lang) for g in grades if g.label == found), found)
 
     def checks(self) -> list[CheckResult]:
         out: list[CheckResult] = []

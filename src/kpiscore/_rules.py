@@ -18,7 +18,7 @@ from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import hint
 from ._messages import zh_en as _t
 from ._numbers import clamp, fmt_number, fmt_percent
-from .compiled import CompiledIndicator, LevelSpec, is_negated, level_key
+from .compiled import CompiledIndicator, LevelSpec, is_negated, level_key, shown_name
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -319,9 +319,14 @@ def qualitative(x: RuleInput) -> Outcome:
     text = _t(
         lang,
         f"目标 {target_level}，实际等级“{level.label}”{as_written}（得分比例 {rng}），{how} {fmt_percent(rate)}，{fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
-        f"target {target_level}, level '{level.label}'{as_written} (range {rng}), {how} {fmt_percent(rate)}, {fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
+        f"target {_en_level(ind, target_level)}, level '{shown_name(level, 'en')}'{as_written} (range {rng}), {how} {fmt_percent(rate)}, {fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
     )
     return Outcome(raw, text, rate, ok, None, level.label)
+
+
+def _en_level(ind: CompiledIndicator, label: str | None) -> str:
+    found = next((lv for lv in ind.levels if lv.label == label), None)
+    return shown_name(found, "en") if found is not None else str(label)
 
 
 def _judged(x: RuleInput, level: LevelSpec, claimed: Decimal, value: Any) -> Outcome:
@@ -336,7 +341,7 @@ def _judged(x: RuleInput, level: LevelSpec, claimed: Decimal, value: Any) -> Out
     text = _t(
         lang,
         f"目标 {target_level}，实际等级“{level.label}”，单位自评 {fmt_number(claimed)} 分，在 {level.label} 档 [{lo}, {hi}] 内，采用",
-        f"target {target_level}, level '{level.label}', the unit's own score {fmt_number(claimed)} lies in the {level.label} band [{lo}, {hi}]: used",
+        f"target {_en_level(ind, target_level)}, level '{shown_name(level, 'en')}', the unit's own score {fmt_number(claimed)} lies in the {shown_name(level, 'en')} band [{lo}, {hi}]: used",
     )
     return Outcome(claimed, text, claimed / w if w else None, claimed >= w, None, level.label)
 

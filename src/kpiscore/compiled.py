@@ -152,6 +152,7 @@ class LevelSpec:
     low: Decimal
     high: Decimal
     aliases: tuple[str, ...] = ()
+    name_en: str | None = None
 
 
 # The words real tables write for each level (the contract's default level words,
@@ -225,6 +226,7 @@ class InputSpec:
     name: str
     unit: str | None = None
     type: str = "number"
+    name_en: str | None = None
 
     @property
     def unit_key(self) -> str | None:
@@ -274,6 +276,8 @@ class CompiledIndicator:
     items: tuple[ItemSpec, ...] = ()
     score: CompiledFormula | None = None
     late_per_month: Decimal | None = None
+    name_en: str | None = None
+    group_en: str | None = None
 
     @property
     def reads(self) -> str:
@@ -287,12 +291,19 @@ class CompiledCategory:
     name: str
     weight: Decimal
     indicators: tuple[str, ...]
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
 class Grade:
     label: str
     min: Decimal
+    name_en: str | None = None
+
+    def shown(self, lang: str) -> str:
+        if lang != "en":
+            return self.label
+        return self.name_en or DEFAULT_GRADES_EN.get(self.label, self.label)
 
 
 @dataclass(frozen=True)
@@ -331,12 +342,12 @@ class IndicatorSet:
                 return ind
         raise KeyError(indicator_id)
 
-    def label_of(self, name: str) -> str | None:
+    def label_of(self, name: str, lang: str = "zh") -> str | None:
         if self.inputs is not None and name in self.inputs:
-            return self.inputs[name].name
+            return shown_name(self.inputs[name], lang)
         for ind in self.indicators:
             if ind.id == name:
-                return ind.name
+                return shown_name(ind, lang)
         return None
 
     def unit_of(self, name: str) -> str | None:
@@ -346,6 +357,18 @@ class IndicatorSet:
 
     def __repr__(self) -> str:
         return f"IndicatorSet(id={self.id!r}, indicators={len(self.indicators)})"
+
+
+DEFAULT_GRADES_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
+
+
+def shown_name(
+    thing: CompiledIndicator | CompiledCategory | InputSpec | LevelSpec, lang: str
+) -> str:
+    """The name to show in ``lang``: the set's English name in an English run, else its own."""
+    if lang == "en" and thing.name_en:
+        return thing.name_en
+    return thing.label if isinstance(thing, LevelSpec) else thing.name
 
 
 def freeze(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:

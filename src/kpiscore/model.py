@@ -223,6 +223,7 @@ class Category(_Model):
 
     id: Id = Field(description="一级指标 id，如 output")
     name: Text = Field(description="一级指标名称，如 产出指标")
+    name_en: Text | None = Field(None, description="英文名称（--lang en 时使用）")
     weight: Num = Field(description="分值；各一级指标分值之和等于 full_score")
     description: Text | None = Field(None, description="说明")
 
@@ -231,6 +232,7 @@ class Level(_Model):
     """定性等级: a label and the share of the weight it earns."""
 
     label: Text = Field(description="等级名称，如 达成")
+    name_en: Text | None = Field(None, description="英文名称（--lang en 时使用）")
     range: list[Num] = Field(description="得分比例区间 [下限, 上限]，在 0 到 1 之间")
     aliases: list[Text] = Field(default_factory=list, description="同义写法，如 完成、达成预期指标")
 
@@ -255,7 +257,9 @@ class Indicator(_Model):
     id: Id = Field(description="指标 id；默认读取数据中同名的值")
     category: Text = Field(description="所属一级指标的 id")
     group: Text | None = Field(None, description="二级指标，如 数量指标")
+    group_en: Text | None = Field(None, description="二级指标的英文名称")
     name: Text = Field(description="三级指标名称")
+    name_en: Text | None = Field(None, description="英文名称（--lang en 时使用）")
     weight: Num = Field(description="分值")
     target: TargetField | None = Field(
         None, description='目标值：如 ">= 15 个"、"<= 2 天"、">= 95%"，或定性等级名称'
@@ -297,6 +301,7 @@ class Input(_Model):
     """A value the data supplies."""
 
     name: Text = Field(description="中文名称，用于说明，如 执行数")
+    name_en: Text | None = Field(None, description="英文名称（--lang en 时使用）")
     unit: Text | None = Field(None, description="单位，如 万元、个、天")
     type: Annotated[
         str, BeforeValidator(_choice(*INPUT_TYPES)), WithJsonSchema({"enum": list(INPUT_TYPES)})
@@ -335,6 +340,9 @@ class Reasons(_Model):
 
 class Grade(_Model):
     label: Text = Field(description="等级名称，如 优")
+    name_en: Text | None = Field(
+        None, description="英文名称；省略时 优/良/中/差 为 Excellent/Good/Fair/Poor"
+    )
     min: Num = Field(description="下限（含）")
 
 

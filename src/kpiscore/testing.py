@@ -115,7 +115,7 @@ def assert_invariants(iset: IndicatorSet, result: Result) -> None:
         assert -exponent <= iset.precision
         if not result.rescaled and not result.penalties and iset.rounding == "indicator":
             assert result.total == sum((i.score for i in result.indicators), Decimal(0))
-        expected = next((g.label for g in iset.grades if result.total >= g.min), None)
+        expected = next((g.shown(result.lang) for g in iset.grades if result.total >= g.min), None)
         if not result.penalties:
             assert result.grade == expected
     assert result.complete == (
