@@ -27,7 +27,7 @@ def _pairs():
 
 def test_every_set_in_the_guide_loads_and_its_data_scores_complete():
     pairs = _pairs()
-    assert len(pairs) == 3 and all(data for _, data in pairs)
+    assert len(pairs) == 4 and all(data for _, data in pairs)
     for set_text, data_text in pairs:
         iset = kpiscore.load(set_text)
         result = kpiscore.score(iset, _read(data_text))
@@ -76,3 +76,13 @@ def test_the_invalid_data_example_in_the_guide_and_readme_is_what_kpiscore_says(
     [warning] = [w for w in r.warnings if w.startswith("a（甲）")]
     for doc in (GUIDE, ROOT / "README.md"):
         assert warning in doc.read_text(encoding="utf-8"), doc.name
+
+
+def test_the_deadline_example_in_the_guide_scores_as_the_text_says():
+    set_text, data_text = _pairs()[3]
+    r = kpiscore.score(kpiscore.load(set_text), _read(data_text))
+    assert {i.id: str(i.score) for i in r.indicators} == {
+        "start": "5.00",
+        "finish": "6.00",  # two months late, 2 a month
+        "payment": "5.00",
+    }

@@ -293,3 +293,11 @@ def test_batch_output_is_readable_like_any_new_file(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "out.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_the_deadlines_example_passes_its_own_cases_and_names_its_discrepancies(capsys):
+    base = ROOT / "examples" / "deadlines-2023"
+    assert main(["test", str(base / "set.yaml"), str(base / "cases.yaml")]) == 0
+    r = kpiscore.score(kpiscore.load(base / "set.yaml"), base / "project.yaml")
+    assert r.complete and r.total == Decimal("91.50")
+    assert {d.id for d in r.discrepancies} == {"finish_date", "total"}  # maintenance: in its band
