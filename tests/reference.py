@@ -1,0 +1,268 @@
+"""A reference scorer written straight from the contract's rule table (spec §1, §3).
+
+It shares no code with kpiscore: plain Decimal arithmetic over a plain
+description of a set (``Spec``), which ``strategies.py`` also renders as
+YAML for kpiscore. The differential test holds the two to each other, so a
+one-character mistake in either shows up as a disagreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+ZERO, ONE = Decimal(0), Decimal(1)
+OVER = Decimal("1.2")  # the default over-achievement threshold
+LEVELS = (
+    ("达成", Decimal("0.8"), ONE),
+    ("部分达成", Decimal("0.6"), Decimal("0.8")),
+    ("未达成", ZERO, Decimal("0.6")),
+)
+GRADES = (("优", Decimal(90)), ("良", Decimal(80)), ("中", Decimal(60)), ("差", ZERO))
+
+
+@dataclass(frozen=True)
+class Ind:
+    id: str
+    category: str
+    weight: Decimal
+    rule: str  # ratio reverse exact met qualitative bands deduct
+    op: str | None = None
+    target: Decimal | None = None  # as a fraction when percent
+    percent: bool = False
+    unit: str | None = None
+    zero_below: Decimal | None = None
+    zero_above: Decimal | None = None
+    tolerance: Decimal | None = None
+    bands: tuple[tuple[Decimal | None, Decimal], ...] = ()  # (actual >= K or None, score)
+    per: Decimal | None = None
+    threshold: Decimal | None = None  # deduct: count = max(actual - threshold, 0)
+    items: tuple[tuple[str, Decimal], ...] = ()  # checklist: (label, points)
+    factor: Decimal | None = None  # formula: score = actual * factor, clamped
+
+
+@dataclass(frozen=True)
+class Spec:
+    categories: tuple[tuple[str, Decimal], ...]
+    indicators: tuple[Ind, ...]
+    precision: int = 2
+    rounding: str = "indicator"
+    penalty: Decimal | None = None  # deducted from the total when the value `violation` is 1
+
+    @property
+    def full_score(self) -> Decimal:
+        return sum((w for _, w in self.categories), ZERO)
+
+
+@dataclass
+class Row:
+    score: Decimal
+    status: str
+    needs_reason: bool
+    raw: Decimal = ZERO
+
+
+@dataclass
+class Scored:
+    rows: dict[str, Row]
+    categories: dict[str, Decimal]
+    total: Decimal | None
+    grade: str | None
+    complete: bool
+    discrepancies: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+
+
+class Unscorable(Exception):
+    def __init__(self, status: str):
+        self.status = status
+
+
+def half_up(x: Decimal, places: int) -> Decimal:
+    return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def clamp(x: Decimal, w: Decimal) -> Decimal:
+    return max(ZERO, min(w, x))
+
+
+def number(ind: Ind, v: Any) -> Decimal:
+    if v is None:
+        raise Unscorable("missing_data")
+    if not isinstance(v, Decimal):
+        raise Unscorable("invalid_data")
+    if ind.percent and abs(v) > 2:  # a percent written without % (95 for 95%)
+        raise Unscorable("invalid_data")
+    return v
+
+
+def ratio(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+    t, w = ind.target, ind.weight
+    assert t is not None
+    c = a / t
+    if ind.zero_below is not None and c < ind.zero_below:
+        return ZERO, c
+    return (w if c >= 1 else clamp(w * a / t, w)), c
+
+
+def reverse(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+    t, w = ind.target, ind.weight
+    assert t is not None
+    perf = t / a if a > 0 else None
+    if ind.zero_above is not None and t > 0 and a / t > ind.zero_above:
+        return ZERO, perf
+    return (w if a == 0 or a <= t else clamp(w * t / a, w)), perf
+
+
+def exact(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+    t, w, tol = ind.target, ind.weight, ind.tolerance or ZERO
+    assert t is not None
+    if t == 0:
+        return (w if abs(a) <= tol else ZERO), None
+    if abs(a - t) <= tol:
+        return w, a / t
+    return clamp(w * a / t if a < t else w * t / a, w), a / t
+
+
+def met(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+    t = ind.target
+    assert t is not None
+    holds = {">=": a >= t, ">": a > t, "<=": a <= t, "<": a < t, "=": a == t}[ind.op or "="]
+    return (ind.weight if holds else ZERO), (a / t if t else None)
+
+
+def qualitative(ind: Ind, v: Any, claimed: Decimal | None) -> Decimal:
+    w = ind.weight
+    if isinstance(v, str):
+        level = next((lv for lv in LEVELS if lv[0] == v), None)
+        if level is None:
+            raise Unscorable("invalid_data")
+        if claimed is not None and level[1] * w <= claimed <= level[2] * w:
+            return claimed  # the unit's own point inside the band
+        return w * level[2]
+    if isinstance(v, dict):
+        level = next((lv for lv in LEVELS if lv[0] == v["level"]), None)
+        if level is None or not level[1] <= v["rate"] <= level[2]:
+            raise Unscorable("invalid_data")
+        return w * v["rate"]
+    if isinstance(v, Decimal):
+        if not ZERO <= v <= ONE:
+            raise Unscorable("invalid_data")
+        return w * v
+    raise Unscorable("missing_data" if v is None else "invalid_data")
+
+
+def bands(ind: Ind, a: Decimal) -> Decimal:
+    for k, s in ind.bands:
+        if k is None or a >= k:
+            return clamp(s, ind.weight)
+    return ZERO
+
+
+def deduct(ind: Ind, a: Decimal) -> Decimal:
+    assert ind.per is not None
+    assert ind.threshold is not None
+    return clamp(ind.weight - ind.per * max(a - ind.threshold, ZERO), ind.weight)
+
+
+def checklist(ind: Ind, v: Any) -> Decimal:
+    if v is None:
+        raise Unscorable("missing_data")
+    if not isinstance(v, list):
+        raise Unscorable("invalid_data")
+    points = dict(ind.items)
+    if any(x not in points for x in v):
+        raise Unscorable("invalid_data")
+    return min(sum((points[x] for x in set(v)), ZERO), ind.weight)
+
+
+def manual(ind: Ind, m: Any) -> Decimal:
+    if m is None:
+        raise Unscorable("missing_data")
+    s = m.get("score")
+    if not isinstance(s, Decimal) or not m.get("justification") or not ZERO <= s <= ind.weight:
+        raise Unscorable("invalid_data")
+    return s
+
+
+NUMERIC = {"ratio": ratio, "reverse": reverse, "exact": exact, "met": met}
+
+
+def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any = None) -> Row:
+    if v == "n/a":
+        return Row(ZERO, "not_applicable", False)
+    try:
+        perf: Decimal | None = None
+        if ind.rule == "qualitative":
+            raw = qualitative(ind, v, claimed)
+        elif ind.rule == "checklist":
+            raw = checklist(ind, v)
+        elif ind.rule == "manual":
+            raw = manual(ind, m)
+        else:
+            a = number(ind, v)
+            if ind.percent and abs(a) > 10:
+                raise Unscorable("invalid_data")
+            if ind.rule in NUMERIC:
+                raw, perf = NUMERIC[ind.rule](ind, a)
+            elif ind.rule == "formula":
+                assert ind.factor is not None
+                raw = clamp(a * ind.factor, ind.weight)
+            else:
+                raw = bands(ind, a) if ind.rule == "bands" else deduct(ind, a)
+    except Unscorable as why:
+        owed = why.status == "missing_data" and ind.weight > 0
+        return Row(ZERO, why.status, owed)
+    score = half_up(raw, precision)
+    flagged = perf is not None and perf > OVER
+    return Row(score, "scored", score < ind.weight or flagged, raw)
+
+
+def score(
+    spec: Spec,
+    values: dict[str, Any],
+    claimed: dict[str, Decimal],
+    manual: dict[str, Any] | None = None,
+) -> Scored:
+    p, manual = spec.precision, manual or {}
+    rows = {
+        i.id: score_one(i, values.get(i.id), claimed.get(i.id), p, manual.get(i.id))
+        for i in spec.indicators
+    }
+    part = (lambda r: r.raw) if spec.rounding == "total" else (lambda r: r.score)
+    counted = {k: r for k, r in rows.items() if r.status != "not_applicable"}
+    categories = {
+        cid: half_up(
+            sum(
+                (
+                    part(counted[i.id])
+                    for i in spec.indicators
+                    if i.category == cid and i.id in counted
+                ),
+                ZERO,
+            ),
+            p,
+        )
+        for cid, _ in spec.categories
+    }
+    applicable = sum((i.weight for i in spec.indicators if i.id in counted), ZERO)
+    summed = sum((part(r) for r in counted.values()), ZERO)
+    total: Decimal | None
+    if applicable == 0:
+        total = None
+    elif applicable != spec.full_score:
+        total = half_up(summed * spec.full_score / applicable, p)
+    else:
+        total = half_up(summed, p)
+    if total is not None and spec.penalty is not None and values.get("violation") == 1:
+        total = max(ZERO, total - spec.penalty)
+    grade = next((g for g, low in GRADES if total >= low), None) if total is not None else None
+    complete = total is not None and all(
+        r.status not in ("missing_data", "invalid_data") for r in rows.values()
+    )
+    differs = {
+        k: (c, rows[k].score) for k, c in claimed.items() if k in rows and c != rows[k].score
+    }
+    if "total" in claimed and total is not None and claimed["total"] != total:
+        differs["total"] = (claimed["total"], total)
+    return Scored(rows, categories, total, grade, complete, differs)

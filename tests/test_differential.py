@@ -1,0 +1,35 @@
+"""kpiscore against the reference scorer of tests/reference.py, on generated sets and data.
+
+The CI profile runs enough examples to find a one-character mistake in a rule;
+``KPISCORE_DIFF_EXAMPLES=20000 pytest tests/test_differential.py`` runs a longer search.
+"""
+
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests import reference
+from tests.strategies import data_for, specs, to_yaml
+
+import kpiscore
+
+# CI: 1,000 examples (about 15 s); locally 200; more on demand.
+EXAMPLES = int(os.environ.get("KPISCORE_DIFF_EXAMPLES") or (1000 if os.environ.get("CI") else 200))
+
+
+@settings(max_examples=EXAMPLES)
+@given(st.data())
+def test_kpiscore_agrees_with_the_reference_scorer(data):
+    spec = data.draw(specs())
+    iset = kpiscore.load(to_yaml(spec))
+    values, claimed, manual = data.draw(data_for(spec))
+    got = kpiscore.score(iset, {"values": values, "claimed": claimed, "manual": manual})
+    want = reference.score(spec, values, claimed, manual)
+    for ind in got.indicators:
+        row = want.rows[ind.id]
+        where = f"{ind.id} ({ind.rule}) value={values.get(ind.id)!r}: {ind.explanation}"
+        assert (ind.status, ind.score) == (row.status, row.score), where
+        assert ind.needs_reason == row.needs_reason, where
+    assert {c.id: c.score for c in got.categories} == want.categories
+    assert (got.total, got.grade, got.complete) == (want.total, want.grade, want.complete)
+    assert {d.id: (d.claimed, d.computed) for d in got.discrepancies} == want.discrepancies
