@@ -119,7 +119,7 @@ def indicator(draw: Any, ident: str, category: str, weight: Decimal) -> Ind:
 @st.composite
 def specs(draw: Any) -> Spec:
     n_cat = draw(st.integers(1, 3))
-    cat_weights = [w for w in _parts(draw, 100, n_cat)]
+    cat_weights = _parts(draw, 100, n_cat)
     categories, indicators = [], []
     for c, cw in enumerate(cat_weights):
         cid = f"c{c}"
