@@ -33,3 +33,30 @@ def test_kpiscore_agrees_with_the_reference_scorer(data):
     assert {c.id: c.score for c in got.categories} == want.categories
     assert (got.total, got.grade, got.complete) == (want.total, want.grade, want.complete)
     assert {d.id: (d.claimed, d.computed) for d in got.discrepancies} == want.discrepancies
+
+
+@settings(max_examples=EXAMPLES // 4 or 1)
+@given(st.data())
+def test_every_explanation_states_the_score_the_target_and_the_actual_the_result_holds(data):
+    from kpiscore.compiled import parse_target
+
+    spec = data.draw(specs())
+    iset = kpiscore.load(to_yaml(spec))
+    values, claimed, manual = data.draw(data_for(spec))
+    for lang in ("zh", "en"):
+        result = kpiscore.score(
+            iset, {"values": values, "claimed": claimed, "manual": manual}, lang=lang
+        )
+        for ind in result.indicators:
+            if ind.status in ("missing_data", "invalid_data"):
+                assert ind.problem and ind.problem in ind.explanation
+            if ind.status != "scored":
+                continue
+            assert format(ind.score, "f") in ind.explanation, ind.explanation
+            target = parse_target(ind.target) if ind.target else None
+            if target is not None and target.level is None:
+                assert target.show() in ind.explanation, (target.show(), ind.explanation)
+            elif target is not None:
+                assert target.level in ind.explanation, ind.explanation
+            if ind.rule not in ("checklist", "manual"):
+                assert ind.shown in ind.explanation, (ind.shown, ind.explanation)
