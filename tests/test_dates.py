@@ -132,3 +132,27 @@ def test_deadline_scores_never_increase_as_the_completion_date_moves_later(a, b,
     s1 = _score(target, early.isoformat(), extra=", late_per_month: 1.5").score
     s2 = _score(target, late.isoformat(), extra=", late_per_month: 1.5").score
     assert s2 <= s1
+
+
+def test_a_batch_sheet_with_date_cells_and_a_year_column_scores_deadlines(tmp_path):
+    import openpyxl
+
+    iset = _deadline_set("9月前", ", late_per_month: 2")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "年度", "完成时间"])
+    ws.append(["甲", 2022, datetime.datetime(2022, 8, 15)])
+    ws.append(["乙", 2022, datetime.date(2022, 10, 1)])
+    ws.append(["丙", None, "2022年8月"])
+    wb.save(tmp_path / "rows.xlsx")
+    a, b, c = kpiscore.score_many(iset, tmp_path / "rows.xlsx")
+    assert (a.total, b.total) == (10, 8)
+    assert c.indicators[0].status == "missing_data" and "year" in c.indicators[0].problem
+
+
+def test_a_date_from_python_is_a_completion_date():
+    r = kpiscore.score(
+        _deadline_set("9月前"),
+        {"subject": {"year": 2022}, "values": {"done": datetime.date(2022, 9, 30)}},
+    )
+    assert r.indicators[0].score == 10

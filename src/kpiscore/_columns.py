@@ -13,7 +13,7 @@ import functools
 
 from ._evaluate import label_ids, used_names
 from ._messages import Lang, message, suggest
-from ._sources import NAME_COLUMNS, Reading
+from ._sources import NAME_COLUMNS, YEAR_COLUMNS, Reading
 from .compiled import IndicatorSet
 from .errors import DataError, Issue
 
@@ -52,7 +52,7 @@ def check_header(iset: IndicatorSet, header: list[str], *, lang: Lang, notes: li
     unknown: list[str] = []
     present = set(header)
     for col in header:
-        if not col or col in NAME_COLUMNS:
+        if not col or col in NAME_COLUMNS or col in YEAR_COLUMNS:
             continue
         if col in known:
             twin = _twin(col, by_name)

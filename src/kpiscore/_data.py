@@ -7,6 +7,7 @@ what we assumed, and refuse what would give a wrong score.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -172,6 +173,9 @@ def read_value(raw: Any) -> ReadValue:
         return ReadValue(None)
     if isinstance(raw, Uncomputed):
         return _fail("formula_not_computed", formula=_short(str(raw)))
+    if isinstance(raw, (datetime.date, datetime.datetime)):  # a date cell, for a 时效 row
+        text = raw.date().isoformat() if isinstance(raw, datetime.datetime) else raw.isoformat()
+        return ReadValue(text, written=text)
     if isinstance(raw, bool) or (
         type(raw).__module__ == "numpy" and type(raw).__name__ in ("bool", "bool_")
     ):

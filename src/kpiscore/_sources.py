@@ -61,6 +61,7 @@ def _line_too_long(lang: Lang) -> str:
 
 
 NAME_COLUMNS = ("subject", "项目名称", "name", "名称", "部门名称", "单位名称")
+YEAR_COLUMNS = ("year", "年度")  # subject.year, for deadline targets written without a year
 _NAME_COLUMNS = NAME_COLUMNS
 
 
@@ -585,8 +586,9 @@ def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
     values: dict[str, Any] = {}
     reasons: dict[str, Any] = {}
     claimed: dict[str, Any] = {}
+    year = next((row[c].strip() for c in YEAR_COLUMNS if c in row and row[c].strip()), None)
     for col, cell in row.items():
-        if col in NAME_COLUMNS or not col:
+        if col in NAME_COLUMNS or col in YEAR_COLUMNS or not col:
             continue
         if col.startswith("reason:"):
             if cell.strip():
@@ -596,5 +598,6 @@ def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
                 claimed[col[8:].strip()] = cell
         elif cell.strip():
             values[col] = cell
-    data = {"subject": {"name": subject}, "values": values, "reasons": reasons, "claimed": claimed}
+    head: dict[str, Any] = {"name": subject} if year is None else {"name": subject, "year": year}
+    data = {"subject": head, "values": values, "reasons": reasons, "claimed": claimed}
     return number, subject, data, None
