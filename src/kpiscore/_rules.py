@@ -384,8 +384,8 @@ def deadline(x: RuleInput) -> Outcome:
     on_time = day < due if strict else day <= due
     when = _t(
         lang,
-        f"实际 {done.show()}（{day.isoformat()}）",
-        f"actual {done.show()} ({day.isoformat()})",
+        f"实际 {shown}（{day.isoformat()}）",
+        f"actual {shown} ({day.isoformat()})",
     )
     if on_time:
         text = _t(
@@ -393,7 +393,7 @@ def deadline(x: RuleInput) -> Outcome:
             f"{head}，{when}，按期完成，得满分 {fmt_number(w)}",
             f"{head}, {when}: on time, full weight {fmt_number(w)}",
         )
-        return Outcome(w, text, None, True, None, done.show())
+        return Outcome(w, text, None, True, None, shown)
     late = max(months_late(day, due), 1)
     if ind.late_per_month is None:
         text = _t(
@@ -401,7 +401,7 @@ def deadline(x: RuleInput) -> Outcome:
             f"{head}，{when}，晚 {late} 个月，未按期完成，得 0 分",
             f"{head}, {when}: {late} month(s) late, 0",
         )
-        return Outcome(ZERO, text, None, False, None, done.show())
+        return Outcome(ZERO, text, None, False, None, shown)
     lost = ind.late_per_month * late
     raw = clamp(w - lost, ZERO, w)
     floor = _t(lang, "，扣完为止" if w - lost < 0 else "", ", not below 0" if w - lost < 0 else "")
@@ -410,7 +410,7 @@ def deadline(x: RuleInput) -> Outcome:
         f"{head}，{when}，晚 {late} 个月（开始的月份即算一个月），每月扣 {fmt_number(ind.late_per_month)} 分：{fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
         f"{head}, {when}: {late} month(s) late (each started month counts), {fmt_number(ind.late_per_month)} per month: {fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
     )
-    return Outcome(raw, text, None, False, None, done.show())
+    return Outcome(raw, text, None, False, None, shown)
 
 
 def _formula_value(x: RuleInput, f: CompiledFormula) -> Decimal:
