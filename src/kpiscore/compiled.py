@@ -358,6 +358,20 @@ class IndicatorSet:
     def __repr__(self) -> str:
         return f"IndicatorSet(id={self.id!r}, indicators={len(self.indicators)})"
 
+    # A loaded set crosses process boundaries (ProcessPoolExecutor): the read-only
+    # view of its inputs is sent as a plain dict and made read-only again.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if state.get("inputs") is not None:
+            state["inputs"] = dict(state["inputs"])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("inputs") is not None:
+            state["inputs"] = MappingProxyType(state["inputs"])
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
 
 DEFAULT_GRADES_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ._messages import printable
 
@@ -110,6 +110,9 @@ class ConfigError(KpiscoreError):
         errors = [i for i in self.issues if i.severity == "error"]
         super().__init__("\n".join(i.format() for i in errors or self.issues))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled with its issues, not its text
+        return (type(self), (self.issues,))
+
 
 class FormulaError(KpiscoreError):
     """A formula could not be evaluated on this row's data (division by zero, text in arithmetic…)."""
@@ -119,6 +122,9 @@ class FormulaError(KpiscoreError):
         self.formula = formula
         self.code = code
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_formula_error, (self.message, self.formula, self.code))
 
 
 class DataError(KpiscoreError):
@@ -131,3 +137,14 @@ class DataError(KpiscoreError):
         self.row = row
         prefix = f"row {row}: " if row is not None else ""
         super().__init__(prefix + "\n".join(i.format() for i in self.issues))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_data_error, (self.issues, self.row))
+
+
+def _formula_error(message: str, formula: str, code: str) -> FormulaError:
+    return FormulaError(message, formula=formula, code=code)
+
+
+def _data_error(issues: Sequence[Issue], row: int | None) -> DataError:
+    return DataError(issues, row=row)

@@ -1,0 +1,48 @@
+"""The Python surface integrators build on: pickling for process pools."""
+
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from tests.conftest import ROOT
+
+import kpiscore
+
+PANYU = ROOT / "examples" / "panyu-2022"
+
+
+@pytest.mark.parametrize("name", kpiscore.shipped_sets())
+def test_every_shipped_set_pickles_and_scores_the_same_after(name):
+    iset = kpiscore.load(name)
+    again = pickle.loads(pickle.dumps(iset))
+    assert again.digest == iset.digest and dict(again.inputs or {}) == dict(iset.inputs or {})
+    data = {"values": {}}
+    assert kpiscore.score(again, data).to_dict() == kpiscore.score(iset, data).to_dict()
+
+
+def test_results_row_errors_issues_and_errors_pickle_intact():
+    iset = kpiscore.load(PANYU / "department-set.yaml")
+    result = kpiscore.score(iset, PANYU / "department.yaml")
+    assert pickle.loads(pickle.dumps(result)) == result
+    [bad] = kpiscore.score_many(iset, [42])
+    assert pickle.loads(pickle.dumps(bad)) == bad
+    with pytest.raises(kpiscore.ConfigError) as config:
+        kpiscore.load("kpiscore: 2\nid: x\n")
+    with pytest.raises(kpiscore.DataError) as data:
+        kpiscore.score(iset, {"values": {}}, strict=True)
+    for exc in (config.value, data.value, kpiscore.FormulaError("x", formula="a/b", code="c")):
+        again = pickle.loads(pickle.dumps(exc))
+        assert type(again) is type(exc) and str(again) == str(exc)
+        assert getattr(again, "issues", None) == getattr(exc, "issues", None)
+
+
+def _total(args):
+    iset, path = args
+    return kpiscore.score(iset, path).total
+
+
+def test_a_loaded_set_scores_in_a_process_pool():
+    iset = kpiscore.load(PANYU / "department-set.yaml")
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        totals = list(pool.map(_total, [(iset, PANYU / "department.yaml")] * 2))
+    assert totals == [kpiscore.score(iset, PANYU / "department.yaml").total] * 2
