@@ -46,3 +46,15 @@ def test_a_loaded_set_scores_in_a_process_pool():
     with ProcessPoolExecutor(max_workers=2) as pool:
         totals = list(pool.map(_total, [(iset, PANYU / "department.yaml")] * 2))
     assert totals == [kpiscore.score(iset, PANYU / "department.yaml").total] * 2
+
+
+def test_an_unknown_language_is_a_value_error_naming_both():
+    with pytest.raises(ValueError, match="'zh' or 'en'"):
+        kpiscore.load("mof-project-2020", lang="fr")  # type: ignore[arg-type]
+
+
+def test_the_command_line_says_its_version(capsys):
+    from kpiscore.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"kpiscore {kpiscore.__version__}"

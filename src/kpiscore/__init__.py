@@ -5,6 +5,7 @@ The whole public API is listed in ``__all__``; everything else is private.
 
 from ._api import RowError, check, load, score, score_many
 from ._compile import shipped_sets
+from ._messages import Lang
 from .compiled import IndicatorSet
 from .errors import ConfigError, DataError, FormulaError, Issue, KpiscoreError
 from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
@@ -22,6 +23,7 @@ __all__ = [
     "IndicatorSet",
     "Issue",
     "KpiscoreError",
+    "Lang",
     "PointsLost",
     "Result",
     "RowError",

@@ -18,16 +18,24 @@ from .errors import Issue, KpiscoreError
 from .result import Result
 
 
+def _checked_lang(lang: object) -> Lang:
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    return "en" if lang == "en" else "zh"
+
+
 def load(source: str | Path, *, lang: Lang = "zh") -> IndicatorSet:
     """Read, validate and compile an indicator set; ConfigError lists every problem.
 
     ``source`` is a path, YAML text, or a shipped set's id (see ``shipped_sets()``).
     """
+    lang = _checked_lang(lang)
     return _compile.load(source, lang)
 
 
 def check(source: str | Path, *, lang: Lang = "zh") -> list[Issue]:
     """Every problem in a set, errors and warnings, in one pass. Never raises for a bad set."""
+    lang = _checked_lang(lang)
     _, issues = _compile.compile_source(source, lang)
     return issues
 
@@ -46,6 +54,7 @@ def score(
     lang: Lang = "zh",
 ) -> Result:
     """Score one subject. ``data`` is a YAML/JSON path or a mapping shaped like spec §2."""
+    lang = _checked_lang(lang)
     iset = _as_set(indicator_set, lang)
     if isinstance(data, (str, Path)):
         data, file, doc = read_file(data, lang)
@@ -80,6 +89,7 @@ def score_many(
     Yields a Result per good row and a RowError per bad one, in order; each carries
     its row in the source (``.row``), so a bad row never hides or shifts the others.
     """
+    lang = _checked_lang(lang)
     return score_rows(_as_set(indicator_set, lang), rows, strict=strict, lang=lang)
 
 

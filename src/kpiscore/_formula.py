@@ -22,6 +22,8 @@ from typing import Any
 
 from simpleeval import InvalidExpression, NameNotDefined, SimpleEval
 
+from ._messages import Lang
+
 MAX_LENGTH = 1_000
 MAX_DEPTH = 40
 MAX_NODES = 300
@@ -192,7 +194,7 @@ _SYNTAX_ZH = (
 )
 
 
-def syntax_words(problem: str, lang: str) -> str:
+def syntax_words(problem: str, lang: Lang) -> str:
     if problem == "nul":
         return "formula contains a NUL character" if lang == "en" else "公式中有 NUL 字符"
     if problem == "number_form":
@@ -718,7 +720,7 @@ _WORDS = {
 }
 
 
-def render(formula: CompiledFormula, show_name: Callable[[str], str], lang: str = "zh") -> str:
+def render(formula: CompiledFormula, show_name: Callable[[str], str], lang: Lang = "zh") -> str:
     """The formula with each name replaced by its label and value, for a person to check."""
     return _render(formula.tree, show_name, 0, _WORDS["en" if lang == "en" else "zh"])
 

@@ -12,8 +12,9 @@ import errno
 import functools
 import re
 from collections.abc import Iterable
+from typing import Literal
 
-Lang = str  # "zh" | "en"
+Lang = Literal["zh", "en"]
 
 _CATALOGUE: dict[str, tuple[str, str]] = {
     # --- reading the file -------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from ._data import LevelValue, read_value
 from ._dates import When, months_late, read_actual
 from ._formula import CompiledFormula, EvalFailure, Evaluator, render
-from ._messages import hint
+from ._messages import Lang, hint
 from ._messages import zh_en as _t
 from ._numbers import clamp, fmt_number, fmt_percent
 from .compiled import CompiledIndicator, LevelSpec, is_negated, level_key, shown_name
@@ -48,7 +48,7 @@ class RuleInput:
     ind: CompiledIndicator
     actual: Any
     evaluator: Evaluator
-    lang: str
+    lang: Lang
     show: Callable[[Decimal], str]  # a number with its unit or as a percent
     label: Callable[[str], str]  # a name as "label value" for rendered formulas
     manual: Any = None
@@ -256,7 +256,7 @@ def met(x: RuleInput) -> Outcome:
     )
 
 
-def _find_level(ind: CompiledIndicator, name: str, lang: str) -> LevelSpec:
+def _find_level(ind: CompiledIndicator, name: str, lang: Lang) -> LevelSpec:
     key = level_key(name)
     for lv in ind.levels:
         if key == lv.label or key in lv.aliases:

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _api
+from . import __version__, _api
 from ._cases import run_cases
 from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
 from ._columns import reading_for
-from ._messages import hint, message, os_reason
+from ._messages import Lang, hint, message, os_reason
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
@@ -35,7 +35,7 @@ SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 
-def _lang_asked(argv: Sequence[str]) -> str:
+def _lang_asked(argv: Sequence[str]) -> Lang:
     """--lang as typed, for messages printed before the arguments could be parsed."""
     for i, arg in enumerate(argv):
         if arg == "--lang=en" or (arg == "--lang" and argv[i + 1 : i + 2] == ["en"]):
@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     lang_help = "提示语言，默认 zh / message language (default zh)"
     p.add_argument("--lang", choices=["zh", "en"], default=None, help=lang_help)
+    p.add_argument(
+        "--version", action="version", version=f"kpiscore {__version__}", help="版本 / version"
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -130,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     set_help = "指标体系 YAML 文件 / indicator set (YAML)"
     data_help = "数据文件（YAML 或 JSON）/ data file (YAML or JSON)"
     rows_help = "CSV、Excel（.xlsx）或数据文件夹 / a CSV, an .xlsx sheet or a folder of data files"
-    strict_help = "缺数据时报错而不是按 0 分计 / missing data is an error, not a 0"
+    strict_help = "缺数据或数据无效时报错而不是按 0 分计 / missing or invalid data is an error, not a 0"
 
     c = command("check", "检查指标体系，列出每个问题 / check indicator sets, list every problem")
     c.add_argument("sets", nargs="+", metavar="SET", help=set_help)
@@ -180,7 +183,7 @@ def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
-def _bad_output(out: str, allowed: str, lang: str) -> int:
+def _bad_output(out: str, allowed: str, lang: Lang) -> int:
     _err(
         f"kpiscore: -o must end in {allowed}, not '{out}'"
         if lang == "en"
@@ -199,7 +202,7 @@ def _report_error(exc: KpiscoreError) -> int:
     return 1
 
 
-def cmd_check(args: argparse.Namespace, lang: str) -> int:
+def cmd_check(args: argparse.Namespace, lang: Lang) -> int:
     if args.format == "json":  # for editors and CI: the same issues, one document
         found = {path: _api.check(path, lang=lang) for path in args.sets}
         report = [
@@ -222,7 +225,7 @@ def cmd_check(args: argparse.Namespace, lang: str) -> int:
     return 1 if bad else 0
 
 
-def cmd_score(args: argparse.Namespace, lang: str) -> int:
+def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
     result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
     renderer = {"text": text.render, "json": json_render.render, "markdown": markdown.render}[
         args.format
@@ -234,7 +237,7 @@ def cmd_score(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace, lang: str) -> int:
+def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
     out = args.output
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm", ".md", ".markdown"):
@@ -274,7 +277,7 @@ def _batch_row(r: Result | _api.RowError, number: int) -> dict[str, str]:
     return row
 
 
-def cmd_batch(args: argparse.Namespace, lang: str) -> int:
+def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
     iset = _api.load(args.set, lang=lang)
     out = args.output
     suffix = Path(out).suffix.lower()
@@ -314,7 +317,7 @@ def cmd_batch(args: argparse.Namespace, lang: str) -> int:
     return 1 if bad else 0
 
 
-def _differs(d: Discrepancy, lang: str) -> str:
+def _differs(d: Discrepancy, lang: Lang) -> str:
     return message(
         "discrepancy",
         lang,
@@ -335,7 +338,7 @@ def _readable(path: Path) -> None:
 MAX_SHOWN_PROBLEMS = 20
 
 
-def _show_problems(r: Result, shown: int, lang: str) -> None:
+def _show_problems(r: Result, shown: int, lang: Lang) -> None:
     """One line per batch row that is incomplete or differs from its claimed scores."""
     if shown > MAX_SHOWN_PROBLEMS:
         return
@@ -362,7 +365,7 @@ def _write_batch(
     suffix: str,
     columns: list[str],
     path: Path,
-    lang: str,
+    lang: Lang,
     notes: list[str],
 ) -> tuple[int, int]:
     scored = bad = problems = 0
@@ -396,7 +399,7 @@ def _write_batch(
     return scored, bad
 
 
-def cmd_test(args: argparse.Namespace, lang: str) -> int:
+def cmd_test(args: argparse.Namespace, lang: Lang) -> int:
     iset = _api.load(args.set, lang=lang)
     outcomes = run_cases(iset, args.cases, lang)
     failed = 0
@@ -418,7 +421,7 @@ def cmd_test(args: argparse.Namespace, lang: str) -> int:
     return 1 if failed else 0
 
 
-def cmd_diff(args: argparse.Namespace, lang: str) -> int:
+def cmd_diff(args: argparse.Namespace, lang: Lang) -> int:
     old, new = _api.load(args.old, lang=lang), _api.load(args.new, lang=lang)
     changes = list(compare_sets(old, new, args.rows, lang=lang))
     failed = [c for c in changes if c.error_before is not None or c.error_after is not None]
@@ -462,7 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    lang = args.lang or os.environ.get("KPISCORE_LANG", "zh")
+    lang: Lang = "en" if (args.lang or os.environ.get("KPISCORE_LANG")) == "en" else "zh"
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

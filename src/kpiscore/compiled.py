@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._dates import When, month_like_number, parse_deadline
 from ._formula import CompiledFormula
+from ._messages import Lang
 from ._numbers import fmt_number, fmt_percent
 
 if TYPE_CHECKING:
@@ -300,7 +301,7 @@ class Grade:
     min: Decimal
     name_en: str | None = None
 
-    def shown(self, lang: str) -> str:
+    def shown(self, lang: Lang) -> str:
         if lang != "en":
             return self.label
         return self.name_en or DEFAULT_GRADES_EN.get(self.label, self.label)
@@ -342,7 +343,7 @@ class IndicatorSet:
                 return ind
         raise KeyError(indicator_id)
 
-    def label_of(self, name: str, lang: str = "zh") -> str | None:
+    def label_of(self, name: str, lang: Lang = "zh") -> str | None:
         if self.inputs is not None and name in self.inputs:
             return shown_name(self.inputs[name], lang)
         for ind in self.indicators:
@@ -377,7 +378,7 @@ DEFAULT_GRADES_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "P
 
 
 def shown_name(
-    thing: CompiledIndicator | CompiledCategory | InputSpec | LevelSpec, lang: str
+    thing: CompiledIndicator | CompiledCategory | InputSpec | LevelSpec, lang: Lang
 ) -> str:
     """The name to show in ``lang``: the set's English name in an English run, else its own."""
     if lang == "en" and thing.name_en:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, final
 
+from ._messages import Lang
 from ._numbers import fmt_plain, fmt_value
 
 Status = Literal["scored", "not_applicable", "missing_data", "invalid_data"]
@@ -174,7 +175,7 @@ class Result:
     data_digest: str
     precision: int
     rescaled: bool = False
-    lang: str = "zh"
+    lang: Lang = "zh"
     row: int | None = None
     """In a batch, the subject's row in the source (the CSV or sheet line, the file's place)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._messages import Lang
 from ..result import IndicatorResult, Result
 
 HEADERS = {
@@ -19,7 +20,7 @@ def spreadsheet_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def total_notes(result: Result, lang: str) -> str:
+def total_notes(result: Result, lang: Lang) -> str:
     """What stands beside the total in every format: 数据不完整, 按百分制折算.
 
     An incomplete total carries its grade only with these words beside it, so a
@@ -30,7 +31,7 @@ def total_notes(result: Result, lang: str) -> str:
     return "".join(f"（{w}）" for w in total_words(result, lang))
 
 
-def total_words(result: Result, lang: str) -> list[str]:
+def total_words(result: Result, lang: Lang) -> list[str]:
     en = lang == "en"
     out = [] if result.complete else ["incomplete data" if en else "数据不完整"]
     if result.rescaled:
@@ -38,7 +39,7 @@ def total_words(result: Result, lang: str) -> list[str]:
     return out
 
 
-def show_actual(ind: IndicatorResult, lang: str) -> str:
+def show_actual(ind: IndicatorResult, lang: Lang) -> str:
     if ind.status == "not_applicable":
         return "n/a" if lang == "en" else "不适用"
     if ind.status == "missing_data":
@@ -48,7 +49,7 @@ def show_actual(ind: IndicatorResult, lang: str) -> str:
     return ind.shown
 
 
-def reason_cell(ind: IndicatorResult, lang: str) -> str:
+def reason_cell(ind: IndicatorResult, lang: Lang) -> str:
     if ind.reason:
         return ind.reason
     if ind.needs_reason:
@@ -56,7 +57,7 @@ def reason_cell(ind: IndicatorResult, lang: str) -> str:
     return ""
 
 
-def rows(result: Result, lang: str) -> list[list[str]]:
+def rows(result: Result, lang: Lang) -> list[list[str]]:
     names = {c.id: c.name for c in result.categories}
     out: list[list[str]] = []
     last_cat = None

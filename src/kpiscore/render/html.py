@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
+from .._messages import Lang
 from ..result import Result
 from ._rows import HEADERS, rows, total_notes
 
 
-def render(result: Result, lang: str = "zh") -> str:
+def render(result: Result, lang: Lang = "zh") -> str:
     en = lang == "en"
     title = escape(
         result.indicator_set_name

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from .._messages import Lang
 from ..result import Result
 
 
-def render(result: Result, lang: str = "zh") -> str:
+def render(result: Result, lang: Lang = "zh") -> str:
     return result.to_json() + "\n"

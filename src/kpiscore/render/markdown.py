@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .._messages import Lang
 from ..result import Result
 from ._rows import HEADERS, rows, total_notes
 
@@ -16,7 +17,7 @@ def _cell(text: str) -> str:
     return _TAG_START.sub("&lt;", text.replace("|", "\\|").replace("\r", " ").replace("\n", " "))
 
 
-def render(result: Result, lang: str = "zh") -> str:
+def render(result: Result, lang: Lang = "zh") -> str:
     en = lang == "en"
     subject = _cell(str(result.subject.get("name") or ""))
     out = [f"# {result.indicator_set_name}" + (f" — {subject}" if subject else ""), ""]

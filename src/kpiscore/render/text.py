@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from .._messages import Lang
 from ..result import Result
 from ._rows import HEADERS, rows, total_notes
 from ._table import table
 
 
-def render(result: Result, lang: str = "zh") -> str:
+def render(result: Result, lang: Lang = "zh") -> str:
     en = lang == "en"
     subject = result.subject.get("name") or ""
     lines = [

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from .._messages import Lang
 from ..errors import KpiscoreError
 from ..result import Result
 from ._rows import HEADERS, rows, spreadsheet_cell, total_words
@@ -21,7 +22,7 @@ def _workbook() -> Any:
     return openpyxl.Workbook()
 
 
-def report(result: Result, path: str, lang: str = "zh") -> None:
+def report(result: Result, path: str, lang: Lang = "zh") -> None:
     wb = _workbook()
     ws = wb.active
     ws.title = "自评表" if lang != "en" else "table"
@@ -59,7 +60,7 @@ def report(result: Result, path: str, lang: str = "zh") -> None:
     wb.save(path)
 
 
-def _notes(result: Result, lang: str) -> list[tuple[str, str]]:
+def _notes(result: Result, lang: Lang) -> list[tuple[str, str]]:
     en = lang == "en"
     out = [
         ("Failed check" if en else "一致性检查未通过", c.message)
