@@ -86,3 +86,49 @@ def test_the_deadline_example_in_the_guide_scores_as_the_text_says():
         "finish": "6.00",  # two months late, 2 a month
         "payment": "5.00",
     }
+
+
+def _codes_markdown() -> str:
+    """docs/codes.md from the message catalogue, section by section, in catalogue order."""
+    import os
+
+    from kpiscore import _messages
+
+    source = (ROOT / "src" / "kpiscore" / "_messages.py").read_text(encoding="utf-8")
+    start = source.index("_CATALOGUE")
+    end = source.index("\n}\n", start)
+    out = [
+        "# 代码表 / Codes",
+        "",
+        "Every `code` kpiscore puts on an issue (`kpiscore check`, `ConfigError.issues`,",
+        "`DataError.issues`) or on a result's warning (`{code, message, indicator}` in",
+        '`Result.to_dict()["warnings"]`), with its wording in both languages. Tools branch',
+        "on the code; the words may change. `{name}` marks what the message fills in.",
+        "Generated from `src/kpiscore/_messages.py` (tests/test_docs.py keeps it current).",
+        "",
+        "Statuses of an indicator: `scored`, `not_applicable`, `missing_data` (no value given),",
+        "`invalid_data` (a value was given but cannot be read as written).",
+    ]
+    for line in source[start:end].splitlines():
+        header = re.match(r"\s*# --- (.*?) -+", line)
+        if header:
+            out += ["", f"## {header.group(1)}", "", "| code | 中文 | English |", "|---|---|---|"]
+        code = re.match(r'\s*"([a-z0-9_]+)": \(', line)
+        if code:
+            zh, en = _messages._CATALOGUE[code.group(1)]
+            cell = lambda t: t.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+            out.append(f"| `{code.group(1)}` | {cell(zh)} | {cell(en)} |")
+    text = "\n".join(out) + "\n"
+    if os.environ.get("KPISCORE_UPDATE_GOLDEN"):
+        (ROOT / "docs" / "codes.md").write_text(text, encoding="utf-8")
+    return text
+
+
+def test_the_code_table_lists_every_code_with_its_words():
+    from kpiscore import _messages
+
+    expected = _codes_markdown()
+    text = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
+    assert text == expected, "docs/codes.md is stale: rerun with KPISCORE_UPDATE_GOLDEN=1"
+    for code in _messages.known_codes():
+        assert f"`{code}`" in text, code

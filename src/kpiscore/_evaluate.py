@@ -401,7 +401,7 @@ class _Scorer:
                     f" (given: {reason[:100]})" if reason else " (not given)",
                 )
                 if not reason:
-                    self.warnings.append(message("reason_missing", lang, id=ind.id))
+                    self.warnings.append(message("reason_missing", lang, id=ind.id).about(ind.id))
             if isinstance(actual, Decimal):
                 shown = self.show_for(ind)(actual)
             elif isinstance(actual, (tuple, list)):
@@ -438,7 +438,7 @@ class _Scorer:
             self.warnings.append(
                 message(
                     "indicator_problem", lang, id=ind.id, name=shown_name(ind, lang), problem=why
-                )
+                ).about(ind.id)
             )
             text = _t(
                 lang,
@@ -520,7 +520,7 @@ class _Scorer:
                             id=ind.id,
                             raw=_raw_text(self.sd, ind.id),
                             value=shown,
-                        )
+                        ).about(ind.id)
                     )
             elif ind.rule in NEEDS_ACTUAL or _rule_names(ind) & _ACTUAL_NAMES:
                 # A band or formula over a missing actual is not run at all.
@@ -870,7 +870,7 @@ class _Scorer:
                         diff = left - right
                         passed = abs(diff) <= (chk.tolerance or ZERO)
                         if not passed:
-                            msg = message(
+                            msg: str = message(
                                 "check_failed",
                                 self.lang,
                                 name=chk.name,
@@ -923,8 +923,7 @@ class _Scorer:
             rv = read_value(raw)
             if not isinstance(rv.value, Decimal):
                 self.warnings.append(
-                    self.problem_text("not_a_number", {"value": str(raw)[:30]})
-                    + f" (claimed.{key[:40]})"
+                    message("claimed_not_a_number", self.lang, id=key[:40], value=str(raw)[:30])
                 )
                 continue
             claimed = rv.value

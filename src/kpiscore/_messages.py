@@ -513,6 +513,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "一致性检查“{name}”无法计算：{problem}",
         "Check '{name}' could not be evaluated: {problem}",
     ),
+    "claimed_not_a_number": (
+        "claimed 中 '{id}' 的自报得分 '{value}' 不是数字，没有用于复核",
+        "The claimed score '{value}' for '{id}' is not a number; it was not compared",
+    ),
     "claimed_unknown": (
         "claimed 中的 '{id}' 不是本指标体系的指标。{hint}",
         "'{id}' under claimed is not an indicator of this set. {hint}",
@@ -650,10 +654,39 @@ def zh_en(lang: Lang, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
-def message(code: str, lang: Lang = "zh", **params: object) -> str:
+class Message(str):
+    """A finished sentence that keeps its catalogue ``code`` (and, for a result's
+    warnings, the ``indicator`` it is about), so tools branch on the code while
+    people read the words. It is a ``str`` everywhere a sentence is expected."""
+
+    code: str
+    indicator: str | None
+
+    def __new__(cls, text: str = "", code: str = "note", indicator: str | None = None) -> Message:
+        self = super().__new__(cls, text)
+        self.code = code
+        self.indicator = indicator
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Message, (str(self), self.code, self.indicator))
+
+    def about(self, indicator: str | None) -> Message:
+        return Message(str(self), self.code, indicator)
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": str(self), "indicator": self.indicator}
+
+
+def as_message(text: str) -> Message:
+    """Any sentence as a Message; one made without a catalogue code is a plain note."""
+    return text if isinstance(text, Message) else Message(text)
+
+
+def message(code: str, lang: Lang = "zh", **params: object) -> Message:
     zh, en = _CATALOGUE[code]
     template = en if lang == "en" else zh
-    return template.format(**params)
+    return Message(template.format(**params), code)
 
 
 def known_codes() -> frozenset[str]:

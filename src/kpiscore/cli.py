@@ -133,7 +133,9 @@ def _parser() -> argparse.ArgumentParser:
     set_help = "指标体系 YAML 文件 / indicator set (YAML)"
     data_help = "数据文件（YAML 或 JSON）/ data file (YAML or JSON)"
     rows_help = "CSV、Excel（.xlsx）或数据文件夹 / a CSV, an .xlsx sheet or a folder of data files"
-    strict_help = "缺数据或数据无效时报错而不是按 0 分计 / missing or invalid data is an error, not a 0"
+    strict_help = (
+        "缺数据或数据无效时报错而不是按 0 分计 / missing or invalid data is an error, not a 0"
+    )
 
     c = command("check", "检查指标体系，列出每个问题 / check indicator sets, list every problem")
     c.add_argument("sets", nargs="+", metavar="SET", help=set_help)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, final
 
-from ._messages import Lang
+from ._messages import Lang, as_message
 from ._numbers import fmt_plain, fmt_value
 
 Status = Literal["scored", "not_applicable", "missing_data", "invalid_data"]
@@ -203,7 +203,8 @@ class Result:
             "discrepancies": [d.to_dict() for d in self.discrepancies],
             "points_lost": [p.to_dict() for p in self.points_lost],
             "penalties": list(self.penalties),
-            "warnings": list(self.warnings),
+            # Objects {code, message, indicator}: tools branch on the code.
+            "warnings": [as_message(w).to_dict() for w in self.warnings],
             "hashes": {"indicator_set": self.set_digest, "data": self.data_digest},
         }
 
