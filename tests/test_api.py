@@ -58,3 +58,40 @@ def test_the_command_line_says_its_version(capsys):
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"kpiscore {kpiscore.__version__}"
+
+
+def test_every_result_validates_against_the_result_schema():
+    import json
+
+    import jsonschema
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from tests.strategies import data_for, specs, to_yaml
+
+    schema = kpiscore.result_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "tests" / "golden").glob("*.json")):
+        validator.validate(json.loads(path.read_text(encoding="utf-8")))
+
+    @settings(max_examples=60)
+    @given(st.data())
+    def generated(data):  # complete, incomplete, n/a, claimed, invalid_data, batch rows
+        spec = data.draw(specs())
+        values, claimed, manual = data.draw(data_for(spec))
+        rows = [{"values": values, "claimed": claimed, "manual": manual}]
+        for result in kpiscore.score_many(kpiscore.load(to_yaml(spec)), rows):
+            d = json.loads(result.to_json())
+            assert d["schema_version"] == "1"
+            validator.validate(d)
+
+    generated()
+
+
+def test_the_command_line_prints_the_result_schema(capsys):
+    import json
+
+    from kpiscore.cli import main
+
+    assert main(["schema", "--result"]) == 0
+    assert json.loads(capsys.readouterr().out) == kpiscore.result_schema()

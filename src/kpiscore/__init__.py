@@ -6,6 +6,7 @@ The whole public API is listed in ``__all__``; everything else is private.
 from ._api import RowError, check, load, score, score_many
 from ._compile import shipped_sets
 from ._messages import Lang
+from ._result_schema import result_schema
 from .compiled import IndicatorSet
 from .errors import ConfigError, DataError, FormulaError, Issue, KpiscoreError
 from .result import CategoryResult, CheckResult, Discrepancy, IndicatorResult, PointsLost, Result
@@ -30,6 +31,7 @@ __all__ = [
     "__version__",
     "check",
     "load",
+    "result_schema",
     "score",
     "score_many",
     "shipped_sets",

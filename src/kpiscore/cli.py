@@ -22,6 +22,7 @@ from ._cases import run_cases
 from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
 from ._columns import reading_for
 from ._messages import Lang, hint, message, os_reason
+from ._result_schema import result_schema
 from .errors import ConfigError, DataError, KpiscoreError
 from .model import IndicatorSetModel
 from .render import html, markdown, text
@@ -159,8 +160,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.jsonl or OUT.xlsx")
     b.add_argument("--strict", action="store_true", help=strict_help)
 
-    sub.add_parser(
+    sc = sub.add_parser(
         "schema", help="输出指标体系格式的 JSON Schema / print the indicator-set JSON Schema"
+    )
+    sc.add_argument(
+        "--result",
+        action="store_true",
+        help="输出计分结果 JSON 的 Schema / print the JSON Schema of a result instead",
     )
 
     t = command("test", "运行复核用例：给定数据，期望得分 / run officer-written cases")
@@ -471,16 +477,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    if args.command == "schema":
-        print(json.dumps(schema(), ensure_ascii=False, indent=2))
-        return 0
     try:
+        if args.command == "schema":
+            shown = result_schema() if args.result else schema()
+            print(json.dumps(shown, ensure_ascii=False, indent=2))
+            return 0
         return COMMANDS[args.command](args, lang)
     except (ConfigError, DataError, KpiscoreError) as exc:
         return _report_error(exc)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `kpiscore schema | head`: the reader has gone, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
     except OSError as exc:  # writing an output, mostly: name the file and the reason
         where = f" {exc.filename}" if exc.filename else ""

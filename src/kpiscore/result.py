@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, final
 
 from ._messages import Lang, as_message
 from ._numbers import fmt_plain, fmt_value
+from ._result_schema import SCHEMA_VERSION
 
 Status = Literal["scored", "not_applicable", "missing_data", "invalid_data"]
 """missing_data: no value was given; invalid_data: a value was given but cannot be read
@@ -188,6 +189,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         row = {} if self.row is None else {"row": self.row}
         return {
+            "schema_version": SCHEMA_VERSION,
             **row,
             "indicator_set": self.indicator_set,
             "indicator_set_name": self.indicator_set_name,
