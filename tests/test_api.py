@@ -27,7 +27,7 @@ def test_results_row_errors_issues_and_errors_pickle_intact():
     [bad] = kpiscore.score_many(iset, [42])
     assert pickle.loads(pickle.dumps(bad)) == bad
     with pytest.raises(kpiscore.ConfigError) as config:
-        kpiscore.load("kpiscore: 2\nid: x\n")
+        kpiscore.loads("kpiscore: 2\nid: x\n")
     with pytest.raises(kpiscore.DataError) as data:
         kpiscore.score(iset, {"values": {}}, strict=True)
     for exc in (config.value, data.value, kpiscore.FormulaError("x", formula="a/b", code="c")):
@@ -80,7 +80,7 @@ def test_every_result_validates_against_the_result_schema():
         spec = data.draw(specs())
         values, claimed, manual = data.draw(data_for(spec))
         rows = [{"values": values, "claimed": claimed, "manual": manual}]
-        for result in kpiscore.score_many(kpiscore.load(to_yaml(spec)), rows):
+        for result in kpiscore.score_many(kpiscore.loads(to_yaml(spec)), rows):
             d = json.loads(result.to_json())
             assert d["schema_version"] == "1"
             validator.validate(d)

@@ -9,13 +9,13 @@ import kpiscore
 from kpiscore._changes import compare_sets, set_changes
 from kpiscore.cli import main
 
-OLD = kpiscore.load(
+OLD = kpiscore.loads(
     make_set(
         "  - {id: rate, category: main, name: 执行率, weight: 60, actual: spent / budget, target: '>= 100%'}\n"
         "  - {id: n, category: main, name: 数量, weight: 40, target: '>= 10 个'}\n"
     )
 )
-NEW = kpiscore.load(
+NEW = kpiscore.loads(
     make_set(
         "  - {id: rate, category: main, name: 执行率, weight: 60, actual: spent / budget, target: '>= 100%', zero_below: 0.9}\n"
         "  - {id: n, category: main, name: 数量, weight: 40, target: '>= 10 个'}\n"

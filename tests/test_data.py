@@ -148,7 +148,7 @@ def test_negative_zero_is_read_as_zero():
 
 
 def _score(set_text: str, values: dict):
-    return kpiscore.score(kpiscore.load(set_text), {"values": values})
+    return kpiscore.score(kpiscore.loads(set_text), {"values": values})
 
 
 def _one_set(target: str, extra: str = "", actual: str = "") -> str:
@@ -233,7 +233,7 @@ def test_pandas_blanks_are_missing_not_invalid():
 
 def test_a_dataframe_row_of_numpy_values_scores_like_python_numbers():
     np = pytest.importorskip("numpy")
-    iset = kpiscore.load(_one_set(">= 15 个"))
+    iset = kpiscore.loads(_one_set(">= 15 个"))
     for v in (np.int64(12), np.int32(12), np.float64(12.0)):
         r = kpiscore.score(iset, {"values": {"a": v}})
         assert r.indicators[0].status == "scored" and r.total == 8, type(v)

@@ -53,7 +53,7 @@ def test_what_is_no_date_is_not_read_as_one(text):
 
 
 def _deadline_set(target: str, extra: str = "") -> kpiscore.IndicatorSet:
-    return kpiscore.load(
+    return kpiscore.loads(
         make_set(
             f"  - {{id: done, category: main, name: 完成时间, weight: 10, target: '{target}'{extra}}}\n",
             categories="  - {id: main, name: 主要指标, weight: 10}\n",

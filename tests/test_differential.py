@@ -21,7 +21,7 @@ EXAMPLES = int(os.environ.get("KPISCORE_DIFF_EXAMPLES") or (1000 if os.environ.g
 @given(st.data())
 def test_kpiscore_agrees_with_the_reference_scorer(data):
     spec = data.draw(specs())
-    iset = kpiscore.load(to_yaml(spec))
+    iset = kpiscore.loads(to_yaml(spec))
     values, claimed, manual = data.draw(data_for(spec))
     got = kpiscore.score(iset, {"values": values, "claimed": claimed, "manual": manual})
     want = reference.score(spec, values, claimed, manual)
@@ -41,7 +41,7 @@ def test_every_explanation_states_the_score_the_target_and_the_actual_the_result
     from kpiscore.compiled import parse_target
 
     spec = data.draw(specs())
-    iset = kpiscore.load(to_yaml(spec))
+    iset = kpiscore.loads(to_yaml(spec))
     values, claimed, manual = data.draw(data_for(spec))
     for lang in ("zh", "en"):
         result = kpiscore.score(

@@ -29,7 +29,7 @@ def test_every_set_in_the_guide_loads_and_its_data_scores_complete():
     pairs = _pairs()
     assert len(pairs) == 4 and all(data for _, data in pairs)
     for set_text, data_text in pairs:
-        iset = kpiscore.load(set_text)
+        iset = kpiscore.loads(set_text)
         result = kpiscore.score(iset, _read(data_text))
         assert result.complete, [i.explanation for i in result.indicators if i.status != "scored"]
         assert_invariants(iset, result)
@@ -43,7 +43,7 @@ def _read(text):
 
 def test_the_rules_demo_scores_what_the_table_says():
     set_text, data_text = _pairs()[1]
-    r = kpiscore.score(kpiscore.load(set_text), _read(data_text))
+    r = kpiscore.score(kpiscore.loads(set_text), _read(data_text))
     scores = {i.id: str(i.score) for i in r.indicators}
     assert scores == {
         "count": "9.00",  # 18/20 × 10
@@ -61,13 +61,13 @@ def test_the_rules_demo_scores_what_the_table_says():
 
 def test_the_consistency_check_in_the_guide_reports_the_seed_difference():
     set_text, data_text = _pairs()[2]
-    r = kpiscore.score(kpiscore.load(set_text), _read(data_text))
+    r = kpiscore.score(kpiscore.loads(set_text), _read(data_text))
     [check] = [c for c in r.checks if not c.passed]
     assert str(check.difference) == "-0.01"
 
 
 def test_the_invalid_data_example_in_the_guide_and_readme_is_what_kpiscore_says():
-    iset = kpiscore.load(
+    iset = kpiscore.loads(
         "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: main, name: 主, weight: 100}\n"
         "indicators:\n  - {id: a, category: main, name: 甲, weight: 100, target: '>= 90'}\n"
     )
@@ -80,7 +80,7 @@ def test_the_invalid_data_example_in_the_guide_and_readme_is_what_kpiscore_says(
 
 def test_the_deadline_example_in_the_guide_scores_as_the_text_says():
     set_text, data_text = _pairs()[3]
-    r = kpiscore.score(kpiscore.load(set_text), _read(data_text))
+    r = kpiscore.score(kpiscore.loads(set_text), _read(data_text))
     assert {i.id: str(i.score) for i in r.indicators} == {
         "start": "5.00",
         "finish": "6.00",  # two months late, 2 a month

@@ -101,7 +101,7 @@ def test_a_band_rule_over_a_missing_actual_names_the_value_and_runs_no_formula(m
 
 
 def test_english_names_are_used_in_an_english_run_and_chinese_otherwise():
-    iset = kpiscore.load(
+    iset = kpiscore.loads(
         "kpiscore: 1\nid: t\nname: 测试\n"
         "grades: [{label: 优, min: 90, name_en: Outstanding}, {label: 良, min: 80}, {label: 差, min: 0}]\n"
         "inputs:\n  spent: {name: 执行数, name_en: spent, unit: 万元}\n  budget: {name: 预算数, unit: 万元}\n"

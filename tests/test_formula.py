@@ -174,7 +174,7 @@ def test_memory_stays_flat_in_rows_whose_formula_calls_fail():
         f"actual: 'abs(x{k} - 1) + max(y, 1 / z)'}}\n"
         for k in range(10)
     )
-    iset = kpiscore.load(
+    iset = kpiscore.loads(
         "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: main, name: 主, weight: 100}\n"
         "indicators:\n" + inds
     )

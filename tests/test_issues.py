@@ -4,7 +4,7 @@ import pytest
 from tests.conftest import ROOT, make_set
 
 import kpiscore
-from kpiscore import ConfigError, check, load
+from kpiscore import ConfigError, check, loads
 
 IND = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个'}\n"
 
@@ -331,7 +331,7 @@ def test_one_pass_reports_shape_and_meaning_problems_together():
 def test_load_raises_config_error_with_every_issue():
     text = make_set("  - {id: a, category: mian, name: 甲, weight: 50, target: 'x'}\n")
     with pytest.raises(ConfigError) as info:
-        load(text)
+        loads(text)
     assert {i.code for i in info.value.issues} >= {"unknown_category", "bad_target"}
 
 
@@ -408,7 +408,7 @@ def test_a_python_mapping_problem_names_no_text_file():
 
     import kpiscore
 
-    iset = kpiscore.load(
+    iset = kpiscore.loads(
         make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n")
     )
     with pytest.raises(kpiscore.DataError) as info:
@@ -421,7 +421,7 @@ def test_strict_names_the_data_file_and_line(tmp_path):
 
     import kpiscore
 
-    iset = kpiscore.load(
+    iset = kpiscore.loads(
         make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n")
     )
     (tmp_path / "d.yaml").write_text("values:\n  a: 正在推进\n", encoding="utf-8")

@@ -34,7 +34,7 @@ def test_every_score_in_bounds_and_total_is_the_sum_of_rounded_scores(name):
     run()
 
 
-RATIO_SET = kpiscore.load(indicator_set_yaml([40, 60], [15, 8]))
+RATIO_SET = kpiscore.loads(indicator_set_yaml([40, 60], [15, 8]))
 
 
 @given(amounts(0, 100), amounts(0, 100))
@@ -46,7 +46,7 @@ def test_ratio_score_never_decreases_as_the_actual_grows(a, b):
     assert s1.total <= s2.total
 
 
-REVERSE_SET = kpiscore.load(
+REVERSE_SET = kpiscore.loads(
     "kpiscore: 1\nid: r\nname: 反向\ncategories:\n  - {id: m, name: 甲, weight: 100}\nindicators:\n"
     "  - {id: d, category: m, name: 天数, weight: 100, target: '<= 2 天'}\n"
 )
@@ -75,9 +75,9 @@ def test_generated_sets_load_and_respect_bounds(weights, data):
     targets = data.draw(st.lists(st.integers(1, 100), min_size=len(weights), max_size=len(weights)))
     if sum(weights) == 0:
         with pytest.raises(ConfigError):
-            kpiscore.load(indicator_set_yaml(weights, targets))
+            kpiscore.loads(indicator_set_yaml(weights, targets))
         return
-    iset = kpiscore.load(indicator_set_yaml(weights, targets))
+    iset = kpiscore.loads(indicator_set_yaml(weights, targets))
     values = data.draw(data_for(iset))
     result = kpiscore.score(iset, values)
     assert_invariants(iset, result)
@@ -114,7 +114,7 @@ def test_load_raises_only_config_error_for_arbitrary_documents(doc):
         "kpiscore: 1\nid: t\nname: x\ncategories: []\nindicators: " + _dump(doc) + "\n",
     ):
         try:
-            kpiscore.load(text)
+            kpiscore.loads(text)
         except ConfigError as exc:
             assert exc.issues
 
@@ -122,7 +122,7 @@ def test_load_raises_only_config_error_for_arbitrary_documents(doc):
 @given(st.text(max_size=200))
 def test_load_of_arbitrary_text_raises_only_config_error(text):
     with contextlib.suppress(ConfigError):
-        kpiscore.load(text + "\n")
+        kpiscore.loads(text + "\n")
 
 
 @given(
@@ -179,7 +179,7 @@ def test_any_formula_is_refused_at_load_or_scores_within_bounds(formula, where, 
     if where != "score":
         text = text.replace("rule: formula, score: 'weight / 2'", "rule: ratio")
     try:
-        iset = kpiscore.load(text)
+        iset = kpiscore.loads(text)
     except ConfigError as exc:
         assert exc.issues and all(i.code and i.message for i in exc.issues)
         return
@@ -236,7 +236,7 @@ def cells(draw):
 
 
 def _one(target):
-    return kpiscore.load(
+    return kpiscore.loads(
         "kpiscore: 1\nid: t\nname: 测试\nfull_score: 10\ncategories:\n"
         "  - {id: main, name: 主要指标, weight: 10}\nindicators:\n"
         f"  - {{id: a, category: main, name: 甲, weight: 10, target: '{target}'}}\n"

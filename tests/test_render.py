@@ -102,7 +102,7 @@ HOSTILE_SUBJECT = '=HYPERLINK("http://evil","点我")'
 
 
 def _hostile_result():
-    iset = kpiscore.load(
+    iset = kpiscore.loads(
         make_set("  - {id: a, category: main, name: '甲|乙', weight: 100, target: '>= 10 个'}\n")
     )
     return kpiscore.score(

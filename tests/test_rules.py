@@ -14,7 +14,7 @@ def single(ind: str, extra: str = ""):
     """A set with one indicator; the category and full score take its weight."""
     w = re.search(r"weight: (\d+)", ind).group(1)
     cats = f"  - {{id: main, name: 主要指标, weight: {w}}}\n"
-    return kpiscore.load(make_set(ind, categories=cats, extra=f"full_score: {w}\n" + extra))
+    return kpiscore.loads(make_set(ind, categories=cats, extra=f"full_score: {w}\n" + extra))
 
 
 def one(ind: str, values: dict, extra: str = "", **kw):
@@ -169,7 +169,7 @@ def test_rounding_is_half_up_once(precision, actual, score):
 
 
 def test_missing_value_scores_zero_and_strict_raises():
-    iset = kpiscore.load(make_set(RATIO))
+    iset = kpiscore.loads(make_set(RATIO))
     r = kpiscore.score(iset, {"values": {}})
     assert r.indicators[0].status == "missing_data" and r.complete is False and r.total == 0
     assert r.warnings[0] == "a（甲）：缺少数据 'a'（甲），按 0 分计"
@@ -197,7 +197,7 @@ def test_not_applicable_is_dropped_and_the_total_rescaled():
     sets = make_set(
         "  - {id: a, category: main, name: 甲, weight: 60, target: '>= 10 个'}\n  - {id: b, category: main, name: 乙, weight: 40, target: '>= 10 个'}\n"
     )
-    r = kpiscore.score(kpiscore.load(sets), {"values": {"a": 5, "b": "n/a"}})
+    r = kpiscore.score(kpiscore.loads(sets), {"values": {"a": 5, "b": "n/a"}})
     assert r.indicators[1].status == "not_applicable"
     assert r.total == D("50.00") and r.rescaled
 
@@ -207,7 +207,7 @@ def test_penalty_applies_after_the_sum():
         make_set(RATIO)
         + "penalties:\n  - {name: 重大违规, when: major_violation, deduct: 10}\n  - {name: 否决, when: veto, grade: 差}\n"
     )
-    iset = kpiscore.load(text)
+    iset = kpiscore.loads(text)
     r = kpiscore.score(iset, {"values": {"a": 15, "major_violation": True, "veto": False}})
     assert r.total == D("90.00") and r.grade == "优"
     r = kpiscore.score(iset, {"values": {"a": 15, "major_violation": False, "veto": True}})

@@ -8,7 +8,7 @@ from tests.conftest import make_set
 
 import kpiscore
 
-SET = kpiscore.load(
+SET = kpiscore.loads(
     make_set(
         "  - {id: rate, category: main, name: 执行率, weight: 50, actual: spent / budget, target: '>= 100%'}\n"
         "  - {id: n, category: main, name: 数量, weight: 50, target: '>= 10 个'}\n"

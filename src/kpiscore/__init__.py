@@ -3,7 +3,7 @@
 The whole public API is listed in ``__all__``; everything else is private.
 """
 
-from ._api import RowError, check, load, score, score_many
+from ._api import RowError, check, load, loads, score, score_many
 from ._compile import shipped_sets
 from ._messages import Lang
 from ._result_schema import result_schema
@@ -31,6 +31,7 @@ __all__ = [
     "__version__",
     "check",
     "load",
+    "loads",
     "result_schema",
     "score",
     "score_many",

@@ -24,23 +24,40 @@ def _checked_lang(lang: object) -> Lang:
     return "en" if lang == "en" else "zh"
 
 
-def load(source: str | Path, *, lang: Lang = "zh") -> IndicatorSet:
+def load(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> IndicatorSet:
     """Read, validate and compile an indicator set; ConfigError lists every problem.
 
-    ``source`` is a path, YAML text, or a shipped set's id (see ``shipped_sets()``).
+    ``source`` is a path, a shipped set's id (a name with no folder or suffix, see
+    ``shipped_sets()``), or a mapping shaped like the YAML (``IndicatorSet.to_dict()``
+    edited, say). A string is never read as YAML text: that is ``loads``.
     """
     lang = _checked_lang(lang)
     return _compile.load(source, lang)
 
 
-def check(source: str | Path, *, lang: Lang = "zh") -> list[Issue]:
-    """Every problem in a set, errors and warnings, in one pass. Never raises for a bad set."""
+def loads(text: str, *, lang: Lang = "zh") -> IndicatorSet:
+    """An indicator set from YAML (or JSON) text; ConfigError lists every problem."""
     lang = _checked_lang(lang)
-    _, issues = _compile.compile_source(source, lang)
+    return _compile.loads(text, lang)
+
+
+def check(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> list[Issue]:
+    """Every problem in a set, errors and warnings, in one pass; never raises for a bad set.
+
+    ``source`` is what ``load`` takes, or YAML text (a string with a line break):
+    an unreadable path, a folder or a file without permission is an issue too.
+    """
+    lang = _checked_lang(lang)
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
+        _, issues = _compile.compile_text(source, lang)
+    else:
+        _, issues = _compile.compile_source(source, lang)
     return issues
 
 
-def _as_set(indicator_set: IndicatorSet | str | Path, lang: Lang) -> IndicatorSet:
+def _as_set(
+    indicator_set: IndicatorSet | str | Path | Mapping[str, Any], lang: Lang
+) -> IndicatorSet:
     if isinstance(indicator_set, IndicatorSet):
         return indicator_set
     return load(indicator_set, lang=lang)

@@ -7,10 +7,9 @@ in one pass. The compiled set is built only when no error was found.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import _yaml
+from ._data import digest_of
 from ._formula import CompiledFormula, FormulaRejected, compile_formula, syntax_words
 from ._issues import from_validation_error
 from ._messages import Lang, hint, message
@@ -272,7 +272,9 @@ class _Compiler:
             inputs=freeze(self.inputs) if self.inputs is not None else None,
             checks=checks,
             penalties=penalties,
-            digest="sha256:" + hashlib.sha256(self.doc.text.encode("utf-8")).hexdigest(),
+            # Of the content, not the text: the same set from a file or a mapping has
+            # one digest, and a comment or a reindent changes nothing.
+            digest=digest_of(self.doc.data),
             file=self.doc.file,
             description=m.description,
             model=m,
@@ -859,33 +861,93 @@ def shipped_sets() -> list[str]:
     return sorted(p.stem for p in SHIPPED.glob("*.yaml"))
 
 
-def _resolve(source: str | Path, lang: Lang) -> str | Path:
-    """A shipped set's id stands for its file, wherever kpiscore is installed."""
-    if not isinstance(source, str) or "\n" in source or Path(source).exists():
-        return source
-    if _SET_ID.match(source):
-        if (SHIPPED / f"{source}.yaml").is_file():
-            return SHIPPED / f"{source}.yaml"
-        tip = hint(source, shipped_sets(), lang)
-        sep = ". " if lang == "en" else "。"
-        msg = message("file_not_found", lang, file=source) + (sep + tip if tip else "")
-        raise _yaml.YamlRefused([Issue("file_not_found", msg, file=source)])
-    return source
+def _resolve(source: str | Path, lang: Lang) -> Path:
+    """A path, or a shipped set's id (a name with no folder and no suffix) for its file.
+
+    A string is never taken for YAML text here (that is ``loads``); a file in the
+    working folder named like a shipped id is not used silently in its place.
+    """
+    if isinstance(source, Path) or not _SET_ID.match(source):
+        if isinstance(source, str) and ("\n" in source or "\r" in source):
+            raise _refused("looks_like_text", lang)
+        return Path(source)
+    shipped = SHIPPED / f"{source}.yaml"
+    if shipped.is_file():
+        if Path(source).exists():
+            raise _refused("ambiguous_set", lang, file=source, name=source)
+        return shipped
+    if Path(source).exists():
+        return Path(source)
+    tip = hint(source, shipped_sets(), lang)
+    sep = ". " if lang == "en" else "。"
+    msg = message("file_not_found", lang, file=source) + (sep + tip if tip else "")
+    raise _yaml.YamlRefused([Issue("file_not_found", msg, file=source)])
+
+
+def _refused(code: str, lang: Lang, **params: str) -> _yaml.YamlRefused:
+    return _yaml.YamlRefused([Issue(code, message(code, lang, **params))])
 
 
 def compile_source(
-    source: str | Path, lang: Lang = "zh"
+    source: str | Path | Mapping[str, Any], lang: Lang = "zh"
 ) -> tuple[IndicatorSet | None, list[Issue]]:
     """Read, validate and compile; return the set (None on errors) and every issue.
 
-    ``source`` is a path, YAML text, or the id of a shipped set (``mof-project-2020``).
+    ``source`` is a path, the id of a shipped set (``mof-project-2020``), or a
+    mapping shaped like the YAML. Text goes through ``compile_text``.
     """
+    if isinstance(source, Mapping):
+        return compile_mapping(source, lang)
     try:
-        source = _resolve(source, lang)
-        text, name = _yaml.read_source(source, lang)
+        text, name = _yaml.read_source(_resolve(source, lang), lang)
+    except _yaml.YamlRefused as refused:
+        return None, list(refused.issues)
+    return compile_text(text, lang, name)
+
+
+def compile_mapping(
+    mapping: Mapping[str, Any], lang: Lang = "zh"
+) -> tuple[IndicatorSet | None, list[Issue]]:
+    """A set built in code: checked exactly like a file, problems named by key path."""
+    try:
+        data = _plain(mapping)
+    except (TypeError, ValueError, RecursionError):
+        return None, [_refused("not_a_mapping_value", lang).issues[0]]
+    return compile_document(_yaml.Document(data=data, file=None, text=""), [], lang)
+
+
+def _plain(x: Any, depth: int = 0) -> Any:
+    """Python values as the YAML reader would give them: exact Decimals, str keys."""
+    if depth > _yaml.MAX_DEPTH:
+        raise ValueError("too deep")
+    if isinstance(x, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v, depth + 1) for v in x]
+    if isinstance(x, bool) or x is None or isinstance(x, (str, Decimal)):
+        return x
+    if isinstance(x, int):
+        return Decimal(x)
+    if isinstance(x, float):
+        return Decimal(repr(x))  # 0.1 is 0.1, as written, not its binary neighbour
+    raise TypeError(type(x).__name__)
+
+
+def compile_text(
+    text: str, lang: Lang = "zh", name: str | None = None
+) -> tuple[IndicatorSet | None, list[Issue]]:
+    try:
+        text, _ = _yaml.read_source(text if "\n" in text else text + "\n", lang)
         doc, issues = _yaml.parse(text, name, lang)
     except _yaml.YamlRefused as refused:
         return None, list(refused.issues)
+    return compile_document(doc, issues, lang)
+
+
+def compile_document(
+    doc: _yaml.Document, issues: list[Issue], lang: Lang
+) -> tuple[IndicatorSet | None, list[Issue]]:
+    name = doc.file
     if doc.data is None:
         return None, [*issues, Issue("empty_file", message("empty_file", lang), file=name)]
     if not isinstance(doc.data, dict):
@@ -928,8 +990,16 @@ def _other_kind(data: dict[str, Any]) -> str | None:
     return None
 
 
-def load(source: str | Path, lang: Lang = "zh") -> IndicatorSet:
-    compiled, issues = compile_source(source, lang)
+def load(source: str | Path | Mapping[str, Any], lang: Lang = "zh") -> IndicatorSet:
+    return _raise_or(compile_source(source, lang))
+
+
+def loads(text: str, lang: Lang = "zh") -> IndicatorSet:
+    return _raise_or(compile_text(text, lang))
+
+
+def _raise_or(outcome: tuple[IndicatorSet | None, list[Issue]]) -> IndicatorSet:
+    compiled, issues = outcome
     if compiled is None or any(i.severity == "error" for i in issues):
         raise ConfigError(issues)
     return compiled

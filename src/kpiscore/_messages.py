@@ -107,6 +107,18 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "The file contains a NUL character; it is not a text file",
     ),
     "empty_file": ("文件是空的", "The file is empty"),
+    "looks_like_text": (
+        "load() 读取的是文件路径或内置指标体系的 id；这段内容看起来是 YAML 文本：请用 kpiscore.loads(text)",
+        "load() takes a file path or a shipped set's id; this looks like YAML text: use kpiscore.loads(text)",
+    ),
+    "ambiguous_set": (
+        "'{name}' 既是内置指标体系的 id，也是当前文件夹中的文件：要用文件请写 ./{file}，要用内置的请先改名或换个文件夹",
+        "'{name}' is both a shipped set's id and a file in this folder: write ./{file} for the file, or rename it to use the shipped set",
+    ),
+    "not_a_mapping_value": (
+        "指标体系中只能有文字、数字、true/false、列表和映射",
+        "An indicator set holds only text, numbers, true/false, lists and mappings",
+    ),
     "yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
     "too_many_issues": (
         "问题超过 {limit} 个，后面的不再列出；请先修改以上问题再检查",

@@ -173,7 +173,7 @@ def indicator_sets(draw: st.DrawFn, *, max_indicators: int = 8) -> IndicatorSet:
             result = kpiscore.score(iset, data.draw(data_for(iset)))
             assert_invariants(iset, result)
     """
-    from ._api import load
+    from ._api import loads
 
     n = draw(st.integers(1, max_indicators))
     cuts = draw(st.lists(st.integers(1, 9999), min_size=n - 1, max_size=n - 1, unique=True))
@@ -194,4 +194,4 @@ def indicator_sets(draw: st.DrawFn, *, max_indicators: int = 8) -> IndicatorSet:
             t=t, w=w, tol=draw(st.sampled_from([0, 1, 5])), per=w / 10, half=half, rest=w - half
         )
         lines.append(f"  - {{id: i{i}, category: c{c}, name: 指标{i}, weight: {w}, {body}}}")
-    return load("\n".join(lines) + "\n")
+    return loads("\n".join(lines) + "\n")
