@@ -95,3 +95,67 @@ def test_the_command_line_prints_the_result_schema(capsys):
 
     assert main(["schema", "--result"]) == 0
     assert json.loads(capsys.readouterr().out) == kpiscore.result_schema()
+
+
+@pytest.mark.parametrize("name", kpiscore.shipped_sets())
+def test_a_sets_mapping_loads_back_to_the_same_set(name):
+    iset = kpiscore.load(name)
+    again = kpiscore.load(iset.to_dict())
+    assert again.digest == iset.digest
+    data = {"values": {"budget": 100, "spent": 90}}
+    assert kpiscore.score(again, data).to_dict() == kpiscore.score(iset, data).to_dict()
+
+
+def test_an_edited_mapping_is_checked_again_and_changes_the_digest():
+    import dataclasses
+
+    iset = kpiscore.load("mof-project-2020")
+    edited = iset.to_dict()
+    edited["categories"][0]["weight"] = 20
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load(edited)
+    issue = info.value.issues[0]
+    assert issue.code == "weights_do_not_add_up" and issue.json_path == "$.categories[0].weight"
+    assert issue.line is None and "<text>" not in str(info.value)
+    renamed = iset.to_dict()
+    renamed["name"] = "另一个名称"
+    assert kpiscore.load(renamed).digest != iset.digest
+    with pytest.raises(TypeError, match="to_dict"):
+        dataclasses.replace(iset, name="x")
+
+
+def test_load_never_reads_a_string_as_yaml_text_and_loads_does():
+    text = "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: m, name: 主, weight: 100}\nindicators:\n  - {id: a, category: m, name: 甲, weight: 100, target: '>= 1'}\n"
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load(text)
+    assert info.value.issues[0].code == "looks_like_text" and "loads" in str(info.value)
+    assert kpiscore.loads(text).id == "t"
+    assert (
+        kpiscore.loads(
+            '{"kpiscore": 1, "id": "j", "name": "j", "categories": [{"id": "m", "name": "主", "weight": 100}], "indicators": [{"id": "a", "category": "m", "name": "甲", "weight": 100, "target": ">= 1"}]}'
+        ).id
+        == "j"
+    )
+
+
+def test_a_file_named_like_a_shipped_set_is_not_used_silently(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mof-project-2020").write_text("kpiscore: 1\n", encoding="utf-8")
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load("mof-project-2020")
+    assert info.value.issues[0].code == "ambiguous_set" and "./mof-project-2020" in str(info.value)
+    assert [i.code for i in kpiscore.check("./mof-project-2020")] != []  # the file, by path
+
+
+def test_check_never_raises_for_what_it_cannot_read(tmp_path):
+    assert [i.code for i in kpiscore.check(tmp_path)] == ["cannot_read"]
+    assert [i.code for i in kpiscore.check(tmp_path / "nope.yaml")] == ["file_not_found"]
+    assert kpiscore.check({"kpiscore": 1, "id": "x"})  # a mapping: issues, not an exception
+    locked = tmp_path / "locked.yaml"
+    locked.write_text("kpiscore: 1\n", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        issues = kpiscore.check(locked)
+    finally:
+        locked.chmod(0o644)
+    assert issues  # root reads it anyway; anyone else gets cannot_read

@@ -38,6 +38,7 @@ from .compiled import (
     PenaltySpec,
     ReasonPolicy,
     Target,
+    build_set,
     freeze,
     level_key,
     parse_target,
@@ -255,7 +256,7 @@ class _Compiler:
             )
             for c in m.categories
         )
-        return IndicatorSet(
+        return build_set(
             id=m.id,
             name=m.name,
             kind=m.kind,

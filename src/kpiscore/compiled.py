@@ -7,6 +7,7 @@ nothing is re-parsed or re-checked per project.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -337,6 +338,20 @@ class IndicatorSet:
     description: str | None = None
     model: IndicatorSetModel | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # Only load() makes a set: dataclasses.replace() would skip every check.
+        if not getattr(_BUILDING, "on", False):
+            raise TypeError(
+                "an IndicatorSet is made by kpiscore.load(); to change one, edit "
+                "set.to_dict() and load() it again, which checks it again"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The set as the mapping its YAML holds (only what was written; numbers as
+        Decimal). Edit it and ``kpiscore.load()`` it again to change the set."""
+        assert self.model is not None
+        return self.model.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
     def indicator(self, indicator_id: str) -> CompiledIndicator:
         for ind in self.indicators:
             if ind.id == indicator_id:
@@ -384,6 +399,18 @@ def shown_name(
     if lang == "en" and thing.name_en:
         return thing.name_en
     return thing.label if isinstance(thing, LevelSpec) else thing.name
+
+
+_BUILDING = threading.local()
+
+
+def build_set(**fields: Any) -> IndicatorSet:
+    """The one way a set is made (by the compiler, after every check)."""
+    _BUILDING.on = True
+    try:
+        return IndicatorSet(**fields)
+    finally:
+        _BUILDING.on = False
 
 
 def freeze(mapping: dict[str, Any]) -> MappingProxyType[str, Any]:
