@@ -61,6 +61,8 @@ class Row:
     status: str
     needs_reason: bool
     raw: Decimal = ZERO
+    completion: Decimal | None = None
+    flagged: bool = False
 
 
 @dataclass
@@ -96,59 +98,67 @@ def number(ind: Ind, v: Any) -> Decimal:
     return v
 
 
-def ratio(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+# Each numeric rule gives (score, completion = actual/target or None, how far beyond the
+# target for the over-achievement flag or None).
+Numeric = tuple[Decimal, Decimal | None, Decimal | None]
+
+
+def ratio(ind: Ind, a: Decimal) -> Numeric:
     t, w = ind.target, ind.weight
     assert t is not None
     c = a / t
     if ind.zero_below is not None and c < ind.zero_below:
-        return ZERO, c
-    return (w if c >= 1 else clamp(w * a / t, w)), c
+        return ZERO, c, c
+    return (w if c >= 1 else clamp(w * a / t, w)), c, c
 
 
-def reverse(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+def reverse(ind: Ind, a: Decimal) -> Numeric:
     t, w = ind.target, ind.weight
     assert t is not None
+    c = a / t if t != 0 else None
     perf = t / a if a > 0 else None
     if ind.zero_above is not None and t > 0 and a / t > ind.zero_above:
-        return ZERO, perf
-    return (w if a == 0 or a <= t else clamp(w * t / a, w)), perf
+        return ZERO, c, perf
+    return (w if a == 0 or a <= t else clamp(w * t / a, w)), c, perf
 
 
-def exact(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+def exact(ind: Ind, a: Decimal) -> Numeric:
     t, w, tol = ind.target, ind.weight, ind.tolerance or ZERO
     assert t is not None
     if t == 0:
-        return (w if abs(a) <= tol else ZERO), None
+        return (w if abs(a) <= tol else ZERO), None, None
     if abs(a - t) <= tol:
-        return w, a / t
-    return clamp(w * a / t if a < t else w * t / a, w), a / t
+        return w, a / t, a / t
+    return clamp(w * a / t if a < t else w * t / a, w), a / t, a / t
 
 
-def met(ind: Ind, a: Decimal) -> tuple[Decimal, Decimal | None]:
+def met(ind: Ind, a: Decimal) -> Numeric:
     t = ind.target
     assert t is not None
     holds = {">=": a >= t, ">": a > t, "<=": a <= t, "<": a < t, "=": a == t}[ind.op or "="]
-    return (ind.weight if holds else ZERO), (a / t if t else None)
+    c = a / t if t else None
+    return (ind.weight if holds else ZERO), c, c
 
 
-def qualitative(ind: Ind, v: Any, claimed: Decimal | None) -> Decimal:
+def qualitative(ind: Ind, v: Any, claimed: Decimal | None) -> tuple[Decimal, Decimal | None]:
+    """(score, the share of the weight earned)."""
     w = ind.weight
     if isinstance(v, str):
         level = next((lv for lv in LEVELS if lv[0] == v), None)
         if level is None:
             raise Unscorable("invalid_data")
         if claimed is not None and level[1] * w <= claimed <= level[2] * w:
-            return claimed  # the unit's own point inside the band
-        return w * level[2]
+            return claimed, (claimed / w if w else None)  # the unit's own point in the band
+        return w * level[2], level[2]
     if isinstance(v, dict):
         level = next((lv for lv in LEVELS if lv[0] == v["level"]), None)
         if level is None or not level[1] <= v["rate"] <= level[2]:
             raise Unscorable("invalid_data")
-        return w * v["rate"]
+        return w * v["rate"], v["rate"]
     if isinstance(v, Decimal):
         if not ZERO <= v <= ONE:
             raise Unscorable("invalid_data")
-        return w * v
+        return w * v, v
     raise Unscorable("missing_data" if v is None else "invalid_data")
 
 
@@ -193,8 +203,9 @@ def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any 
         return Row(ZERO, "not_applicable", False)
     try:
         perf: Decimal | None = None
+        completion: Decimal | None = None
         if ind.rule == "qualitative":
-            raw = qualitative(ind, v, claimed)
+            raw, completion = qualitative(ind, v, claimed)
         elif ind.rule == "checklist":
             raw = checklist(ind, v)
         elif ind.rule == "manual":
@@ -204,7 +215,7 @@ def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any 
             if ind.percent and abs(a) > 10:
                 raise Unscorable("invalid_data")
             if ind.rule in NUMERIC:
-                raw, perf = NUMERIC[ind.rule](ind, a)
+                raw, completion, perf = NUMERIC[ind.rule](ind, a)
             elif ind.rule == "formula":
                 assert ind.factor is not None
                 raw = clamp(a * ind.factor, ind.weight)
@@ -215,7 +226,7 @@ def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any 
         return Row(ZERO, why.status, owed)
     score = half_up(raw, precision)
     flagged = perf is not None and perf > OVER
-    return Row(score, "scored", score < ind.weight or flagged, raw)
+    return Row(score, "scored", score < ind.weight or flagged, raw, completion, flagged)
 
 
 def score(

@@ -197,6 +197,8 @@ def _edges(ind: Ind) -> list[Decimal]:
             t * D("1.2"),
             t * D("1.21"),
             t * D("0.6"),
+            t * D("1.5"),  # zero_above's edge
+            t / D("1.2"),  # the reverse rule's flag edge
         ]
         if ind.percent:
             out += [D("0.95"), D("0.9779"), D(2), D(3), D(50)]

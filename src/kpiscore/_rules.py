@@ -38,7 +38,6 @@ class Outcome:
     raw: Decimal
     text: str
     completion: Decimal | None = None
-    met: bool | None = None
     performance: Decimal | None = None  # how far beyond the target, for the over-achievement flag
     shown_actual: Decimal | str | None = None
 
@@ -113,16 +112,16 @@ def ratio(x: RuleInput) -> Outcome:
             f"{head}，低于 {fmt_percent(ind.zero_below)}，按规则得 0 分",
             f"{head}, below {fmt_percent(ind.zero_below)}: scores 0 by rule",
         )
-        return Outcome(ZERO, text, completion, False, completion)
+        return Outcome(ZERO, text, completion, completion)
     if completion >= 1:
         text = _t(
             lang,
             f"{head}，已达成，得满分 {fmt_number(w)}（不超过分值）",
             f"{head}, met: full weight {fmt_number(w)} (never above the weight)",
         )
-        return Outcome(w, text, completion, True, completion)
+        return Outcome(w, text, completion, completion)
     raw, how = _scaled(x, a, t, ("未达成", "not met"), _RATIO)
-    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, completion)
+    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, completion)
 
 
 def reverse(x: RuleInput) -> Outcome:
@@ -143,7 +142,7 @@ def reverse(x: RuleInput) -> Outcome:
             f"{head}，超过目标的 {fmt_percent(ind.zero_above)}，按规则得 0 分",
             f"{head}, above {fmt_percent(ind.zero_above)} of the target: scores 0 by rule",
         )
-        return Outcome(ZERO, text, completion, False, performance)
+        return Outcome(ZERO, text, completion, performance)
     if a == 0 or a <= t:
         why = _t(
             lang,
@@ -155,9 +154,9 @@ def reverse(x: RuleInput) -> Outcome:
             f"{head}，{why}，得满分 {fmt_number(w)}",
             f"{head}, {why}: full weight {fmt_number(w)}",
         )
-        return Outcome(w, text, completion, True, performance)
+        return Outcome(w, text, completion, performance)
     raw, how = _scaled(x, t, a, ("未达成", "not met"), _REVERSE)
-    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, performance)
+    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, performance)
 
 
 def exact(x: RuleInput) -> Outcome:
@@ -186,12 +185,12 @@ def exact(x: RuleInput) -> Outcome:
             f"{head}，{within}，得满分 {fmt_number(w)}",
             f"{head}, {within}: full weight {fmt_number(w)}",
         )
-        return Outcome(w, text, completion, True, completion)
+        return Outcome(w, text, completion, completion)
     if a < t:
         raw, how = _scaled(x, a, t, ("低于目标", "below target"), _RATIO)
     else:
         raw, how = _scaled(x, t, a, ("高于目标", "above target"), _REVERSE)
-    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, False, completion)
+    return Outcome(raw, _t(lang, f"{head}，", f"{head}, ") + how, completion, completion)
 
 
 def _exactly_zero(x: RuleInput, a: Decimal, tol: Decimal) -> Outcome:
@@ -215,13 +214,13 @@ def _exactly_zero(x: RuleInput, a: Decimal, tol: Decimal) -> Outcome:
             f"{head}{within}，达成，得满分 {fmt_number(w)}",
             f"{head}{within}, met: full weight {fmt_number(w)}",
         )
-        return Outcome(w, text, None, True, None)
+        return Outcome(w, text, None, None)
     text = _t(
         lang,
         f"{head}，目标为 0 而实际不为 0，得 0 分",
         f"{head}, the target is 0 and the actual is not: 0",
     )
-    return Outcome(ZERO, text, None, False, None)
+    return Outcome(ZERO, text, None, None)
 
 
 def met(x: RuleInput) -> Outcome:
@@ -244,14 +243,12 @@ def met(x: RuleInput) -> Outcome:
                 f"{head}, met: full weight {fmt_number(w)}",
             ),
             completion,
-            True,
             completion,
         )
     return Outcome(
         ZERO,
         _t(lang, f"{head}，未达成，得 0 分", f"{head}, not met: 0"),
         completion,
-        False,
         completion,
     )
 
@@ -321,7 +318,7 @@ def qualitative(x: RuleInput) -> Outcome:
         f"目标 {target_level}，实际等级“{level.label}”{as_written}（得分比例 {rng}），{how} {fmt_percent(rate)}，{fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
         f"target {_en_level(ind, target_level)}, level '{shown_name(level, 'en')}'{as_written} (range {rng}), {how} {fmt_percent(rate)}, {fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
     )
-    return Outcome(raw, text, rate, ok, None, level.label)
+    return Outcome(raw, text, rate, None, level.label)
 
 
 def _en_level(ind: CompiledIndicator, label: str | None) -> str:
@@ -343,7 +340,7 @@ def _judged(x: RuleInput, level: LevelSpec, claimed: Decimal, value: Any) -> Out
         f"目标 {target_level}，实际等级“{level.label}”，单位自评 {fmt_number(claimed)} 分，在 {level.label} 档 [{lo}, {hi}] 内，采用",
         f"target {_en_level(ind, target_level)}, level '{shown_name(level, 'en')}', the unit's own score {fmt_number(claimed)} lies in the {shown_name(level, 'en')} band [{lo}, {hi}]: used",
     )
-    return Outcome(claimed, text, claimed / w if w else None, claimed >= w, None, level.label)
+    return Outcome(claimed, text, claimed / w if w else None, None, level.label)
 
 
 def deadline(x: RuleInput) -> Outcome:
@@ -367,14 +364,14 @@ def deadline(x: RuleInput) -> Outcome:
             f"{head}，实际“{shown}”，按期完成，得满分 {fmt_number(w)}",
             f"{head}, actual '{shown}': on time, full weight {fmt_number(w)}",
         )
-        return Outcome(w, text, None, True, None, shown)
+        return Outcome(w, text, None, None, shown)
     if done == "late":
         text = _t(
             lang,
             f"{head}，实际“{shown}”，未按期完成且晚了多久不明，得 0 分",
             f"{head}, actual '{shown}': late by an unknown time, 0",
         )
-        return Outcome(ZERO, text, None, False, None, shown)
+        return Outcome(ZERO, text, None, None, shown)
     if not isinstance(done, When):
         raise RuleProblem("not_a_date", value=shown)
     day = done.on(x.year if x.year is not None else (ind.target.deadline.year or None))
@@ -393,7 +390,7 @@ def deadline(x: RuleInput) -> Outcome:
             f"{head}，{when}，按期完成，得满分 {fmt_number(w)}",
             f"{head}, {when}: on time, full weight {fmt_number(w)}",
         )
-        return Outcome(w, text, None, True, None, shown)
+        return Outcome(w, text, None, None, shown)
     late = max(months_late(day, due), 1)
     if ind.late_per_month is None:
         text = _t(
@@ -401,7 +398,7 @@ def deadline(x: RuleInput) -> Outcome:
             f"{head}，{when}，晚 {late} 个月，未按期完成，得 0 分",
             f"{head}, {when}: {late} month(s) late, 0",
         )
-        return Outcome(ZERO, text, None, False, None, shown)
+        return Outcome(ZERO, text, None, None, shown)
     lost = ind.late_per_month * late
     raw = clamp(w - lost, ZERO, w)
     floor = _t(lang, "，扣完为止" if w - lost < 0 else "", ", not below 0" if w - lost < 0 else "")
@@ -410,7 +407,7 @@ def deadline(x: RuleInput) -> Outcome:
         f"{head}，{when}，晚 {late} 个月（开始的月份即算一个月），每月扣 {fmt_number(ind.late_per_month)} 分：{fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
         f"{head}, {when}: {late} month(s) late (each started month counts), {fmt_number(ind.late_per_month)} per month: {fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
     )
-    return Outcome(raw, text, None, False, None, shown)
+    return Outcome(raw, text, None, None, shown)
 
 
 def _formula_value(x: RuleInput, f: CompiledFormula) -> Decimal:
@@ -464,10 +461,8 @@ def bands(x: RuleInput) -> Outcome:
             f"第 {k} 档（{cond}）成立，得 {how}{note}",
             f"band {k} ({cond}) holds: {how}{note}",
         )
-        return Outcome(score, text, None, score >= x.ind.weight, None)
-    return Outcome(
-        ZERO, _t(lang, "没有任何一档成立，得 0 分", "no band holds: 0"), None, False, None
-    )
+        return Outcome(score, text, None, None)
+    return Outcome(ZERO, _t(lang, "没有任何一档成立，得 0 分", "no band holds: 0"), None, None)
 
 
 def deduct(x: RuleInput) -> Outcome:
@@ -484,7 +479,7 @@ def deduct(x: RuleInput) -> Outcome:
         f"扣分单位 {render(ind.count, x.label, lang)} = {_n(n)}，扣 {fmt_number(ind.per)} × {_n(units)} = {_n(lost)}，{fmt_number(w)} − {_n(lost)} = {_n(raw)}{floor}",
         f"units {render(ind.count, x.label, lang)} = {_n(n)}, deduct {fmt_number(ind.per)} × {_n(units)} = {_n(lost)}, {fmt_number(w)} − {_n(lost)} = {_n(raw)}{floor}",
     )
-    return Outcome(raw, text, None, lost <= 0, None)
+    return Outcome(raw, text, None, None)
 
 
 def checklist(x: RuleInput) -> Outcome:
@@ -520,7 +515,6 @@ def checklist(x: RuleInput) -> Outcome:
         raw,
         text,
         None,
-        not [it for it in ind.items if it not in chosen],
         None,
         ", ".join(it.label for it in chosen),
     )
@@ -547,7 +541,7 @@ def manual(x: RuleInput) -> Outcome:
         f"人工评分 {fmt_number(score)}，理由：{justification.strip()[:200]}",
         f"manual score {fmt_number(score)}, because: {justification.strip()[:200]}",
     )
-    return Outcome(score, text, None, score >= ind.weight, None)
+    return Outcome(score, text, None, None)
 
 
 def formula(x: RuleInput) -> Outcome:
@@ -560,7 +554,7 @@ def formula(x: RuleInput) -> Outcome:
         f"按公式 {render(ind.score, x.label, lang)} = {_n(value)}{note}",
         f"formula {render(ind.score, x.label, lang)} = {_n(value)}{note}",
     )
-    return Outcome(score, text, None, score >= ind.weight, None)
+    return Outcome(score, text, None, None)
 
 
 RULES: dict[str, Callable[[RuleInput], Outcome]] = {
