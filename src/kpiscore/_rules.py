@@ -311,8 +311,6 @@ def qualitative(x: RuleInput) -> Outcome:
         else ""
     )
     target_level = ind.target.level if ind.target is not None else ind.levels[0].label
-    rank = {lv.label: i for i, lv in enumerate(sorted(ind.levels, key=lambda lv: -lv.high))}
-    ok = rank.get(level.label, 99) <= rank.get(target_level or "", 0)
     text = _t(
         lang,
         f"目标 {target_level}，实际等级“{level.label}”{as_written}（得分比例 {rng}），{how} {fmt_percent(rate)}，{fmt_percent(rate)} × {fmt_number(w)} = {_n(raw)}",
