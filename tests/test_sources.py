@@ -239,3 +239,43 @@ def test_a_table_without_a_header_the_set_knows_is_refused_naming_what_it_found(
         _rows(tmp_path, "单位,金额\n甲,100\n")
     [issue] = info.value.issues
     assert issue.code == "no_header" and "单位、金额" in issue.message
+
+
+def test_flat_rows_from_python_follow_the_csv_conventions():
+    rows = [
+        {
+            "项目名称": "甲",
+            "budget": 100,
+            "spent": 90,
+            "数量": 12,
+            "reason:n": "延期",
+            "claimed:总分": 90,
+        },
+        {"subject": "乙", "budget": 100, "spent": 100, "n": float("nan")},
+    ]
+    first, second = kpiscore.score_many(SET, rows)
+    assert (first.row, first.subject["name"], second.row) == (1, "甲", 2)
+    assert first.indicator("n").score == Decimal("40.00") and first.indicator("n").reason == "延期"
+    assert [d.id for d in first.discrepancies] == ["total"]
+    assert second.indicator("n").status == "missing_data"  # NaN is a blank
+
+
+def test_a_dataframe_and_its_chunks_score_row_by_row_numbered_across_chunks():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(
+        {
+            "项目名称": ["甲", "乙", "丙"],
+            "budget": [100, 100, 100],
+            "spent": [90.0, 100.0, None],
+            "n": [12, 10, 8],
+        }
+    )
+    whole = list(kpiscore.score_many(SET, df))
+    assert [r.row for r in whole] == [1, 2, 3]
+    assert whole[0].indicator("rate").actual == Decimal("0.9")
+    assert whole[2].indicator("rate").status == "missing_data"
+    chunks = [df.iloc[:2], df.iloc[2:]]
+    assert [r.row for r in kpiscore.score_many(SET, iter(chunks))] == [1, 2, 3]
+    assert [r.total for r in kpiscore.score_many(SET, df.to_dict("records"))] == [
+        r.total for r in whole
+    ]

@@ -80,13 +80,76 @@ def rows_of(
     return _csv_rows(path, lang, reading)
 
 
-def _mapping_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[Row]:
-    for i, data in enumerate(rows, start=1):
+# The keys of a data mapping shaped like spec §2; a mapping with none of them is a
+# flat row, read with the CSV conventions (subject column, reason:ID, claimed:ID).
+_DATA_KEYS = frozenset(
+    {"indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes"}
+)
+
+
+def _mapping_rows(rows: Any) -> Iterator[Row]:
+    """Mappings, flat rows (``df.to_dict("records")``), a DataFrame, or DataFrame chunks.
+
+    pandas is never imported: a DataFrame is known by its ``columns`` and
+    ``itertuples``. Rows are numbered from 1 in source order, across chunks.
+    """
+    number = 0
+    for item in _frames(rows):
+        number += 1
+        if isinstance(item, Mapping) and not (_DATA_KEYS & set(item)):
+            yield flat_row(number, item)
+            continue
         subject = ""
-        if isinstance(data, Mapping):
-            s = data.get("subject")
+        if isinstance(item, Mapping):
+            s = item.get("subject")
             subject = printable(str(s.get("name", "")) if isinstance(s, Mapping) else str(s or ""))
-        yield i, subject, data, None
+        yield number, subject, item, None
+
+
+def _is_frame(x: Any) -> bool:
+    return hasattr(x, "columns") and hasattr(x, "itertuples") and not isinstance(x, Mapping)
+
+
+def _frames(rows: Any) -> Iterator[Any]:
+    for item in [rows] if _is_frame(rows) else rows:
+        if _is_frame(item):
+            columns = [str(c) for c in item.columns]
+            for values in item.itertuples(index=False, name=None):
+                yield dict(zip(columns, values, strict=True))
+        else:
+            yield item
+
+
+def flat_row(number: int, row: Mapping[Any, Any]) -> Row:
+    """One flat mapping as a CSV row would be read; values keep their Python types."""
+    cells = {_normal_header(str(k)): v for k, v in row.items()}
+    name = next((cells[c] for c in NAME_COLUMNS if _filled(cells.get(c))), f"#{number}")
+    subject = printable(str(name).strip())
+    year = next((cells[c] for c in YEAR_COLUMNS if _filled(cells.get(c))), None)
+    values: dict[str, Any] = {}
+    reasons: dict[str, Any] = {}
+    claimed: dict[str, Any] = {}
+    for col, cell in cells.items():
+        if col in NAME_COLUMNS or col in YEAR_COLUMNS or not col or not _filled(cell):
+            continue
+        if col.startswith("reason:"):
+            reasons[col[7:].strip()] = cell
+        elif col.startswith("claimed:"):
+            claimed[col[8:].strip()] = cell
+        else:
+            values[col] = cell
+    head: dict[str, Any] = {"name": subject} if year is None else {"name": subject, "year": year}
+    data = {"subject": head, "values": values, "reasons": reasons, "claimed": claimed}
+    return number, subject, data, None
+
+
+def _filled(cell: Any) -> bool:
+    """Whether a cell holds anything: None, '', NaN and pandas' NA are empty."""
+    if cell is None or type(cell).__name__ in ("NAType", "NaTType"):
+        return False
+    if isinstance(cell, float) and math.isnan(cell):
+        return False
+    return not (isinstance(cell, str) and not cell.strip())
 
 
 def _folder_rows(path: Path, lang: Lang) -> Iterator[Row]:
@@ -572,32 +635,21 @@ def _check_header(header: list[str], path: Path, lang: Lang) -> None:
 
 
 def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
-    row = dict(zip(header, cells, strict=False))
-    subject = printable(
-        next((row[c].strip() for c in NAME_COLUMNS if c in row and row[c].strip()), f"#{number}")
-    )
     if len(cells) != len(header):
+        subject = printable(
+            next(
+                (
+                    c.strip()
+                    for h, c in zip(header, cells, strict=False)
+                    if h in NAME_COLUMNS and c.strip()
+                ),
+                f"#{number}",
+            )
+        )
         problem = (
             f"该行有 {len(cells)} 列，表头有 {len(header)} 列"
             if lang != "en"
             else f"{len(cells)} cells, the header has {len(header)}"
         )
         return number, subject, None, problem
-    values: dict[str, Any] = {}
-    reasons: dict[str, Any] = {}
-    claimed: dict[str, Any] = {}
-    year = next((row[c].strip() for c in YEAR_COLUMNS if c in row and row[c].strip()), None)
-    for col, cell in row.items():
-        if col in NAME_COLUMNS or col in YEAR_COLUMNS or not col:
-            continue
-        if col.startswith("reason:"):
-            if cell.strip():
-                reasons[col[7:].strip()] = cell
-        elif col.startswith("claimed:"):
-            if cell.strip():
-                claimed[col[8:].strip()] = cell
-        elif cell.strip():
-            values[col] = cell
-    head: dict[str, Any] = {"name": subject} if year is None else {"name": subject, "year": year}
-    data = {"subject": head, "values": values, "reasons": reasons, "claimed": claimed}
-    return number, subject, data, None
+    return flat_row(number, dict(zip(header, cells, strict=True)))
