@@ -247,7 +247,7 @@ def test_flat_rows_from_python_follow_the_csv_conventions():
             "项目名称": "甲",
             "budget": 100,
             "spent": 90,
-            "数量": 12,
+            "数量": 8,
             "reason:n": "延期",
             "claimed:总分": 90,
         },
