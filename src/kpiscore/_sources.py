@@ -80,8 +80,8 @@ def rows_of(
     return _csv_rows(path, lang, reading)
 
 
-# The keys of a data mapping shaped like spec §2; a mapping with none of them is a
-# flat row, read with the CSV conventions (subject column, reason:ID, claimed:ID).
+# The keys of a data mapping shaped like spec §2; a mapping without "values" and with
+# other keys is a flat row, read with the CSV conventions (subject, reason:ID, claimed:ID).
 _DATA_KEYS = frozenset(
     {"indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes"}
 )
@@ -96,7 +96,7 @@ def _mapping_rows(rows: Any) -> Iterator[Row]:
     number = 0
     for item in _frames(rows):
         number += 1
-        if isinstance(item, Mapping) and not (_DATA_KEYS & set(item)):
+        if isinstance(item, Mapping) and "values" not in item and set(item) - _DATA_KEYS:
             yield flat_row(number, item)
             continue
         subject = ""
