@@ -159,3 +159,11 @@ def test_check_never_raises_for_what_it_cannot_read(tmp_path):
     finally:
         locked.chmod(0o644)
     assert issues  # root reads it anyway; anyone else gets cannot_read
+
+
+def test_score_takes_a_flat_row_too():
+    iset = kpiscore.load("mof-project-2020")
+    flat = {"项目名称": "甲", "budget": 100, "执行数": 90, "reason:预算执行率": "年底集中支付"}
+    r = kpiscore.score(iset, flat)
+    rate = r.indicator("execution_rate")
+    assert r.subject["name"] == "甲" and rate.score == 9 and rate.reason == "年底集中支付"

@@ -12,7 +12,7 @@ from ._columns import reading_for
 from ._data import read_file
 from ._evaluate import score_data
 from ._messages import Lang, message
-from ._sources import Reading, rows_of
+from ._sources import Reading, flat_row, is_flat, rows_of
 from .compiled import IndicatorSet
 from .errors import Issue, KpiscoreError
 from .result import Result
@@ -76,6 +76,8 @@ def score(
     if isinstance(data, (str, Path)):
         data, file, doc = read_file(data, lang)
         return score_data(iset, data, strict=strict, lang=lang, file=file, doc=doc)
+    if is_flat(data):  # a flat row (CSV conventions), e.g. one record of a DataFrame
+        data = flat_row(1, data)[2]
     return score_data(iset, data, strict=strict, lang=lang)
 
 

@@ -96,7 +96,7 @@ def _mapping_rows(rows: Any) -> Iterator[Row]:
     number = 0
     for item in _frames(rows):
         number += 1
-        if isinstance(item, Mapping) and "values" not in item and set(item) - _DATA_KEYS:
+        if is_flat(item):
             yield flat_row(number, item)
             continue
         subject = ""
@@ -104,6 +104,11 @@ def _mapping_rows(rows: Any) -> Iterator[Row]:
             s = item.get("subject")
             subject = printable(str(s.get("name", "")) if isinstance(s, Mapping) else str(s or ""))
         yield number, subject, item, None
+
+
+def is_flat(item: Any) -> bool:
+    """A mapping without ``values:`` and with keys of its own is a flat row."""
+    return isinstance(item, Mapping) and "values" not in item and bool(set(item) - _DATA_KEYS)
 
 
 def _is_frame(x: Any) -> bool:
