@@ -167,3 +167,17 @@ def test_score_takes_a_flat_row_too():
     r = kpiscore.score(iset, flat)
     rate = r.indicator("execution_rate")
     assert r.subject["name"] == "甲" and rate.score == 9 and rate.reason == "年底集中支付"
+
+
+def test_a_set_lists_every_value_it_reads_also_without_inputs():
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: m, name: 主, weight: 100}\n"
+        "indicators:\n"
+        "  - {id: rate, category: m, name: 执行率, weight: 50, actual: spent / budget, target: '>= 100%'}\n"
+        "  - {id: n, category: m, name: 数量, weight: 50, target: '>= 10 个', applies: 'active == 1'}\n"
+        "checks:\n  - {name: 合计, assert: 'a + b == spent'}\n"
+    )
+    assert iset.values_read() == ("a", "active", "b", "budget", "n", "spent")
+    assert kpiscore.Indicator is type(iset.indicators[0]) and kpiscore.Target is type(
+        iset.indicators[0].target
+    )

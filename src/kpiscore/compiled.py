@@ -76,6 +76,9 @@ def _word_operator(text: str) -> str:
     return f"{op} {body}" if op is not None else text
 
 
+# Names a formula gets from kpiscore itself, not from the data.
+ROW_NAMES = frozenset({"actual", "target", "weight", "completion", "score", "total"})
+
 _OP_SHOW = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 
@@ -351,6 +354,25 @@ class IndicatorSet:
         Decimal). Edit it and ``kpiscore.load()`` it again to change the set."""
         assert self.model is not None
         return self.model.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
+    def values_read(self) -> tuple[str, ...]:
+        """Every data value the set reads, sorted: declared inputs, the ids of indicators
+        that read their own value, and each name a formula uses (a form lists these)."""
+        names: set[str] = set(self.inputs or ())
+        for ind in self.indicators:
+            if ind.actual is None and ind.rule != "manual":
+                names.add(ind.id)
+            for f in (ind.actual, ind.applies, ind.count, ind.score, ind.reason_required):
+                if f is not None:
+                    names |= f.names
+            for band in ind.bands:
+                names |= band.when.names if band.when is not None else set()
+                names |= band.score.names if isinstance(band.score, CompiledFormula) else set()
+        for chk in self.checks:
+            names |= chk.formula.names
+        for pen in self.penalties:
+            names |= pen.when.names
+        return tuple(sorted(names - ROW_NAMES))
 
     def indicator(self, indicator_id: str) -> CompiledIndicator:
         for ind in self.indicators:

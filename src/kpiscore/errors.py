@@ -115,7 +115,13 @@ class ConfigError(KpiscoreError):
 
 
 class FormulaError(KpiscoreError):
-    """A formula could not be evaluated on this row's data (division by zero, text in arithmetic…)."""
+    """Deprecated: kpiscore never raises it, and it will be removed in 0.3.
+
+    A formula that cannot be evaluated on a row's data (division by zero, text in
+    arithmetic) makes that indicator ``missing_data`` or ``invalid_data`` with the
+    reason, and a formula that cannot be parsed is a ``ConfigError`` issue when the
+    set loads. The class stays importable so ``except FormulaError`` keeps working.
+    """
 
     def __init__(self, message: str, *, formula: str = "", code: str = "formula_failed"):
         self.message = message
