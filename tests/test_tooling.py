@@ -22,3 +22,13 @@ def test_ruff_lint_and_format_find_nothing():
     assert lint.returncode == 0, lint.stdout
     fmt = run("ruff", "format", "--check", "src", "tests", "benchmarks")
     assert fmt.returncode == 0, fmt.stdout
+
+
+def test_a_typed_client_passes_mypy_strict():
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "tests/typing/client.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
