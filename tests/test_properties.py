@@ -29,7 +29,7 @@ def test_every_score_in_bounds_and_total_is_the_sum_of_rounded_scores(name):
 
     @given(data_for(iset, allow_na=True))
     def run(data):
-        assert_invariants(iset, kpiscore.score(iset, data))
+        assert_invariants(iset, kpiscore.score(iset, data), data)
 
     run()
 
@@ -325,3 +325,23 @@ def test_score_of_any_python_value_returns_a_result_or_raises_only_data_error(da
         return
     assert_invariants(iset, result)
     json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+def test_data_for_reaches_the_names_formulas_read_in_a_set_without_inputs():
+    from hypothesis import find
+
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: m, name: 主, weight: 100}\n"
+        "indicators:\n  - {id: rate, category: m, name: 执行率, weight: 100, actual: spent / budget, target: '>= 100%'}\n"
+    )
+    assert iset.inputs is None
+    example = find(data_for(iset), lambda d: True)
+    assert {"spent", "budget"} <= set(example["values"])
+    # and the messy examples are there too: a blank, a cell that is no value, numpy
+    find(data_for(iset), lambda d: d["values"]["spent"] is None)
+    find(data_for(iset), lambda d: d["values"]["spent"] == "正在推进")
+    find(data_for(iset), lambda d: type(d["values"]["budget"]).__module__ == "numpy")
+    scored = find(
+        data_for(iset), lambda d: kpiscore.score(iset, d).indicators[0].status == "scored"
+    )
+    assert_invariants(iset, kpiscore.score(iset, scored), scored)

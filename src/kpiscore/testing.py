@@ -17,6 +17,7 @@ Needs the ``testing`` extra (hypothesis).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -63,8 +64,30 @@ def value_for(ind: CompiledIndicator) -> st.SearchStrategy[Any]:
     return amounts(0, 1000)
 
 
-def data_for(iset: IndicatorSet, *, allow_na: bool = False) -> st.SearchStrategy[dict[str, Any]]:
-    """Data mappings shaped like spec §2 for a set: every input or indicator value present."""
+def _messy(plausible: st.SearchStrategy[Any], allow_na: bool) -> st.SearchStrategy[Any]:
+    """Mostly a plausible value; sometimes a blank, n/a, a cell that is no value, or numpy."""
+    odd: list[st.SearchStrategy[Any]] = [
+        st.none(),
+        st.sampled_from(["", "正在推进", "12-", "1O", "12万", "待定"]),
+    ]
+    if allow_na:
+        odd.append(st.just("n/a"))
+    try:
+        import numpy as np
+
+        odd.append(st.integers(-5, 2000).map(np.int64))
+        odd.append(st.integers(0, 10000).map(lambda n: np.float64(n / 100)))
+    except ImportError:  # pragma: no cover - numpy is optional
+        pass
+    return st.one_of(plausible, plausible, plausible, *odd)
+
+
+def data_for(
+    iset: IndicatorSet, *, allow_na: bool = False, messy: bool = True
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Data mappings shaped like spec §2 for a set: every value it reads, formula names
+    included (also without ``inputs:``). With ``messy`` (the default) blanks, invalid
+    cells, numpy numbers (and ``n/a`` with ``allow_na``) are among the examples."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
     if iset.inputs is not None:
         for name, spec in iset.inputs.items():
@@ -81,7 +104,11 @@ def data_for(iset: IndicatorSet, *, allow_na: bool = False) -> st.SearchStrategy
     for ind in iset.indicators:
         if ind.actual is None and ind.rule != "manual" and ind.id not in fields:
             fields[ind.id] = value_for(ind)
-    if allow_na:
+    for name in iset.values_read():  # names only formulas use, in a set without inputs:
+        fields.setdefault(name, amounts(1, 100000))
+    if messy:
+        fields = {k: _messy(v, allow_na) for k, v in fields.items()}
+    elif allow_na:
         fields = {
             k: st.one_of(v, st.just("n/a")) if k in {i.id for i in iset.indicators} else v
             for k, v in fields.items()
@@ -98,8 +125,13 @@ def data_for(iset: IndicatorSet, *, allow_na: bool = False) -> st.SearchStrategy
     )
 
 
-def assert_invariants(iset: IndicatorSet, result: Result) -> None:
-    """What must hold for any data: bounds, sums, and the grade bands."""
+def assert_invariants(
+    iset: IndicatorSet, result: Result, data: Mapping[str, Any] | None = None
+) -> None:
+    """What must hold for any data: bounds, sums, the grade bands; with ``data``, also
+    that no indicator is scored from a value the data does not hold as written."""
+    if data is not None:
+        _scored_only_from_written_values(iset, result, data)
     for ind in result.indicators:
         assert Decimal(0) <= ind.score <= ind.weight, (
             f"{ind.id}: {ind.score} outside [0, {ind.weight}]"
@@ -129,6 +161,24 @@ def assert_invariants(iset: IndicatorSet, result: Result) -> None:
             assert format(ind.score, "f") in ind.explanation, (
                 f"{ind.id}: the explanation does not state the score {ind.score}"
             )
+
+
+def _scored_only_from_written_values(
+    iset: IndicatorSet, result: Result, data: Mapping[str, Any]
+) -> None:
+    values = data.get("values") or {}
+    by_id = {i.id: i for i in iset.indicators}
+    for ind in result.indicators:
+        spec = by_id[ind.id]
+        if ind.status != "scored" or spec.actual is not None or spec.rule == "manual":
+            continue
+        if not spec.target and spec.rule in ("bands", "deduct", "formula"):
+            continue  # scored by formulas that need not read the indicator's own value
+        raw = values.get(ind.id, values.get(spec.name))
+        given = raw is not None and not (isinstance(raw, str) and not raw.strip())
+        assert given, f"{ind.id}: scored {ind.score} though the data gives no value for it"
+        blank = isinstance(raw, float) and raw != raw  # NaN: a blank cell
+        assert not blank, f"{ind.id}: scored {ind.score} from a blank (NaN) cell"
 
 
 def indicator_set_yaml(weights: list[int], targets: list[int]) -> str:
