@@ -181,3 +181,17 @@ def test_a_set_lists_every_value_it_reads_also_without_inputs():
     assert kpiscore.Indicator is type(iset.indicators[0]) and kpiscore.Target is type(
         iset.indicators[0].target
     )
+
+
+def test_the_same_data_gives_the_same_json_from_a_file_or_a_mapping(tmp_path):
+    iset = kpiscore.load("mof-project-2020")
+    (tmp_path / "d.yaml").write_text(
+        "subject: {name: 甲, year: 2022}\nvalues: {budget: 100, spent: 90.5, satisfaction: '95%'}\n",
+        encoding="utf-8",
+    )
+    mapping = {
+        "subject": {"name": "甲", "year": 2022},
+        "values": {"budget": 100, "spent": 90.5, "satisfaction": "95%"},
+    }
+    from_file = kpiscore.score(iset, tmp_path / "d.yaml").to_json()
+    assert from_file == kpiscore.score(iset, mapping).to_json()

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pytest
 from tests.conftest import ROOT
 
 import kpiscore
@@ -125,3 +126,29 @@ def test_english_names_are_used_in_an_english_run_and_chinese_otherwise():
     )
     low = kpiscore.score(iset, {"values": {"spent": 70, "budget": 100, "q": "达成"}}, lang="en")
     assert low.grade == "Good"  # the default English name of 良
+
+
+def test_strict_refuses_a_value_name_the_set_does_not_read():
+    data = {"values": {"budget": 100, "spent": 90, "spnet": 1}}
+    lenient = kpiscore.score(SET, data)
+    assert any("spnet" in w for w in lenient.warnings)
+    full = {
+        "values": {
+            "budget": 100,
+            "spent": 100,
+            "output_quantity": 10,
+            "output_quality": "达成",
+            "completion_time": 1,
+            "cost_control": "100%",
+            "economic_benefit": "达成",
+            "social_benefit": "达成",
+            "ecological_benefit": "达成",
+            "sustainability": "达成",
+            "satisfaction": "95%",
+            "spnet": 1,
+        }
+    }
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(SET, full, strict=True)
+    [issue] = info.value.issues
+    assert issue.code == "unknown_value" and "'spent'" in issue.message

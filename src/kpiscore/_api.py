@@ -70,7 +70,8 @@ def score(
     strict: bool = False,
     lang: Lang = "zh",
 ) -> Result:
-    """Score one subject. ``data`` is a YAML/JSON path or a mapping shaped like spec §2."""
+    """Score one subject. ``data`` is a YAML/JSON path, a mapping with ``values:`` (and
+    ``subject``, ``manual``, ``reasons``, ``claimed``), or a flat row (CSV conventions)."""
     lang = _checked_lang(lang)
     iset = _as_set(indicator_set, lang)
     if isinstance(data, (str, Path)):

@@ -8,6 +8,7 @@ warnings, while every other indicator still scores.
 from __future__ import annotations
 
 import functools
+import numbers
 import string
 from collections.abc import Mapping
 from dataclasses import replace
@@ -252,7 +253,11 @@ def prepare(
     ]
     kept_subject: dict[str, Any] = {}
     for k, v in subject.items():
-        if isinstance(v, (str, Decimal, int, bool)) or v is None:
+        if isinstance(v, (numbers.Real, Decimal)) and not isinstance(v, bool):
+            # 2022 from Python, 2022 from YAML and np.int64(2022) are one year in the JSON.
+            read = read_value(v)
+            kept_subject[str(k)] = read.value if read.problem is None else str(v)
+        elif isinstance(v, (str, bool)) or v is None:
             kept_subject[str(k)] = clean(f"subject.{k}", v)
         else:
             notes.append(message("subject_not_plain", lang, key=str(k)[:40]))
@@ -700,9 +705,25 @@ class _Scorer:
         iset, lang = self.iset, self.lang
         indicators = [self.indicator(ind) for ind in iset.indicators]
         missing = [r for r in indicators if r.status in PROBLEM_STATUSES]
-        if strict and missing:
-            raise DataError([self.strict_issue(r) for r in missing])
         used = used_names(iset)
+        if strict:
+            # Under --strict a value the set does not read (a misspelt name) is refused too.
+            strays = [
+                Issue(
+                    "unknown_value",
+                    message(
+                        "unknown_value",
+                        lang,
+                        name=n[:40],
+                        hint=hint(n, sorted(used), lang, list_all=False),
+                    ),
+                    path=("values", n),
+                    file=self.sd.file,
+                )
+                for n in sorted(set(self.sd.values) - used)
+            ]
+            if missing or strays:
+                raise DataError([*(self.strict_issue(r) for r in missing), *strays])
         own, ids = _own_and_ids(iset)
         # Values an indicator reads as its own actual are flagged there; the
         # ones formulas read are flagged here, once each.

@@ -80,7 +80,7 @@ def rows_of(
     return _csv_rows(path, lang, reading)
 
 
-# The keys of a data mapping shaped like spec §2; a mapping without "values" and with
+# The keys of a project data mapping; a mapping without "values" and with
 # other keys is a flat row, read with the CSV conventions (subject, reason:ID, claimed:ID).
 _DATA_KEYS = frozenset(
     {"indicator_set", "subject", "values", "manual", "reasons", "claimed", "notes"}

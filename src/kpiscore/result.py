@@ -211,7 +211,8 @@ class Result:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The JSON of spec §3; ``indent=None`` gives one compact line, several times faster."""
+        """The result as JSON (its shape: ``kpiscore.result_schema()``); ``indent=None`` gives
+        one compact line, several times faster."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
 

@@ -85,7 +85,7 @@ def _messy(plausible: st.SearchStrategy[Any], allow_na: bool) -> st.SearchStrate
 def data_for(
     iset: IndicatorSet, *, allow_na: bool = False, messy: bool = True
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Data mappings shaped like spec §2 for a set: every value it reads, formula names
+    """Project data mappings (``values``, ``manual``) for a set: every value it reads, formula names
     included (also without ``inputs:``). With ``messy`` (the default) blanks, invalid
     cells, numpy numbers (and ``n/a`` with ``allow_na``) are among the examples."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
