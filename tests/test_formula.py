@@ -178,11 +178,11 @@ def test_memory_stays_flat_in_rows_whose_formula_calls_fail():
         "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: main, name: 主, weight: 100}\n"
         "indicators:\n" + inds
     )
-    rows = ({"values": {"y": 2, "z": 0 if n % 2 else 1}} for n in range(3000))
+    rows = ({"values": {"y": 2, "z": 0 if n % 2 else 1}} for n in range(5000))
     results = kpiscore.score_many(iset, rows)
     tracemalloc.start()
     try:
-        for _ in range(500):
+        for _ in range(2000):  # caches of formatted numbers fill in the first rows
             next(results)
         before = tracemalloc.get_traced_memory()[0]
         for r in results:
@@ -190,4 +190,4 @@ def test_memory_stays_flat_in_rows_whose_formula_calls_fail():
         after = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    assert after - before < 300_000, f"grew {after - before} bytes over 2500 rows"
+    assert after - before < 150_000, f"grew {after - before} bytes over 3000 rows"

@@ -40,6 +40,7 @@ _INDICATOR = _object(
         "actual_shown": _TEXT,
         "completion": _OPT_DECIMAL,
         "score": _DECIMAL,
+        "raw_score": _DECIMAL,
         "rule": _TEXT,
         "status": _STATUS,
         "explanation": _TEXT,
@@ -47,6 +48,7 @@ _INDICATOR = _object(
         "needs_reason": {"type": "boolean"},
         "reason": _OPT_TEXT,
         "problem": _OPT_TEXT,
+        "core": {"type": "boolean"},
     }
 )
 _CATEGORY = _object(
@@ -98,6 +100,8 @@ _RESULT: dict[str, Any] = {
             "grade": _OPT_TEXT,
             "complete": {"type": "boolean"},
             "rescaled": {"type": "boolean"},
+            "precision": {"type": "integer", "minimum": 0},
+            "lang": {"enum": ["zh", "en"]},
             "categories": {"type": "array", "items": _CATEGORY},
             "indicators": {"type": "array", "items": _INDICATOR},
             "checks": {"type": "array", "items": _CHECK},

@@ -60,6 +60,7 @@ class IndicatorResult:
             "actual_shown": self.shown,
             "completion": fmt_value(self.completion),
             "score": fmt_plain(self.score),
+            "raw_score": fmt_plain(self.raw_score),
             "rule": self.rule,
             "status": self.status,
             "explanation": self.explanation,
@@ -67,6 +68,7 @@ class IndicatorResult:
             "needs_reason": self.needs_reason,
             "reason": self.reason,
             "problem": self.problem,
+            "core": self.core,
         }
 
 
@@ -199,9 +201,11 @@ class Result:
             "grade": self.grade,
             "complete": self.complete,
             "rescaled": self.rescaled,
+            "precision": self.precision,
+            "lang": self.lang,
             "categories": [c.to_dict() for c in self.categories],
             "indicators": [i.to_dict() for i in self.indicators],
-            "checks": [c.to_dict() for c in self.checks if not c.passed],
+            "checks": [c.to_dict() for c in self.checks],  # passed ones too, with "passed"
             "discrepancies": [d.to_dict() for d in self.discrepancies],
             "points_lost": [p.to_dict() for p in self.points_lost],
             "penalties": list(self.penalties),
