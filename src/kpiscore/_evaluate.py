@@ -28,7 +28,7 @@ from ._data import (
     too_deep,
 )
 from ._dates import year_of
-from ._formula import CompiledFormula, EvalFailure, Evaluator, render
+from ._formula import EvalFailure, Evaluator, render
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
@@ -77,22 +77,8 @@ MAX_VALUES = 10_000
 @functools.lru_cache(maxsize=64)
 def used_names(iset: IndicatorSet) -> frozenset[str]:
     """Every data value name the set can read, for 'unused value' hints."""
-    names: set[str] = set(iset.inputs or ())
-    for ind in iset.indicators:
-        names.add(ind.id)
-        for f in (ind.actual, ind.applies, ind.count, ind.score, ind.reason_required):
-            if f is not None:
-                names |= f.names
-        for band in ind.bands:
-            if band.when is not None:
-                names |= band.when.names
-            if isinstance(band.score, CompiledFormula):
-                names |= band.score.names
-    for chk in iset.checks:
-        names |= chk.formula.names
-    for pen in iset.penalties:
-        names |= pen.when.names
-    return frozenset(names)
+    ids = {ind.id for ind in iset.indicators}
+    return iset.formula_names() | ids | frozenset(iset.inputs or ())
 
 
 _ACTUAL_NAMES = frozenset({"actual", "completion"})
@@ -100,17 +86,8 @@ _ACTUAL_NAMES = frozenset({"actual", "completion"})
 
 @functools.lru_cache(maxsize=4096)
 def _rule_names(ind: CompiledIndicator) -> frozenset[str]:
-    """The names an indicator's rule formulas read (bands, count, score), once per indicator."""
-    names: set[str] = set()
-    for f in (ind.count, ind.score):
-        if f is not None:
-            names |= f.names
-    for band in ind.bands:
-        if band.when is not None:
-            names |= band.when.names
-        if isinstance(band.score, CompiledFormula):
-            names |= band.score.names
-    return frozenset(names)
+    """The names an indicator's rule formulas read, once per indicator, not per row."""
+    return ind.rule_names()
 
 
 @functools.lru_cache(maxsize=64)

@@ -289,6 +289,27 @@ class CompiledIndicator:
         """The data value this indicator reads when it has no ``actual:`` formula."""
         return self.id
 
+    def rule_names(self) -> frozenset[str]:
+        """The names its rule's formulas read (bands, ``count:``, ``score:``)."""
+        names: set[str] = set()
+        for f in (self.count, self.score):
+            if f is not None:
+                names |= f.names
+        for band in self.bands:
+            if band.when is not None:
+                names |= band.when.names
+            if isinstance(band.score, CompiledFormula):
+                names |= band.score.names
+        return frozenset(names)
+
+    def formula_names(self) -> frozenset[str]:
+        """Every name any of its formulas reads."""
+        names = set(self.rule_names())
+        for f in (self.actual, self.applies, self.reason_required):
+            if f is not None:
+                names |= f.names
+        return frozenset(names)
+
 
 @dataclass(frozen=True)
 class CompiledCategory:
@@ -358,21 +379,19 @@ class IndicatorSet:
     def values_read(self) -> tuple[str, ...]:
         """Every data value the set reads, sorted: declared inputs, the ids of indicators
         that read their own value, and each name a formula uses (a form lists these)."""
-        names: set[str] = set(self.inputs or ())
+        own = {i.id for i in self.indicators if i.actual is None and i.rule != "manual"}
+        return tuple(sorted((self.formula_names() | own | set(self.inputs or ())) - ROW_NAMES))
+
+    def formula_names(self) -> frozenset[str]:
+        """Every name a formula of the set reads (indicators, checks, penalties)."""
+        names: set[str] = set()
         for ind in self.indicators:
-            if ind.actual is None and ind.rule != "manual":
-                names.add(ind.id)
-            for f in (ind.actual, ind.applies, ind.count, ind.score, ind.reason_required):
-                if f is not None:
-                    names |= f.names
-            for band in ind.bands:
-                names |= band.when.names if band.when is not None else set()
-                names |= band.score.names if isinstance(band.score, CompiledFormula) else set()
+            names |= ind.formula_names()
         for chk in self.checks:
             names |= chk.formula.names
         for pen in self.penalties:
             names |= pen.when.names
-        return tuple(sorted(names - ROW_NAMES))
+        return frozenset(names)
 
     def indicator(self, indicator_id: str) -> CompiledIndicator:
         for ind in self.indicators:
