@@ -8,6 +8,8 @@ one-character mistake in either shows up as a disagreement.
 
 from __future__ import annotations
 
+import calendar
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -39,6 +41,8 @@ class Ind:
     per: Decimal | None = None
     threshold: Decimal | None = None  # deduct: count = max(actual - threshold, 0)
     items: tuple[tuple[str, Decimal], ...] = ()  # checklist: (label, points)
+    due: datetime.date | None = None  # deadline: done on or before this day
+    per_month: Decimal | None = None  # deadline: late_per_month
     factor: Decimal | None = None  # formula: score = actual * factor, clamped
 
 
@@ -195,6 +199,38 @@ def manual(ind: Ind, m: Any) -> Decimal:
     return s
 
 
+def _shifted(due: datetime.date, months: int) -> datetime.date:
+    """``due`` moved on by whole months; a month's last day stays the last day."""
+    y, m = divmod(due.month - 1 + months, 12)
+    year, month = due.year + y, m + 1
+    last = calendar.monthrange(year, month)[1]
+    at_end = due.day == calendar.monthrange(due.year, due.month)[1]
+    return datetime.date(year, month, last if at_end else min(due.day, last))
+
+
+def deadline(ind: Ind, v: Any) -> Decimal:
+    """On time: full. Late: 0, or the weight less per_month for each month begun late."""
+    assert ind.due is not None
+    if v in ("按时完成", "提前完成"):
+        return ind.weight
+    if v == "延期":
+        return ZERO
+    if not isinstance(v, str):
+        raise Unscorable("missing_data" if v is None else "invalid_data")
+    try:
+        done = datetime.date.fromisoformat(v)
+    except ValueError:
+        raise Unscorable("invalid_data") from None
+    if done <= ind.due:
+        return ind.weight
+    if ind.per_month is None:
+        return ZERO
+    begun = 1
+    while done > _shifted(ind.due, begun):
+        begun += 1
+    return clamp(ind.weight - ind.per_month * begun, ind.weight)
+
+
 NUMERIC = {"ratio": ratio, "reverse": reverse, "exact": exact, "met": met}
 
 
@@ -210,6 +246,8 @@ def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any 
             raw = checklist(ind, v)
         elif ind.rule == "manual":
             raw = manual(ind, m)
+        elif ind.rule == "deadline":
+            raw = deadline(ind, v)
         else:
             a = number(ind, v)
             if ind.percent and abs(a) > 10:

@@ -3,6 +3,7 @@ reference scorer) and as YAML (for kpiscore), and data full of edges."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from tests.reference import LEVELS, Ind, Spec
 
 D = Decimal
+
 RULES = (
     "ratio",
     "reverse",
@@ -21,6 +23,7 @@ RULES = (
     "checklist",
     "manual",
     "formula",
+    "deadline",
 )
 ITEMS = (("真实", D(1)), ("完整", D(2)), ("准确", D("0.5")))
 
@@ -90,6 +93,21 @@ def indicator(draw: Any, ident: str, category: str, weight: Decimal) -> Ind:
             rule,
             bands=spec + (((None, rest),) if rest is not None else ()),
         )
+    if rule == "deadline":
+        # (target as written, the day it means) in the spellings tables use; the data's year is 2022
+        written, due = draw(
+            st.sampled_from(
+                [
+                    ("≤2022年12月", datetime.date(2022, 12, 31)),
+                    ("2022年9月30日前完成", datetime.date(2022, 9, 30)),
+                    ("≤2022-09-15", datetime.date(2022, 9, 15)),
+                    ("9月前", datetime.date(2022, 9, 30)),
+                    ("2022年2月底前", datetime.date(2022, 2, 28)),
+                ]
+            )
+        )
+        per = draw(st.sampled_from([None, D(1), D("2.5"), D(20)]))
+        return Ind(ident, category, weight, rule, op=written, due=due, per_month=per)
     if rule == "checklist":
         labels = [lab for lab, _ in ITEMS[: draw(st.integers(1, 3))]]
         # the points add up to the weight exactly: equal shares, the rest on the last
@@ -158,6 +176,10 @@ def to_yaml(spec: Spec) -> str:
                 else _num(ind.target) + (f" {ind.unit}" if ind.unit else "")
             )
             lines.append(f"    target: '{ind.op} {shown}'")
+        if ind.due is not None:  # a deadline keeps its target as written in op
+            lines.append(f"    target: '{ind.op}'")
+            if ind.per_month is not None:
+                lines.append(f"    late_per_month: {_num(ind.per_month)}")
         for key in ("zero_below", "zero_above", "tolerance", "per"):
             if getattr(ind, key) is not None:
                 lines.append(f"    {key}: {_num(getattr(ind, key))}")
@@ -198,7 +220,7 @@ def _edges(ind: Ind) -> list[Decimal]:
             t * D("1.21"),
             t * D("0.6"),
             t * D("1.5"),  # zero_above's edge
-            t / D("1.2"),  # the reverse rule's flag edge
+            (t / D("1.2")).quantize(D("0.0001")),  # near the reverse rule's flag edge
         ]
         if ind.percent:
             out += [D("0.95"), D("0.9779"), D(2), D(3), D(50)]
@@ -219,6 +241,11 @@ def value_for(draw: Any, ind: Ind) -> Any:
         return "n/a"
     if kind == "text":
         return draw(st.sampled_from(["abc", "正在推进", "待定"]))
+    if ind.rule == "deadline":
+        assert ind.due is not None
+        days = [0, 1, -1, 30, 31, 32, 60, 61, 365, 400, -200]
+        dates = [(ind.due + datetime.timedelta(days=d)).isoformat() for d in days]
+        return draw(st.sampled_from([*dates, "按时完成", "提前完成", "延期", "下半年"]))
     if ind.rule == "checklist":
         labels = [lab for lab, _ in ind.items] + ["其他"]
         return draw(st.lists(st.sampled_from(labels), max_size=4))

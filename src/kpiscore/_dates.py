@@ -45,7 +45,13 @@ class When:
         last = calendar.monthrange(y, self.month)[1]
         return datetime.date(y, self.month, self.day if self.day is not None else last)
 
-    def show(self) -> str:
+    def show(self, lang: str = "zh") -> str:
+        if lang == "en":  # 2022-09-30, 2022-12 (the month's end), 09 (the data's year)
+            parts = [f"{self.year}"] if self.year is not None else []
+            parts.append(f"{self.month:02d}")
+            if self.day is not None:
+                parts.append(f"{self.day:02d}")
+            return "-".join(parts)
         y = f"{self.year}年" if self.year is not None else ""
         d = f"{self.day}日" if self.day is not None else "底"
         return f"{y}{self.month}月{d}"

@@ -354,7 +354,7 @@ def deadline(x: RuleInput) -> Outcome:
     head = _t(
         lang,
         f"目标 {ind.target.show()}（{due.isoformat()}）",
-        f"target {ind.target.show()} ({due.isoformat()})",
+        f"target {ind.target.show('en')} ({due.isoformat()})",
     )
     if done == "met":
         text = _t(

@@ -98,11 +98,11 @@ class Target:
     def unit_key(self) -> str | None:
         return "%" if self.percent else self.unit
 
-    def show(self) -> str:
+    def show(self, lang: str = "zh") -> str:
         if self.level is not None:
             return self.level
         if self.deadline is not None:
-            return f"{_OP_SHOW[self.op or '<=']}{self.deadline.show()}"
+            return f"{_OP_SHOW[self.op or '<=']}{self.deadline.show(lang)}"
         assert self.op is not None
         assert self.value is not None
         shown = fmt_percent(self.value) if self.percent else fmt_number(self.value)
