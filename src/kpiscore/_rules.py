@@ -389,12 +389,20 @@ def deadline(x: RuleInput) -> Outcome:
             f"{head}, {when}: on time, full weight {fmt_number(w)}",
         )
         return Outcome(w, text, None, None, shown)
-    late = max(months_late(day, due), 1)
+    return _late(
+        x,
+        max(months_late(day, due), 1),
+        f"{head}，{when}" if lang != "en" else f"{head}, {when}",
+        shown,
+    )
+
+
+def _late(x: RuleInput, late: int, said: str, shown: str) -> Outcome:
+    """A deadline missed by ``late`` started months: 0, or less ``late_per_month`` each."""
+    ind, lang, w = x.ind, x.lang, x.ind.weight
     if ind.late_per_month is None:
         text = _t(
-            lang,
-            f"{head}，{when}，晚 {late} 个月，未按期完成，得 0 分",
-            f"{head}, {when}: {late} month(s) late, 0",
+            lang, f"{said}，晚 {late} 个月，未按期完成，得 0 分", f"{said}: {late} month(s) late, 0"
         )
         return Outcome(ZERO, text, None, None, shown)
     lost = ind.late_per_month * late
@@ -402,8 +410,8 @@ def deadline(x: RuleInput) -> Outcome:
     floor = _t(lang, "，扣完为止" if w - lost < 0 else "", ", not below 0" if w - lost < 0 else "")
     text = _t(
         lang,
-        f"{head}，{when}，晚 {late} 个月（开始的月份即算一个月），每月扣 {fmt_number(ind.late_per_month)} 分：{fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
-        f"{head}, {when}: {late} month(s) late (each started month counts), {fmt_number(ind.late_per_month)} per month: {fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
+        f"{said}，晚 {late} 个月（开始的月份即算一个月），每月扣 {fmt_number(ind.late_per_month)} 分：{fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
+        f"{said}: {late} month(s) late (each started month counts), {fmt_number(ind.late_per_month)} per month: {fmt_number(w)} − {fmt_number(ind.late_per_month)} × {late} = {_n(raw)}{floor}",
     )
     return Outcome(raw, text, None, None, shown)
 
