@@ -195,3 +195,12 @@ def test_the_same_data_gives_the_same_json_from_a_file_or_a_mapping(tmp_path):
     }
     from_file = kpiscore.score(iset, tmp_path / "d.yaml").to_json()
     assert from_file == kpiscore.score(iset, mapping).to_json()
+
+
+def test_a_misspelt_section_is_named_not_taken_for_a_flat_row():
+    iset = kpiscore.load("mof-project-2020")
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(iset, {"valeus": {"budget": 1}})
+    assert info.value.issues[0].code == "data_unknown_key" and "'values'" in str(info.value)
+    [row] = kpiscore.score_many(iset, [{"valeus": {"budget": 1}}])
+    assert not row.ok and "'values'" in row.message

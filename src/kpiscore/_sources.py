@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import itertools
 import math
 import re
@@ -107,8 +108,15 @@ def _mapping_rows(rows: Any) -> Iterator[Row]:
 
 
 def is_flat(item: Any) -> bool:
-    """A mapping without ``values:`` and with keys of its own is a flat row."""
-    return isinstance(item, Mapping) and "values" not in item and bool(set(item) - _DATA_KEYS)
+    """A mapping without ``values:`` and with keys of its own is a flat row, unless a key
+    is a misspelt section (``valeus:``), which the data check then names."""
+    if not isinstance(item, Mapping) or "values" in item:
+        return False
+    own = [str(k) for k in item if k not in _DATA_KEYS]
+    misspelt = any(
+        ":" not in k and difflib.get_close_matches(k, _DATA_KEYS, n=1, cutoff=0.8) for k in own
+    )
+    return bool(own) and not misspelt
 
 
 def _is_frame(x: Any) -> bool:
