@@ -134,7 +134,7 @@ def _number(d: Decimal, raw: str) -> ReadValue:
 
 
 # pandas' blanks, recognised by their type's name so that pandas is never imported.
-_BLANK_TYPES = frozenset({"NAType", "NaTType"})
+BLANK_TYPES = frozenset({"NAType", "NaTType"})
 
 
 def _read_number(raw: numbers.Real | Decimal) -> ReadValue:
@@ -169,7 +169,7 @@ def _read_number(raw: numbers.Real | Decimal) -> ReadValue:
 
 def read_value(raw: Any) -> ReadValue:
     """Turn one raw cell into a value kpiscore can score; never raises."""
-    if raw is None or type(raw).__name__ in _BLANK_TYPES:
+    if raw is None or type(raw).__name__ in BLANK_TYPES:
         return ReadValue(None)
     if isinstance(raw, Uncomputed):
         return _fail("formula_not_computed", formula=_short(str(raw)))
@@ -444,7 +444,7 @@ def _canonical(x: Any) -> Any:
         return [_canonical(v) for v in x]
     if isinstance(x, (str, bool)) or x is None:
         return x
-    if isinstance(x, (numbers.Real, Decimal)) or type(x).__name__ in _BLANK_TYPES:
+    if isinstance(x, (numbers.Real, Decimal)) or type(x).__name__ in BLANK_TYPES:
         # numpy and pandas values digest like the Python numbers and blanks they read as.
         rv = read_value(x)
         if rv.problem is None:

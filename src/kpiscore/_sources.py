@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._data import Uncomputed, read_file
+from ._data import BLANK_TYPES, Uncomputed, read_file
 from ._messages import Lang, message, os_reason, printable
 from .errors import DataError, Issue, KpiscoreError
 
@@ -158,7 +158,7 @@ def flat_row(number: int, row: Mapping[Any, Any]) -> Row:
 
 def _filled(cell: Any) -> bool:
     """Whether a cell holds anything: None, '', NaN and pandas' NA are empty."""
-    if cell is None or type(cell).__name__ in ("NAType", "NaTType"):
+    if cell is None or type(cell).__name__ in BLANK_TYPES:
         return False
     if isinstance(cell, float) and math.isnan(cell):
         return False
