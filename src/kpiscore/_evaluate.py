@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import numbers
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -146,6 +146,61 @@ def prepare(
             return doc.issue(code, msg, path, key=code == "data_unknown_key")
         return Issue(code, msg, path=path, file=file)
 
+    sections, subject, named = _shape(iset, data, lang, problem, check_set)
+    # Columns copied from a spreadsheet carry the Chinese names: accept them for the ids.
+    value_ids, indicator_ids = label_ids(iset)
+    sections["values"] = _by_id(sections["values"], value_ids)
+    for key in ("manual", "reasons"):
+        sections[key] = _by_id(sections[key], indicator_ids)
+    sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
+    clean = _Cleaner()
+    values = _read_values(iset, sections["values"], clean, doc)
+    notes: list[str] = [
+        message(
+            "value_converted",
+            lang,
+            id=name,
+            raw=rv.raw or "",
+            value=f"{fmt_value(rv.value)}{rv.unit or ''}",
+        )
+        for name, rv in values.items()
+        if rv.converted and isinstance(rv.value, Decimal)
+    ]
+    kept_subject = _read_subject(subject, clean, notes, lang)
+    reasons = _read_reasons(sections["reasons"], clean, notes, lang)
+    manual = {
+        k: {**m, "justification": clean(f"manual.{k}", m.get("justification"))}
+        if isinstance(m, Mapping)
+        else m
+        for k, m in sections["manual"].items()
+    }
+    if clean.unsafe:
+        shown = "、".join(w[:40] for w in clean.unsafe[:5]) + (
+            " …" if len(clean.unsafe) > 5 else ""
+        )
+        notes.append(message("data_unsafe_text", lang, where=shown))
+    return SubjectData(
+        subject=kept_subject,
+        values=values,
+        manual=manual,
+        reasons=reasons,
+        claimed=sections["claimed"],
+        indicator_set=named if isinstance(named, str) else None,
+        digest=digest_of(data),
+        warnings=notes,
+        file=file if file is not None else (doc.file if doc is not None else None),
+        doc=doc,
+    )
+
+
+def _shape(
+    iset: IndicatorSet,
+    data: Any,
+    lang: Lang,
+    problem: Callable[..., Issue],
+    check_set: bool,
+) -> tuple[dict[str, dict[str, Any]], Mapping[str, Any], Any]:
+    """(the four sections as str-keyed dicts, the subject, the named set) or DataError."""
     mapping = _t(lang, "映射（键: 值）", "a mapping")
     if not isinstance(data, Mapping):
         raise DataError([problem("data_wrong_type", (), key="$", expected=mapping)])
@@ -153,17 +208,13 @@ def prepare(
         raise DataError([problem("data_too_deep", (), limit=MAX_DEPTH)])
     if "values" not in data and ("indicators" in data or "kpiscore" in data):
         raise DataError([problem("looks_like_set", ())])
-    problems: list[Issue] = []
-    for key in data:
-        if key not in DATA_KEYS:
-            problems.append(
-                problem(
-                    "data_unknown_key",
-                    (str(key),),
-                    key=str(key)[:40],
-                    hint=hint(str(key), DATA_KEYS, lang),
-                )
-            )
+    problems: list[Issue] = [
+        problem(
+            "data_unknown_key", (str(key),), key=str(key)[:40], hint=hint(str(key), DATA_KEYS, lang)
+        )
+        for key in data
+        if key not in DATA_KEYS
+    ]
     sections: dict[str, dict[str, Any]] = {}
     for key in ("values", "manual", "reasons", "claimed"):
         section = data.get(key) or {}
@@ -189,23 +240,28 @@ def prepare(
         )
     if problems:
         raise DataError(problems)
-    # Columns copied from a spreadsheet carry the Chinese names: accept them for the ids.
-    value_ids, indicator_ids = label_ids(iset)
-    sections["values"] = _by_id(sections["values"], value_ids)
-    for key in ("manual", "reasons"):
-        sections[key] = _by_id(sections[key], indicator_ids)
-    sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
-    unsafe: list[str] = []
+    return sections, subject, named
 
-    def clean(where: str, v: Any) -> Any:
-        # Escape sequences or bidi overrides in a cell must not reach a terminal or report.
+
+class _Cleaner:
+    """Escape sequences or bidi overrides in a cell must not reach a terminal or report:
+    replaced, and where they were is kept for one warning."""
+
+    def __init__(self) -> None:
+        self.unsafe: list[str] = []
+
+    def __call__(self, where: str, v: Any) -> Any:
         if isinstance(v, str) and has_unsafe_chars(v):
-            unsafe.append(where)
+            self.unsafe.append(where)
             return printable(v)
         return v
 
+
+def _read_values(
+    iset: IndicatorSet, raw_values: dict[str, Any], clean: _Cleaner, doc: Document | None
+) -> dict[str, ReadValue]:
     values: dict[str, ReadValue] = {}
-    for name, raw in sections["values"].items():
+    for name, raw in raw_values.items():
         rv = check_unit(name, read_value(clean(f"values.{name}", raw)), iset)
         if rv.problem is not None and doc is not None:
             # The value's line, so the officer can go straight to it.
@@ -216,29 +272,30 @@ def prepare(
                     rv, problem=replace(rv.problem, params={**rv.problem.params, "where": where})
                 )
         values[name] = rv
-    reasons: dict[str, str] = {}
-    notes: list[str] = [
-        message(
-            "value_converted",
-            lang,
-            id=name,
-            raw=rv.raw or "",
-            value=f"{fmt_value(rv.value)}{rv.unit or ''}",
-        )
-        for name, rv in values.items()
-        if rv.converted and isinstance(rv.value, Decimal)
-    ]
-    kept_subject: dict[str, Any] = {}
+    return values
+
+
+def _read_subject(
+    subject: Mapping[str, Any], clean: _Cleaner, notes: list[str], lang: Lang
+) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
     for k, v in subject.items():
         if isinstance(v, (numbers.Real, Decimal)) and not isinstance(v, bool):
             # 2022 from Python, 2022 from YAML and np.int64(2022) are one year in the JSON.
             read = read_value(v)
-            kept_subject[str(k)] = read.value if read.problem is None else str(v)
+            kept[str(k)] = read.value if read.problem is None else str(v)
         elif isinstance(v, (str, bool)) or v is None:
-            kept_subject[str(k)] = clean(f"subject.{k}", v)
+            kept[str(k)] = clean(f"subject.{k}", v)
         else:
             notes.append(message("subject_not_plain", lang, key=str(k)[:40]))
-    for k, v in sections["reasons"].items():
+    return kept
+
+
+def _read_reasons(
+    raw: dict[str, Any], clean: _Cleaner, notes: list[str], lang: Lang
+) -> dict[str, str]:
+    reasons: dict[str, str] = {}
+    for k, v in raw.items():
         if isinstance(v, (Decimal, int)) and not isinstance(v, bool):
             v = str(v)  # a reason typed as a bare number is still the officer's text
         if isinstance(v, str):
@@ -246,27 +303,7 @@ def prepare(
                 reasons[k] = clean(f"reasons.{k}", v.strip())
         elif v is not None:
             notes.append(message("reason_not_text", lang, id=k[:40]))
-    manual = {
-        k: {**m, "justification": clean(f"manual.{k}", m.get("justification"))}
-        if isinstance(m, Mapping)
-        else m
-        for k, m in sections["manual"].items()
-    }
-    if unsafe:
-        shown = "、".join(w[:40] for w in unsafe[:5]) + (" …" if len(unsafe) > 5 else "")
-        notes.append(message("data_unsafe_text", lang, where=shown))
-    return SubjectData(
-        subject=kept_subject,
-        values=values,
-        manual=manual,
-        reasons=reasons,
-        claimed=sections["claimed"],
-        indicator_set=named if isinstance(named, str) else None,
-        digest=digest_of(data),
-        warnings=notes,
-        file=file if file is not None else (doc.file if doc is not None else None),
-        doc=doc,
-    )
+    return reasons
 
 
 MAX_STRAY_WARNINGS = 20
@@ -684,23 +721,7 @@ class _Scorer:
         missing = [r for r in indicators if r.status in PROBLEM_STATUSES]
         used = used_names(iset)
         if strict:
-            # Under --strict a value the set does not read (a misspelt name) is refused too.
-            strays = [
-                Issue(
-                    "unknown_value",
-                    message(
-                        "unknown_value",
-                        lang,
-                        name=n[:40],
-                        hint=hint(n, sorted(used), lang, list_all=False),
-                    ),
-                    path=("values", n),
-                    file=self.sd.file,
-                )
-                for n in sorted(set(self.sd.values) - used)
-            ]
-            if missing or strays:
-                raise DataError([*(self.strict_issue(r) for r in missing), *strays])
+            self.refuse_under_strict(missing, used)
         own, ids = _own_and_ids(iset)
         # Values an indicator reads as its own actual are flagged there; the
         # ones formulas read are flagged here, once each.
@@ -796,6 +817,26 @@ class _Scorer:
             rescaled=rescaled and total is not None,
             lang=lang,
         )
+
+    def refuse_under_strict(self, missing: list[IndicatorResult], used: frozenset[str]) -> None:
+        """--strict: a missing or invalid value, or a value the set does not read (a
+        misspelt name), is a DataError naming each, instead of a 0."""
+        strays = [
+            Issue(
+                "unknown_value",
+                message(
+                    "unknown_value",
+                    self.lang,
+                    name=n[:40],
+                    hint=hint(n, sorted(used), self.lang, list_all=False),
+                ),
+                path=("values", n),
+                file=self.sd.file,
+            )
+            for n in sorted(set(self.sd.values) - used)
+        ]
+        if missing or strays:
+            raise DataError([*(self.strict_issue(r) for r in missing), *strays])
 
     def strict_issue(self, r: IndicatorResult) -> Issue:
         """--strict refuses a missing or invalid value: named by file and line where it has one."""
