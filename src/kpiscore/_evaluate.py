@@ -28,11 +28,13 @@ from ._data import (
     too_deep,
 )
 from ._dates import year_of
-from ._formula import EvalFailure, Evaluator, render
+from ._formula import CompiledFormula, EvalFailure, Evaluator, render
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
+from ._steps import FormulaUse, Step, step
+from ._wording import words_for
 from ._yaml import Document, Path_
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
 from .errors import DataError, Issue
@@ -44,27 +46,10 @@ from .result import (
     IndicatorResult,
     PointsLost,
     Result,
+    Status,
 )
 
 ZERO = Decimal(0)
-_BUILTIN_LABELS = {
-    "zh": {
-        "actual": "实际值",
-        "target": "目标值",
-        "weight": "分值",
-        "completion": "完成率",
-        "score": "得分",
-        "total": "总分",
-    },
-    "en": {
-        "actual": "actual",
-        "target": "target",
-        "weight": "weight",
-        "completion": "completion",
-        "score": "score",
-        "total": "total",
-    },
-}
 # Problems that mean no value was given; every other problem is a value given but
 # unreadable as written (invalid_data).
 MISSING_CODES = frozenset({"missing_value", "manual_missing", "deadline_needs_year"})
@@ -82,6 +67,10 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
 
 
 _ACTUAL_NAMES = frozenset({"actual", "completion"})
+# Rules whose explanation starts with the actual read from the indicator's own cell.
+_SHOWS_ACTUAL = frozenset({"ratio", "bands", "deduct", "formula"})
+_REASON_OWED = step("reason_owed")
+_NOT_GIVEN = step("reason_not_given")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -322,6 +311,7 @@ class _Scorer:
                 self.env[name] = v.level if isinstance(v, LevelValue) else v
         self.evaluator = Evaluator(self.env)
         self.current: dict[str, Any] = self.env
+        self.words = words_for(iset, lang)
         self.year = year_of(sd.subject)
 
     def claimed_score(self, indicator_id: str) -> Decimal | None:
@@ -332,46 +322,18 @@ class _Scorer:
         return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
 
     def use(self, names: dict[str, Any]) -> None:
-        """Point the evaluator (and the explanation's labels) at this indicator's names."""
+        """Point the evaluator (and the formulas an explanation shows) at these names."""
         self.current = names
         self.evaluator.set_names(names)
 
-    # --- display helpers ------------------------------------------------------
-    def show_for(self, ind: CompiledIndicator | None, name: str | None = None) -> Any:
-        iset = self.iset
-        percent = False
-        unit: str | None = None
-        if name is not None and iset.inputs is not None and name in iset.inputs:
-            spec = iset.inputs[name]
-            percent, unit = spec.type == "percent", spec.unit
-        elif ind is not None:
-            if ind.target is not None and ind.target.level is None:
-                percent, unit = ind.target.percent, ind.target.unit
-            # An indicator that reads its own input (no actual formula) shows it
-            # the way the input is declared, even when it has no numeric target.
-            if ind.actual is None and iset.inputs is not None and ind.id in iset.inputs:
-                spec = iset.inputs[ind.id]
-                percent, unit = spec.type == "percent" or percent, spec.unit or unit
-
-        def show(d: Decimal) -> str:
-            if percent:
-                return fmt_percent(d)
-            return (fmt_value(d) or "") + (unit or "")
-
-        return show
+    def run_formula(self, formula: CompiledFormula) -> Any:
+        try:
+            return self.evaluator.run(formula)
+        except EvalFailure as exc:
+            raise RuleProblem.of(exc.code, exc.params) from None
 
     def label(self, name: str) -> str:
-        label = (
-            self.iset.label_of(name, self.lang)
-            or _BUILTIN_LABELS.get(self.lang, {}).get(name)
-            or name
-        )
-        v = self.current.get(name)
-        if isinstance(v, Decimal):
-            return f"{label} {self.show_for(None, name)(v)}"
-        if v is None:
-            return f"{label} ?"
-        return f"{label} {v}"
+        return self.words.labelled(self.current)(name)
 
     def problem_text(self, code: str, params: dict[str, Any]) -> str:
         params = dict(params)
@@ -396,162 +358,155 @@ class _Scorer:
 
     # --- one indicator -----------------------------------------------------------
     def indicator(self, ind: CompiledIndicator) -> IndicatorResult:
-        lang = self.lang
-        raw_value = self.sd.values.get(ind.id)
+        """Applicability, the actual value, the rule; a problem anywhere scores 0, named."""
+        try:
+            na = self.inapplicable(ind)
+            if na is not None:
+                return self.result(ind, "not_applicable", ZERO, [na])
+            actual, steps = self.actual_of(ind)
+            return self.scored(ind, actual, steps)
+        except RuleProblem as exc:
+            return self.missing(ind, exc.code, exc.params)
 
-        def result(
-            status: str,
-            raw: Decimal,
-            text: str,
-            *,
-            actual: Any = None,
-            completion: Decimal | None = None,
-            flags: tuple[str, ...] = (),
-            needs: bool = False,
-            problem: str | None = None,
-        ) -> IndicatorResult:
-            score = round_half_up(raw, self.iset.precision)
-            reason = self.sd.reasons.get(ind.id)
-            if needs:
-                text += _t(lang, "；需说明偏差原因", "; a reason for deviation is owed")
-                text += _t(
-                    lang,
-                    f"（已填写：{reason[:100]}）" if reason else "（未填写）",
-                    f" (given: {reason[:100]})" if reason else " (not given)",
-                )
-                if not reason:
-                    self.warnings.append(message("reason_missing", lang, id=ind.id).about(ind.id))
-            if isinstance(actual, Decimal):
-                shown = self.show_for(ind)(actual)
-            elif isinstance(actual, (tuple, list)):
-                shown = "、".join(str(a) for a in actual)
-            else:
-                shown = "" if actual is None else str(actual)
-            return IndicatorResult(
+    def result(
+        self,
+        ind: CompiledIndicator,
+        status: Status,
+        raw: Decimal,
+        steps: list[Step],
+        *,
+        actual: Any = None,
+        completion: Decimal | None = None,
+        flags: tuple[str, ...] = (),
+        needs: bool = False,
+        problem: str | None = None,
+    ) -> IndicatorResult:
+        reason = self.sd.reasons.get(ind.id)
+        if needs:
+            steps.append(_REASON_OWED)
+            steps.append(step("reason_given", reason=reason[:100]) if reason else _NOT_GIVEN)
+            if not reason:
+                self.warnings.append(message("reason_missing", self.lang, id=ind.id).about(ind.id))
+        if isinstance(actual, Decimal):
+            shown = self.words.show_for(ind)(actual)
+        elif isinstance(actual, (tuple, list)):
+            shown = "、".join(str(a) for a in actual)
+        else:
+            shown = "" if actual is None else str(actual)
+        return IndicatorResult(
+            id=ind.id,
+            name=shown_name(ind, self.lang),
+            category=ind.category,
+            group=ind.group_en if self.lang == "en" and ind.group_en else ind.group,
+            weight=ind.weight,
+            target=ind.target.text if ind.target else None,
+            actual=actual,
+            shown=shown,
+            completion=completion,
+            score=round_half_up(raw, self.iset.precision),
+            raw_score=raw,
+            rule=ind.rule,
+            status=status,
+            flags=flags,
+            needs_reason=needs,
+            reason=reason,
+            core=ind.core,
+            problem=problem,
+            steps=tuple(steps),
+            words=(self.words, ind),
+        )
+
+    def missing(self, ind: CompiledIndicator, code: str, params: dict[str, Any]) -> IndicatorResult:
+        # No value at all is missing_data (a 偏差原因 may be owed); a value that was
+        # given but cannot be read as written is invalid_data (the fix is the cell).
+        absent = code in MISSING_CODES
+        why = self.problem_text(code, params)
+        self.warnings.append(
+            message(
+                "indicator_problem",
+                self.lang,
                 id=ind.id,
-                name=shown_name(ind, lang),
-                category=ind.category,
-                group=ind.group_en if lang == "en" and ind.group_en else ind.group,
-                weight=ind.weight,
-                target=ind.target.text if ind.target else None,
-                actual=actual,
-                shown=shown,
-                completion=completion,
-                score=score,
-                raw_score=raw,
-                rule=ind.rule,
-                status=status,  # type: ignore[arg-type]
-                explanation=text,
-                flags=flags,
-                needs_reason=needs,
-                reason=reason,
-                core=ind.core,
-                problem=problem,
-            )
-
-        def missing(code: str, params: dict[str, Any]) -> IndicatorResult:
-            # No value at all is missing_data (a 偏差原因 may be owed); a value that was
-            # given but cannot be read as written is invalid_data (the fix is the cell).
-            absent = code in MISSING_CODES
-            why = self.problem_text(code, params)
-            self.warnings.append(
-                message(
-                    "indicator_problem", lang, id=ind.id, name=shown_name(ind, lang), problem=why
-                ).about(ind.id)
-            )
-            text = _t(
-                lang,
-                f"{why}，按 0 分计（满分 {fmt_number(ind.weight)}）",
-                f"{why}; scored 0 (weight {fmt_number(ind.weight)})",
-            )
-            return result(
-                "missing_data" if absent else "invalid_data",
-                ZERO,
-                text,
-                needs=absent and ind.weight > 0 and self.iset.reasons.below_weight,
+                name=shown_name(ind, self.lang),
                 problem=why,
-            )
+            ).about(ind.id)
+        )
+        return self.result(
+            ind,
+            "missing_data" if absent else "invalid_data",
+            ZERO,
+            [step("problem", code=code, why=why, weight=ind.weight)],
+            needs=absent and ind.weight > 0 and self.iset.reasons.below_weight,
+            problem=why,
+        )
 
-        def not_applicable(why: str) -> IndicatorResult:
-            text = _t(
-                lang,
-                f"不适用（{why}），分值 {fmt_number(ind.weight)} 不计入，总分按百分制折算",
-                f"not applicable ({why}); its weight {fmt_number(ind.weight)} is dropped and the total rescaled",
-            )
-            return result("not_applicable", ZERO, text)
-
-        # Applicability.
-        if raw_value is not None and raw_value.value is NA:
-            return not_applicable(_t(lang, "数据标为 n/a", "marked n/a in the data"))
+    def inapplicable(self, ind: CompiledIndicator) -> Step | None:
+        """Why the indicator does not apply (n/a in the data, a false ``applies``), or None."""
+        w, values = ind.weight, self.sd.values
+        own = values.get(ind.id)
+        if own is not None and own.value is NA:
+            return step("na_data", weight=w)
         if ind.actual is not None:
             for name in sorted(ind.actual.names):
-                rv = self.sd.values.get(name)
+                rv = values.get(name)
                 if rv is not None and rv.value is NA:
-                    return not_applicable(_t(lang, f"{name} 标为 n/a", f"{name} is n/a"))
+                    return step("na_name", name=name, weight=w)
             for name in sorted(ind.actual.names):
-                rv = self.sd.values.get(name)
+                rv = values.get(name)
                 if rv is not None and rv.problem is not None:
-                    return missing(rv.problem.code, {**rv.problem.params})
+                    raise RuleProblem.of(rv.problem.code, rv.problem.params)
         if (
             ind.rule == "manual"
             and isinstance(self.sd.manual.get(ind.id), str)
             and read_value(self.sd.manual[ind.id]).value is NA
         ):
-            return not_applicable(_t(lang, "人工评分标为 n/a", "manual score marked n/a"))
+            return step("na_manual", weight=w)
         if ind.applies is not None:
             self.use(self.env)
-            try:
-                applies = self.evaluator.run(ind.applies)
-            except EvalFailure as exc:
-                return missing(exc.code, exc.params)
-            if not applies:
-                return not_applicable(
-                    _t(
-                        lang,
-                        f"适用条件 {render(ind.applies, self.label, lang)} 不成立",
-                        f"condition {render(ind.applies, self.label, lang)} is false",
-                    )
+            if not self.run_formula(ind.applies):
+                return step(
+                    "na_condition", condition=FormulaUse.of(ind.applies, self.env), weight=w
                 )
+        return None
 
-        # The actual value.
-        actual: Any = None
-        actual_text = ""
-        show = self.show_for(ind)
+    def actual_of(self, ind: CompiledIndicator) -> tuple[Any, list[Step]]:
+        """The value the rule compares, from a formula or the indicator's own cell."""
         if ind.actual is not None:
             self.use(self.env)
-            try:
-                actual = self.evaluator.run(ind.actual)
-            except EvalFailure as exc:
-                return missing(exc.code, exc.params)
-            shown = show(actual) if isinstance(actual, Decimal) else str(actual)
-            actual_text = f"{render(ind.actual, self.label, lang)} = {shown}"
-        elif ind.rule != "manual":
-            if raw_value is not None and raw_value.problem is not None:
-                return missing(raw_value.problem.code, raw_value.problem.params)
-            if raw_value is not None and raw_value.value is not None:
-                actual = raw_value.value
-                if raw_value.restated:
-                    shown = show(actual) if isinstance(actual, Decimal) else str(actual)
-                    self.warnings.append(
-                        message(
-                            "restates_target",
-                            lang,
-                            id=ind.id,
-                            raw=_raw_text(self.sd, ind.id),
-                            value=shown,
-                        ).about(ind.id)
-                    )
-            elif ind.rule in NEEDS_ACTUAL or _rule_names(ind) & _ACTUAL_NAMES:
+            actual = self.run_formula(ind.actual)
+            use = FormulaUse.of(ind.actual, self.env)
+            return actual, [step("actual_formula", formula=use, value=actual)]
+        if ind.rule == "manual":
+            return None, []
+        rv = self.sd.values.get(ind.id)
+        if rv is not None and rv.problem is not None:
+            raise RuleProblem.of(rv.problem.code, rv.problem.params)
+        if rv is None or rv.value is None:
+            if ind.rule in NEEDS_ACTUAL or _rule_names(ind) & _ACTUAL_NAMES:
                 # A band or formula over a missing actual is not run at all.
-                return missing("missing_value", {"name": ind.id})
-            if isinstance(actual, Decimal) and ind.rule in ("ratio", "bands", "deduct", "formula"):
-                actual_text = _t(lang, f"实际值 {show(actual)}", f"actual {show(actual)}")
-            if raw_value is not None and raw_value.restated and actual_text:
-                raw = _raw_text(self.sd, ind.id)
-                actual_text += _t(
-                    lang, f"（原文“{raw}”，按数字读取）", f" (written '{raw}', read as the number)"
-                )
+                raise RuleProblem("missing_value", name=ind.id)
+            return None, []
+        actual = rv.value
+        if rv.restated:
+            self.warnings.append(
+                message(
+                    "restates_target",
+                    self.lang,
+                    id=ind.id,
+                    raw=_raw_text(self.sd, ind.id),
+                    value=self.words.show_for(ind)(actual)
+                    if isinstance(actual, Decimal)
+                    else str(actual),
+                ).about(ind.id)
+            )
+        steps: list[Step] = []
+        if isinstance(actual, Decimal) and ind.rule in _SHOWS_ACTUAL:
+            steps.append(step("actual_value", actual=actual))
+            if rv.restated:
+                steps.append(step("restated", raw=_raw_text(self.sd, ind.id)))
+        return actual, steps
 
+    def scored(self, ind: CompiledIndicator, actual: Any, steps: list[Step]) -> IndicatorResult:
+        rv = self.sd.values.get(ind.id)
         target_value = ind.target.value if ind.target is not None else None
         if (
             ind.target is not None
@@ -561,8 +516,8 @@ class _Scorer:
         ):
             # 5000% against a % target is a percent computed × 100 (or typed as 50), not
             # an achievement: full marks here would be the silent error.
-            written = raw_value.written if ind.actual is None and raw_value is not None else None
-            return missing("percent_absurd", {"value": written or fmt_percent(actual)})
+            written = rv.written if ind.actual is None and rv is not None else None
+            raise RuleProblem("percent_absurd", value=written or fmt_percent(actual))
         extras: dict[str, Any] = {"weight": ind.weight}
         if actual is not None and not isinstance(actual, LevelValue):
             extras["actual"] = actual
@@ -571,66 +526,50 @@ class _Scorer:
             if isinstance(actual, Decimal) and target_value != 0:
                 extras["completion"] = actual / target_value
         self.use({**self.env, **extras})
-        try:
-            outcome = RULES[ind.rule](
-                RuleInput(
-                    ind,
-                    actual,
-                    self.evaluator,
-                    lang,
-                    show,
-                    self.label,
-                    self.sd.manual.get(ind.id),
-                    written=raw_value.written
-                    if raw_value is not None and ind.actual is None
-                    else None,
-                    year=self.year,
-                    claimed=self.claimed_score(ind.id),
+        outcome = RULES[ind.rule](
+            RuleInput(
+                ind,
+                actual,
+                self.evaluator,
+                self.lang,
+                self.current,
+                self.sd.manual.get(ind.id),
+                written=rv.written if rv is not None and ind.actual is None else None,
+                year=self.year,
+                claimed=self.claimed_score(ind.id),
+            )
+        )
+        steps.extend(outcome.steps)
+        p = self.iset.precision
+        score = round_half_up(outcome.raw, p)
+        if score != outcome.raw:
+            steps.append(step("rounded", places=p, score=score))
+        else:
+            steps.append(step("score", score=score))
+        flags: tuple[str, ...] = ()
+        if outcome.performance is not None and outcome.performance > ind.over_achievement:
+            flags = ("over_achievement",)
+            steps.append(
+                step(
+                    "over_achievement", performance=outcome.performance, limit=ind.over_achievement
                 )
             )
-        except RuleProblem as exc:
-            return missing(exc.code, exc.params)
-
-        # Flags and whether a reason is owed.
-        flags: list[str] = []
-        notes = ""
-        if outcome.performance is not None and outcome.performance > ind.over_achievement:
-            flags.append("over_achievement")
-            notes += _t(
-                lang,
-                f"；完成程度 {fmt_percent(outcome.performance)} 超过 {fmt_percent(ind.over_achievement)}，请核实目标是否偏低（不扣分）",
-                f"; performance {fmt_percent(outcome.performance)} is above {fmt_percent(ind.over_achievement)}: check whether the target was set too low (no deduction)",
-            )
-        score = round_half_up(outcome.raw, self.iset.precision)
-        text = (
-            "，".join(p for p in (actual_text, outcome.text) if p)
-            if lang != "en"
-            else ", ".join(p for p in (actual_text, outcome.text) if p)
-        )
-        if score != outcome.raw:
-            text += _t(
-                lang,
-                f"，四舍五入保留 {self.iset.precision} 位得 {score} 分",
-                f", rounded half-up to {self.iset.precision} places: {score}",
-            )
-        else:
-            text += _t(lang, f"，本项得分 {score}", f"; score {score}")
-        text += notes
         needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
         if ind.explain is not None:
-            text = self.template(ind, actual, score, outcome.completion)
+            steps = [step("custom", text=self.template(ind, actual, score, outcome.completion))]
         shown_actual = (
             outcome.shown_actual
             if outcome.shown_actual is not None
             else (actual if isinstance(actual, (Decimal, str)) else None)
         )
-        return result(
+        return self.result(
+            ind,
             "scored",
             outcome.raw,
-            text,
+            steps,
             actual=shown_actual,
             completion=outcome.completion,
-            flags=tuple(flags),
+            flags=flags,
             needs=needs,
         )
 
@@ -663,7 +602,7 @@ class _Scorer:
         self, ind: CompiledIndicator, actual: Any, score: Decimal, completion: Decimal | None
     ) -> str:
         fields: dict[str, str] = {
-            "actual": self.show_for(ind)(actual)
+            "actual": self.words.show_for(ind)(actual)
             if isinstance(actual, Decimal)
             else str(actual if actual is not None else "—"),
             "target": ind.target.show() if ind.target else "—",
@@ -685,7 +624,7 @@ class _Scorer:
             else:
                 v = self.env.get(field_name)
                 out.append(
-                    self.show_for(None, field_name)(v)
+                    self.words.show_name(field_name)(v)
                     if isinstance(v, Decimal)
                     else ("—" if v is None else str(v))
                 )
@@ -733,7 +672,7 @@ class _Scorer:
                         lang,
                         id=name,
                         raw=_raw_text(self.sd, name),
-                        value=self.show_for(None, name)(rv.value),
+                        value=self.words.show_name(name)(rv.value),
                     )
                 )
         self.strays("unknown_value", set(self.sd.values) - used, sorted(used))

@@ -107,6 +107,14 @@ class CompiledFormula:
     def evaluate(self, evaluator: Evaluator) -> Any:
         return evaluator.run(self)
 
+    # The same text parses to the same tree: a result's steps compare equal after a
+    # round trip through pickle, where the tree is a new object.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompiledFormula) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
     @property
     def scales_by_100(self) -> bool:
         """Whether the formula turns a fraction into a percent number (``a / b * 100``)."""

@@ -8,13 +8,19 @@ touching a score. The same inputs give the same bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, final
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, final
 
 from ._messages import Lang, as_message
 from ._numbers import fmt_plain, fmt_value
 from ._result_schema import SCHEMA_VERSION
+from ._steps import Step
+
+if TYPE_CHECKING:
+    from ._wording import Words
+    from .compiled import CompiledIndicator
 
 Status = Literal["scored", "not_applicable", "missing_data", "invalid_data"]
 """missing_data: no value was given; invalid_data: a value was given but cannot be read
@@ -37,7 +43,6 @@ class IndicatorResult:
     raw_score: Decimal
     rule: str
     status: Status
-    explanation: str
     flags: tuple[str, ...]
     needs_reason: bool
     reason: str | None
@@ -45,10 +50,30 @@ class IndicatorResult:
     problem: str | None = None
     shown: str = ""
     """The actual as a person reads it: "97.79%", "18个", "达成"."""
+    steps: tuple[Step, ...] = ()
+    """What the rule did, as data: each step's ``kind`` and the numbers it used. The
+    explanation is worded from these (``to_dict(steps=True)`` puts them in the JSON)."""
+    words: tuple[Words, CompiledIndicator] | None = field(default=None, repr=False, compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    @cached_property
+    def explanation(self) -> str:
+        """How the score was reached, in the result's language; worded on first read."""
+        if self.words is None:
+            return ""
+        words, ind = self.words
+        return words.explain(self.steps, ind)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Across a process boundary the result travels worded, without its set.
+        state = dict(self.__dict__)
+        state["explanation"] = self.explanation
+        state["words"] = None
+        return state
+
+    def to_dict(self, steps: bool = False) -> dict[str, Any]:
         actual: str | None
         actual = fmt_value(self.actual) if isinstance(self.actual, Decimal) else self.actual
+        more = {"steps": [s.to_dict() for s in self.steps]} if steps else {}
         return {
             "id": self.id,
             "name": self.name,
@@ -69,6 +94,7 @@ class IndicatorResult:
             "reason": self.reason,
             "problem": self.problem,
             "core": self.core,
+            **more,
         }
 
 
@@ -188,7 +214,8 @@ class Result:
                 return ind
         raise KeyError(indicator_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, steps: bool = False) -> dict[str, Any]:
+        """The JSON contract as a mapping; ``steps=True`` adds each indicator's steps."""
         row = {} if self.row is None else {"row": self.row}
         return {
             "schema_version": SCHEMA_VERSION,
@@ -204,7 +231,7 @@ class Result:
             "precision": self.precision,
             "lang": self.lang,
             "categories": [c.to_dict() for c in self.categories],
-            "indicators": [i.to_dict() for i in self.indicators],
+            "indicators": [i.to_dict(steps) for i in self.indicators],
             "checks": [c.to_dict() for c in self.checks],  # passed ones too, with "passed"
             "discrepancies": [d.to_dict() for d in self.discrepancies],
             "points_lost": [p.to_dict() for p in self.points_lost],
@@ -214,10 +241,10 @@ class Result:
             "hashes": {"indicator_set": self.set_digest, "data": self.data_digest},
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
+    def to_json(self, indent: int | None = 2, steps: bool = False) -> str:
         """The result as JSON (its shape: ``kpiscore.result_schema()``); ``indent=None`` gives
         one compact line, several times faster."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return json.dumps(self.to_dict(steps), ensure_ascii=False, indent=indent)
 
 
 def _jsonable(x: Any) -> Any:

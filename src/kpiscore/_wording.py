@@ -1,0 +1,356 @@
+"""The one place an indicator's steps become words, in Chinese or English.
+
+Rules record ``Step``s; this module holds every sentence fragment an
+explanation is made of, keyed by the step's kind. A fragment starts with
+the punctuation that joins it to the one before; the first fragment of an
+explanation drops it. Field specs say how a value is shown:
+
+    num   a plain number (trailing zeros dropped)      pct   a fraction as a percent
+    n     an intermediate result (≈ to 4 places)       show  with the indicator's unit / %
+    f     a formula with each name's label and value   cond  a band's condition
+    word  a small bilingual word by key                items checklist items with points
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ._formula import render
+from ._messages import Lang
+from ._numbers import fmt_number, fmt_percent, fmt_value
+from ._steps import FormulaUse, Step
+from .compiled import CompiledIndicator, IndicatorSet
+
+# kind: (zh, en)
+TEMPLATES: dict[str, tuple[str, str]] = {
+    # what was read
+    "actual_formula": ("，{formula:f} = {value:show}", ", {formula:f} = {value:show}"),
+    "actual_value": ("，实际值 {actual:show}", ", actual {actual:show}"),
+    "restated": ("（原文“{raw}”，按数字读取）", " (written '{raw}', read as the number)"),
+    # ratio / reverse / exact / met
+    "ratio_head": (
+        "，目标 {target}，完成率 {completion:pct}",
+        ", target {target}, completion {completion:pct}",
+    ),
+    "reverse_head": (
+        "，目标 {target}（越低越好），实际 {actual:show}",
+        ", target {target} (lower is better), actual {actual:show}",
+    ),
+    "target_actual": (
+        "，目标 {target}，实际 {actual:show}",
+        ", target {target}, actual {actual:show}",
+    ),
+    "zero_below": (
+        "，低于 {limit:pct}，按规则得 0 分",
+        ", below {limit:pct}: scores 0 by rule",
+    ),
+    "zero_above": (
+        "，超过目标的 {limit:pct}，按规则得 0 分",
+        ", above {limit:pct} of the target: scores 0 by rule",
+    ),
+    "full_capped": (
+        "，已达成，得满分 {weight:num}（不超过分值）",
+        ", met: full weight {weight:num} (never above the weight)",
+    ),
+    "full": ("，已达成，得满分 {weight:num}", ", met: full weight {weight:num}"),
+    "full_zero_actual": (
+        "，实际为 0，视为达成，得满分 {weight:num}",
+        ", actual 0 counts as met: full weight {weight:num}",
+    ),
+    "equal": ("，相等，得满分 {weight:num}", ", equal: full weight {weight:num}"),
+    "within": (
+        "，相差 {diff:num}，在容差 {tolerance:num} 以内，得满分 {weight:num}",
+        ", off by {diff:num}, within tolerance {tolerance:num}: full weight {weight:num}",
+    ),
+    "scaled": (
+        "，{state:word}，按 {rule:word} × 分值 = {num:show} ÷ {den:show} × {weight:num} = {exact:n}",
+        ", {state:word}: {rule:word} × weight = {num:show} ÷ {den:show} × {weight:num} = {exact:n}",
+    ),
+    "below_zero": ("，低于 0，按 {score:n} 计", ", below 0: counts as {score:n}"),
+    "within_tolerance": (
+        "，在容差 {tolerance:num} 以内",
+        ", within tolerance {tolerance:num}",
+    ),
+    "met": ("，达成，得满分 {weight:num}", ", met: full weight {weight:num}"),
+    "not_met": ("，未达成，得 0 分", ", not met: 0"),
+    "zero_not_zero": (
+        "，目标为 0 而实际不为 0，得 0 分",
+        ", the target is 0 and the actual is not: 0",
+    ),
+    # qualitative
+    "level": (
+        "，目标 {target_level}，实际等级“{level}”",
+        ", target {target_level_en}, level '{level_en}'",
+    ),
+    "level_written": ("（原文“{written}”）", " (written '{written}')"),
+    "level_range": (
+        "（得分比例 [{low:pct}, {high:pct}]）",
+        " (range [{low:pct}, {high:pct}])",
+    ),
+    "level_rate": (
+        "，{how:word} {rate:pct}，{rate:pct} × {weight:num} = {score:n}",
+        ", {how:word} {rate:pct}, {rate:pct} × {weight:num} = {score:n}",
+    ),
+    "judged": (
+        "，单位自评 {claimed:num} 分，在 {level} 档 [{low:num}, {high:num}] 内，采用",
+        ", the unit's own score {claimed:num} lies in the {level_en} band [{low:num}, {high:num}]: used",
+    ),
+    # deadline
+    "deadline": ("，目标 {target}（{due}）", ", target {target_en} ({due})"),
+    "done_word": (
+        "，实际“{shown}”，按期完成，得满分 {weight:num}",
+        ", actual '{shown}': on time, full weight {weight:num}",
+    ),
+    "late_word": (
+        "，实际“{shown}”，未按期完成且晚了多久不明，得 0 分",
+        ", actual '{shown}': late by an unknown time, 0",
+    ),
+    "done_on": ("，实际 {shown}（{day}）", ", actual {shown} ({day})"),
+    "on_time": ("，按期完成，得满分 {weight:num}", ": on time, full weight {weight:num}"),
+    "late": ("，晚 {months} 个月，未按期完成，得 0 分", ": {months} month(s) late, 0"),
+    "late_per_month": (
+        "，晚 {months} 个月（开始的月份即算一个月），每月扣 {per:num} 分："
+        "{weight:num} − {per:num} × {months} = {score:n}",
+        ": {months} month(s) late (each started month counts), {per:num} per month: "
+        "{weight:num} − {per:num} × {months} = {score:n}",
+    ),
+    "floored": ("，扣完为止", ", not below 0"),
+    # formulas, bands, deductions, checklists, manual scores
+    "band": (
+        "，第 {k} 档（{when:cond}）成立，得 {score:num}",
+        ", band {k} ({when:cond}) holds: {score:num}",
+    ),
+    "band_formula": (
+        "，第 {k} 档（{when:cond}）成立，得 {formula:f} = {value:n}",
+        ", band {k} ({when:cond}) holds: {formula:f} = {value:n}",
+    ),
+    "no_band": ("，没有任何一档成立，得 0 分", ", no band holds: 0"),
+    "clamped": (
+        "（超出 [0, {weight:num}]，按 {score:num} 计）",
+        " (outside [0, {weight:num}], taken as {score:num})",
+    ),
+    "deduct": (
+        "，扣分单位 {count:f} = {units:n}，扣 {per:num} × {counted:n} = {lost:n}，"
+        "{weight:num} − {lost:n} = {score:n}",
+        ", units {count:f} = {units:n}, deduct {per:num} × {counted:n} = {lost:n}, "
+        "{weight:num} − {lost:n} = {score:n}",
+    ),
+    "checklist": (
+        "，满足：{chosen:items}；未满足：{missed:items}；合计 {score:n}",
+        ", satisfied: {chosen:items}; not: {missed:items}; total {score:n}",
+    ),
+    "manual": ("，人工评分 {score:num}，理由：{why}", ", manual score {score:num}, because: {why}"),
+    "formula": ("，按公式 {formula:f} = {value:n}", ", formula {formula:f} = {value:n}"),
+    # after the rule
+    "rounded": (
+        "，四舍五入保留 {places} 位得 {score} 分",
+        ", rounded half-up to {places} places: {score}",
+    ),
+    "score": ("，本项得分 {score}", "; score {score}"),
+    "over_achievement": (
+        "；完成程度 {performance:pct} 超过 {limit:pct}，请核实目标是否偏低（不扣分）",
+        "; performance {performance:pct} is above {limit:pct}: check whether the target "
+        "was set too low (no deduction)",
+    ),
+    "custom": ("{text}", "{text}"),
+    "reason_owed": ("；需说明偏差原因", "; a reason for deviation is owed"),
+    "reason_given": ("（已填写：{reason}）", " (given: {reason})"),
+    "reason_not_given": ("（未填写）", " (not given)"),
+    # no score
+    "problem": ("{why}，按 0 分计（满分 {weight:num}）", "{why}; scored 0 (weight {weight:num})"),
+    "na_data": (
+        "不适用（数据标为 n/a），分值 {weight:num} 不计入，总分按百分制折算",
+        "not applicable (marked n/a in the data); its weight {weight:num} is dropped and "
+        "the total rescaled",
+    ),
+    "na_name": (
+        "不适用（{name} 标为 n/a），分值 {weight:num} 不计入，总分按百分制折算",
+        "not applicable ({name} is n/a); its weight {weight:num} is dropped and the total rescaled",
+    ),
+    "na_manual": (
+        "不适用（人工评分标为 n/a），分值 {weight:num} 不计入，总分按百分制折算",
+        "not applicable (manual score marked n/a); its weight {weight:num} is dropped and "
+        "the total rescaled",
+    ),
+    "na_condition": (
+        "不适用（适用条件 {condition:f} 不成立），分值 {weight:num} 不计入，总分按百分制折算",
+        "not applicable (condition {condition:f} is false); its weight {weight:num} is "
+        "dropped and the total rescaled",
+    ),
+}
+
+# Small words a fragment picks by key.
+WORDS: dict[str, tuple[str, str]] = {
+    "not_met": ("未达成", "not met"),
+    "below_target": ("低于目标", "below target"),
+    "above_target": ("高于目标", "above target"),
+    "actual/target": ("实际/目标", "actual/target"),
+    "target/actual": ("目标/实际", "target/actual"),
+    "given_rate": ("给定比例", "given rate"),
+    "top_of_range": ("未给比例，取区间上限", "no rate given: top of the range"),
+    "otherwise": ("其他情况", "otherwise"),
+}
+
+BUILTIN_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "actual": "实际值",
+        "target": "目标值",
+        "weight": "分值",
+        "completion": "完成率",
+        "score": "得分",
+        "total": "总分",
+    },
+    "en": {
+        "actual": "actual",
+        "target": "target",
+        "weight": "weight",
+        "completion": "completion",
+        "score": "score",
+        "total": "total",
+    },
+}
+
+_LEADS = ("，", ", ")
+
+
+class Words:
+    """How one set's numbers and names are shown in one language: made once per
+    (set, language), shared by every row's explanations."""
+
+    def __init__(self, iset: IndicatorSet, lang: Lang):
+        self.iset = iset
+        self.lang = lang
+        self.en = lang == "en"
+        self._shows: dict[str | None, Callable[[Decimal], str]] = {}
+        self._names: dict[str, Callable[[Decimal], str]] = {}
+        self._labels: dict[str, str] = {}
+        for name, spec in (iset.inputs or {}).items():
+            self._names[name] = _shower(spec.type == "percent", spec.unit)
+
+    # --- numbers with their units -------------------------------------------
+    def show_for(self, ind: CompiledIndicator) -> Callable[[Decimal], str]:
+        """An indicator's actual as its target (or its declared input) shows it."""
+        found = self._shows.get(ind.id)
+        if found is None:
+            percent, unit = False, None
+            if ind.target is not None and ind.target.level is None:
+                percent, unit = ind.target.percent, ind.target.unit
+            # An indicator that reads its own input (no actual formula) shows it the
+            # way the input is declared, even when it has no numeric target.
+            inputs = self.iset.inputs
+            if ind.actual is None and inputs is not None and ind.id in inputs:
+                spec = inputs[ind.id]
+                percent, unit = spec.type == "percent" or percent, spec.unit or unit
+            found = self._shows[ind.id] = _shower(percent, unit)
+        return found
+
+    def show_name(self, name: str) -> Callable[[Decimal], str]:
+        """A named input's value as declared (plain when it is not declared)."""
+        return self._names.get(name, _PLAIN)
+
+    def label(self, name: str) -> str:
+        found = self._labels.get(name)
+        if found is None:
+            found = self._labels[name] = (
+                self.iset.label_of(name, self.lang)
+                or BUILTIN_LABELS["en" if self.en else "zh"].get(name)
+                or name
+            )
+        return found
+
+    def labelled(self, values: Any) -> Callable[[str], str]:
+        """Names as "label value", the way a formula is shown for a person to check."""
+
+        def show(name: str) -> str:
+            v = values.get(name)
+            if isinstance(v, Decimal):
+                return f"{self.label(name)} {self.show_name(name)(v)}"
+            if v is None:
+                return f"{self.label(name)} ?"
+            return f"{self.label(name)} {v}"
+
+        return show
+
+    def formula(self, use: FormulaUse) -> str:
+        return render(use.formula, self.labelled(use.names), self.lang)
+
+    # --- sentences ------------------------------------------------------------
+    def explain(self, steps: Sequence[Step], ind: CompiledIndicator) -> str:
+        fmt = _Formatter(self, ind)
+        pick = 1 if self.en else 0
+        parts: list[str] = []
+        for st in steps:
+            template = TEMPLATES[st.kind][pick]
+            if not parts and template.startswith(_LEADS):
+                template = template[1 if template[0] == "，" else 2 :]
+            parts.append(fmt.vformat(template, (), st.values))
+        return "".join(parts)
+
+    def word(self, key: str) -> str:
+        return WORDS[key][1 if self.en else 0]
+
+    def items(self, items: Iterable[tuple[str, Decimal]]) -> str:
+        sep = ", " if self.en else "、"
+        return sep.join(f"{label}({fmt_number(points)})" for label, points in items) or "—"
+
+
+@functools.lru_cache(maxsize=64)
+def words_for(iset: IndicatorSet, lang: Lang) -> Words:
+    return Words(iset, lang)
+
+
+def _shower(percent: bool, unit: str | None) -> Callable[[Decimal], str]:
+    if percent:
+        return fmt_percent
+
+    def show(d: Decimal) -> str:
+        return (fmt_value(d) or "") + (unit or "")
+
+    return show
+
+
+def _plain(d: Decimal) -> str:
+    return fmt_value(d) or ""
+
+
+_PLAIN: Callable[[Decimal], str] = _plain
+
+
+def approx(d: Decimal) -> str:
+    """An intermediate result: exact if short, else to 4 places."""
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and exp < -4:
+        return "≈" + fmt_number(d, 4)
+    return fmt_number(d)
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, words: Words, ind: CompiledIndicator):
+        self.words = words
+        self.ind = ind
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        w = self.words
+        if format_spec == "num":
+            return fmt_number(value)
+        if format_spec == "pct":
+            return fmt_percent(value)
+        if format_spec == "n":
+            return approx(value)
+        if format_spec == "show":
+            return w.show_for(self.ind)(value) if isinstance(value, Decimal) else str(value)
+        if format_spec == "f":
+            return w.formula(value)
+        if format_spec == "cond":
+            if isinstance(value, FormulaUse):
+                return w.formula(value)
+            return w.word("otherwise") if value is None else str(value)
+        if format_spec == "word":
+            return w.word(value)
+        if format_spec == "items":
+            return w.items(value)
+        return format(value, format_spec)
