@@ -16,7 +16,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,7 @@ class SubjectData:
     reasons: dict[str, str]
     claimed: dict[str, Any]
     indicator_set: str | None
-    digest: str
+    source: Any  # the data as given (containers copied), digested when a result is asked for it
     warnings: list[str] = field(default_factory=list)  # what was read but could not be used
     file: str | None = None
     doc: _yaml.Document | None = None  # the parsed file, so a problem can name its line
@@ -185,7 +185,10 @@ def read_value(raw: Any) -> ReadValue:
     if isinstance(raw, str):
         rv = _read_text(str(raw))
         if rv.written is None and rv.problem is None and rv.value is not None:
-            rv = replace(rv, written=_short(raw.strip()))  # messages quote the cell as written
+            # messages quote the cell as written
+            rv = ReadValue(
+                rv.value, rv.unit, rv.restated, None, rv.raw, rv.converted, _short(raw.strip())
+            )
         return rv
     if isinstance(raw, (list, tuple)):
         if len(raw) > MAX_LIST:
@@ -429,6 +432,16 @@ def _converted(rv: ReadValue, expected: str) -> ReadValue | None:
     written = rv.written or f"{fmt_value(rv.value)}{rv.unit}"
     exact = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return ReadValue(exact, unit=expected, restated=rv.restated, raw=written, converted=True)
+
+
+def snapshot(data: Any) -> Any:
+    """The data's containers copied (their cells are immutable), so that a digest taken
+    later is the digest of the data as it was scored, whatever the caller does next."""
+    if isinstance(data, Mapping):
+        return {k: snapshot(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [snapshot(v) for v in data]
+    return data
 
 
 def digest_of(data: Any) -> str:

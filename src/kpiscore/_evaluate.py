@@ -23,8 +23,8 @@ from ._data import (
     ReadValue,
     SubjectData,
     check_unit,
-    digest_of,
     read_value,
+    snapshot,
     too_deep,
 )
 from ._dates import year_of
@@ -175,7 +175,7 @@ def prepare(
         reasons=reasons,
         claimed=sections["claimed"],
         indicator_set=named if isinstance(named, str) else None,
-        digest=digest_of(data),
+        source=snapshot(data),
         warnings=notes,
         file=file if file is not None else (doc.file if doc is not None else None),
         doc=doc,
@@ -751,7 +751,7 @@ class _Scorer:
             penalties=tuple(penalties),
             warnings=tuple(self.warnings),
             set_digest=iset.digest,
-            data_digest=self.sd.digest,
+            data=self.sd.source,
             precision=p,
             rescaled=rescaled and total is not None,
             lang=lang,

@@ -7,28 +7,25 @@ missing data under --strict, a failed case); 2 the command line is wrong.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
 import sys
-import tempfile
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
-from . import __version__, _api
-from ._cases import run_cases
-from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
-from ._columns import reading_for
-from ._messages import Lang, hint, message, os_reason
-from ._result_schema import result_schema
-from .errors import ConfigError, DataError, KpiscoreError
-from .model import IndicatorSetModel
-from .render import html, markdown, text
-from .render import json as json_render
-from .render._rows import spreadsheet_cell
-from .result import Discrepancy, Result
+from . import __version__
+
+# Each command imports what it needs when it runs: `kpiscore --help` stays as
+# quick as Python itself, without the set format's pydantic models.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
+    from ._api import RowError
+    from ._messages import Lang
+    from .errors import KpiscoreError
+    from .result import Discrepancy, Result
 
 SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
 
@@ -95,6 +92,8 @@ class _Parser(argparse.ArgumentParser):
         m = _INVALID_CHOICE.search(message)
         if m:  # a misspelt command or option value: name the close one, in the user's language
             choices = re.findall(r"'([^']*)'", m.group(2))
+            from ._messages import hint
+
             tip = hint(m.group(1), choices, lang, list_all=False)
             if tip:
                 print(f"kpiscore: {tip}", file=sys.stderr)
@@ -147,6 +146,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("data", metavar="DATA", help=data_help)
     s.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     s.add_argument("--strict", action="store_true", help=strict_help)
+    s.add_argument(
+        "--steps",
+        action="store_true",
+        help="JSON 中附上每个指标的计算步骤 / add each indicator's steps to the JSON",
+    )
 
     r = command("report", "写出自评表：.md、.html 或 .xlsx / write a report")
     r.add_argument("set", metavar="SET", help=set_help)
@@ -183,6 +187,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def schema() -> dict[str, Any]:
+    from .model import IndicatorSetModel
+
     out = IndicatorSetModel.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **out}
 
@@ -211,6 +217,8 @@ def _report_error(exc: KpiscoreError) -> int:
 
 
 def cmd_check(args: argparse.Namespace, lang: Lang) -> int:
+    from . import _api
+
     if args.format == "json":  # for editors and CI: the same issues, one document
         found = {path: _api.check(path, lang=lang) for path in args.sets}
         report = [
@@ -234,11 +242,16 @@ def cmd_check(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
+    from . import _api
+    from .render import json as json_render
+    from .render import markdown, text
+
     result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
-    renderer = {"text": text.render, "json": json_render.render, "markdown": markdown.render}[
-        args.format
-    ]
-    sys.stdout.write(renderer(result, lang))
+    if args.format == "json":
+        sys.stdout.write(json_render.render(result, lang, steps=args.steps))
+    else:
+        renderer = {"text": text.render, "markdown": markdown.render}[args.format]
+        sys.stdout.write(renderer(result, lang))
     if args.format == "json":
         for w in result.warnings:
             _err(w)
@@ -250,6 +263,9 @@ def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm", ".md", ".markdown"):
         return _bad_output(out, ".md, .html, .xlsx", lang)
+    from . import _api
+    from .render import html, markdown
+
     result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
     if suffix == ".xlsx":
         from .render import xlsx
@@ -265,8 +281,10 @@ def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
 SEPARATOR = "；"
 
 
-def _batch_row(r: Result | _api.RowError, number: int) -> dict[str, str]:
-    if isinstance(r, _api.RowError):
+def _batch_row(r: Result | RowError, number: int) -> dict[str, str]:
+    from ._api import RowError
+
+    if isinstance(r, RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
     row = {
         "row": str(number),
@@ -286,6 +304,12 @@ def _batch_row(r: Result | _api.RowError, number: int) -> dict[str, str]:
 
 
 def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
+    import tempfile
+
+    from . import _api
+    from ._columns import reading_for
+    from ._messages import message
+
     iset = _api.load(args.set, lang=lang)
     out = args.output
     suffix = Path(out).suffix.lower()
@@ -326,6 +350,8 @@ def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def _differs(d: Discrepancy, lang: Lang) -> str:
+    from ._messages import message
+
     return message(
         "discrepancy",
         lang,
@@ -369,13 +395,18 @@ def _show_problems(r: Result, shown: int, lang: Lang) -> None:
 
 
 def _write_batch(
-    results: Iterable[Result | _api.RowError],
+    results: Iterable[Result | RowError],
     suffix: str,
     columns: list[str],
     path: Path,
     lang: Lang,
     notes: list[str],
 ) -> tuple[int, int]:
+    import csv
+
+    from ._api import RowError
+    from .render._rows import spreadsheet_cell
+
     scored = bad = problems = 0
     kept: list[dict[str, str]] = []  # only .xlsx needs every row at the end
     with open(path, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
@@ -385,7 +416,7 @@ def _write_batch(
         for n, r in enumerate(results, start=1):
             while notes:  # what the source noted about the file, before its first row
                 _err(notes.pop(0))
-            if isinstance(r, _api.RowError):
+            if isinstance(r, RowError):
                 bad += 1
                 _err(r.message)
             else:
@@ -408,6 +439,9 @@ def _write_batch(
 
 
 def cmd_test(args: argparse.Namespace, lang: Lang) -> int:
+    from . import _api
+    from ._cases import run_cases
+
     iset = _api.load(args.set, lang=lang)
     outcomes = run_cases(iset, args.cases, lang)
     failed = 0
@@ -430,6 +464,9 @@ def cmd_test(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, lang: Lang) -> int:
+    from . import _api
+    from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
+
     old, new = _api.load(args.old, lang=lang), _api.load(args.new, lang=lang)
     changes = list(compare_sets(old, new, args.rows, lang=lang))
     failed = [c for c in changes if c.error_before is not None or c.error_after is not None]
@@ -479,19 +516,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "schema":
+            from ._result_schema import result_schema
+
             shown = result_schema() if args.result else schema()
             print(json.dumps(shown, ensure_ascii=False, indent=2))
             return 0
         return COMMANDS[args.command](args, lang)
-    except (ConfigError, DataError, KpiscoreError) as exc:
-        return _report_error(exc)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `kpiscore schema | head`: the reader has gone, quietly
+    except Exception as exc:
+        return _failed(exc, lang)
+
+
+def _failed(exc: Exception, lang: Lang) -> int:
+    """What went wrong, in the user's words: never a traceback."""
+    from ._messages import os_reason
+    from .errors import KpiscoreError
+
+    if isinstance(exc, KpiscoreError):
+        return _report_error(exc)
+    if isinstance(exc, BrokenPipeError):  # `kpiscore schema | head`: the reader has gone
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except OSError as exc:  # writing an output, mostly: name the file and the reason
+    if isinstance(exc, OSError):  # writing an output, mostly: name the file and the reason
         where = f" {exc.filename}" if exc.filename else ""
         reason = os_reason(exc, lang)
         _err(
@@ -500,16 +548,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             else f"kpiscore：无法读写{where}：{reason}"
         )
         return 1
-    except (MemoryError, RecursionError) as exc:
+    if isinstance(exc, (MemoryError, RecursionError)):
         _err(f"kpiscore: {type(exc).__name__}")
         return 1
-    except Exception as exc:  # a bug in kpiscore, not the user's input: say so, briefly
-        if os.environ.get("KPISCORE_DEBUG"):
-            raise
-        _err(
-            f"kpiscore: internal error ({type(exc).__name__}: {exc}); set KPISCORE_DEBUG=1 for details"
-        )
-        return 1
+    # A bug in kpiscore, not the user's input: say so, briefly.
+    if os.environ.get("KPISCORE_DEBUG"):
+        raise exc
+    _err(
+        f"kpiscore: internal error ({type(exc).__name__}: {exc}); set KPISCORE_DEBUG=1 for details"
+    )
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ nothing is re-parsed or re-checked per project.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -192,6 +193,7 @@ DEFAULT_LEVELS = (
 NEGATIONS = ("未", "没有", "没", "不", "无", "非", "否")
 
 
+@functools.lru_cache(maxsize=4096)
 def level_key(text: str) -> str:
     """A cell as level words are matched: NFKC, spaces and punctuation trimmed around it."""
     text = unicodedata.normalize("NFKC", text)
@@ -394,18 +396,17 @@ class IndicatorSet:
         return frozenset(names)
 
     def indicator(self, indicator_id: str) -> CompiledIndicator:
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        raise KeyError(indicator_id)
+        return self._by_id[indicator_id]
 
     def label_of(self, name: str, lang: Lang = "zh") -> str | None:
         if self.inputs is not None and name in self.inputs:
             return shown_name(self.inputs[name], lang)
-        for ind in self.indicators:
-            if ind.id == name:
-                return shown_name(ind, lang)
-        return None
+        ind = self._by_id.get(name)
+        return shown_name(ind, lang) if ind is not None else None
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, CompiledIndicator]:
+        return {ind.id: ind for ind in self.indicators}
 
     def unit_of(self, name: str) -> str | None:
         if self.inputs is not None and name in self.inputs:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, final
 
+from ._data import digest_of
 from ._messages import Lang, as_message
 from ._numbers import fmt_plain, fmt_value
 from ._result_schema import SCHEMA_VERSION
@@ -201,12 +202,26 @@ class Result:
     penalties: tuple[str, ...]
     warnings: tuple[str, ...]
     set_digest: str
-    data_digest: str
     precision: int
     rescaled: bool = False
     lang: Lang = "zh"
     row: int | None = None
     """In a batch, the subject's row in the source (the CSV or sheet line, the file's place)."""
+    data: Any = field(default=None, repr=False, compare=False)
+    """The data as it was scored (containers copied), for ``data_digest``."""
+
+    @cached_property
+    def data_digest(self) -> str:
+        """sha256 of the data in canonical form: the same data gives the same digest, from
+        a YAML file, a CSV row or Python values. Taken on first read."""
+        return digest_of(self.data)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to another process with its digest taken, not the data it came from.
+        state = dict(self.__dict__)
+        state["data_digest"] = self.data_digest
+        state["data"] = None
+        return state
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:

@@ -6,5 +6,5 @@ from .._messages import Lang
 from ..result import Result
 
 
-def render(result: Result, lang: Lang = "zh") -> str:
-    return result.to_json() + "\n"
+def render(result: Result, lang: Lang = "zh", steps: bool = False) -> str:
+    return result.to_json(steps=steps) + "\n"

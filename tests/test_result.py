@@ -1,0 +1,97 @@
+"""The result objects: steps as data, explanations worded late, digests of the data as scored."""
+
+import json
+import pickle
+from decimal import Decimal
+
+from tests.conftest import ROOT
+
+import kpiscore
+
+PANYU = ROOT / "examples" / "panyu-2022"
+
+
+def _project():
+    iset = kpiscore.load("mof-project-2020")
+    data = {
+        "values": {
+            "budget": Decimal(100),
+            "spent": Decimal("87.5"),
+            "output_quantity": "8个",
+            "output_quality": "部分达成",
+            "completion_time": Decimal(36),
+            "cost_control": Decimal("1.12"),
+            "economic_benefit": "达成",
+            "social_benefit": "达成",
+            "ecological_benefit": "未达成",
+            "sustainability": "达成",
+            "satisfaction": Decimal("0.95"),
+        }
+    }
+    return iset, data
+
+
+def test_steps_hold_the_numbers_the_explanation_states():
+    iset, data = _project()
+    r = kpiscore.score(iset, data).indicator("output_quantity")
+    kinds = [s.kind for s in r.steps]
+    assert kinds[:3] == ["actual_value", "ratio_head", "scaled"]
+    scaled = r.steps[2].values
+    assert (scaled["num"], scaled["den"], scaled["weight"]) == (8, 10, r.weight)
+    assert scaled["exact"] == r.raw_score == Decimal(16)
+    assert "8个 ÷ 10个 × 20 = 16" in r.explanation
+
+
+def test_to_dict_with_steps_is_plain_json_and_without_them_unchanged():
+    iset, data = _project()
+    result = kpiscore.score(iset, data)
+    plain = result.to_dict()
+    assert all("steps" not in ind for ind in plain["indicators"])
+    rich = json.loads(result.to_json(steps=True))
+    quantity = next(i for i in rich["indicators"] if i["id"] == "output_quantity")
+    assert quantity["steps"][2] == {
+        "step": "scaled",
+        "state": "not_met",
+        "rule": "actual/target",
+        "num": "8",
+        "den": "10",
+        "weight": "20",
+        "exact": "16",
+    }
+    cost = next(i for i in rich["indicators"] if i["id"] == "cost_control")
+    band = next(s for s in cost["steps"] if s["step"].startswith("band"))
+    assert band["k"] == 2 and band["score"] == "6"  # |1.12 − 1| is in the second band
+    del rich["indicators"]
+    assert {k: v for k, v in plain.items() if k != "indicators"} == rich
+
+
+def test_english_and_chinese_explanations_come_from_the_same_steps():
+    iset, data = _project()
+    zh = kpiscore.score(iset, data)
+    en = kpiscore.score(iset, data, lang="en")
+    for a, b in zip(zh.indicators, en.indicators, strict=True):
+        assert a.steps == b.steps
+        assert a.explanation != b.explanation
+
+
+def test_a_pickled_result_keeps_its_words_and_digest_without_its_set():
+    iset, data = _project()
+    result = kpiscore.score(iset, data)
+    blob = pickle.dumps(result)
+    assert b"IndicatorSet" not in blob  # the set is not sent along with every result
+    again = pickle.loads(blob)
+    assert again == result
+    assert [i.explanation for i in again.indicators] == [i.explanation for i in result.indicators]
+    assert again.data_digest == result.data_digest
+    assert again.to_json() == result.to_json()
+
+
+def test_the_data_digest_is_of_the_data_as_scored_even_if_the_caller_changes_it_after():
+    iset, data = _project()
+    before = kpiscore.score(iset, data)
+    fresh = kpiscore.score(iset, json.loads(json.dumps(data, default=str)))
+    data["values"]["spent"] = Decimal(1)
+    data["values"]["output_quantity"] = "9个"
+    assert before.data_digest == kpiscore.score(iset, _project()[1]).data_digest
+    assert before.data_digest != kpiscore.score(iset, data).data_digest
+    assert fresh.data_digest != before.data_digest  # strings are not the Decimals they spell
