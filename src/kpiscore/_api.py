@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from ._columns import reading_for
 from ._data import read_file
 from ._evaluate import score_data
 from ._messages import Lang, message
-from ._sources import Reading, flat_row, is_flat, rows_of
+from ._sources import Reading, Row, flat_row, is_flat, rows_of
 from .compiled import IndicatorSet
 from .errors import Issue, KpiscoreError
 from .result import Result
@@ -129,23 +129,27 @@ def score_rows(
     skipped, columns not read), for the command line to print.
     """
     reading = reading or reading_for(iset, lang)
-    for number, subject, data, error in rows_of(rows, lang, reading):
-        if error is not None:
-            yield RowError(
-                number,
-                subject,
-                message("bad_row", lang, row=number, subject=subject, problem=error),
-            )
-            continue
-        try:
-            result = score_data(iset, data, strict=strict, lang=lang, check_set=check_set)
-            yield replace(result, row=number)
-        except KpiscoreError as exc:
-            issues = tuple(getattr(exc, "issues", ()))
-            problem = "; ".join(i.message for i in issues) or str(exc)
-            yield RowError(
-                number,
-                subject,
-                message("bad_row", lang, row=number, subject=subject, problem=problem),
-                issues,
-            )
+    for row in rows_of(rows, lang, reading):
+        yield score_row(iset, row, strict=strict, lang=lang, check_set=check_set)
+
+
+def score_row(
+    iset: IndicatorSet, row: Row, *, strict: bool, lang: Lang, check_set: bool = True
+) -> Result | RowError:
+    """One batch row (its number, subject, data or the reason it has none) scored."""
+    number, subject, data, error = row
+    if error is not None:
+        return RowError(
+            number, subject, message("bad_row", lang, row=number, subject=subject, problem=error)
+        )
+    try:
+        return score_data(iset, data, strict=strict, lang=lang, check_set=check_set, row=number)
+    except KpiscoreError as exc:
+        issues = tuple(getattr(exc, "issues", ()))
+        problem = "; ".join(i.message for i in issues) or str(exc)
+        return RowError(
+            number,
+            subject,
+            message("bad_row", lang, row=number, subject=subject, problem=problem),
+            issues,
+        )

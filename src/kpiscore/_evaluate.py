@@ -654,7 +654,7 @@ class _Scorer:
             )
 
     # --- the whole subject ----------------------------------------------------
-    def run(self, strict: bool) -> Result:
+    def run(self, strict: bool, row: int | None = None) -> Result:
         iset, lang = self.iset, self.lang
         indicators = [self.indicator(ind) for ind in iset.indicators]
         missing = [r for r in indicators if r.status in PROBLEM_STATUSES]
@@ -755,6 +755,7 @@ class _Scorer:
             precision=p,
             rescaled=rescaled and total is not None,
             lang=lang,
+            row=row,
         )
 
     def refuse_under_strict(self, missing: list[IndicatorResult], used: frozenset[str]) -> None:
@@ -976,7 +977,8 @@ def score_data(
     file: str | None = None,
     doc: Document | None = None,
     check_set: bool = True,
+    row: int | None = None,
 ) -> Result:
     sd = prepare(iset, data, lang, file, doc, check_set)
     with localcontext(CONTEXT):
-        return _Scorer(iset, sd, lang).run(strict)
+        return _Scorer(iset, sd, lang).run(strict, row)

@@ -22,10 +22,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any
 
-    from ._api import RowError
+    from ._batch import Line as _Line
+    from ._batch import Options as _Options
+    from ._batch import Progress as _Progress
     from ._messages import Lang
     from .errors import KpiscoreError
-    from .result import Discrepancy, Result
 
 SCHEMA_ID = "https://kpiscore.invalid/schema/indicator-set-1.json"
 
@@ -163,6 +164,20 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("rows", metavar="ROWS", help=rows_help)
     b.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.jsonl or OUT.xlsx")
     b.add_argument("--strict", action="store_true", help=strict_help)
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="用 N 个进程计分（0：每个 CPU 一个）/ score in N processes (0: one per CPU)",
+    )
+    b.add_argument(
+        "--explain",
+        action="store_true",
+        help=".jsonl 中附上每个指标的说明 / put each indicator's explanation in a .jsonl",
+    )
+    b.add_argument("--quiet", "-q", action="store_true", help="不显示进度 / no progress line")
 
     sc = sub.add_parser(
         "schema", help="输出指标体系格式的 JSON Schema / print the indicator-set JSON Schema"
@@ -278,53 +293,19 @@ def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
     return 0
 
 
-SEPARATOR = "；"
-
-
-def _batch_row(r: Result | RowError, number: int) -> dict[str, str]:
-    from ._api import RowError
-
-    if isinstance(r, RowError):
-        return {"row": str(r.row), "subject": r.subject, "error": r.message}
-    row = {
-        "row": str(number),
-        "subject": str(r.subject.get("name", "")),
-        "total": format(r.total, "f") if r.total is not None else "",
-        "grade": r.grade or "",
-        "complete": "true" if r.complete else "false",
-        # The diagnosis travels with the row: which value is missing or invalid and
-        # why, and where the unit's own scores differ from kpiscore's.
-        "warnings": SEPARATOR.join(r.warnings),
-        "discrepancies": SEPARATOR.join(_differs(d, r.lang) for d in r.discrepancies),
-        "error": "",
-    }
-    for ind in r.indicators:
-        row[ind.id] = "n/a" if ind.status == "not_applicable" else format(ind.score, "f")
-    return row
-
-
 def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
     import tempfile
 
-    from . import _api
+    from . import _api, _batch
     from ._columns import reading_for
     from ._messages import message
+    from ._sources import rows_of
 
     iset = _api.load(args.set, lang=lang)
     out = args.output
     suffix = Path(out).suffix.lower()
     if suffix not in (".csv", ".jsonl", ".xlsx"):
         return _bad_output(out, ".csv, .jsonl, .xlsx", lang)
-    columns = (
-        ["row", "subject", "total", "grade", "complete"]
-        + [i.id for i in iset.indicators]
-        + ["warnings", "discrepancies", "error"]
-    )
-    reading = reading_for(iset, lang)
-    results = _api.score_rows(iset, args.rows, strict=args.strict, lang=lang, reading=reading)
-    # Rows are written as they are scored (a large batch never sits in memory),
-    # into a temporary file that replaces OUT only when the batch is done: a
-    # refused input or an interruption leaves no half-written output behind.
     target = Path(out)
     if not target.parent.is_dir():
         _err(
@@ -333,33 +314,30 @@ def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
             else f"kpiscore: -o 的目录不存在：{target.parent}"
         )
         return 2
+    opts = _batch.Options(suffix, _batch.columns_for(iset), args.strict, lang, args.explain)
+    reading = reading_for(iset, lang)
+    jobs = args.jobs if args.jobs > 0 else _batch.default_jobs()
+    lines = _batch.lines(iset, args.set, rows_of(args.rows, lang, reading), opts, jobs)
+    progress = _batch.Progress(lang, None if args.quiet else _batch.expected_rows(args.rows))
+    progress.on = progress.on and not args.quiet
+    # Rows are written as they are scored (a large batch never sits in memory),
+    # into a temporary file that replaces OUT only when the batch is done: a
+    # refused input or an interruption leaves no half-written output behind.
     fd, tmp_name = tempfile.mkstemp(prefix=".kpiscore-", suffix=suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        scored, bad = _write_batch(results, suffix, columns, tmp, lang, reading.notes)
+        scored, bad = _write_batch(lines, opts, tmp, reading.notes, progress)
         if scored + bad == 0:
             _err(f"kpiscore: {message('empty_batch', lang, file=args.rows)}")
             return 1
         _readable(tmp)
         os.replace(tmp, target)
     finally:
+        progress.clear()
         tmp.unlink(missing_ok=True)
     _err(f"{scored} scored, {bad} failed" if lang == "en" else f"已计分 {scored} 行，失败 {bad} 行")
     return 1 if bad else 0
-
-
-def _differs(d: Discrepancy, lang: Lang) -> str:
-    from ._messages import message
-
-    return message(
-        "discrepancy",
-        lang,
-        id=d.name,
-        claimed=format(d.claimed, "f"),
-        computed=format(d.computed, "f"),
-        diff=format(d.difference, "f"),
-    )
 
 
 def _readable(path: Path) -> None:
@@ -372,70 +350,54 @@ def _readable(path: Path) -> None:
 MAX_SHOWN_PROBLEMS = 20
 
 
-def _show_problems(r: Result, shown: int, lang: Lang) -> None:
-    """One line per batch row that is incomplete or differs from its claimed scores."""
-    if shown > MAX_SHOWN_PROBLEMS:
-        return
-    if shown == MAX_SHOWN_PROBLEMS:
-        _err(
-            "…"
-            + (
-                "(more rows with problems: see the output file)"
-                if lang == "en"
-                else "（更多有问题的行见输出文件）"
-            )
-        )
-        return
-    what = [f"{i.name}：{i.problem}" for i in r.indicators if i.problem] + [
-        _differs(d, lang) for d in r.discrepancies
-    ]
-    name = str(r.subject.get("name", ""))
-    head = f"Row {r.row} ({name})" if lang == "en" else f"第 {r.row} 行（{name}）"
-    _err(f"{head}: " + SEPARATOR.join(what) if lang == "en" else f"{head}：" + SEPARATOR.join(what))
-
-
 def _write_batch(
-    results: Iterable[Result | RowError],
-    suffix: str,
-    columns: list[str],
-    path: Path,
-    lang: Lang,
-    notes: list[str],
+    lines: Iterable[_Line], opts: _Options, path: Path, notes: list[str], progress: _Progress
 ) -> tuple[int, int]:
     import csv
 
-    from ._api import RowError
-    from .render._rows import spreadsheet_cell
-
     scored = bad = problems = 0
     kept: list[dict[str, str]] = []  # only .xlsx needs every row at the end
-    with open(path, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        if suffix == ".csv":
-            writer.writeheader()
-        for n, r in enumerate(results, start=1):
+    with open(
+        path, "w", encoding="utf-8-sig" if opts.suffix == ".csv" else "utf-8", newline=""
+    ) as fh:
+        if opts.suffix == ".csv":
+            csv.writer(fh, lineterminator="\n").writerow(opts.columns)
+        for line in lines:
+            if notes or line.error or (line.problem and problems <= MAX_SHOWN_PROBLEMS):
+                progress.clear()
             while notes:  # what the source noted about the file, before its first row
                 _err(notes.pop(0))
-            if isinstance(r, RowError):
+            if line.error is not None:
                 bad += 1
-                _err(r.message)
+                _err(line.error)
             else:
                 scored += 1
-                if not r.complete or r.discrepancies:
-                    _show_problems(r, problems, lang)
+                if line.problem is not None:
+                    _show_problem(line.problem, problems, opts.lang)
                     problems += 1
-            row = _batch_row(r, r.row if r.row is not None else n)
-            if suffix == ".jsonl":
-                fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
-            elif suffix == ".csv":
-                writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+            if line.cells is not None:
+                kept.append(line.cells)
             else:
-                kept.append(row)
-    if suffix == ".xlsx":
+                fh.write(line.text)
+            progress.step()
+    if opts.suffix == ".xlsx":
         from .render import xlsx
 
-        xlsx.batch(kept, columns, str(path))
+        xlsx.batch(kept, list(opts.columns), str(path))
     return scored, bad
+
+
+def _show_problem(text: str, shown: int, lang: Lang) -> None:
+    """One line per batch row that is incomplete or differs from its claimed scores."""
+    if shown < MAX_SHOWN_PROBLEMS:
+        _err(text)
+    elif shown == MAX_SHOWN_PROBLEMS:
+        more = (
+            "(more rows with problems: see the output file)"
+            if lang == "en"
+            else "（更多有问题的行见输出文件）"
+        )
+        _err("…" + more)
 
 
 def cmd_test(args: argparse.Namespace, lang: Lang) -> int:

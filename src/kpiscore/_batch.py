@@ -1,0 +1,253 @@
+"""A batch from rows to output lines: in this process or in N worker processes.
+
+Each row becomes a finished ``Line`` (the CSV or JSON line, the row for a
+sheet, what to print about it) where it is scored, so with ``--jobs N`` no
+Result crosses a process boundary: each worker loads the set once and sends
+back text. Lines come back in the rows' order, so the output is the same
+whatever N is, and only a few chunks are in flight at once, so memory stays
+flat however many rows there are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import _api
+from ._messages import Lang, message
+from ._sources import Row
+from .compiled import IndicatorSet
+from .render._rows import spreadsheet_cell
+from .result import Discrepancy, Result
+
+SEPARATOR = "；"
+CHUNK = 200  # rows a worker scores per round trip
+
+
+@dataclass(frozen=True)
+class Options:
+    suffix: str  # .csv, .jsonl or .xlsx
+    columns: tuple[str, ...]
+    strict: bool
+    lang: Lang
+    explain: bool  # a .jsonl line carries each indicator's explanation
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row as it is written, and what the screen is told about it."""
+
+    text: str  # the finished CSV or JSON line ("" for .xlsx)
+    cells: dict[str, str] | None  # the row for a sheet (.xlsx only)
+    error: str | None  # a row that could not be scored
+    problem: str | None  # a scored row that is incomplete or differs from its claims
+
+
+def columns_for(iset: IndicatorSet) -> tuple[str, ...]:
+    return (
+        "row",
+        "subject",
+        "total",
+        "grade",
+        "complete",
+        *(i.id for i in iset.indicators),
+        "warnings",
+        "discrepancies",
+        "error",
+    )
+
+
+def line_for(r: Result | _api.RowError, opts: Options) -> Line:
+    row = batch_row(r)
+    if opts.suffix == ".jsonl":
+        doc = r.to_dict() if isinstance(r, _api.RowError) else _json_row(r, opts.explain)
+        text = json.dumps(doc, ensure_ascii=False) + "\n"
+        cells = None
+    elif opts.suffix == ".csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(
+            buf, fieldnames=opts.columns, extrasaction="ignore", lineterminator="\n"
+        )
+        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+        text, cells = buf.getvalue(), None
+    else:
+        text, cells = "", row
+    if isinstance(r, _api.RowError):
+        return Line(text, cells, r.message, None)
+    problem = None
+    if not r.complete or r.discrepancies:
+        problem = _problem_line(r, opts.lang)
+    return Line(text, cells, None, problem)
+
+
+def _json_row(r: Result, explain: bool) -> dict[str, Any]:
+    doc = r.to_dict()
+    if not explain:  # a batch line is data; the words are asked for with --explain
+        for ind in doc["indicators"]:
+            del ind["explanation"]
+    return doc
+
+
+def batch_row(r: Result | _api.RowError) -> dict[str, str]:
+    if isinstance(r, _api.RowError):
+        return {"row": str(r.row), "subject": r.subject, "error": r.message}
+    row = {
+        "row": str(r.row),
+        "subject": str(r.subject.get("name", "")),
+        "total": format(r.total, "f") if r.total is not None else "",
+        "grade": r.grade or "",
+        "complete": "true" if r.complete else "false",
+        # The diagnosis travels with the row: which value is missing or invalid and
+        # why, and where the unit's own scores differ from kpiscore's.
+        "warnings": SEPARATOR.join(r.warnings),
+        "discrepancies": SEPARATOR.join(differs(d, r.lang) for d in r.discrepancies),
+        "error": "",
+    }
+    for ind in r.indicators:
+        row[ind.id] = "n/a" if ind.status == "not_applicable" else format(ind.score, "f")
+    return row
+
+
+def differs(d: Discrepancy, lang: Lang) -> str:
+    return message(
+        "discrepancy",
+        lang,
+        id=d.name,
+        claimed=format(d.claimed, "f"),
+        computed=format(d.computed, "f"),
+        diff=format(d.difference, "f"),
+    )
+
+
+def _problem_line(r: Result, lang: Lang) -> str:
+    what = [f"{i.name}：{i.problem}" for i in r.indicators if i.problem] + [
+        differs(d, lang) for d in r.discrepancies
+    ]
+    name = str(r.subject.get("name", ""))
+    if lang == "en":
+        return f"Row {r.row} ({name}): " + SEPARATOR.join(what)
+    return f"第 {r.row} 行（{name}）：" + SEPARATOR.join(what)
+
+
+# --- scoring the rows ----------------------------------------------------------
+def lines(
+    iset: IndicatorSet, set_source: str, rows: Iterable[Row], opts: Options, jobs: int
+) -> Iterator[Line]:
+    """Every row's Line, in order; ``jobs`` > 1 scores in that many processes."""
+    if jobs <= 1:
+        for row in rows:
+            yield line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
+        return
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_start_worker, initargs=(set_source, opts)
+    ) as pool:
+        pending: deque[Future[list[Line]]] = deque()
+        for chunk in _chunks(rows, CHUNK):
+            pending.append(pool.submit(_score_chunk, chunk))
+            if len(pending) >= 2 * jobs:  # a few chunks ahead, never the whole file
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(set_source: str, opts: Options) -> None:
+    _WORKER["set"] = _api.load(set_source, lang=opts.lang)
+    _WORKER["opts"] = opts
+
+
+def _score_chunk(chunk: list[Row]) -> list[Line]:
+    iset, opts = _WORKER["set"], _WORKER["opts"]
+    return [
+        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
+        for row in chunk
+    ]
+
+
+# --- the screen ------------------------------------------------------------------
+class Progress:
+    """One line on stderr, rewritten at most twice a second: rows done, rows/s, time left.
+
+    Only on a terminal: a log file or a pipe gets nothing but the summary.
+    """
+
+    def __init__(self, lang: Lang, expected: int | None, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.lang = lang
+        self.expected = expected
+        self.on = self.stream.isatty()
+        self.start = self.last = time.monotonic()
+        self.done = 0
+        self.shown = False
+
+    def step(self) -> None:
+        self.done += 1
+        if not self.on:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        rate = self.done / max(now - self.start, 1e-9)
+        left = ""
+        if self.expected and self.expected > self.done:
+            secs = int((self.expected - self.done) / rate)
+            left = f", about {secs} s left" if self.lang == "en" else f"，约剩 {secs} 秒"
+        text = (
+            f"{self.done} rows, {rate:.0f} rows/s{left}"
+            if self.lang == "en"
+            else f"已计分 {self.done} 行，每秒 {rate:.0f} 行{left}"
+        )
+        self.stream.write("\r" + text + "\x1b[K")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Before anything else is printed, and at the end: the line is taken away."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
+def expected_rows(source: str) -> int | None:
+    """About how many rows a batch source holds, for the time left (None: unknown)."""
+    path = Path(source)
+    try:
+        if path.is_dir():
+            return sum(1 for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json"))
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return None
+        with open(path, "rb") as fh:
+            return max(
+                sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1, 0
+            )
+    except OSError:
+        return None
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
