@@ -84,6 +84,7 @@ def test_every_result_validates_against_the_result_schema():
             d = json.loads(result.to_json())
             assert d["schema_version"] == "1"
             validator.validate(d)
+            validator.validate(json.loads(result.to_json(steps=True)))
 
     generated()
 

@@ -40,3 +40,17 @@ def test_formula_benchmark_runs(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["bench_formula.py", "--rows", "50"])
     bench.main()  # asserts kpiscore's values equal plain eval's
     assert "parsed once at load" in capsys.readouterr().out
+
+
+def test_scale_benchmark_scores_every_size_completely():
+    bench = _module("bench_scale")
+    out = bench.run(sizes=(5, 40), repeat=1, cells=80)
+    assert set(out["sizes"]) == {5, 40}
+    assert out["sizes"][5]["vs_smallest"] == 1.0 and out["sizes"][40]["per_indicator_us"] > 0
+
+
+def test_cli_benchmark_times_three_commands(monkeypatch):
+    bench = _module("bench_cli")
+    out = bench.run(repeat=1)
+    assert list(out) == ["python -c pass", "kpiscore --help", "kpiscore score (Panyu)"]
+    assert out["python -c pass"]["ratio"] == 1.0 and out["kpiscore --help"]["ms"] > 0

@@ -13,6 +13,8 @@ import sys
 import pytest
 from tests.conftest import make_set
 
+import kpiscore
+
 HEAD = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10 个', actual: FORMULA}\n"
 LIMIT_BYTES = 100 * 1024 * 1024  # address space of the whole process, interpreter included
 WORK_SECONDS = 1.0  # CPU seconds kpiscore may spend on one hostile input, after imports
@@ -141,6 +143,7 @@ YAML_DOCS = [
 DRIVER = """
 import json, os, resource, sys, time
 sys.modules["numpy"] = None  # openpyxl imports numpy when present; OpenBLAS alone needs more than the cap
+import kpiscore
 import kpiscore.cli
 fd = int(sys.argv[1])
 start = time.process_time()
@@ -364,14 +367,23 @@ def test_explain_templates_cannot_reach_attributes_or_format_widths(template, tm
     assert proc.returncode == 1 and "[bad_template]" in proc.stdout
 
 
-def test_a_set_with_tens_of_thousands_of_values_stops_at_the_cap(tmp_path):
-    rows = "".join(
-        f"  - {{id: i{i:05d}, category: main, name: 指标{i}, weight: 0.01, target: '>= 1'}}\n"
-        for i in range(10_000)
-    )
-    (tmp_path / "set.yaml").write_text(make_set(rows), encoding="utf-8")
+def test_a_set_with_hundreds_of_thousands_of_values_stops_at_the_cap(tmp_path):
+    # Under the 1 MB file cap: 300,000 two-byte values, far more than any real set holds.
+    filler = "description_list: [" + "1," * 300_000 + "]\n"
+    rows = "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n"
+    (tmp_path / "set.yaml").write_text(filler + make_set(rows), encoding="utf-8")
     proc = run_cli(["check", "set.yaml"], tmp_path)
     assert proc.returncode == 1 and "[too_many_values]" in proc.stdout
+
+
+def test_a_set_of_two_thousand_indicators_loads_and_scores():
+    rows = "".join(
+        f"  - {{id: i{i:04d}, category: main, name: 指标{i}, weight: 0.05, target: '>= 10个'}}\n"
+        for i in range(2000)
+    )
+    iset = kpiscore.loads(make_set(rows))
+    result = kpiscore.score(iset, {"values": {f"i{i:04d}": "10个" for i in range(2000)}})
+    assert len(iset.indicators) == 2000 and result.total == 100 and result.complete
 
 
 def test_thousands_of_misspelt_names_give_a_hundred_messages_not_a_hang(tmp_path):

@@ -49,7 +49,20 @@ _INDICATOR = _object(
         "reason": _OPT_TEXT,
         "problem": _OPT_TEXT,
         "core": {"type": "boolean"},
-    }
+        # Only with to_dict(steps=True) / --steps: what the rule did, as data. Each step
+        # names its kind ("ratio_head", "scaled", "rounded" …) and the values it used
+        # (numbers as decimal strings; a formula as {formula, values}).
+        "steps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"step": _TEXT},
+                "required": ["step"],
+            },
+        },
+    },
+    # A batch .jsonl line leaves the explanation out unless --explain is given.
+    optional=("steps", "explanation"),
 )
 _CATEGORY = _object(
     {

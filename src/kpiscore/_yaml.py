@@ -24,9 +24,10 @@ from .errors import Issue, Severity
 MAX_FILE_BYTES = 1_048_576
 MAX_DEPTH = 32
 # Values (scalars and collections, keys not counted) in one document. A real
-# indicator set has a few hundred, a data file at most 10,000 values; the cap
-# bounds time and memory before any model is built.
-MAX_NODES = 20_000
+# indicator set has a few hundred (a 2,000-indicator set about 20,000), a data
+# file at most 10,000 values; the cap bounds time and memory before any model is
+# built, also under a 100 MB memory limit.
+MAX_NODES = 60_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -1,0 +1,71 @@
+"""How long does the command line take to start, against Python doing nothing?
+
+Runs ``python -c pass``, ``kpiscore --help`` and ``kpiscore score`` on the
+Panyu example, each ``--repeat`` times in fresh processes, in the same run,
+and prints the median times and their ratio to ``python -c pass``. Byte code
+is allowed to be cached (as in any installed package): the first run of each
+warms it and is not counted.
+
+    python benchmarks/bench_cli.py [--repeat 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "panyu-2022"
+COMMANDS = {
+    "python -c pass": ["-c", "pass"],
+    "kpiscore --help": ["-m", "kpiscore", "--help"],
+    "kpiscore score (Panyu)": [
+        "-m",
+        "kpiscore",
+        "score",
+        str(EXAMPLE / "department-set.yaml"),
+        str(EXAMPLE / "department.yaml"),
+    ],
+}
+
+
+def timed(args: list[str], repeat: int) -> float:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    times = []
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, *args], env=env, capture_output=True, check=True)
+        if i:  # the first run compiles and caches byte code
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(repeat: int = 5) -> dict[str, Any]:
+    out = {name: round(timed(args, repeat) * 1000, 1) for name, args in COMMANDS.items()}
+    base = out["python -c pass"]
+    return {name: {"ms": ms, "ratio": round(ms / base, 1)} for name, ms in out.items()}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    out = run(args.repeat)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return
+    for name, row in out.items():
+        print(f"  {name:<24} {row['ms']:>7} ms  = {row['ratio']}× python -c pass")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Does the cost of an indicator stay flat as a set grows, and how long does a set take to load?
+
+Builds sets of 20, 200, 1000 and 2000 ratio indicators, loads each (median of
+``--repeat``) and scores 20,000 indicator-rows through each, in the same run,
+and prints microseconds per indicator and the ratio to the 20-indicator set.
+
+    python benchmarks/bench_scale.py [--repeat 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import kpiscore  # noqa: E402
+
+SIZES = (20, 200, 1000, 2000)
+INDICATOR_ROWS = 20_000
+
+
+def set_text(n: int) -> str:
+    weight = Decimal(100) / n
+    rows = "".join(
+        f"  - {{id: i{i:05d}, category: main, name: 指标{i}, weight: {weight}, target: '>= 10个'}}\n"
+        for i in range(n)
+    )
+    return (
+        "kpiscore: 1\nid: scale\nname: 规模\ncategories:\n"
+        "  - {id: main, name: 产出, weight: 100}\nindicators:\n" + rows
+    )
+
+
+def median_time(repeat: int, fn: Any) -> tuple[float, Any]:
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+def run(
+    sizes: tuple[int, ...] = SIZES, repeat: int = 3, cells: int = INDICATOR_ROWS
+) -> dict[str, Any]:
+    kpiscore.loads(set_text(2))  # imports and first-use caches are not a set's cost
+    out: dict[str, Any] = {"sizes": {}}
+    for n in sizes:
+        text = set_text(n)
+        load_s, iset = median_time(repeat, lambda text=text: kpiscore.loads(text))
+        rows = [
+            {"values": {f"i{i:05d}": f"{8 + (r + i) % 5}个" for i in range(n)}}
+            for r in range(max(1, cells // n))
+        ]
+        score_s, results = median_time(
+            repeat, lambda iset=iset, rows=rows: list(kpiscore.score_many(iset, rows))
+        )
+        assert all(r.complete for r in results), "every generated row must score"
+        out["sizes"][n] = {
+            "load_ms": round(load_s * 1000, 1),
+            "per_indicator_us": round(score_s / (len(rows) * n) * 1e6, 1),
+        }
+    base = out["sizes"][sizes[0]]["per_indicator_us"]
+    for n in sizes:
+        out["sizes"][n]["vs_smallest"] = round(out["sizes"][n]["per_indicator_us"] / base, 2)
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    out = run(repeat=args.repeat)
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"set size: load, cost per indicator (median of {args.repeat})")
+    for n, row in out["sizes"].items():
+        print(
+            f"  {n:>5} indicators  load {row['load_ms']:>7} ms   "
+            f"{row['per_indicator_us']:>6} µs/indicator  = {row['vs_smallest']}× the {SIZES[0]}-indicator set"
+        )
+
+
+if __name__ == "__main__":
+    main()
