@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import make_set
 
 import kpiscore
-from kpiscore._dates import months_late, parse_deadline, parse_when
+from kpiscore._dates import When, month_like_number, months_late, parse_deadline, parse_when
 
 
 @pytest.mark.parametrize(
@@ -156,3 +156,54 @@ def test_a_date_from_python_is_a_completion_date():
         {"subject": {"year": 2022}, "values": {"done": datetime.date(2022, 9, 30)}},
     )
     assert r.indicators[0].score == 10
+
+
+@pytest.mark.parametrize(
+    ("when", "zh", "en"),
+    [
+        (When(9, 2022, 30), "2022年9月30日", "2022-09-30"),
+        (When(12, 2022), "2022年12月底", "2022-12"),
+        (When(9), "9月底", "09"),
+        (When(3, None, 5), "3月5日", "03-05"),
+    ],
+)
+def test_a_date_shows_as_the_table_writes_it_in_both_languages(when, zh, en):
+    assert when.show() == zh and when.show("zh") == zh and when.show("en") == en
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2022.11", When(11, 2022)),
+        ("2022.1", When(1, 2022)),
+        ("2022.09", When(9, 2022)),
+        ("2022", None),
+        ("2022.123", None),
+        ("-2022.11", None),
+        ("2022.13", None),
+        ("2022.00", None),
+    ],
+)
+def test_only_a_number_with_one_or_two_decimals_that_name_a_month_reads_as_one(value, expected):
+    assert month_like_number(D(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("done", "due", "late"),
+    [
+        ("2022-09-30", "2022-09-30", 0),
+        ("2022-09-01", "2022-09-30", 0),
+        ("2022-10-01", "2022-09-30", 1),
+        ("2022-10-31", "2022-09-30", 1),
+        ("2022-11-01", "2022-09-30", 2),
+        ("2022-02-28", "2022-01-31", 1),
+        ("2022-03-01", "2022-01-31", 2),
+        ("2022-03-31", "2022-01-31", 2),
+        ("2022-02-15", "2022-01-15", 1),
+        ("2022-02-16", "2022-01-15", 2),
+        ("2023-01-01", "2022-12-31", 1),
+        ("2024-01-16", "2022-12-15", 14),
+    ],
+)
+def test_each_started_month_after_the_due_day_counts_once(done, due, late):
+    assert months_late(datetime.date.fromisoformat(done), datetime.date.fromisoformat(due)) == late

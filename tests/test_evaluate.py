@@ -152,3 +152,91 @@ def test_strict_refuses_a_value_name_the_set_does_not_read():
         kpiscore.score(SET, full, strict=True)
     [issue] = info.value.issues
     assert issue.code == "unknown_value" and "'spent'" in issue.message
+
+
+def test_strict_names_each_missing_and_invalid_value_by_id_name_file_and_line(tmp_path):
+    path = tmp_path / "data.yaml"
+    path.write_text(
+        "values:\n  budget: 100\n  spent: 90\n  output_quantity: 1O个\n  spnet: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.score(SET, path, strict=True)
+    issues = {i.path[-1]: i for i in info.value.issues}
+    bad = issues["output_quantity"]
+    assert bad.code == "invalid_data" and bad.line == 4 and bad.file.endswith("data.yaml")
+    assert bad.message.startswith("output_quantity（主要产出数量）：值 '1O个'")
+    assert bad.message.endswith("（data.yaml:4）")
+    missing = issues["output_quality"]
+    assert missing.code == "missing_data" and missing.path == ("values", "output_quality")
+    quality = SET.indicator("output_quality").name
+    assert missing.message.startswith(f"output_quality（{quality}）：")
+    stray = issues["spnet"]
+    assert stray.code == "unknown_value" and stray.path == ("values", "spnet")
+    assert "'spnet'" in stray.message and "'spent'" in stray.message
+    assert list(issues)[-1] == "spnet"  # the value problems first, then the strays
+    with pytest.raises(kpiscore.DataError) as en:
+        kpiscore.score(SET, {"values": {"budget": 100}}, strict=True, lang="en")
+    first = en.value.issues[0]
+    assert first.message.startswith("execution_rate (") and "): " in first.message
+
+
+def test_an_explain_template_fills_every_field_from_the_result():
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set(
+            "  - {id: q, category: main, name: 数量, weight: 40, target: '>= 10个',\n"
+            "     explain: '{name}({id}) 实际{actual} 目标{target} 得{score}/{weight} "
+            "完成率{completion} 单位{unit} 另{extra} 无{nothing}'}\n"
+            "  - {id: r, category: main, name: 其他, weight: 60, target: '>= 1', actual: extra}\n",
+        )
+    )
+    r = kpiscore.score(iset, {"values": {"q": "8个", "extra": "2.5"}}).indicator("q")
+    assert r.explanation == (
+        "数量(q) 实际8个 目标≥10个 得32/40 完成率80% 单位个 另2.5 无—；需说明偏差原因（未填写）"
+    )
+
+
+def test_a_failed_check_shows_each_side_with_labels_and_values():
+    r = kpiscore.score(
+        kpiscore.load(ROOT / "examples" / "panyu-2022" / "department-set.yaml"),
+        ROOT / "examples" / "panyu-2022" / "department.yaml",
+    )
+    [failed] = [c for c in r.checks if not c.passed]
+    assert "基本支出 869.56万元 + 项目支出 235.30万元 = 1104.86" in failed.message
+    assert "执行数 1104.87万元 = 1104.87，相差 -0.01" in failed.message
+
+
+def test_a_check_or_penalty_that_cannot_run_is_named_with_why():
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set(
+            "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1'}\n",
+            extra=(
+                "inputs:\n  x: {name: 某数}\n  y: {name: 另数}\n"
+                "checks:\n  - {name: 平衡, assert: 'x / y >= 1'}\n"
+                "penalties:\n  - {name: 超支, when: 'x / y > 2', deduct: 5}\n"
+            ),
+        )
+    )
+    r = kpiscore.score(iset, {"values": {"a": 1, "x": 1, "y": 0}})
+    check = next(w for w in r.warnings if w.code == "check_not_evaluated")
+    assert check.startswith("一致性检查“平衡”无法计算：") and len(check) > len("一致性检查“平衡”无法计算：")
+    penalty = next(w for w in r.warnings if w.code == "penalty_not_evaluated")
+    assert penalty.startswith("扣罚“超支”无法判断：") and r.total == 100
+
+
+def test_a_restated_value_read_by_a_formula_is_quoted_as_written():
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set(
+            "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10', actual: n + 0}\n",
+            extra="inputs:\n  n: {name: 数}\n",
+        )
+    )
+    r = kpiscore.score(iset, {"values": {"n": "≥12"}})
+    [w] = [w for w in r.warnings if w.code == "restates_target"]
+    assert w.startswith("n：'≥12' 不是确切的完成值") and "按 12 读取" in w

@@ -1,0 +1,74 @@
+"""The one rounding rule and the three text forms of numbers, pinned exactly."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from kpiscore._numbers import fmt_number, fmt_percent, fmt_plain, fmt_value, round_half_up
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        ("2.675", 2, "2.68"),
+        ("8.5", 0, "9"),
+        ("-2.5", 0, "-3"),
+        ("19.5573", 2, "19.56"),
+        ("0.125", 2, "0.13"),
+        ("1.0049", 2, "1.00"),
+        ("7", 2, "7.00"),
+        ("123.45", 14, "123.45000000000000"),
+    ],
+)
+def test_round_half_up_rounds_half_away_from_zero_at_the_place(value, places, expected):
+    assert str(round_half_up(D(value), places)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("2.50", "2.50"),  # as written when 4 places or fewer
+        ("1.2345", "1.2345"),
+        ("1.23456", "1.2346"),  # more than 4: rounded half-up, trailing zeros dropped
+        ("12.300000", "12.3"),
+        ("0.00005", "0.0001"),
+        ("-0.00001", "0"),
+        ("-0", "0"),
+        ("1E+2", "100"),
+        ("-3.5", "-3.5"),
+    ],
+)
+def test_fmt_value_keeps_what_was_written_and_cuts_at_four_places(value, expected):
+    assert fmt_value(None if value is None else D(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("9.80", "9.80"), ("-0", "0"), ("1E+2", "100"), ("-0.50", "-0.50")],
+)
+def test_fmt_plain_is_the_number_exactly_as_computed(value, expected):
+    assert fmt_plain(None if value is None else D(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        ("20.00", None, "20"),
+        ("0.50", None, "0.5"),
+        ("100", None, "100"),
+        ("-0.0", None, "0"),
+        ("19.55725", 4, "19.5573"),
+        ("2.50", 1, "2.5"),
+    ],
+)
+def test_fmt_number_drops_trailing_zeros_unless_given_places(value, places, expected):
+    assert fmt_number(D(value), places) == expected
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [("0.977889", "97.79%"), ("1", "100%"), ("0.8", "80%"), ("0.00005", "0.01%"), ("1.5", "150%")],
+)
+def test_fmt_percent_shows_a_fraction_to_two_places_half_up(fraction, expected):
+    assert fmt_percent(D(fraction)) == expected
