@@ -223,7 +223,9 @@ def test_a_check_or_penalty_that_cannot_run_is_named_with_why():
     )
     r = kpiscore.score(iset, {"values": {"a": 1, "x": 1, "y": 0}})
     check = next(w for w in r.warnings if w.code == "check_not_evaluated")
-    assert check.startswith("一致性检查“平衡”无法计算：") and len(check) > len("一致性检查“平衡”无法计算：")
+    assert check.startswith("一致性检查“平衡”无法计算：") and len(check) > len(
+        "一致性检查“平衡”无法计算："
+    )
     penalty = next(w for w in r.warnings if w.code == "penalty_not_evaluated")
     assert penalty.startswith("扣罚“超支”无法判断：") and r.total == 100
 

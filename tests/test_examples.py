@@ -192,7 +192,9 @@ def test_output_problems_are_named_in_chinese(tmp_path, capsys):
     set_path = str(ROOT / "indicator_sets" / "mof-project-2020.yaml")
     data = str(ROOT / "examples" / "quickstart" / "project.yaml")
     assert main(["report", set_path, data, "-o", str(tmp_path / "x.pdf")]) == 2
-    assert "-o 的文件名应以 .md, .html, .xlsx 结尾" in capsys.readouterr().err
+    assert "-o 的文件名应以 .txt, .md, .markdown, .html, .htm, .json, .xlsx, .docx 结尾" in (
+        capsys.readouterr().err
+    )
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
     assert main(["report", set_path, data, "-o", str(blocker / "x.md")]) == 1

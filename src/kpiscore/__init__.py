@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ._api import RowError, check, load, loads, score, score_many
     from ._compile import shipped_sets
     from ._messages import Lang
+    from ._output import render
     from ._result_schema import result_schema
     from .compiled import CompiledCategory as Category
     from .compiled import CompiledIndicator as Indicator
@@ -37,6 +38,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     **{n: ("._api", n) for n in ("RowError", "check", "load", "loads", "score", "score_many")},
     "shipped_sets": ("._compile", "shipped_sets"),
     "Lang": ("._messages", "Lang"),
+    "render": ("._output", "render"),
     "result_schema": ("._result_schema", "result_schema"),
     "Category": (".compiled", "CompiledCategory"),
     "Indicator": (".compiled", "CompiledIndicator"),
@@ -105,6 +107,7 @@ __all__ = [
     "check",
     "load",
     "loads",
+    "render",
     "result_schema",
     "score",
     "score_many",

@@ -25,9 +25,9 @@ from typing import Any, TextIO
 
 from . import _api
 from ._messages import Lang, message
+from ._render._rows import spreadsheet_cell
 from ._sources import Row
 from .compiled import IndicatorSet
-from .render._rows import spreadsheet_cell
 from .result import Discrepancy, Result
 
 SEPARATOR = "；"

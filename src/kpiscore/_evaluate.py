@@ -8,7 +8,6 @@ warnings, while every other indicator still scores.
 from __future__ import annotations
 
 import functools
-import numbers
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -34,6 +33,7 @@ from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
 from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
 from ._steps import FormulaUse, Step, step
+from ._subject import read_subject
 from ._wording import words_for
 from ._yaml import Document, Path_
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
@@ -155,7 +155,7 @@ def prepare(
         for name, rv in values.items()
         if rv.converted and isinstance(rv.value, Decimal)
     ]
-    kept_subject = _read_subject(subject, clean, notes, lang)
+    kept_subject = read_subject(subject, clean, notes, lang)
     reasons = _read_reasons(sections["reasons"], clean, notes, lang)
     manual = {
         k: {**m, "justification": clean(f"manual.{k}", m.get("justification"))}
@@ -264,22 +264,6 @@ def _read_values(
     return values
 
 
-def _read_subject(
-    subject: Mapping[str, Any], clean: _Cleaner, notes: list[str], lang: Lang
-) -> dict[str, Any]:
-    kept: dict[str, Any] = {}
-    for k, v in subject.items():
-        if isinstance(v, (numbers.Real, Decimal)) and not isinstance(v, bool):
-            # 2022 from Python, 2022 from YAML and np.int64(2022) are one year in the JSON.
-            read = read_value(v)
-            kept[str(k)] = read.value if read.problem is None else str(v)
-        elif isinstance(v, (str, bool)) or v is None:
-            kept[str(k)] = clean(f"subject.{k}", v)
-        else:
-            notes.append(message("subject_not_plain", lang, key=str(k)[:40]))
-    return kept
-
-
 def _read_reasons(
     raw: dict[str, Any], clean: _Cleaner, notes: list[str], lang: Lang
 ) -> dict[str, str]:
@@ -386,7 +370,10 @@ class _Scorer:
             steps.append(_REASON_OWED)
             steps.append(step("reason_given", reason=reason[:100]) if reason else _NOT_GIVEN)
             if not reason:
-                self.warnings.append(message("reason_missing", self.lang, id=ind.id).about(ind.id))
+                name = shown_name(ind, self.lang)
+                self.warnings.append(
+                    message("reason_missing", self.lang, id=ind.id, name=name).about(ind.id)
+                )
         if isinstance(actual, Decimal):
             shown = self.words.show_for(ind)(actual)
         elif isinstance(actual, (tuple, list)):
@@ -402,6 +389,7 @@ class _Scorer:
             target=ind.target.text if ind.target else None,
             actual=actual,
             shown=shown,
+            target_shown=self.words.target(ind),
             completion=completion,
             score=round_half_up(raw, self.iset.precision),
             raw_score=raw,
@@ -756,6 +744,7 @@ class _Scorer:
             rescaled=rescaled and total is not None,
             lang=lang,
             row=row,
+            kind=iset.kind,
         )
 
     def refuse_under_strict(self, missing: list[IndicatorResult], used: frozenset[str]) -> None:

@@ -508,7 +508,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "{id}：'{raw}' 不是确切的完成值（写成了目标、范围或约数），按 {value} 读取；请填写实际完成的数",
         "{id}: '{raw}' is not an exact achieved value (it reads as a target, a bound or an estimate); read as {value}; enter the number achieved",
     ),
-    "reason_missing": ("{id}：偏差原因未填写", "{id}: no reason for deviation given"),
+    "reason_missing": (
+        "{name}（{id}）：偏差原因未填写",
+        "{name} ({id}): no reason for deviation given",
+    ),
     "indicator_problem": (
         "{id}（{name}）：{problem}，按 0 分计",
         "{id} ({name}): {problem}; scored 0",
@@ -577,6 +580,26 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "set_mismatch": (
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
+    ),
+    "subject_unknown_key": (
+        "subject.{key}：不是自评表表头的项目（name、department、org、year、contact、funds、goals），已保留但不会填入表中{hint}",
+        "subject.{key}: not a field of the form's header (name, department, org, year, contact, funds, goals); kept, but not placed on the form{hint}",
+    ),
+    "funds_unknown": (
+        "subject.funds.{key}：项目资金的行是 total、fiscal、carryover、other，列是 initial、budget、spent，这一项已忽略{hint}",
+        "subject.funds.{key}: the funds rows are total, fiscal, carryover, other and the columns initial, budget, spent; ignored{hint}",
+    ),
+    "funds_not_a_number": (
+        "subject.funds.{key}：'{value}' 不是金额（万元），这一格留空",
+        "subject.funds.{key}: '{value}' is not an amount (万元); the cell is left empty",
+    ),
+    "funds_converted": (
+        "subject.funds.{key}：'{raw}' 按 {value} 万元填入",
+        "subject.funds.{key}: '{raw}' entered as {value} 万元",
+    ),
+    "goals_not_text": (
+        "subject.goals.{key}：年度总体目标应是文字（planned 预期目标，achieved 实际完成情况），已忽略",
+        "subject.goals.{key}: goals are text (planned, achieved); ignored",
     ),
     "subject_not_plain": (
         "subject.{key}：项目信息应是文字或数字，这里是列表或映射，已忽略",

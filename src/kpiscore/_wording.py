@@ -228,6 +228,7 @@ class Words:
         self._shows: dict[str | None, Callable[[Decimal], str]] = {}
         self._names: dict[str, Callable[[Decimal], str]] = {}
         self._labels: dict[str, str] = {}
+        self._targets: dict[str, str] = {}
         for name, spec in (iset.inputs or {}).items():
             self._names[name] = _shower(spec.type == "percent", spec.unit)
 
@@ -246,6 +247,14 @@ class Words:
                 spec = inputs[ind.id]
                 percent, unit = spec.type == "percent" or percent, spec.unit or unit
             found = self._shows[ind.id] = _shower(percent, unit)
+        return found
+
+    def target(self, ind: CompiledIndicator) -> str:
+        """The target as a form prints it (≥ ≤ as such), once per indicator."""
+        found = self._targets.get(ind.id)
+        if found is None:
+            t = ind.target
+            found = self._targets[ind.id] = "" if t is None else t.show("en" if self.en else "zh")
         return found
 
     def show_name(self, name: str) -> Callable[[Decimal], str]:

@@ -153,10 +153,23 @@ def _parser() -> argparse.ArgumentParser:
         help="JSON 中附上每个指标的计算步骤 / add each indicator's steps to the JSON",
     )
 
-    r = command("report", "写出自评表：.md、.html 或 .xlsx / write a report")
+    r = command(
+        "report",
+        "写出自评表（.xlsx .html .md）或自评报告（.docx）/ write the form or the report draft",
+    )
     r.add_argument("set", metavar="SET", help=set_help)
     r.add_argument("data", metavar="DATA", help=data_help)
-    r.add_argument("-o", "--output", required=True, help="OUT.md, OUT.html or OUT.xlsx")
+    r.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="OUT.xlsx, OUT.html, OUT.md, OUT.docx, OUT.txt, OUT.json",
+    )
+    r.add_argument(
+        "--template",
+        metavar="T.docx",
+        help="用单位自己的 Word 模板（docxtpl 占位符）/ fill the unit's own Word template",
+    )
     r.add_argument("--strict", action="store_true", help=strict_help)
 
     b = command("batch", "批量计分 / score many subjects: a CSV, an .xlsx sheet or a folder")
@@ -258,8 +271,8 @@ def cmd_check(args: argparse.Namespace, lang: Lang) -> int:
 
 def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
     from . import _api
-    from .render import json as json_render
-    from .render import markdown, text
+    from ._render import json as json_render
+    from ._render import markdown, text
 
     result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
     if args.format == "json":
@@ -274,22 +287,20 @@ def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
+    from . import _api, _output
+
     out = args.output
-    suffix = Path(out).suffix.lower()
-    if suffix not in (".xlsx", ".html", ".htm", ".md", ".markdown"):
-        return _bad_output(out, ".md, .html, .xlsx", lang)
-    from . import _api
-    from .render import html, markdown
-
+    if _output.format_for(out) is None:
+        return _bad_output(out, ", ".join(_output.SUFFIXES), lang)
+    if args.template and Path(out).suffix.lower() != ".docx":
+        _err(
+            "kpiscore: --template is for a .docx report"
+            if lang == "en"
+            else "kpiscore：--template 只用于 .docx 自评报告"
+        )
+        return 2
     result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
-    if suffix == ".xlsx":
-        from .render import xlsx
-
-        xlsx.report(result, out, lang)
-    elif suffix in (".html", ".htm"):
-        Path(out).write_text(html.render(result, lang), encoding="utf-8")
-    else:
-        Path(out).write_text(markdown.render(result, lang), encoding="utf-8")
+    _output.write(result, out, template=args.template)
     return 0
 
 
@@ -381,7 +392,7 @@ def _write_batch(
                 fh.write(line.text)
             progress.step()
     if opts.suffix == ".xlsx":
-        from .render import xlsx
+        from ._render import xlsx
 
         xlsx.batch(kept, list(opts.columns), str(path))
     return scored, bad

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, final
 
 from ._data import digest_of
@@ -51,6 +52,8 @@ class IndicatorResult:
     problem: str | None = None
     shown: str = ""
     """The actual as a person reads it: "97.79%", "18个", "达成"."""
+    target_shown: str = ""
+    """The target as a form prints it: "≥10个", "≤100%", "达成", "≤2022年9月30日"."""
     steps: tuple[Step, ...] = ()
     """What the rule did, as data: each step's ``kind`` and the numbers it used. The
     explanation is worded from these (``to_dict(steps=True)`` puts them in the JSON)."""
@@ -84,6 +87,7 @@ class IndicatorResult:
             "target": self.target,
             "actual": actual,
             "actual_shown": self.shown,
+            "target_shown": self.target_shown,
             "completion": fmt_value(self.completion),
             "score": fmt_plain(self.score),
             "raw_score": fmt_plain(self.raw_score),
@@ -207,6 +211,8 @@ class Result:
     lang: Lang = "zh"
     row: int | None = None
     """In a batch, the subject's row in the source (the CSV or sheet line, the file's place)."""
+    kind: str = "project"
+    """The set's kind: project (项目支出) or department (部门整体支出); it picks the form."""
     data: Any = field(default=None, repr=False, compare=False)
     """The data as it was scored (containers copied), for ``data_digest``."""
 
@@ -237,6 +243,7 @@ class Result:
             **row,
             "indicator_set": self.indicator_set,
             "indicator_set_name": self.indicator_set_name,
+            "kind": self.kind,
             "subject": _jsonable(self.subject),
             "total": fmt_plain(self.total),
             "full_score": fmt_plain(self.full_score),
@@ -255,6 +262,13 @@ class Result:
             "warnings": [as_message(w).to_dict() for w in self.warnings],
             "hashes": {"indicator_set": self.set_digest, "data": self.data_digest},
         }
+
+    def write(self, path: str | Path, *, template: str | Path | None = None) -> Path:
+        """Write this result to ``path`` in the format its suffix names (.txt .md .html
+        .json .xlsx .docx); ``template``: a unit's own Word template for .docx."""
+        from ._output import write
+
+        return write(self, path, template=template)
 
     def to_json(self, indent: int | None = 2, steps: bool = False) -> str:
         """The result as JSON (its shape: ``kpiscore.result_schema()``); ``indent=None`` gives

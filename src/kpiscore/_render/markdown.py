@@ -6,7 +6,7 @@ import re
 
 from .._messages import Lang
 from ..result import Result
-from ._rows import HEADERS, rows, total_notes
+from ._rows import HEADERS, named, other_warnings, rows, total_notes
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
@@ -33,6 +33,17 @@ def render(result: Result, lang: Lang = "zh") -> str:
         + total_notes(result, lang)
     )
     out.append("")
+    out.append("## " + ("Category subtotals" if en else "分项得分"))
+    out.append("")
+    out.append(
+        "| "
+        + (" | ".join(["Category", "Weight", "Score"] if en else ["一级指标", "分值", "得分"]))
+        + " |"
+    )
+    out.append("|---|---:|---:|")
+    for c in result.categories:
+        out.append(f"| {_cell(c.name)} | {c.weight} | {c.score} |")
+    out.append("")
     out.append("## " + ("Explanations" if en else "计分说明"))
     out.append("")
     for ind in result.indicators:
@@ -46,7 +57,7 @@ def render(result: Result, lang: Lang = "zh") -> str:
             "Differences from the claimed scores" if en else "与自报得分不一致",
             [d.explanation for d in result.discrepancies],
         ),
-        ("Warnings" if en else "提示", list(result.warnings)),
+        ("Warnings" if en else "提示", [named(n, w, lang) for n, w in other_warnings(result)]),
     ]
     for title, items in sections:
         if items:

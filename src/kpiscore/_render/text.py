@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._messages import Lang
 from ..result import Result
-from ._rows import HEADERS, rows, total_notes
+from ._rows import HEADERS, named, other_warnings, rows, total_notes
 from ._table import table
 
 
@@ -53,8 +53,9 @@ def render(result: Result, lang: Lang = "zh") -> str:
         lines.append("")
         lines.append("Points lost, largest first:" if en else "失分（从多到少）：")
         lines.extend(f"- {p.name}（{p.id}）: −{p.lost}" for p in result.points_lost)
-    if result.warnings:
+    warnings = other_warnings(result)
+    if warnings:
         lines.append("")
         lines.append("Warnings:" if en else "提示：")
-        lines.extend(f"- {w}" for w in result.warnings)
+        lines.extend(f"- {named(n, w, lang)}" for n, w in warnings)
     return "\n".join(lines) + "\n"

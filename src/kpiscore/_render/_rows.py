@@ -6,7 +6,16 @@ from .._messages import Lang
 from ..result import IndicatorResult, Result
 
 HEADERS = {
-    "zh": ["一级指标", "二级指标", "三级指标", "指标值", "实际值", "分值", "得分", "偏差原因"],
+    "zh": [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因",
+    ],
     "en": ["Category", "Group", "Indicator", "Target", "Actual", "Weight", "Score", "Reason"],
 }
 
@@ -69,7 +78,7 @@ def rows(result: Result, lang: Lang) -> list[list[str]]:
                 cat,
                 ind.group or "",
                 ind.name,
-                ind.target or "",
+                ind.target_shown or ind.target or "",
                 show_actual(ind, lang),
                 format(ind.weight, "f"),
                 "—" if ind.status == "not_applicable" else format(ind.score, "f"),
@@ -77,3 +86,22 @@ def rows(result: Result, lang: Lang) -> list[list[str]]:
             ]
         )
     return out
+
+
+def other_warnings(result: Result) -> list[tuple[str | None, str]]:
+    """The warnings not already shown as a failed check, each with the name of the
+    indicator it is about (None when it is about the whole subject)."""
+    failed = {c.message for c in result.checks if not c.passed}
+    names = {i.id: i.name for i in result.indicators}
+    return [
+        (names.get(getattr(w, "indicator", None) or ""), w)
+        for w in result.warnings
+        if w not in failed
+    ]
+
+
+def named(name: str | None, text: str, lang: Lang) -> str:
+    """A warning led by the name of its indicator, unless it already starts with it."""
+    if not name or text.startswith(name):
+        return text
+    return f"{name}: {text}" if lang == "en" else f"{name}：{text}"
