@@ -174,7 +174,7 @@ def build(result: Result, kind: str = "project") -> Form:
     department = kind == "department"
     subject = result.subject
     year = subject.get("year")
-    title = word("title_department" if department else "title_project", lang, year="")
+    title = word("title_department" if department else "title_project", lang, year="").strip()
     if year is not None:
         title = (
             word("year", lang, year=year) + title
