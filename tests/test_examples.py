@@ -268,12 +268,80 @@ def test_batch_rows_carry_their_diagnosis_and_the_screen_names_them(tmp_path, ca
     assert _batch(tmp_path, rows) == 0
     with (tmp_path / "out.csv").open(encoding="utf-8-sig") as fh:
         out = list(csv.DictReader(fh))
-    assert "正在推进" in out[0]["warnings"] and out[0]["complete"] == "false"
-    assert "自报 50 分，复核 40.00 分" in out[1]["discrepancies"]
-    assert out[2]["warnings"] == "" and out[2]["discrepancies"] == ""
+    assert list(out[0])[:5] == ["行号", "项目名称", "总分", "等级", "数据完整"]
+    assert list(out[0])[5:] == ["甲", "受益群众满意度", "自报总分", "复核差异", "提示", "错误"]
+    assert "正在推进" in out[0]["提示"] and out[0]["数据完整"] == "false"
+    assert "自报 50 分，复核 40.00 分" in out[1]["复核差异"]
+    assert out[2]["提示"] == "" and out[2]["复核差异"] == ""
     err = capsys.readouterr().err
     assert "第 2 行（甲）：受益群众满意度：需要数字，实际是 '正在推进'" in err
     assert "第 3 行（乙）：甲：自报 50 分" in err and "第 4 行" not in err
+    assert (
+        "已计分 3 行，失败 0 行；等级：" in err
+        and "有问题的行（数据不完整或与自报得分不一致）2 行" in err
+    )
+
+
+def test_an_english_batch_keeps_the_ids_and_an_xlsx_batch_is_typed_and_named(tmp_path, capsys):
+    import openpyxl
+
+    rows = "项目名称,a,b,claimed:总分\n甲,15,95%,100\n乙,12,95%,80\n"
+    (tmp_path / "s.yaml").write_text(BATCH_SET, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text(rows, encoding="utf-8")
+    out = tmp_path / "o.xlsx"
+    assert (
+        main(["batch", str(tmp_path / "s.yaml"), str(tmp_path / "rows.csv"), "-o", str(out)]) == 0
+    )
+    ws = openpyxl.load_workbook(out).active
+    assert ws.title == "x"  # the set's name
+    head, first, second = (list(r) for r in ws.iter_rows(values_only=True))
+    assert head[:5] == ["行号", "项目名称", "总分", "等级", "数据完整"]
+    assert first[0] == 2 and first[4] is True and first[2] == 100
+    assert head.index("自报总分") and first[head.index("自报总分")] == 100
+    assert second[head.index("自报总分")] == 80 and "复核" in second[head.index("复核差异")]
+    en = tmp_path / "en.csv"
+    main(
+        [
+            "batch",
+            str(tmp_path / "s.yaml"),
+            str(tmp_path / "rows.csv"),
+            "-o",
+            str(en),
+            "--lang",
+            "en",
+        ]
+    )
+    with en.open(encoding="utf-8-sig") as fh:
+        assert next(csv.reader(fh))[:7] == [
+            "row",
+            "subject",
+            "total",
+            "grade",
+            "complete",
+            "a",
+            "b",
+        ]
+    assert "2 scored, 0 failed; grades:" in capsys.readouterr().err
+
+
+def test_batch_reports_writes_one_form_per_subject(tmp_path):
+    import openpyxl
+
+    rows = "项目名称,a,b\n甲/乙,15,95%\n丙,12,95%\n"
+    (tmp_path / "s.yaml").write_text(BATCH_SET, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text(rows, encoding="utf-8")
+    forms = tmp_path / "forms"
+    args = [
+        "batch",
+        str(tmp_path / "s.yaml"),
+        str(tmp_path / "rows.csv"),
+        "-o",
+        str(tmp_path / "o.csv"),
+    ]
+    assert main([*args, "--reports", str(forms), "--jobs", "2"]) == 0
+    assert sorted(p.name for p in forms.iterdir()) == ["00002-甲_乙.xlsx", "00003-丙.xlsx"]
+    ws = openpyxl.load_workbook(forms / "00003-丙.xlsx").active
+    assert ws["B2"].value == "丙"
 
 
 def test_a_misspelt_batch_header_stops_the_batch_before_scoring(tmp_path, capsys):

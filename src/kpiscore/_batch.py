@@ -14,9 +14,10 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ class Options:
     strict: bool
     lang: Lang
     explain: bool  # a .jsonl line carries each indicator's explanation
+    reports: str | None = None  # a folder that gets one 自评表 per subject
+    report_format: str = "xlsx"
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,43 @@ class Line:
     cells: dict[str, str] | None  # the row for a sheet (.xlsx only)
     error: str | None  # a row that could not be scored
     problem: str | None  # a scored row that is incomplete or differs from its claims
+    grade: str | None = None  # for the summary: how many rows got each grade
+
+
+# The columns every batch output has, and their headers in each language.
+_FIXED_HEAD = ("row", "subject", "total", "grade", "complete")
+_FIXED_TAIL = ("claimed_total", "discrepancies", "warnings", "error")
+HEADERS = {
+    "zh": {
+        "row": "行号",
+        "subject": "项目名称",
+        "total": "总分",
+        "grade": "等级",
+        "complete": "数据完整",
+        "claimed_total": "自报总分",
+        "discrepancies": "复核差异",
+        "warnings": "提示",
+        "error": "错误",
+    },
+    "en": {k: k for k in (*_FIXED_HEAD, *_FIXED_TAIL)},
+}
 
 
 def columns_for(iset: IndicatorSet) -> tuple[str, ...]:
-    return (
-        "row",
-        "subject",
-        "total",
-        "grade",
-        "complete",
-        *(i.id for i in iset.indicators),
-        "warnings",
-        "discrepancies",
-        "error",
-    )
+    """The keys of a batch row: fixed columns around one column per indicator id."""
+    return (*_FIXED_HEAD, *(i.id for i in iset.indicators), *_FIXED_TAIL)
+
+
+def headers_for(iset: IndicatorSet, lang: Lang) -> tuple[str, ...]:
+    """What the header row says: Chinese names in a Chinese run (an indicator's name,
+    with its id where two share a name), the ids in an English one."""
+    words = HEADERS["en" if lang == "en" else "zh"]
+    if lang == "en":
+        names = [i.id for i in iset.indicators]
+    else:
+        seen = Counter(i.name for i in iset.indicators)
+        names = [i.name if seen[i.name] == 1 else f"{i.name}（{i.id}）" for i in iset.indicators]
+    return (*(words[k] for k in _FIXED_HEAD), *names, *(words[k] for k in _FIXED_TAIL))
 
 
 def line_for(r: Result | _api.RowError, opts: Options) -> Line:
@@ -87,7 +113,17 @@ def line_for(r: Result | _api.RowError, opts: Options) -> Line:
     problem = None
     if not r.complete or r.discrepancies:
         problem = _problem_line(r, opts.lang)
-    return Line(text, cells, None, problem)
+    if opts.reports is not None:
+        _write_report(r, opts)
+    return Line(text, cells, None, problem, r.grade or "—")
+
+
+def _write_report(r: Result, opts: Options) -> None:
+    """The subject's own 自评表, named by its row and name (never a path from the data)."""
+    from ._output import write
+
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", str(r.subject.get("name") or ""))[:60].strip(". ")
+    write(r, Path(opts.reports or ".") / f"{r.row:05d}-{name or 'subject'}.{opts.report_format}")
 
 
 def _json_row(r: Result, explain: bool) -> dict[str, Any]:
@@ -109,6 +145,7 @@ def batch_row(r: Result | _api.RowError) -> dict[str, str]:
         "complete": "true" if r.complete else "false",
         # The diagnosis travels with the row: which value is missing or invalid and
         # why, and where the unit's own scores differ from kpiscore's.
+        "claimed_total": _claimed_total(r),
         "warnings": SEPARATOR.join(r.warnings),
         "discrepancies": SEPARATOR.join(differs(d, r.lang) for d in r.discrepancies),
         "error": "",
@@ -116,6 +153,18 @@ def batch_row(r: Result | _api.RowError) -> dict[str, str]:
     for ind in r.indicators:
         row[ind.id] = "n/a" if ind.status == "not_applicable" else format(ind.score, "f")
     return row
+
+
+def _claimed_total(r: Result) -> str:
+    claimed = next((d.claimed for d in r.discrepancies if d.id == "total"), None)
+    if claimed is not None:
+        return format(claimed, "f")
+    # Equal to kpiscore's total, or not a number (named in the warnings): as written.
+    claimed = r.data.get("claimed") if isinstance(r.data, dict) else None
+    if not isinstance(claimed, dict):
+        return ""
+    raw = claimed.get("total", claimed.get("总分"))
+    return "" if raw is None else str(raw).strip()
 
 
 def differs(d: Discrepancy, lang: Lang) -> str:
@@ -251,3 +300,20 @@ def expected_rows(source: str) -> int | None:
 
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def summary(scored: int, bad: int, problems: int, grades: Counter[str], lang: Lang) -> str:
+    """The screen's last line: rows, failures, each grade's count, rows with problems."""
+    if lang == "en":
+        by_grade = ", ".join(f"{g} {n}" for g, n in grades.most_common())
+        return (
+            f"{scored} scored, {bad} failed"
+            + (f"; grades: {by_grade}" if by_grade else "")
+            + f"; {problems} with problems (incomplete or differing from the claimed scores)"
+        )
+    by_grade = "、".join(f"{g} {n} 行" for g, n in grades.most_common())
+    return (
+        f"已计分 {scored} 行，失败 {bad} 行"
+        + (f"；等级：{by_grade}" if by_grade else "")
+        + f"；有问题的行（数据不完整或与自报得分不一致）{problems} 行"
+    )

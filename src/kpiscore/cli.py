@@ -191,6 +191,11 @@ def _parser() -> argparse.ArgumentParser:
         help=".jsonl 中附上每个指标的说明 / put each indicator's explanation in a .jsonl",
     )
     b.add_argument("--quiet", "-q", action="store_true", help="不显示进度 / no progress line")
+    b.add_argument(
+        "--reports",
+        metavar="DIR",
+        help="每个项目的自评表（.xlsx）写入该目录 / write each subject's form into DIR",
+    )
 
     sc = sub.add_parser(
         "schema", help="输出指标体系格式的 JSON Schema / print the indicator-set JSON Schema"
@@ -325,7 +330,12 @@ def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
             else f"kpiscore: -o 的目录不存在：{target.parent}"
         )
         return 2
-    opts = _batch.Options(suffix, _batch.columns_for(iset), args.strict, lang, args.explain)
+    if args.reports is not None:
+        Path(args.reports).mkdir(parents=True, exist_ok=True)
+    opts = _batch.Options(
+        suffix, _batch.columns_for(iset), args.strict, lang, args.explain, args.reports
+    )
+    headers = _batch.headers_for(iset, lang)
     reading = reading_for(iset, lang)
     jobs = args.jobs if args.jobs > 0 else _batch.default_jobs()
     lines = _batch.lines(iset, args.set, rows_of(args.rows, lang, reading), opts, jobs)
@@ -338,7 +348,7 @@ def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        scored, bad = _write_batch(lines, opts, tmp, reading.notes, progress)
+        scored, bad = _write_batch(lines, opts, headers, tmp, reading.notes, progress, iset.name)
         if scored + bad == 0:
             _err(f"kpiscore: {message('empty_batch', lang, file=args.rows)}")
             return 1
@@ -347,7 +357,6 @@ def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
     finally:
         progress.clear()
         tmp.unlink(missing_ok=True)
-    _err(f"{scored} scored, {bad} failed" if lang == "en" else f"已计分 {scored} 行，失败 {bad} 行")
     return 1 if bad else 0
 
 
@@ -362,17 +371,27 @@ MAX_SHOWN_PROBLEMS = 20
 
 
 def _write_batch(
-    lines: Iterable[_Line], opts: _Options, path: Path, notes: list[str], progress: _Progress
+    lines: Iterable[_Line],
+    opts: _Options,
+    headers: Sequence[str],
+    path: Path,
+    notes: list[str],
+    progress: _Progress,
+    sheet: str,
 ) -> tuple[int, int]:
     import csv
+    from collections import Counter
+
+    from ._batch import summary
 
     scored = bad = problems = 0
+    grades: Counter[str] = Counter()
     kept: list[dict[str, str]] = []  # only .xlsx needs every row at the end
     with open(
         path, "w", encoding="utf-8-sig" if opts.suffix == ".csv" else "utf-8", newline=""
     ) as fh:
         if opts.suffix == ".csv":
-            csv.writer(fh, lineterminator="\n").writerow(opts.columns)
+            csv.writer(fh, lineterminator="\n").writerow(headers)
         for line in lines:
             if notes or line.error or (line.problem and problems <= MAX_SHOWN_PROBLEMS):
                 progress.clear()
@@ -383,6 +402,7 @@ def _write_batch(
                 _err(line.error)
             else:
                 scored += 1
+                grades[line.grade or "—"] += 1
                 if line.problem is not None:
                     _show_problem(line.problem, problems, opts.lang)
                     problems += 1
@@ -394,7 +414,10 @@ def _write_batch(
     if opts.suffix == ".xlsx":
         from ._render import xlsx
 
-        xlsx.batch(kept, list(opts.columns), str(path))
+        xlsx.batch(kept, list(opts.columns), list(headers), str(path), sheet)
+    progress.clear()
+    if scored + bad:
+        _err(summary(scored, bad, problems, grades, opts.lang))
     return scored, bad
 
 

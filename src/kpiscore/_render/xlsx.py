@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -286,19 +287,35 @@ def _tidy(ws: Any, *, wrap_last: bool) -> None:
             ws.column_dimensions[letter].width = min(max(widest + 2, 6), 40)
 
 
-def batch(results: Sequence[dict[str, str]], columns: Sequence[str], path: str) -> None:
+def batch(
+    results: Sequence[dict[str, str]],
+    columns: Sequence[str],
+    headers: Sequence[str],
+    path: str,
+    sheet: str = "",
+) -> None:
+    """The batch sheet, named after the set: scores and totals as numbers, the row as
+    an integer, 数据完整 as TRUE/FALSE, everything else as text."""
     wb = _workbook()
     ws = wb.active
-    ws.append(list(columns))
+    title = re.sub(r"[\[\]:*?/\\]", " ", sheet).strip()[:31]
+    ws.title = title or "batch"
+    ws.append(list(headers))
     for row in results:
-        ws.append([_number_or_text(c, row.get(c, "")) for c in columns])
+        ws.append([_typed(c, row.get(c, "")) for c in columns])
     _tidy(ws, wrap_last=False)
     wb.save(path)
 
 
-def _number_or_text(column: str, text: str) -> Any:
-    # Scores and totals are written as numbers; everything else stays text.
-    if column not in ("row", "subject", "grade", "complete", "warnings", "discrepancies", "error"):
+_TEXT_COLUMNS = frozenset({"subject", "grade", "warnings", "discrepancies", "error"})
+
+
+def _typed(column: str, text: str) -> Any:
+    if column == "complete":
+        return {"true": True, "false": False}.get(text, spreadsheet_cell(text))
+    if column == "row":
+        return int(text) if text.isdigit() else spreadsheet_cell(text)
+    if column not in _TEXT_COLUMNS:  # scores, totals, the claimed total: numbers
         try:
             value = Decimal(text)
         except ArithmeticError:
