@@ -132,3 +132,16 @@ def test_the_code_table_lists_every_code_with_its_words():
     assert text == expected, "docs/codes.md is stale: rerun with KPISCORE_UPDATE_GOLDEN=1"
     for code in _messages.known_codes():
         assert f"`{code}`" in text, code
+
+
+def test_the_guide_documents_every_template_variable_and_no_other():
+    from kpiscore._render._report import context
+
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text[text.index("### Word 模板中可以用的变量") :]
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+    result = kpiscore.score("mof-project-2020", ROOT / "examples" / "panyu-2022" / "project.yaml")
+    ctx = context(result)
+    assert documented == set(ctx)
+    row = next(line for line in section.splitlines() if line.startswith("| `indicators` |"))
+    assert set(re.findall(r"`(\w+)`", row)) - {"indicators"} == set(ctx["indicators"][0])
