@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ._api import RowError, check, load, loads, score, score_many
     from ._compile import shipped_sets
+    from ._import import ImportedTable, import_table
     from ._messages import Lang
     from ._output import render
     from ._result_schema import result_schema
@@ -39,6 +40,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "shipped_sets": ("._compile", "shipped_sets"),
     "Lang": ("._messages", "Lang"),
     "render": ("._output", "render"),
+    "import_table": ("._import", "import_table"),
+    "ImportedTable": ("._import", "ImportedTable"),
     "result_schema": ("._result_schema", "result_schema"),
     "Category": (".compiled", "CompiledCategory"),
     "Indicator": (".compiled", "CompiledIndicator"),
@@ -90,6 +93,7 @@ __all__ = [
     "Discrepancy",
     "FormulaError",
     "Grade",
+    "ImportedTable",
     "Indicator",
     "IndicatorResult",
     "IndicatorSet",
@@ -105,6 +109,7 @@ __all__ = [
     "Target",
     "__version__",
     "check",
+    "import_table",
     "load",
     "loads",
     "render",

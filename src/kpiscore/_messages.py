@@ -581,6 +581,66 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
     ),
+    "import_read": (
+        "工作表“{sheet}”：第 {line} 行是指标表的表头，读取了 {rows} 行指标",
+        "Sheet '{sheet}': the indicator table's header is row {line}; {rows} indicator rows read",
+    ),
+    "import_hidden_sheet": (
+        "隐藏的工作表“{sheet}”未读取（常见于模板或说明页）",
+        "The hidden sheet '{sheet}' is not read (usually a template or notes)",
+    ),
+    "import_no_table": (
+        "工作表“{sheet}”中没有找到自评表：需要一行写有 三级指标、年度指标值（或 指标值）和 实际完成值（或 实际值）的表头",
+        "No self-evaluation table on sheet '{sheet}': a header row naming 三级指标, 年度指标值 (or 指标值) and 实际完成值 (or 实际值) is needed",
+    ),
+    "import_uncomputed": (
+        "单元格 {cells} 的公式在 Excel 中从未计算，没有值：按空白读取；请在 Excel 中打开并保存后再导入",
+        "The formulas in {cells} were never computed by Excel and hold no value: read as blank; open and save the file in Excel, then import again",
+    ),
+    "import_execution_in_table": (
+        "预算执行率已在指标表中，资金块中的分值、执行率、得分不再另作一项",
+        "The execution rate is a row of the indicator table: the funds block's weight, rate and score are not added again",
+    ),
+    "import_execution_note": (
+        "取自资金块的 分值、执行率、得分：执行数/预算数，目标 100%",
+        "From the funds block's weight, rate and score: spent / budget, target 100%",
+    ),
+    "import_no_weight": (
+        "第 {line} 行“{name}”的分值是 '{value}'，不是数字：分值留空，请填写（check 会指出）",
+        "Row {line} '{name}': the weight '{value}' is not a number; left for you to fill (check names it)",
+    ),
+    "import_no_weight_column": (
+        "表中没有“分值”列：各指标的分值留空，请填写（不会用得分代替分值；check 会逐项指出）",
+        "The table has no 分值 (weight) column: the weights are left for you to fill (the scores are never used as weights; check names each)",
+    ),
+    "import_bare_target": (
+        "原表目标写作“{target}”，没有写 ≥ 或 ≤：按“≥ {target}”（越高越好）读取，请核对",
+        "The table writes the target as '{target}' without ≥ or ≤: read as '≥ {target}' (higher is better); please check",
+    ),
+    "import_bare_target_said": (
+        "第 {line} 行目标“{target}”没有写 ≥ 或 ≤，按 ≥ 读取（已在 set.yaml 中注明）",
+        "Row {line}: the target '{target}' has no ≥ or ≤; read as ≥ (noted in set.yaml)",
+    ),
+    "import_level_target": (
+        "原表目标写作“{target}”，按等级“{level}”读取",
+        "The table writes the target as '{target}': read as the level '{level}'",
+    ),
+    "import_manual": (
+        "原表目标“{target}”无法识别为数值、日期或等级：改为人工评分（manual），请在数据的 manual 中给出分数和理由",
+        "The target '{target}' is not a number, a date or a level: scored by hand (manual); give the score and the reason under manual in the data",
+    ),
+    "import_manual_said": (
+        "第 {line} 行目标“{target}”无法识别，改为人工评分，需要人工给分",
+        "Row {line}: the target '{target}' cannot be read; scored by hand (manual)",
+    ),
+    "import_marked_missing": (
+        "第 {line} 行的实际值写作“{value}”（kpiscore 的标记），按缺数据读取",
+        "Row {line}: the actual reads '{value}' (kpiscore's marker): read as missing",
+    ),
+    "import_weights_differ": (
+        "各指标分值合计 {found}，而原表总分一栏写作 {printed}：按原表的分值导入，满分按 {found} 计，请核对",
+        "The weights add up to {found} while the table prints {printed} as the full score: imported as written, the full score taken as {found}; please check",
+    ),
     "subject_unknown_key": (
         "subject.{key}：不是自评表表头的项目（name、department、org、year、contact、funds、goals），已保留但不会填入表中{hint}",
         "subject.{key}: not a field of the form's header (name, department, org, year, contact, funds, goals); kept, but not placed on the form{hint}",

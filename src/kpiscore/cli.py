@@ -206,6 +206,24 @@ def _parser() -> argparse.ArgumentParser:
         help="输出计分结果 JSON 的 Schema / print the JSON Schema of a result instead",
     )
 
+    im = command(
+        "import",
+        "把已填报的自评表（.xlsx）转为指标体系和数据 / read a filed 自评表 into a set and data",
+    )
+    im.add_argument("table", metavar="TABLE.xlsx", help="自评表 / the filed table")
+    im.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="输出目录，默认与表同名 / folder (default: beside the table)",
+    )
+
+    au = command("audit", "复核一批自评表：重新计分并列出不一致 / re-check filed tables")
+    au.add_argument(
+        "files", nargs="+", metavar="FILE|DIR", help="自评表或其文件夹 / tables or folders"
+    )
+    au.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+
     t = command("test", "运行复核用例：给定数据，期望得分 / run officer-written cases")
     t.add_argument("set", metavar="SET", help=set_help)
     t.add_argument("cases", metavar="CASES", help="用例文件 / case file (YAML)")
@@ -490,7 +508,60 @@ def cmd_diff(args: argparse.Namespace, lang: Lang) -> int:
     return 1 if failed else 0
 
 
+def cmd_import(args: argparse.Namespace, lang: Lang) -> int:
+    from ._import import import_table
+
+    source = Path(args.table)
+    tables = import_table(source, lang=lang)
+    base = Path(args.output) if args.output else source.with_suffix("")
+    for t in tables:
+        folder = base / _safe_name(t.sheet) if len(tables) > 1 else base
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "set.yaml").write_text(t.set_yaml(), encoding="utf-8")
+        (folder / "data.yaml").write_text(t.data_yaml(), encoding="utf-8")
+        for line in t.decisions:
+            print(f"- {line}")
+        print(
+            f"wrote {folder / 'set.yaml'} and {folder / 'data.yaml'}"
+            if lang == "en"
+            else f"已写出 {folder / 'set.yaml'} 和 {folder / 'data.yaml'}"
+        )
+    return 0
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(". ")[:60] or "sheet"
+
+
+def cmd_audit(args: argparse.Namespace, lang: Lang) -> int:
+    from ._audit import audit
+    from ._render import audit as audit_render
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        return _bad_output(args.output, ".csv, .xlsx", lang)
+    rows = []
+    for row in audit(args.files, lang):
+        rows.append(row)
+        if row.error is not None:
+            _err(f"{row.file}: {row.error}")
+        elif not row.agrees:
+            _err(audit_render.screen_line(row, lang))
+    audit_render.write(rows, out, lang)
+    agree = sum(r.agrees for r in rows)
+    unreadable = sum(r.error is not None for r in rows)
+    differ = len(rows) - agree - unreadable
+    _err(
+        f"{len(rows)} table(s): {agree} agree, {differ} differ, {unreadable} unreadable"
+        if lang == "en"
+        else f"共 {len(rows)} 张表：一致 {agree} 张，不一致 {differ} 张，无法读取 {unreadable} 张"
+    )
+    return 0 if rows and agree == len(rows) else 1
+
+
 COMMANDS = {
+    "import": cmd_import,
+    "audit": cmd_audit,
     "check": cmd_check,
     "score": cmd_score,
     "report": cmd_report,

@@ -17,7 +17,7 @@ from ._rows import other_warnings, spreadsheet_cell
 from ._table import width
 
 
-def _workbook() -> Any:
+def new_workbook() -> Any:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the environment
@@ -33,7 +33,7 @@ def report(result: Result, path: str, lang: Lang = "zh") -> None:
 
 def report_bytes(result: Result, lang: Lang = "zh") -> bytes:
     """The 自评表 workbook: the form on the first sheet, explanations on the second."""
-    wb = _workbook()
+    wb = new_workbook()
     wb.active.title = "自评表" if lang != "en" else "Form"
     _FormSheet(wb.active, build(result, result.kind)).write()
     _explanations(wb.create_sheet("计分说明" if lang != "en" else "Explanations"), result, lang)
@@ -247,7 +247,7 @@ def _explanations(ws: Any, result: Result, lang: Lang) -> None:
         ws.append([])
         for kind, text in notes:
             ws.append([kind, None, spreadsheet_cell(text)])
-    _tidy(ws, wrap_last=True)
+    tidy(ws, wrap_last=True)
 
 
 def _notes(result: Result, lang: Lang) -> list[tuple[str, str]]:
@@ -266,7 +266,7 @@ def _notes(result: Result, lang: Lang) -> list[tuple[str, str]]:
     return out
 
 
-def _tidy(ws: Any, *, wrap_last: bool) -> None:
+def tidy(ws: Any, *, wrap_last: bool) -> None:
     """Bold frozen header and columns wide enough to read, as an officer would set them."""
     from openpyxl.styles import Alignment, Font
 
@@ -296,14 +296,14 @@ def batch(
 ) -> None:
     """The batch sheet, named after the set: scores and totals as numbers, the row as
     an integer, 数据完整 as TRUE/FALSE, everything else as text."""
-    wb = _workbook()
+    wb = new_workbook()
     ws = wb.active
     title = re.sub(r"[\[\]:*?/\\]", " ", sheet).strip()[:31]
     ws.title = title or "batch"
     ws.append(list(headers))
     for row in results:
         ws.append([_typed(c, row.get(c, "")) for c in columns])
-    _tidy(ws, wrap_last=False)
+    tidy(ws, wrap_last=False)
     wb.save(path)
 
 
