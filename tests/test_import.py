@@ -184,6 +184,26 @@ def test_an_empty_actual_stays_missing(tmp_path):
     assert first in t.data["values"]
 
 
+def test_blank_category_cells_read_as_the_one_above_and_two_sheets_give_two_folders(tmp_path):
+    path = published_table(tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["填报"]
+    ws.unmerge_cells("C13:C16")
+    for r in (14, 15, 16):
+        ws.cell(row=r, column=3).value = None
+    copy = wb.copy_worksheet(ws)
+    copy.title = "第二张"
+    wb.save(path)
+    tables = kpiscore.import_table(path)
+    assert [t.sheet for t in tables] == ["填报", "第二张"]
+    cats = {c["id"]: c["name"] for c in tables[0].set["categories"]}
+    output = [i for i in tables[0].set["indicators"] if cats[i["category"]] == "产出指标"]
+    assert [i["name"] for i in output] == ["培训人次", "培训合格率", "完成时间", "安全事故"]
+    assert main(["import", str(path)]) == 0
+    assert (tmp_path / "t" / "填报" / "set.yaml").exists()
+    assert (tmp_path / "t" / "第二张" / "data.yaml").exists()
+
+
 def test_a_workbook_without_a_table_is_refused_naming_what_is_needed(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "说明"

@@ -332,6 +332,13 @@ def _rows(grid: list[list[str]], at: int, t: Table) -> None:
             continue  # the header repeated (a table printed over two pages)
         if not (texts.get("name") or texts.get("target") or texts.get("weight")):
             continue  # a row that only names a category
+        # A 一级/二级 cell left blank under a filled one reads as the one above, as a
+        # merged cell does (tables are saved both ways).
+        above = t.rows[-1] if t.rows else None
+        if above is not None and not texts.get("level1"):
+            texts["level1"] = above.category
+            if not texts.get("level2"):
+                texts["level2"] = above.group
         t.rows.append(
             Row(
                 line=r + 1,
