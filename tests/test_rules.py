@@ -337,3 +337,86 @@ def test_with_inputs_declared_a_plain_indicator_still_reads_its_own_value():
     assert r.status == "scored" and r.score == 10
     bad = kpiscore.score(iset, {"values": {"a": "120次"}}).indicators[0]
     assert bad.status == "invalid_data" and "'人'" in bad.problem and "—" not in bad.problem
+
+
+ZERO_TOL = "  - {id: a, category: main, name: 事故, weight: 10, target: '= 0', tolerance: 0.5}\n"
+
+
+@pytest.mark.parametrize(
+    ("actual", "zh", "en", "score"),
+    [
+        (
+            "0.3",
+            "目标 =0，实际 0.3，在容差 0.5 以内，达成，得满分 10",
+            "target =0, actual 0.3, within tolerance 0.5, met: full weight 10",
+            10,
+        ),
+        ("0", "目标 =0，实际 0，达成，得满分 10", "target =0, actual 0, met: full weight 10", 10),
+        (
+            "0.6",
+            "目标 =0，实际 0.6，目标为 0 而实际不为 0，得 0 分",
+            "target =0, actual 0.6, the target is 0 and the actual is not: 0",
+            0,
+        ),
+    ],
+)
+def test_a_zero_target_with_a_tolerance_says_which_side_the_actual_fell(actual, zh, en, score):
+    r = one(ZERO_TOL, {"a": actual})
+    assert r.score == score and r.explanation.startswith(zh)
+    iset = single(ZERO_TOL)
+    assert (
+        kpiscore.score(iset, {"values": {"a": actual}}, lang="en")
+        .indicators[0]
+        .explanation.startswith(en)
+    )
+
+
+LEVELS_EN = (
+    "  - {id: a, category: main, name: 质量, weight: 15, target: 达成, levels: ["
+    "{label: 达成, name_en: Achieved, range: [0.8, 1], aliases: [完成]}, "
+    "{label: 未达成, name_en: Missed, range: [0, 0.6]}]}\n"
+)
+
+
+def test_a_claimed_score_inside_the_band_is_used_and_named_in_both_languages():
+    r = one(LEVELS_EN, {"a": "完成"}, claimed={"a": "13"})
+    assert r.score == 13 and r.actual == "达成"  # the level the cell names, as written elsewhere
+    assert "实际等级“达成”，单位自评 13 分，在 达成 档 [12, 15] 内，采用" in r.explanation
+    en = kpiscore.score(
+        single(LEVELS_EN), {"values": {"a": "完成"}, "claimed": {"a": "13"}}, lang="en"
+    )
+    text = en.indicators[0].explanation
+    assert (
+        "target Achieved, level 'Achieved', the unit's own score 13 lies in the Achieved band [12, 15]: used"
+        in text
+    )
+
+
+def test_a_zero_weight_level_takes_a_zero_claim_without_dividing_by_zero():
+    zero = "  - {id: a, category: main, name: 质量, weight: 0, target: 达成}\n"
+    iset = kpiscore.loads(
+        make_set(zero + "  - {id: b, category: main, name: 乙, weight: 100, target: '>= 1'}\n")
+    )
+    r = kpiscore.score(iset, {"values": {"a": "达成", "b": 1}, "claimed": {"a": 0}}).indicators[0]
+    assert r.status == "scored" and r.score == 0 and r.completion is None
+
+
+MANUAL = "  - {id: a, category: main, name: 创新, weight: 10, rule: manual}\n"
+
+
+@pytest.mark.parametrize(
+    ("score", "status", "value"),
+    [
+        ("8分", "scored", D(8)),
+        ("8", "scored", D(8)),
+        ("8个", "invalid_data", "8个"),
+        ("很好", "invalid_data", "很好"),
+    ],
+)
+def test_a_manual_score_is_a_number_of_points_or_named_as_written(score, status, value):
+    r = one(MANUAL, {}, manual={"a": {"score": score, "justification": "有创新做法"}})
+    assert r.status == status
+    if status == "scored":
+        assert r.score == value and "人工评分 8，理由：有创新做法" in r.explanation
+    else:
+        assert f"'{value}'" in r.problem and r.score == 0
