@@ -27,7 +27,7 @@ MAX_DEPTH = 32
 # indicator set has a few hundred (a 2,000-indicator set about 20,000), a data
 # file at most 10,000 values; the cap bounds time and memory before any model is
 # built, also under a 100 MB memory limit.
-MAX_NODES = 60_000
+MAX_NODES = 40_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
