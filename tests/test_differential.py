@@ -7,7 +7,7 @@ The CI profile runs enough examples to find a one-character mistake in a rule;
 import os
 import re
 
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from tests import reference
 from tests.strategies import data_for, specs, to_yaml
@@ -23,6 +23,13 @@ elif os.environ.get("MUTANT_UNDER_TEST"):
 else:
     DEFAULT = 200
 EXAMPLES = int(os.environ.get("KPISCORE_DIFF_EXAMPLES") or DEFAULT)
+# Under mutmut a failure only has to be found, not shrunk to its smallest form: a
+# killed mutant then costs a fraction of a second instead of a shrink.
+PHASES = (
+    (Phase.explicit, Phase.reuse, Phase.generate)
+    if os.environ.get("MUTANT_UNDER_TEST")
+    else tuple(Phase)
+)
 
 
 # Chinese that an English explanation may quote: the generated sets' names, level
@@ -37,7 +44,7 @@ def _close(a, b):
     return reference.half_up(a, 10) == reference.half_up(b, 10)
 
 
-@settings(max_examples=EXAMPLES)
+@settings(max_examples=EXAMPLES, phases=PHASES)
 @given(st.data())
 def test_kpiscore_agrees_with_the_reference_scorer(data):
     spec = data.draw(specs())
@@ -59,7 +66,7 @@ def test_kpiscore_agrees_with_the_reference_scorer(data):
     assert {d.id: (d.claimed, d.computed) for d in got.discrepancies} == want.discrepancies
 
 
-@settings(max_examples=EXAMPLES // 4 or 1)
+@settings(max_examples=EXAMPLES // 4 or 1, phases=PHASES)
 @given(st.data())
 def test_every_explanation_states_the_score_the_target_and_the_actual_the_result_holds(data):
     from kpiscore.compiled import parse_target
