@@ -27,7 +27,7 @@ from ._form_reader import (
     open_workbook,
     read_table,
 )
-from ._messages import Lang, message
+from ._messages import Lang, Message, message
 from .compiled import DEFAULT_LEVELS, level_key, parse_target
 from .errors import DataError, Issue
 
@@ -61,7 +61,7 @@ def import_table(path: str | Path, *, lang: Lang = "zh") -> list[ImportedTable]:
     p = Path(path)
     values, formulas = open_workbook(p, lang)
     out: list[ImportedTable] = []
-    skipped: list[str] = []
+    skipped: list[Message] = []
     try:
         for ws, shadow in zip(values.worksheets, formulas.worksheets, strict=True):
             if getattr(ws, "sheet_state", "visible") != "visible":
@@ -70,7 +70,7 @@ def import_table(path: str | Path, *, lang: Lang = "zh") -> list[ImportedTable]:
             grid, uncomputed = grid_of(ws, shadow)
             table = read_table(grid, ws.title, lang)
             if table is None:
-                skipped.append(message("import_no_table", lang, sheet=ws.title[:30]))
+                skipped.append(message("import_sheet_skipped", lang, sheet=ws.title[:30]))
                 continue
             imported = _Importer(table, p, lang).build()
             if uncomputed:
@@ -82,10 +82,16 @@ def import_table(path: str | Path, *, lang: Lang = "zh") -> list[ImportedTable]:
         values.close()
         formulas.close()
     if not out:
-        issues = [Issue("import_no_table", m, file=str(p)) for m in skipped] or [
-            Issue("import_no_table", message("import_no_table", lang, sheet="—"), file=str(p))
-        ]
-        raise DataError(issues)
+        sheets = "、".join(ws.title[:30] for ws in values.worksheets) or "—"
+        notes = [Issue(m.code, m, file=str(p)) for m in skipped if m.code == "import_hidden_sheet"]
+        raise DataError(
+            [
+                Issue(
+                    "import_no_table", message("import_no_table", lang, sheet=sheets), file=str(p)
+                ),
+                *notes,
+            ]
+        )
     out[0].decisions[:0] = skipped
     return out
 

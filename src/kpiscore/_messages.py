@@ -593,6 +593,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "工作表“{sheet}”中没有找到自评表：需要一行写有 三级指标、年度指标值（或 指标值）和 实际完成值（或 实际值）的表头",
         "No self-evaluation table on sheet '{sheet}': a header row naming 三级指标, 年度指标值 (or 指标值) and 实际完成值 (or 实际值) is needed",
     ),
+    "import_sheet_skipped": (
+        "工作表“{sheet}”没有指标表的表头，不是自评表，未读取",
+        "Sheet '{sheet}' has no indicator table header: not a self-evaluation table, not read",
+    ),
     "import_uncomputed": (
         "单元格 {cells} 的公式在 Excel 中从未计算，没有值：按空白读取；请在 Excel 中打开并保存后再导入",
         "The formulas in {cells} were never computed by Excel and hold no value: read as blank; open and save the file in Excel, then import again",
