@@ -643,12 +643,50 @@ class _Scorer:
 
     # --- the whole subject ----------------------------------------------------
     def run(self, strict: bool, row: int | None = None) -> Result:
-        iset, lang = self.iset, self.lang
+        iset = self.iset
         indicators = [self.indicator(ind) for ind in iset.indicators]
         missing = [r for r in indicators if r.status in PROBLEM_STATUSES]
-        used = used_names(iset)
         if strict:
-            self.refuse_under_strict(missing, used)
+            self.refuse_under_strict(missing, used_names(iset))
+        self.unread_values()
+        categories, total, rescaled = self.totals(indicators)
+        penalties, forced = self.penalties(total)
+        if total is not None:
+            for pen in iset.penalties:
+                if pen.name in penalties and pen.deduct is not None:
+                    total = max(ZERO, total - pen.deduct)
+        grade = self.grade(total, forced)
+        checks = self.checks()
+        discrepancies = self.discrepancies(indicators, total)
+        return Result(
+            indicator_set=iset.id,
+            indicator_set_name=iset.name,
+            subject=dict(self.sd.subject),
+            total=total,
+            full_score=iset.full_score,
+            grade=grade,
+            complete=not missing and total is not None,
+            categories=tuple(categories),
+            indicators=tuple(indicators),
+            checks=tuple(checks),
+            discrepancies=tuple(discrepancies),
+            points_lost=_points_lost(indicators),
+            penalties=tuple(penalties),
+            warnings=tuple(self.warnings),
+            set_digest=iset.digest,
+            data=self.sd.source,
+            precision=iset.precision,
+            rescaled=rescaled and total is not None,
+            lang=self.lang,
+            row=row,
+            kind=iset.kind,
+        )
+
+    def unread_values(self) -> None:
+        """Values the set never reads (a misspelt name), reasons and manual scores under
+        unknown ids, and restated values that only formulas read: each warned."""
+        iset, lang = self.iset, self.lang
+        used = used_names(iset)
         own, ids = _own_and_ids(iset)
         # Values an indicator reads as its own actual are flagged there; the
         # ones formulas read are flagged here, once each.
@@ -667,85 +705,41 @@ class _Scorer:
         # A 偏差原因 or a manual score under a misspelt id would otherwise vanish.
         self.strays("unknown_reason", set(self.sd.reasons) - set(ids), list(ids))
         self.strays("unknown_manual", set(self.sd.manual) - set(ids), list(ids))
+
+    def totals(
+        self, indicators: list[IndicatorResult]
+    ) -> tuple[list[CategoryResult], Decimal | None, bool]:
+        """Category subtotals and the total: summed rounded scores (or raw ones when the set
+        rounds the total only), rescaled to the full score when n/a weights are dropped."""
+        iset = self.iset
         p = iset.precision
         by_id = {r.id: r for r in indicators}
         total_mode = iset.rounding == "total"
+
+        def summed(rows: list[IndicatorResult]) -> tuple[Decimal, Decimal]:
+            live = [r for r in rows if r.status != "not_applicable"]
+            weight = sum((r.weight for r in live), ZERO)
+            return weight, sum((r.raw_score if total_mode else r.score for r in live), ZERO)
+
         categories = []
         for cat in iset.categories:
-            rows = [by_id[i] for i in cat.indicators]
-            applicable = sum((r.weight for r in rows if r.status != "not_applicable"), ZERO)
-            s = sum(
-                (
-                    r.raw_score if total_mode else r.score
-                    for r in rows
-                    if r.status != "not_applicable"
-                ),
-                ZERO,
-            )
+            applicable, s = summed([by_id[i] for i in cat.indicators])
             categories.append(
                 CategoryResult(
-                    cat.id, shown_name(cat, lang), cat.weight, round_half_up(s, p), applicable
+                    cat.id, shown_name(cat, self.lang), cat.weight, round_half_up(s, p), applicable
                 )
             )
-        applicable_weight = sum(
-            (r.weight for r in indicators if r.status != "not_applicable"), ZERO
-        )
-        summed = sum(
-            (
-                r.raw_score if total_mode else r.score
-                for r in indicators
-                if r.status != "not_applicable"
-            ),
-            ZERO,
-        )
+        applicable_weight, points = summed(indicators)
         rescaled = applicable_weight != iset.full_score
         total: Decimal | None
         if applicable_weight == 0:
             total = None
-            self.warnings.append(message("no_applicable", lang))
+            self.warnings.append(message("no_applicable", self.lang))
         elif rescaled:
-            total = round_half_up(summed * iset.full_score / applicable_weight, p)
+            total = round_half_up(points * iset.full_score / applicable_weight, p)
         else:
-            total = round_half_up(summed, p)
-        penalties, forced = self.penalties(total)
-        if total is not None:
-            for pen in iset.penalties:
-                if pen.name in penalties and pen.deduct is not None:
-                    total = max(ZERO, total - pen.deduct)
-        grade = self.grade(total, forced)
-        checks = self.checks()
-        discrepancies = self.discrepancies(indicators, total)
-        lost = sorted(
-            (
-                PointsLost(r.id, r.name, r.weight - r.score, r.status)
-                for r in indicators
-                if r.status != "not_applicable" and r.weight - r.score > 0
-            ),
-            key=lambda x: (-x.lost, x.id),
-        )
-        return Result(
-            indicator_set=iset.id,
-            indicator_set_name=iset.name,
-            subject=dict(self.sd.subject),
-            total=total,
-            full_score=iset.full_score,
-            grade=grade,
-            complete=not missing and total is not None,
-            categories=tuple(categories),
-            indicators=tuple(indicators),
-            checks=tuple(checks),
-            discrepancies=tuple(discrepancies),
-            points_lost=tuple(lost),
-            penalties=tuple(penalties),
-            warnings=tuple(self.warnings),
-            set_digest=iset.digest,
-            data=self.sd.source,
-            precision=p,
-            rescaled=rescaled and total is not None,
-            lang=lang,
-            row=row,
-            kind=iset.kind,
-        )
+            total = round_half_up(points, p)
+        return categories, total, rescaled
 
     def refuse_under_strict(self, missing: list[IndicatorResult], used: frozenset[str]) -> None:
         """--strict: a missing or invalid value, or a value the set does not read (a
@@ -948,6 +942,16 @@ class _Scorer:
                     )
                 )
         return out
+
+
+def _points_lost(indicators: list[IndicatorResult]) -> tuple[PointsLost, ...]:
+    """What each indicator left on the table, largest first (n/a rows lose nothing)."""
+    lost = (
+        PointsLost(r.id, r.name, r.weight - r.score, r.status)
+        for r in indicators
+        if r.status != "not_applicable" and r.weight - r.score > 0
+    )
+    return tuple(sorted(lost, key=lambda x: (-x.lost, x.id)))
 
 
 def _raw_text(sd: SubjectData, name: str) -> str:

@@ -19,8 +19,10 @@ from . import __version__
 # quick as Python itself, without the set format's pydantic models.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
+
+    _Command = Callable[[str, str], argparse.ArgumentParser]
 
     from ._batch import Line as _Line
     from ._batch import Options as _Options
@@ -106,7 +108,10 @@ _EXAMPLES = """例 / examples:
   kpiscore score 指标体系.yaml 数据.yaml
   kpiscore score 指标体系.yaml 数据.yaml --format json
   kpiscore report 指标体系.yaml 数据.yaml -o 自评表.xlsx
+  kpiscore report 指标体系.yaml 数据.yaml -o 自评报告.docx
   kpiscore batch 指标体系.yaml 项目.xlsx -o 结果.xlsx
+  kpiscore import 已填报的自评表.xlsx
+  kpiscore audit 报送材料/ -o 复核结果.xlsx
   kpiscore test 指标体系.yaml 用例.yaml
   kpiscore diff 旧体系.yaml 新体系.yaml 项目.csv
 
@@ -131,22 +136,29 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS, help=lang_help)
         return cmd
 
-    set_help = "指标体系 YAML 文件 / indicator set (YAML)"
-    data_help = "数据文件（YAML 或 JSON）/ data file (YAML or JSON)"
-    rows_help = "CSV、Excel（.xlsx）或数据文件夹 / a CSV, an .xlsx sheet or a folder of data files"
-    strict_help = (
-        "缺数据或数据无效时报错而不是按 0 分计 / missing or invalid data is an error, not a 0"
-    )
+    _scoring_commands(command)
+    _batch_command(command)
+    _table_commands(command)
+    _tool_commands(command, sub)
+    return p
 
+
+SET_HELP = "指标体系 YAML 文件 / indicator set (YAML)"
+DATA_HELP = "数据文件（YAML 或 JSON）/ data file (YAML or JSON)"
+ROWS_HELP = "CSV、Excel（.xlsx）或数据文件夹 / a CSV, an .xlsx sheet or a folder of data files"
+STRICT_HELP = "缺数据或数据无效时报错而不是按 0 分计 / missing or invalid data is an error, not a 0"
+
+
+def _scoring_commands(command: _Command) -> None:
     c = command("check", "检查指标体系，列出每个问题 / check indicator sets, list every problem")
-    c.add_argument("sets", nargs="+", metavar="SET", help=set_help)
+    c.add_argument("sets", nargs="+", metavar="SET", help=SET_HELP)
     c.add_argument("--format", choices=["text", "json"], default="text")
 
     s = command("score", "给一个项目或部门计分 / score one subject")
-    s.add_argument("set", metavar="SET", help=set_help)
-    s.add_argument("data", metavar="DATA", help=data_help)
+    s.add_argument("set", metavar="SET", help=SET_HELP)
+    s.add_argument("data", metavar="DATA", help=DATA_HELP)
     s.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    s.add_argument("--strict", action="store_true", help=strict_help)
+    s.add_argument("--strict", action="store_true", help=STRICT_HELP)
     s.add_argument(
         "--steps",
         action="store_true",
@@ -157,8 +169,8 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         "写出自评表（.xlsx .html .md）或自评报告（.docx）/ write the form or the report draft",
     )
-    r.add_argument("set", metavar="SET", help=set_help)
-    r.add_argument("data", metavar="DATA", help=data_help)
+    r.add_argument("set", metavar="SET", help=SET_HELP)
+    r.add_argument("data", metavar="DATA", help=DATA_HELP)
     r.add_argument(
         "-o",
         "--output",
@@ -170,13 +182,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="T.docx",
         help="用单位自己的 Word 模板（docxtpl 占位符）/ fill the unit's own Word template",
     )
-    r.add_argument("--strict", action="store_true", help=strict_help)
+    r.add_argument("--strict", action="store_true", help=STRICT_HELP)
 
+
+def _batch_command(command: _Command) -> None:
     b = command("batch", "批量计分 / score many subjects: a CSV, an .xlsx sheet or a folder")
-    b.add_argument("set", metavar="SET", help=set_help)
-    b.add_argument("rows", metavar="ROWS", help=rows_help)
+    b.add_argument("set", metavar="SET", help=SET_HELP)
+    b.add_argument("rows", metavar="ROWS", help=ROWS_HELP)
     b.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.jsonl or OUT.xlsx")
-    b.add_argument("--strict", action="store_true", help=strict_help)
+    b.add_argument("--strict", action="store_true", help=STRICT_HELP)
     b.add_argument(
         "--jobs",
         "-j",
@@ -197,15 +211,8 @@ def _parser() -> argparse.ArgumentParser:
         help="每个项目的自评表（.xlsx）写入该目录 / write each subject's form into DIR",
     )
 
-    sc = sub.add_parser(
-        "schema", help="输出指标体系格式的 JSON Schema / print the indicator-set JSON Schema"
-    )
-    sc.add_argument(
-        "--result",
-        action="store_true",
-        help="输出计分结果 JSON 的 Schema / print the JSON Schema of a result instead",
-    )
 
+def _table_commands(command: _Command) -> None:
     im = command(
         "import",
         "把已填报的自评表（.xlsx）转为指标体系和数据 / read a filed 自评表 into a set and data",
@@ -224,17 +231,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     au.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
 
+
+def _tool_commands(command: _Command, sub: Any) -> None:
     t = command("test", "运行复核用例：给定数据，期望得分 / run officer-written cases")
-    t.add_argument("set", metavar="SET", help=set_help)
+    t.add_argument("set", metavar="SET", help=SET_HELP)
     t.add_argument("cases", metavar="CASES", help="用例文件 / case file (YAML)")
 
     d = command("diff", "比较新旧指标体系的得分变化 / what changes when the rules change")
     d.add_argument("old", metavar="OLD_SET", help="旧指标体系 / the set in use")
     d.add_argument("new", metavar="NEW_SET", help="新指标体系 / the proposed set")
-    d.add_argument("rows", metavar="ROWS", help=rows_help)
+    d.add_argument("rows", metavar="ROWS", help=ROWS_HELP)
     d.add_argument("--format", choices=["text", "json"], default="text")
     d.add_argument("--all", action="store_true", help="也列出没有变化的 / list unchanged too")
-    return p
+    sc = sub.add_parser(
+        "schema", help="输出指标体系格式的 JSON Schema / print the indicator-set JSON Schema"
+    )
+    sc.add_argument(
+        "--result",
+        action="store_true",
+        help="输出计分结果 JSON 的 Schema / print the JSON Schema of a result instead",
+    )
 
 
 def schema() -> dict[str, Any]:
