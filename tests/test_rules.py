@@ -420,3 +420,62 @@ def test_a_manual_score_is_a_number_of_points_or_named_as_written(score, status,
         assert r.score == value and "人工评分 8，理由：有创新做法" in r.explanation
     else:
         assert f"'{value}'" in r.problem and r.score == 0
+
+
+CHECKLIST = (
+    "  - {id: a, category: main, name: 基础信息, weight: 10, rule: checklist, items: ["
+    "{label: 真实, points: 4}, {label: 完整, points: 3}, {label: 准确, points: 3}]}\n"
+)
+LONG = "很" * 40
+
+
+@pytest.mark.parametrize(
+    ("given", "score", "problem"),
+    [
+        ("真实，完整", D(7), None),  # full-width commas, as typed in Chinese
+        ("真实、准确", D(7), None),
+        (D(3), None, "需要列表，实际是 '3'"),
+        ("真实，齐全", None, "清单中没有条目 '齐全'。"),
+        (LONG, None, f"清单中没有条目 '{LONG[:30]}'。"),
+    ],
+)
+def test_a_checklist_reads_chinese_separators_and_names_what_it_cannot_read(given, score, problem):
+    r = one(CHECKLIST, {"a": given})
+    if problem is None:
+        assert r.status == "scored" and r.score == score
+    else:
+        assert r.status == "invalid_data" and r.problem.startswith(problem)
+
+
+@pytest.mark.parametrize(
+    ("manual", "problem"),
+    [
+        ({"score": "12", "justification": "很好"}, "人工评分 12 超出 [0, 10]"),
+        ({"score": LONG, "justification": "很好"}, f"需要数字，实际是 '{LONG[:30]}'"),
+    ],
+)
+def test_a_manual_score_outside_its_weight_or_unreadable_is_named(manual, problem):
+    r = one(MANUAL, {}, manual={"a": manual})
+    assert r.status == "invalid_data" and r.problem.startswith(problem)
+
+
+def test_a_long_justification_is_cut_at_200_characters():
+    why = "理" * 250
+    r = one(MANUAL, {}, manual={"a": {"score": 8, "justification": why}})
+    assert f"理由：{'理' * 200}，" in r.explanation or r.explanation.endswith(
+        "理" * 200 + "，本项得分 8.00"
+    )
+    assert "理" * 201 not in r.explanation
+
+
+DEDUCT = "  - {id: a, category: main, name: 事故, weight: 10, rule: deduct, per: 2.5, count: n}\n"
+
+
+@pytest.mark.parametrize(
+    ("n", "score", "floored"),
+    [("3", D("2.5"), False), ("4", D(0), False), ("5", D(0), True), ("0", D(10), False)],
+)
+def test_a_deduction_says_not_below_zero_only_when_it_would_go_below(n, score, floored):
+    r = one(DEDUCT, {"n": n}, extra="inputs:\n  n: {name: 事故数}\n")
+    assert r.score == score
+    assert ("扣完为止" in r.explanation) is floored
