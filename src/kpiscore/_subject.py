@@ -112,7 +112,10 @@ def _amount(cell: Any, where: str, notes: list[str], lang: Lang) -> Decimal | No
         notes.append(message("funds_not_a_number", lang, key=where, value=str(cell)[:30]))
         return None
     value = rv.value * factor
-    if factor != 1:
+    if factor != 1:  # 11048700元 is 1104.87 万元, not 1104.8700
+        value = value.normalize()
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
         notes.append(
             message("funds_converted", lang, key=where, raw=str(cell)[:30], value=fmt_value(value))
         )

@@ -278,3 +278,28 @@ def spans(values: list[str]) -> list[tuple[int, int]]:
                 out.append((start, i - 1))
             start = i
     return out
+
+
+def header_lines(form: Form) -> list[str]:
+    """The form's header, funds and goals blocks as lines of text (only what is filled),
+    for the formats that have no cells: text and Markdown."""
+    lang = form.lang
+    en = lang == "en"
+    sep, colon = ("; ", ": ") if en else ("；", "：")
+    out = []
+    filled = [f"{label}{colon}{value}" for label, value in form.header if value]
+    if filled:
+        out.append(sep.join(filled))
+    for f in form.funds:
+        cells = [
+            f"{word(k, lang)} {format(v, 'f')}"
+            for k, v in (("initial", f.initial), ("budget", f.budget), ("spent", f.spent))
+            if v is not None
+        ]
+        if cells:
+            out.append(f"{form.funds_label}{colon}{f.label} " + ("; " if en else "，").join(cells))
+    planned, achieved = form.goals
+    goals = [f"{word(k, lang)} {v}" for k, v in (("planned", planned), ("achieved", achieved)) if v]
+    if goals:
+        out.append(f"{form.goals_label}{colon}" + sep.join(goals))
+    return out

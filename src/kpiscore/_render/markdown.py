@@ -6,6 +6,7 @@ import re
 
 from .._messages import Lang
 from ..result import Result
+from ._form import build, header_lines
 from ._rows import HEADERS, named, other_warnings, rows, total_notes
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -21,6 +22,9 @@ def render(result: Result, lang: Lang = "zh") -> str:
     en = lang == "en"
     subject = _cell(str(result.subject.get("name") or ""))
     out = [f"# {result.indicator_set_name}" + (f" — {subject}" if subject else ""), ""]
+    block = header_lines(build(result, result.kind))
+    if block:
+        out.extend([*(f"- {_cell(line)}" for line in block), ""])
     headers = HEADERS["en" if en else "zh"]
     out.append("| " + " | ".join(headers) + " |")
     out.append("|" + "|".join("---:" if i in (5, 6) else "---" for i in range(len(headers))) + "|")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._messages import Lang
 from ..result import Result
+from ._form import build, header_lines
 from ._rows import HEADERS, named, other_warnings, rows, total_notes
 from ._table import table
 
@@ -15,6 +16,7 @@ def render(result: Result, lang: Lang = "zh") -> str:
         f"{result.indicator_set_name}（{result.indicator_set}）"
         + (f" — {subject}" if subject else "")
     ]
+    lines.extend(header_lines(build(result, result.kind)))
     lines.append("")
     lines.append(table(HEADERS["en" if en else "zh"], rows(result, lang), {5, 6}))
     lines.append("")

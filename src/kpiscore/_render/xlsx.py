@@ -242,6 +242,10 @@ def _explanations(ws: Any, result: Result, lang: Lang) -> None:
         score: Any = ind.score if ind.status != "not_applicable" else "—"
         ws.append([spreadsheet_cell(ind.name), score, spreadsheet_cell(ind.explanation)])
         ws.cell(row=ws.max_row, column=2).number_format = places
+    ws.append([])
+    for c in result.categories:  # the subtotals the form itself has no row for
+        ws.append([spreadsheet_cell(c.name), c.score, f"{c.score} / {c.weight}"])
+        ws.cell(row=ws.max_row, column=2).number_format = places
     notes = _notes(result, lang)
     if notes:
         ws.append([])
