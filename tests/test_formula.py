@@ -191,3 +191,76 @@ def test_memory_stays_flat_in_rows_whose_formula_calls_fail():
     finally:
         tracemalloc.stop()
     assert after - before < 150_000, f"grew {after - before} bytes over 3000 rows"
+
+
+# --- closures against simpleeval --------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kpiscore._formula import FUNCTIONS  # noqa: E402
+
+_ATOMS = st.sampled_from(["a", "b", "c", "t", "0", "1", "2.5", "100", "-3", "True", "'达成'"])
+_BIN = st.sampled_from(["+", "-", "*", "/", "//", "%", "**"])
+_CMP = st.sampled_from(["<", "<=", ">", ">=", "==", "!="])
+
+
+def _formulas():
+    def extend(inner):
+        return st.one_of(
+            st.tuples(inner, _BIN, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, _CMP, inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, _CMP, inner, _CMP, inner).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]} {t[3]} {t[4]})"
+            ),
+            st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+            inner.map(lambda x: f"(not {x})"),
+            inner.map(lambda x: f"(-{x})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
+            st.tuples(
+                st.sampled_from(sorted(n for n in FUNCTIONS if n != "round")),
+                st.lists(inner, min_size=1, max_size=3),
+            ).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
+            inner.map(lambda x: f"round({x}, 2)"),
+        )
+
+    return st.recursive(_ATOMS, extend, max_leaves=8)
+
+
+_VALUES = st.one_of(
+    st.decimals(min_value=-1000, max_value=1000, allow_nan=False, places=2),
+    st.sampled_from([Decimal(0), Decimal("0.5"), Decimal(-1), Decimal("1E+2")]),
+    st.booleans(),
+    st.sampled_from(["达成", "", "x"]),
+    st.tuples(st.decimals(min_value=-5, max_value=5, allow_nan=False, places=1)),
+)
+
+
+def _outcome(evaluator, formula, general):
+    try:
+        return ("value", evaluator.run(formula, general=general))
+    except EvalFailure as exc:
+        return ("failure", exc.code, exc.params)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_formulas(), st.dictionaries(st.sampled_from(["a", "b", "c", "t"]), _VALUES))
+def test_a_compiled_closure_gives_what_simpleeval_gives_value_and_failure_alike(text, names):
+    try:
+        formula = compile_formula(text, allowed_names=["a", "b", "c", "t"])
+    except FormulaRejected:
+        return  # the allowlist refused it: neither path ever runs it
+    assert formula.fn is not None
+    evaluator = Evaluator(names)
+    fast, general = _outcome(evaluator, formula, False), _outcome(evaluator, formula, True)
+    assert fast == general
+
+
+def test_a_set_sent_to_another_process_rebuilds_its_closures():
+    import pickle
+
+    formula = compile_formula("max(a, b) / 2", allowed_names=["a", "b"])
+    again = pickle.loads(pickle.dumps(formula))
+    assert again.fn is not None and again == formula
+    assert Evaluator({"a": Decimal(3), "b": Decimal(5)}).run(again) == Decimal("2.5")
