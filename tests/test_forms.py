@@ -237,8 +237,20 @@ def test_a_broken_template_is_named_not_a_traceback(tmp_path, capsys):
         ]
     )
     err = capsys.readouterr().err
-    assert code == 1 and "bad.docx" in err and "Traceback" not in err
+    assert code == 1 and "Word 模板 bad.docx 中的占位符写法有误" in err and "Traceback" not in err
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_an_unknown_template_variable_is_named_not_left_empty(tmp_path):
+    docx = pytest.importorskip("docx")
+    pytest.importorskip("docxtpl")
+    tpl = docx.Document()
+    tpl.add_paragraph("总分 {{ totl }}")
+    tpl.save(tmp_path / "t.docx")
+    with pytest.raises(kpiscore.KpiscoreError) as info:
+        kpiscore.render(_project(), "docx", template=tmp_path / "t.docx")
+    text = str(info.value)
+    assert "'totl'" in text and "'total'" in text and "第八节" in text
 
 
 def test_without_the_docx_extra_the_message_names_the_install_command(monkeypatch):

@@ -581,6 +581,19 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "数据写明 indicator_set: {data}，但使用的指标体系是 {set}",
         "The data names indicator_set {data}, but the set used is {set}",
     ),
+    "template_not_found": ("找不到 Word 模板 {file}", "The Word template {file} is not found"),
+    "template_unreadable": (
+        "无法打开 Word 模板 {file}（不是 .docx 文件，或已损坏）；请用 Word 另存为 .docx 后再试",
+        "Cannot open the Word template {file} (not a .docx, or damaged); save it from Word as .docx and try again",
+    ),
+    "template_unknown_variable": (
+        "Word 模板 {file} 用了不存在的变量 '{name}'。{hint}可用的变量见《指标体系编写指南》第八节",
+        "The Word template {file} uses '{name}', which is not a variable. {hint}The variables are listed in section 八 of the guide",
+    ),
+    "template_syntax": (
+        "Word 模板 {file} 中的占位符写法有误：{{{{ }}}} 或 {{% %}} 没有配对或写错（Jinja 的说明：{detail}）",
+        "The Word template {file} has a placeholder written wrongly: a {{{{ }}}} or {{% %}} is unpaired or misspelt (Jinja says: {detail})",
+    ),
     "import_read": (
         "工作表“{sheet}”：第 {line} 行是指标表的表头，读取了 {rows} 行指标",
         "Sheet '{sheet}': the indicator table's header is row {line}; {rows} indicator rows read",

@@ -9,10 +9,11 @@ template: the unit's own .docx, its Jinja placeholders filled by docxtpl from
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
-from .._messages import Lang
+from .._messages import Lang, hint, message
 from ..errors import KpiscoreError
 from ..result import Result
 from ._form import Form, build, spans, word
@@ -80,22 +81,45 @@ def report_bytes(result: Result, lang: Lang = "zh", template: str | Path | None 
 
 def _from_template(result: Result, path: Path) -> bytes:
     try:
+        import jinja2
         from docxtpl import DocxTemplate
     except ImportError:
         raise KpiscoreError(_NEEDS) from None
+    ctx = context(result)
+    lang = result.lang
+    # An unknown variable is named, never filled in as silently empty text.
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     try:
         tpl = DocxTemplate(str(path))
-        tpl.render(context(result), autoescape=True)
+        tpl.render(ctx, jinja_env=env)
     except FileNotFoundError:
-        raise KpiscoreError(f"找不到模板 / template not found: {path}") from None
-    except Exception as exc:  # a broken .docx or a Jinja mistake in the unit's template
+        raise KpiscoreError(message("template_not_found", lang, file=str(path))) from None
+    except jinja2.exceptions.UndefinedError as exc:
+        name = _undefined_name(str(exc.message or ""))
         raise KpiscoreError(
-            f"模板 {path.name} 无法填写 / the template {path.name} cannot be filled: "
-            f"{type(exc).__name__}: {str(exc)[:200]}"
+            message(
+                "template_unknown_variable",
+                lang,
+                file=path.name,
+                name=name,
+                hint=hint(name, sorted(ctx), lang, list_all=False),
+            )
         ) from None
+    except jinja2.exceptions.TemplateSyntaxError as exc:
+        raise KpiscoreError(
+            message("template_syntax", lang, file=path.name, detail=str(exc.message or "")[:160])
+        ) from None
+    except Exception:  # not a Word file, or a damaged one
+        raise KpiscoreError(message("template_unreadable", lang, file=path.name)) from None
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
+
+
+def _undefined_name(text: str) -> str:
+    """The variable jinja could not find: 'totl' is undefined; … has no attribute 'nam'."""
+    found = re.findall(r"'([^']+)'", text)
+    return found[-1] if found else text[:40]
 
 
 def _fonts(doc: Any) -> None:
