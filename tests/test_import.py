@@ -311,3 +311,14 @@ def test_a_form_kpiscore_wrote_imports_back_to_the_same_scores(tmp_path, case, k
     assert [i.status for i in again.indicators] == [i.status for i in first.indicators]
     assert again.total == first.total and again.grade == first.grade
     assert not again.discrepancies  # the form's own 得分 and 总分 agree with the rescoring
+
+
+def test_a_workbook_far_bigger_than_any_form_is_refused_unopened(tmp_path):
+    import zipfile
+
+    path = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (17 * 1024 * 1024))
+    with pytest.raises(kpiscore.DataError) as info:
+        kpiscore.import_table(path)
+    assert info.value.issues[0].code == "file_too_large"

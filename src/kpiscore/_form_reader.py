@@ -354,11 +354,22 @@ def _rows(grid: list[list[str]], at: int, t: Table) -> None:
         )
 
 
+# A filed form is tens of kilobytes; openpyxl holds a whole workbook in memory (merged
+# cells need it), at some tens of times its XML, so a bigger one is refused unopened.
+MAX_FORM_UNPACKED = 16 * 1024 * 1024
+
+
 def open_workbook(path: Path, lang: Lang) -> tuple[Any, Any]:
     """The workbook's values (cached results of formulas) and its formulas, checked first."""
+    import zipfile
+
     from ._sources import _check_xlsx_zip, _file_issue
 
     _check_xlsx_zip(path, lang)
+    with zipfile.ZipFile(path) as zf:
+        unpacked = sum(info.file_size for info in zf.infolist())
+    if unpacked > MAX_FORM_UNPACKED:
+        raise _file_issue("file_too_large", path, lang, size=unpacked, limit=MAX_FORM_UNPACKED)
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the environment
