@@ -50,3 +50,23 @@ def shipped(lang: kpiscore.Lang = "zh") -> bytes:
 
 def schema() -> dict[str, Any]:
     return kpiscore.result_schema()
+
+
+def steps(result: kpiscore.Result) -> list[tuple[str, str]]:
+    return [(i.id, s.kind) for i in result.indicators for s in i.steps]
+
+
+def files(result: kpiscore.Result, folder: str) -> tuple[str, bytes]:
+    html = kpiscore.render(result, "html")
+    xlsx = kpiscore.render(result, "xlsx")
+    result.write(f"{folder}/自评表.xlsx")
+    assert isinstance(html, str) and isinstance(xlsx, bytes)
+    return html, xlsx
+
+
+def audit_one(path: str) -> list[Decimal | None]:
+    out: list[Decimal | None] = []
+    for table in kpiscore.import_table(path):
+        t: kpiscore.ImportedTable = table
+        out.append(kpiscore.score(kpiscore.load(t.set), t.data).total)
+    return out
