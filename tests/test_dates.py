@@ -207,3 +207,37 @@ def test_only_a_number_with_one_or_two_decimals_that_name_a_month_reads_as_one(v
 )
 def test_each_started_month_after_the_due_day_counts_once(done, due, late):
     assert months_late(datetime.date.fromisoformat(done), datetime.date.fromisoformat(due)) == late
+
+
+@pytest.mark.parametrize(
+    ("actual", "score", "text", "floored"),
+    [
+        (
+            "2022-11-01",
+            "6.00",
+            "晚 2 个月（开始的月份即算一个月），每月扣 2 分：10 − 2 × 2 = 6",
+            False,
+        ),
+        (
+            "2023-02-01",
+            "0.00",
+            "晚 5 个月（开始的月份即算一个月），每月扣 2 分：10 − 2 × 5 = 0",
+            False,
+        ),
+        ("2023-03-01", "0.00", "10 − 2 × 6 = 0，扣完为止", True),
+    ],
+)
+def test_a_late_deduction_states_its_months_and_says_when_it_stops_at_zero(
+    actual, score, text, floored
+):
+    r = _score("2022年9月30日前完成", actual, extra=", late_per_month: 2")
+    assert str(r.score) == score and text in r.explanation
+    assert ("扣完为止" in r.explanation) is floored
+
+
+def test_a_month_written_as_a_number_and_a_date_cell_read_as_dates():
+    month = _score("≤2022年11月", D("2022.11"))  # a table's 2022.11 is November, not a count
+    assert month.score == 10 and month.actual == "2022.11"
+    cell = _score("2022年9月30日前完成", datetime.date(2022, 10, 15), extra=", late_per_month: 2")
+    assert cell.score == 8 and cell.actual == "2022-10-15"
+    assert "实际 2022-10-15（2022-10-15）" in cell.explanation

@@ -479,3 +479,63 @@ def test_a_deduction_says_not_below_zero_only_when_it_would_go_below(n, score, f
     r = one(DEDUCT, {"n": n}, extra="inputs:\n  n: {name: 事故数}\n")
     assert r.score == score
     assert ("扣完为止" in r.explanation) is floored
+
+
+BANDS_FORMULA = (
+    "  - {id: a, category: main, name: 成本, weight: 10, target: '<= 100%', rule: bands, bands: ["
+    "{when: 'actual <= 1', score: 10}, "
+    "{when: 'actual <= 1.5', score: '20 - 10 * actual'}, "
+    "{when: 'actual <= 3', score: '30 - 10 * actual'}]}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("actual", "score", "text"),
+    [
+        ("90%", D(10), "第 1 档（实际值 0.9 ≤ 1）成立，得 10，"),
+        ("120%", D(8), "第 2 档（实际值 1.2 ≤ 1.5）成立，得 20 − 10 × 实际值 1.2 = 8，"),
+        ("290%", D(1), "第 3 档（实际值 2.9 ≤ 3）成立，得 30 − 10 × 实际值 2.9 = 1，"),
+        ("400%", D(0), "没有任何一档成立，得 0 分"),
+    ],
+)
+def test_a_band_with_a_formula_score_shows_its_condition_and_arithmetic(actual, score, text):
+    r = one(BANDS_FORMULA, {"a": actual})
+    assert r.score == score and text in r.explanation
+
+
+def test_a_band_formula_outside_the_weight_is_clamped_and_says_so():
+    ind = (
+        "  - {id: a, category: main, name: 成本, weight: 10, target: '<= 100%', rule: bands, bands: ["
+        "{score: '20 - 10 * actual'}]}\n"
+    )
+    r = one(ind, {"a": "50%"})
+    assert r.score == 10 and "（超出 [0, 10]，按 10 计）" in r.explanation
+    assert "第 1 档（其他情况）成立" in r.explanation
+
+
+@pytest.mark.parametrize(
+    ("score", "value", "expected", "problem"),
+    [
+        ("actual > 1", "2", D(1), None),  # a comparison scores 1 or 0
+        ("actual > 1", "0.5", D(0), None),
+        ("'十分'", "2", None, "需要数字，实际是 '十分'"),
+    ],
+)
+def test_a_formula_score_that_is_true_false_or_text(score, value, expected, problem):
+    ind = (
+        f'  - {{id: a, category: main, name: 公式, weight: 10, rule: formula, score: "{score}"}}\n'
+    )
+    r = one(ind, {"a": value})
+    if problem is None:
+        assert r.status == "scored" and r.score == expected
+    else:
+        assert r.status == "invalid_data" and r.problem.startswith(problem)
+
+
+def test_a_band_condition_over_a_missing_input_names_the_input():
+    ind = (
+        "  - {id: a, category: main, name: 成本, weight: 10, rule: bands, bands: ["
+        "{when: 'n > 1', score: 10}, {score: 0}]}\n"
+    )
+    r = one(ind, {}, extra="inputs:\n  n: {name: 次数}\n")
+    assert r.status == "missing_data" and "n" in r.problem and "次数" in r.problem
