@@ -67,6 +67,7 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
 
 
 _ACTUAL_NAMES = frozenset({"actual", "completion"})
+_FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
 # Rules whose explanation starts with the actual read from the indicator's own cell.
 _SHOWS_ACTUAL = frozenset({"ratio", "bands", "deduct", "formula"})
 _REASON_OWED = step("reason_owed")
@@ -513,14 +514,16 @@ class _Scorer:
             extras["target"] = target_value
             if isinstance(actual, Decimal) and target_value != 0:
                 extras["completion"] = actual / target_value
-        self.use({**self.env, **extras})
+        # Only rules that run formulas need the row's names with this indicator's own.
+        if ind.rule in _FORMULA_RULES:
+            self.use({**self.env, **extras})
         outcome = RULES[ind.rule](
             RuleInput(
                 ind,
                 actual,
                 self.evaluator,
                 self.lang,
-                self.current,
+                self.current if ind.rule in _FORMULA_RULES else self.env,
                 self.sd.manual.get(ind.id),
                 written=rv.written if rv is not None and ind.actual is None else None,
                 year=self.year,

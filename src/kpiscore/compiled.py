@@ -100,6 +100,10 @@ class Target:
         return "%" if self.percent else self.unit
 
     def show(self, lang: str = "zh") -> str:
+        """As a form prints it: ≥10个, ≤100%, 达成, ≤2022年9月30日 (the same on every row)."""
+        return _shown_target(self, lang)
+
+    def _show(self, lang: str) -> str:
         if self.level is not None:
             return self.level
         if self.deadline is not None:
@@ -120,6 +124,11 @@ class Target:
             "<": actual < v,
             "=": actual == v,
         }[self.op or "="]
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown_target(target: Target, lang: str) -> str:
+    return target._show(lang)
 
 
 def parse_target(text: str) -> Target | None:
