@@ -241,3 +241,21 @@ def test_a_month_written_as_a_number_and_a_date_cell_read_as_dates():
     cell = _score("2022年9月30日前完成", datetime.date(2022, 10, 15), extra=", late_per_month: 2")
     assert cell.score == 8 and cell.actual == "2022-10-15"
     assert "实际 2022-10-15（2022-10-15）" in cell.explanation
+
+
+def test_an_actual_without_a_year_takes_the_datas_year_then_the_targets():
+    with_year = _score("9月前", "10月15日", year=2022, extra=", late_per_month: 2")
+    assert with_year.score == 8 and "（2022-10-15）" in with_year.explanation
+    from_target = _score("2022年9月30日前完成", "10月15日", year=None, extra=", late_per_month: 2")
+    assert from_target.score == 8 and "（2022-10-15）" in from_target.explanation
+
+
+def test_a_strict_deadline_is_missed_on_the_day_itself():
+    on_day = _score("<2022-09-30", "2022-09-30", extra=", late_per_month: 2")
+    assert on_day.score == 8
+    assert _score("<=2022-09-30", "2022-09-30", extra=", late_per_month: 2").score == 10
+
+
+def test_late_by_an_unknown_time_quotes_the_cell():
+    r = _score("9月前", "延期")
+    assert r.score == 0 and "实际“延期”，未按期完成且晚了多久不明，得 0 分" in r.explanation

@@ -539,3 +539,58 @@ def test_a_band_condition_over_a_missing_input_names_the_input():
     )
     r = one(ind, {}, extra="inputs:\n  n: {name: 次数}\n")
     assert r.status == "missing_data" and "n" in r.problem and "次数" in r.problem
+
+
+QUALITY = "  - {id: a, category: main, name: 质量, weight: 10, target: 达成}\n"
+
+
+@pytest.mark.parametrize(
+    ("ind", "value", "problem"),
+    [
+        (RATIO, "达成", "需要数字，实际是 '达成'"),
+        (QUALITY, D("1.5"), "等级“?”的得分比例应在 [0, 1] 之内，实际给了 1.5"),
+        (QUALITY, ["达成"], "'('达成',)' 不是已定义的等级。"),
+        (QUALITY, "达程", "'达程' 不是已定义的等级。是不是 '达成'"),
+        (QUALITY, "没有完全达成", "'没有完全达成' 不是已定义的等级。"),
+    ],
+)
+def test_a_value_a_rule_cannot_read_is_named_as_written(ind, value, problem):
+    r = one(ind, {"a": value})
+    assert r.status == "invalid_data" and r.problem.startswith(problem), r.problem
+    if value == "没有完全达成":
+        assert "'达成'" not in r.problem  # a negated word is never offered the word it negates
+
+
+def test_a_true_or_false_actual_counts_as_one_or_zero():
+    assert one(RATIO.replace("'>= 15 个'", "'>= 1'"), {"a": True}).score == 100
+    assert one(RATIO.replace("'>= 15 个'", "'>= 1'"), {"a": False}).score == 0
+
+
+@pytest.mark.parametrize(
+    ("actual", "score", "text"),
+    [
+        ("2天", D(100), "目标 ≤2天（越低越好），实际 2天，已达成，得满分 100"),
+        ("0天", D(100), "实际为 0，视为达成，得满分 100"),
+        (
+            "3天",
+            D("66.67"),
+            "未达成，按 目标/实际 × 分值 = 2天 ÷ 3天 × 100",
+        ),  # 3/2 = 1.5: not above
+        ("3.1天", D(0), "超过目标的 150%，按规则得 0 分"),
+    ],
+)
+def test_reverse_at_the_target_at_zero_and_on_the_zero_above_edge(actual, score, text):
+    ind = REVERSE.replace("target: '<= 2 天'", "target: '<= 2 天', zero_above: 1.5")
+    r = one(ind, {"a": actual})
+    assert r.score == score and text in r.explanation
+
+
+def test_a_level_given_with_a_rate_and_a_level_without_a_target():
+    r = one(QUALITY, {"a": {"level": "基本完成", "rate": "0.7"}})
+    assert r.score == 7 and "实际等级“部分达成”（原文“基本完成”）" in r.explanation
+    no_target = "  - {id: a, category: main, name: 质量, weight: 10, rule: qualitative}\n"
+    r = one(no_target, {"a": "部分达成"})
+    assert r.explanation.startswith("目标 达成，实际等级“部分达成”")
+    loud = "达成" + "!" * 40
+    r = one(QUALITY, {"a": loud})
+    assert r.score == 10 and f"（原文“{loud[:30]}”）" in r.explanation
