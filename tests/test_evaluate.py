@@ -242,3 +242,80 @@ def test_a_restated_value_read_by_a_formula_is_quoted_as_written():
     r = kpiscore.score(iset, {"values": {"n": "≥12"}})
     [w] = [w for w in r.warnings if w.code == "restates_target"]
     assert w.startswith("n：'≥12' 不是确切的完成值") and "按 12 读取" in w
+
+
+def _set(rows, extra=""):
+    from tests.conftest import make_set
+
+    return kpiscore.loads(make_set(rows, extra=extra))
+
+
+def test_formulas_read_the_indicators_own_actual_target_weight_and_completion():
+    iset = _set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20', rule: bands, bands: ["
+        "{when: 'completion >= 0.9 and actual >= target * 0.9 and weight == 100', score: 100}, "
+        "{score: 40}]}\n"
+    )
+    assert kpiscore.score(iset, {"values": {"a": 19}}).total == 100
+    assert kpiscore.score(iset, {"values": {"a": 17}}).total == 40
+
+
+def test_reason_required_decides_when_a_reason_is_owed_and_a_failing_one_asks_for_it():
+    iset = _set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20',"
+        " reason_required: 'completion < 0.5 and score < weight'}\n"
+    )
+    assert not kpiscore.score(iset, {"values": {"a": 15}}).indicator("a").needs_reason
+    assert kpiscore.score(iset, {"values": {"a": 5}}).indicator("a").needs_reason
+    failing = _set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20',"
+        " reason_required: 'x > 1'}\n",
+        extra="inputs:\n  x: {name: 某数}\n",
+    )
+    assert kpiscore.score(failing, {"values": {"a": 25}}).indicator("a").needs_reason
+
+
+def test_deviation_above_owes_a_reason_for_a_large_deviation_either_way():
+    iset = _set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20'}\n",
+        extra="reasons: {below_weight: false, over_achievement: false, deviation_above: 0.1}\n",
+    )
+    owed = {
+        v: kpiscore.score(iset, {"values": {"a": v}}).indicator("a").needs_reason
+        for v in (17, 19, 22, 23)
+    }
+    assert owed == {17: True, 19: False, 22: False, 23: True}
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "quoted"),
+    [
+        ("1000%", "scored", None),
+        ("1001%", "invalid_data", "1001%"),
+        ("5000%", "invalid_data", "5000%"),
+    ],
+)
+def test_a_percent_above_a_thousand_is_taken_for_a_slip_and_quoted(value, status, quoted):
+    iset = _set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 90%'}\n")
+    r = kpiscore.score(iset, {"values": {"a": value}}).indicator("a")
+    assert r.status == status
+    if quoted:
+        assert f"'{quoted}'" in r.problem or quoted in r.problem
+
+
+def test_a_claimed_level_score_that_is_not_a_number_is_not_used_and_is_named():
+    iset = _set("  - {id: a, category: main, name: 甲, weight: 100, target: 达成}\n")
+    r = kpiscore.score(iset, {"values": {"a": "达成"}, "claimed": {"a": "很好"}})
+    assert r.indicator("a").score == 100  # the band's top, not a guess from the claim
+    assert any(w.code == "claimed_not_a_number" for w in r.warnings)
+
+
+def test_a_problem_warning_is_about_its_indicator_in_its_language_and_its_step_keeps_the_code():
+    iset = _set(
+        "  - {id: a, category: main, name: 甲, name_en: Alpha, weight: 100, target: '>= 20'}\n"
+    )
+    r = kpiscore.score(iset, {"values": {"a": "很多"}}, lang="en")
+    [w] = [w for w in r.warnings if w.code == "indicator_problem"]
+    assert w.indicator == "a" and "Alpha" in w
+    [step] = [s for s in r.indicator("a").to_dict(steps=True)["steps"] if s["step"] == "problem"]
+    assert step["code"] == "not_a_number"
