@@ -1,6 +1,7 @@
 """Scoring one subject: what the result says about data the set does not use."""
 
 from decimal import Decimal
+from decimal import Decimal as D
 
 import pytest
 from tests.conftest import ROOT
@@ -319,3 +320,75 @@ def test_a_problem_warning_is_about_its_indicator_in_its_language_and_its_step_k
     assert w.indicator == "a" and "Alpha" in w
     [step] = [s for s in r.indicator("a").to_dict(steps=True)["steps"] if s["step"] == "problem"]
     assert step["code"] == "not_a_number"
+
+
+PENALISED = (
+    "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20'}\n",
+    "inputs:\n  x: {name: 违规次数}\n"
+    "penalties:\n"
+    "  - {name: 总分偏低, when: 'total < 95', deduct: 5}\n"
+    "  - {name: 重大违规, when: 'x >= 2', grade: 差}\n"
+    "  - {name: 一般违规, when: 'x >= 1', grade: 中}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "x", "total", "grade", "applied"),
+    [
+        (20, 0, D(100), "优", []),
+        (18, 0, D(85), "良", ["总分偏低"]),  # 90 is below 95: minus 5
+        (20, 1, D(100), "中", ["一般违规"]),
+        (20, 2, D(100), "差", ["重大违规", "一般违规"]),  # the worse forced grade wins
+        (18, 2, D(85), "差", ["总分偏低", "重大违规", "一般违规"]),
+    ],
+)
+def test_penalties_read_the_total_deduct_and_force_the_worst_grade(a, x, total, grade, applied):
+    iset = _set(*PENALISED)
+    r = kpiscore.score(iset, {"values": {"a": a, "x": x}})
+    assert (r.total, r.grade, list(r.penalties)) == (total, grade, applied)
+    said = [w for w in r.warnings if w.code == "penalty_applied"]
+    assert len(said) == len(applied)
+    if "总分偏低" in applied:
+        assert "扣罚“总分偏低”生效：扣 5 分" in said
+    if "重大违规" in applied:
+        assert "扣罚“重大违规”生效：定为“差”" in said
+
+
+def test_a_check_passes_within_its_tolerance_and_a_plain_check_names_its_formula():
+    iset = _set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20'}\n",
+        extra=(
+            "inputs:\n  x: {name: 支出合计}\n  y: {name: 执行数}\n"
+            "checks:\n  - {name: 合计, assert: 'x == y', tolerance: 0.01}\n"
+            "  - {name: 不为负, assert: 'x >= 0 and y >= 0'}\n"
+        ),
+    )
+    edge = kpiscore.score(iset, {"values": {"a": 20, "x": "100.01", "y": 100}})
+    assert [c.passed for c in edge.checks] == [True, True] and edge.checks[0].message == ""
+    off = kpiscore.score(iset, {"values": {"a": 20, "x": "100.02", "y": -1}})
+    assert [c.passed for c in off.checks] == [False, False]
+    assert off.checks[
+        1
+    ].message == "一致性检查“不为负”未通过：(支出合计 100.02 ≥ 0 且 执行数 -1 ≥ 0)" or (
+        off.checks[1].message.startswith("一致性检查“不为负”未通过：")
+        and "执行数 -1" in off.checks[1].message
+    )
+    assert sum(w.code == "check_failed_plain" for w in off.warnings) == 1
+
+
+def test_claims_that_are_not_numbers_or_not_indicators_are_named():
+    iset = _set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20'}\n")
+    r = kpiscore.score(iset, {"values": {"a": 20}, "claimed": {"a": "满分", "b": 10, "total": 100}})
+    warned = {w.code: w for w in r.warnings}
+    assert (
+        warned["claimed_not_a_number"] == "claimed 中 'a' 的自报得分 '满分' 不是数字，没有用于复核"
+    )
+    assert warned["claimed_unknown"].startswith("claimed 中的 'b' 不是本指标体系的指标。")
+    assert not r.discrepancies
+
+
+def test_when_nothing_applies_there_is_no_total_and_it_says_so():
+    iset = _set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 20'}\n")
+    r = kpiscore.score(iset, {"values": {"a": "n/a"}})
+    assert r.total is None and r.grade is None and not r.complete
+    assert [w for w in r.warnings if w.code == "no_applicable"] == ["没有适用的指标，无法计算总分"]
