@@ -30,6 +30,7 @@ def test_round_half_up_rounds_half_away_from_zero_at_the_place(value, places, ex
         (None, None),
         ("2.50", "2.50"),  # as written when 4 places or fewer
         ("1.2345", "1.2345"),
+        ("2.5000", "2.5000"),  # four places as written stay four places
         ("1.23456", "1.2346"),  # more than 4: rounded half-up, trailing zeros dropped
         ("12.300000", "12.3"),
         ("0.00005", "0.0001"),

@@ -95,3 +95,27 @@ def test_the_data_digest_is_of_the_data_as_scored_even_if_the_caller_changes_it_
     assert before.data_digest == kpiscore.score(iset, _project()[1]).data_digest
     assert before.data_digest != kpiscore.score(iset, data).data_digest
     assert fresh.data_digest != before.data_digest  # strings are not the Decimals they spell
+
+
+def test_steps_json_keeps_formulas_lists_and_blanks_as_data():
+    r = kpiscore.score(kpiscore.load(PANYU / "department-set.yaml"), PANYU / "department.yaml")
+    rate = r.indicator("execution_rate").to_dict(steps=True)["steps"][0]
+    assert rate["step"] == "actual_formula"
+    assert rate["formula"] == {
+        "formula": "spent / budget",
+        "values": {"budget": "1129.88", "spent": "1104.87"},
+    }
+    listed = r.indicator("basic_info").to_dict(steps=True)["steps"]
+    chosen = next(s for s in listed if s["step"] == "checklist")["chosen"]
+    assert chosen == [["真实", "4"], ["完整", "3"], ["准确", "3"]]
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set(
+            "  - {id: a, category: main, name: 甲, weight: 100, rule: bands, bands: ["
+            "{when: 'actual > 5', score: 100}, {score: 50}]}\n"
+        )
+    )
+    other = kpiscore.score(iset, {"values": {"a": 1}}).indicator("a").to_dict(steps=True)
+    band = next(s for s in other["steps"] if s["step"] == "band")
+    assert band["when"] is None and band["k"] == 2 and band["score"] == "50"
