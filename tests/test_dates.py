@@ -259,3 +259,70 @@ def test_a_strict_deadline_is_missed_on_the_day_itself():
 def test_late_by_an_unknown_time_quotes_the_cell():
     r = _score("9月前", "延期")
     assert r.score == 0 and "实际“延期”，未按期完成且晚了多久不明，得 0 分" in r.explanation
+
+
+@pytest.mark.parametrize(
+    ("raw", "year"),
+    [
+        (2022, 2022),
+        ("2022", 2022),
+        ("2022年", 2022),
+        ("2022.0", 2022),
+        (D("2022.0"), 2022),
+        ("1900", 1900),
+        ("2200", 2200),
+        ("1899", None),
+        ("2201", None),
+        ("", None),
+        (True, None),
+        ("二〇二二", None),
+    ],
+)
+def test_the_datas_year_is_read_from_the_ways_tables_write_it(raw, year):
+    from kpiscore._dates import year_of
+
+    assert year_of({"year": raw}) == year
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("不晚于2022年9月30日", "2022-09-30"),
+        ("截至2022年10月", "2022-10-31"),
+        ("2月底前", "2023-02-28"),
+    ],
+)
+def test_deadline_words_not_later_than_and_by(text, due):
+    parsed = parse_deadline(text)
+    assert parsed is not None and parsed[0] == "<=" and parsed[1].on(2023).isoformat() == due
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("1900年1月", True),
+        ("1899年12月", False),
+        ("2200年12月", True),
+        ("2201年1月", False),
+        ("2月29日", True),
+        ("2月30日", False),
+    ],
+)
+def test_a_date_is_read_only_inside_the_years_and_days_that_exist(text, ok):
+    assert (parse_when(text) is not None) is ok
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["按时完成。", "按时完成；", "2022年10月15日完成", "2022年10月15日止", "2022年10月15日已完成"],
+)
+def test_a_completion_cell_with_trailing_words_or_punctuation_still_reads(written):
+    from kpiscore._dates import read_actual
+
+    got = read_actual(written, None)
+    assert got == "met" or (isinstance(got, When) and (got.month, got.day) == (10, 15))
+
+
+def test_a_date_cell_from_another_year_keeps_its_year():
+    cell = _score("2022年9月30日前完成", datetime.date(2021, 10, 15))
+    assert cell.score == 10 and "（2021-10-15）" in cell.explanation
