@@ -388,3 +388,35 @@ def test_when_nothing_applies_there_is_no_total_and_it_says_so():
     r = kpiscore.score(iset, {"values": {"a": "n/a"}})
     assert r.total is None and r.grade is None and not r.complete
     assert [w for w in r.warnings if w.code == "no_applicable"] == ["没有适用的指标，无法计算总分"]
+
+
+FORMULA_SET = (
+    "  - {id: a, category: main, name: 甲, weight: 50, target: '>= 90%', actual: x / y}\n"
+    "  - {id: m, category: main, name: 创新, weight: 50, rule: manual}\n",
+    "inputs:\n  x: {name: 执行数}\n  y: {name: 预算数}\n",
+)
+
+
+def test_an_input_marked_na_makes_its_indicator_not_applicable_and_says_which():
+    iset = _set(*FORMULA_SET)
+    manual = {"m": {"score": 40, "justification": "有"}}
+    r = kpiscore.score(iset, {"values": {"x": "n/a", "y": 10}, "manual": manual})
+    a = r.indicator("a")
+    assert a.status == "not_applicable" and a.explanation.startswith("不适用（x 标为 n/a）")
+    assert r.total == 80 and r.rescaled  # 40 of the 50 that apply, rescaled to 100
+    bad = kpiscore.score(iset, {"values": {"x": "很多", "y": 10}, "manual": manual})
+    assert bad.indicator("a").status == "invalid_data" and "'很多'" in bad.indicator("a").problem
+
+
+def test_a_manual_score_marked_na_is_not_applicable_and_a_condition_says_why():
+    iset = _set(*FORMULA_SET)
+    r = kpiscore.score(iset, {"values": {"x": 9, "y": 10}, "manual": {"m": "n/a"}})
+    m = r.indicator("m")
+    assert m.status == "not_applicable" and m.explanation.startswith("不适用（人工评分标为 n/a）")
+    applies = _set(
+        "  - {id: a, category: main, name: 甲, weight: 100, target: '>= 1', applies: 'y > 0'}\n",
+        extra="inputs:\n  y: {name: 预算数}\n",
+    )
+    off = kpiscore.score(applies, {"values": {"a": 1, "y": 0}}).indicator("a")
+    assert off.status == "not_applicable"
+    assert off.explanation.startswith("不适用（适用条件 预算数 0 > 0 不成立）")
