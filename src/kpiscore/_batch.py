@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import os
-import re
 import sys
 import time
 from collections import Counter, deque
@@ -120,10 +119,10 @@ def line_for(r: Result | _api.RowError, opts: Options) -> Line:
 
 def _write_report(r: Result, opts: Options) -> None:
     """The subject's own 自评表, named by its row and name (never a path from the data)."""
-    from ._output import write
+    from ._output import file_name, write
 
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", str(r.subject.get("name") or ""))[:60].strip(". ")
-    write(r, Path(opts.reports or ".") / f"{r.row:05d}-{name or 'subject'}.{opts.report_format}")
+    name = file_name(str(r.subject.get("name") or ""), "subject")
+    write(r, Path(opts.reports or ".") / f"{r.row:05d}-{name}.{opts.report_format}")
 
 
 def _json_row(r: Result, explain: bool) -> dict[str, Any]:

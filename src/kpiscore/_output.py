@@ -6,6 +6,7 @@ the command line goes through here, so Python and the CLI never differ.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -59,6 +60,13 @@ def render(result: Result, fmt: str = "text", *, template: str | Path | None = N
     raise KpiscoreError(
         f"没有 '{fmt}' 格式，可用：{', '.join(FORMATS)} / no format '{fmt}'; use one of {', '.join(FORMATS)}"
     )
+
+
+def file_name(text: str, fallback: str) -> str:
+    """A subject's or a sheet's name as a file name: no separators, no control characters,
+    never a path from the data."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text)[:60].strip(". ")
+    return name or fallback
 
 
 def format_for(path: str | Path) -> str | None:

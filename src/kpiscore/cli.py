@@ -526,12 +526,13 @@ def cmd_diff(args: argparse.Namespace, lang: Lang) -> int:
 
 def cmd_import(args: argparse.Namespace, lang: Lang) -> int:
     from ._import import import_table
+    from ._output import file_name
 
     source = Path(args.table)
     tables = import_table(source, lang=lang)
     base = Path(args.output) if args.output else source.with_suffix("")
     for t in tables:
-        folder = base / _safe_name(t.sheet) if len(tables) > 1 else base
+        folder = base / file_name(t.sheet, "sheet") if len(tables) > 1 else base
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "set.yaml").write_text(t.set_yaml(), encoding="utf-8")
         (folder / "data.yaml").write_text(t.data_yaml(), encoding="utf-8")
@@ -543,10 +544,6 @@ def cmd_import(args: argparse.Namespace, lang: Lang) -> int:
             else f"已写出 {folder / 'set.yaml'} 和 {folder / 'data.yaml'}"
         )
     return 0
-
-
-def _safe_name(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(". ")[:60] or "sheet"
 
 
 def cmd_audit(args: argparse.Namespace, lang: Lang) -> int:
