@@ -105,6 +105,7 @@ class _Importer:
         self.claimed: dict[str, Any] = {}
         self.reasons: dict[str, str] = {}
         self.manual: dict[str, Any] = {}
+        self.blank = "blank" if lang == "en" else "空"  # an empty cell, named in the user's language
 
     def say(self, code: str, **params: Any) -> None:
         self.decisions.append(message(code, self.lang, **params))
@@ -207,7 +208,7 @@ class _Importer:
         if weight is not None:
             ind["weight"] = weight
         elif "weight" in self.t.columns:
-            self.say("import_no_weight", line=row.line, name=ind["name"], value=row.weight or "空")
+            self.say("import_no_weight", line=row.line, name=ind["name"], value=row.weight or self.blank)
         ind.update(self.rule(ident, row))
         self.cells(ident, row, ind)
         return ind
@@ -235,8 +236,8 @@ class _Importer:
                     "import_level_target", self.lang, target=text, level=level
                 )
             return {"target": level, "rule": "qualitative"}
-        self.notes[ident] = message("import_manual", self.lang, target=text or "空")
-        self.say("import_manual_said", line=row.line, target=text or "空")
+        self.notes[ident] = message("import_manual", self.lang, target=text or self.blank)
+        self.say("import_manual_said", line=row.line, target=text or self.blank)
         return {"rule": "manual"}
 
     def cells(self, ident: str, row: Row, ind: dict[str, Any]) -> None:
