@@ -105,7 +105,9 @@ class _Importer:
         self.claimed: dict[str, Any] = {}
         self.reasons: dict[str, str] = {}
         self.manual: dict[str, Any] = {}
-        self.blank = "blank" if lang == "en" else "空"  # an empty cell, named in the user's language
+        self.blank = (
+            "blank" if lang == "en" else "空"
+        )  # an empty cell, named in the user's language
 
     def say(self, code: str, **params: Any) -> None:
         self.decisions.append(message(code, self.lang, **params))
@@ -208,7 +210,9 @@ class _Importer:
         if weight is not None:
             ind["weight"] = weight
         elif "weight" in self.t.columns:
-            self.say("import_no_weight", line=row.line, name=ind["name"], value=row.weight or self.blank)
+            self.say(
+                "import_no_weight", line=row.line, name=ind["name"], value=row.weight or self.blank
+            )
         ind.update(self.rule(ident, row))
         self.cells(ident, row, ind)
         return ind
