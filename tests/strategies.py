@@ -40,8 +40,10 @@ def _parts(draw: Any, total: int, n: int) -> list[int]:
 
 
 @st.composite
-def indicator(draw: Any, ident: str, category: str, weight: Decimal) -> Ind:
-    rule = draw(st.sampled_from(RULES))
+def indicator(
+    draw: Any, ident: str, category: str, weight: Decimal, rules: tuple[str, ...] = RULES
+) -> Ind:
+    rule = draw(st.sampled_from(rules))
     if rule in ("ratio", "reverse", "exact", "met"):
         percent = draw(st.booleans())
         raw = draw(st.sampled_from(["0", "1", "2", "15", "90", "100", "2.5", "0.5", "37"]))
@@ -135,7 +137,7 @@ def indicator(draw: Any, ident: str, category: str, weight: Decimal) -> Ind:
 
 
 @st.composite
-def specs(draw: Any) -> Spec:
+def specs(draw: Any, rules: tuple[str, ...] = RULES) -> Spec:
     n_cat = draw(st.integers(1, 3))
     cat_weights = _parts(draw, 100, n_cat)
     categories, indicators = [], []
@@ -144,7 +146,7 @@ def specs(draw: Any) -> Spec:
         categories.append((cid, D(cw)))
         n = draw(st.integers(1, 4))
         for k, w in enumerate(_parts(draw, cw * 2, n)):  # halves: weights like 12.5
-            indicators.append(draw(indicator(f"i{c}_{k}", cid, D(w) / 2)))
+            indicators.append(draw(indicator(f"i{c}_{k}", cid, D(w) / 2, rules)))
     return Spec(
         tuple(categories),
         tuple(indicators),

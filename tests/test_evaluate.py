@@ -420,3 +420,111 @@ def test_a_manual_score_marked_na_is_not_applicable_and_a_condition_says_why():
     off = kpiscore.score(applies, {"values": {"a": 1, "y": 0}}).indicator("a")
     assert off.status == "not_applicable"
     assert off.explanation.startswith("不适用（适用条件 预算数 0 > 0 不成立）")
+
+
+# --- the words of problems, templates and refusals, in both languages ---------------
+# Each assertion below is a sentence an officer reads; mutation testing found each
+# branch unguarded (the score was right, the sentence was not).
+
+WORDS_SET = """
+kpiscore: 1
+id: w
+name: 词
+inputs:
+  budget: {name: 预算, unit: 万元}
+  spent: {name: 支出, unit: 万元}
+  note: {name: 说明, type: text}
+categories:
+  - {id: a, name: 甲, weight: 100}
+indicators:
+  - {id: rate, category: a, name: 执行率, weight: 20, rule: ratio, target: '>= 100%', actual: 'spent / budget'}
+  - {id: pct, category: a, name: 合格率, weight: 20, rule: ratio, target: '>= 95%'}
+  - id: q
+    category: a
+    name: 数量
+    weight: 20
+    rule: ratio
+    target: '>= 10 个'
+    reason_required: 'score < 15'
+    explain: '达到{{说明}}：{actual}，目标{target}，完成{completion}，单位{unit}，预算{budget}，说明{note}'
+  - id: f
+    category: a
+    name: 公式
+    weight: 40
+    rule: formula
+    score: 'budget / 10'
+    explain: '实际{actual}目标{target}完成{completion}单位{unit}'
+penalties:
+  - {name: 违规, when: 'note > 1', deduct: 5}
+"""
+
+
+@pytest.fixture(scope="module")
+def words_set():
+    return kpiscore.loads(WORDS_SET)
+
+
+def test_an_absurd_percent_is_quoted_as_written_or_as_the_formula_gave_it(words_set):
+    values = {"budget": 100, "spent": 5000, "pct": "5000.00%", "q": 12, "note": "文字"}
+    zh = kpiscore.score(words_set, {"values": values})
+    en = kpiscore.score(words_set, {"values": values}, lang="en")
+    assert zh.indicator("pct").problem.startswith("实际值 5000.00% 不可能是这个百分比")
+    assert zh.indicator("rate").problem.startswith("实际值 5000% 不可能是这个百分比")
+    assert en.indicator("pct").problem.startswith("The actual 5000.00% cannot be")
+    assert en.indicator("rate").problem.startswith("The actual 5000% cannot be")
+    assert en.warnings[0].startswith("rate (执行率): The actual 5000% cannot be")
+
+
+def test_reason_required_reads_the_score_and_templates_fill_every_field(words_set):
+    values = {"budget": 100, "spent": 50, "q": 12, "note": "文字", "pct": D("0.96")}
+    r = kpiscore.score(words_set, {"values": values})
+    q, f = r.indicator("q"), r.indicator("f")
+    assert q.score == 20
+    assert q.needs_reason is False  # score < 15 is false; an unknown name would owe one
+    assert q.explanation == "达到{说明}：12个，目标≥10个，完成120%，单位个，预算100万元，说明文字"
+    # no actual, target, completion or unit: each shown as a dash, the unit as nothing
+    assert f.explanation.startswith("实际—目标—完成—单位；")
+    bare = kpiscore.score(words_set, {"values": {"budget": 100, "q": 3}})
+    assert bare.indicator("q").needs_reason is True
+    assert "说明—" in bare.indicator("q").explanation
+
+
+def test_a_penalty_that_cannot_be_judged_is_said_in_the_runs_language(words_set):
+    values = {"budget": 100, "spent": 50, "q": 12, "note": "文字", "pct": D("0.96")}
+    en = kpiscore.score(words_set, {"values": values}, lang="en")
+    zh = kpiscore.score(words_set, {"values": values})
+    assert "Penalty '违规' could not be evaluated: Cannot compare '文字' with '1'" in en.warnings
+    assert any(w.startswith("扣罚“违规”无法判断：无法比较 '文字' 与 '1'") for w in zh.warnings)
+
+
+def test_a_missing_value_is_named_with_its_label_in_each_language(words_set):
+    values = {"spent": 5, "q": 12, "pct": D("0.96")}
+    zh = kpiscore.score(words_set, {"values": values})
+    en = kpiscore.score(words_set, {"values": values}, lang="en")
+    assert zh.indicator("rate").problem == "缺少数据 'budget'（预算）"
+    assert en.indicator("rate").problem == "Missing value 'budget' (预算)"
+
+
+def test_a_value_problem_in_a_file_names_its_line_in_each_language(words_set, tmp_path):
+    path = tmp_path / "data.yaml"
+    path.write_text("values:\n  spent: 5\n  pct: 12个\n  q: 12\n  budgett: 3\n", encoding="utf-8")
+    en = kpiscore.score(words_set, path, lang="en")
+    assert en.indicator("pct").problem == (
+        "The value '12个' is in '个', but '%' is expected: enter the number in % (data.yaml:3)"
+    )
+    zh = kpiscore.score(words_set, path)
+    assert zh.indicator("pct").problem.endswith("（data.yaml:3）")
+    with pytest.raises(kpiscore.DataError) as caught:
+        kpiscore.score(words_set, path, lang="en", strict=True)
+    stray = caught.value.issues[-1]
+    assert (stray.code, stray.file, stray.path) == (
+        "unknown_value",
+        str(path),
+        ("values", "budgett"),
+    )
+    assert stray.message == (
+        "The value 'budgett' is not used by any indicator or check. Did you mean 'budget'?"
+    )
+    first = caught.value.issues[0]
+    assert first.message == "rate (执行率): Missing value 'budget' (预算)"
+    assert first.file == str(path)

@@ -11,6 +11,7 @@ from . import _compile
 from ._columns import reading_for
 from ._data import read_file
 from ._evaluate import score_data
+from ._fast import plan_for
 from ._messages import Lang, message
 from ._sources import Reading, Row, flat_row, is_flat, rows_of
 from .compiled import IndicatorSet
@@ -142,6 +143,11 @@ def score_row(
         return RowError(
             number, subject, message("bad_row", lang, row=number, subject=subject, problem=error)
         )
+    plan = None if strict else plan_for(iset)
+    if plan is not None:
+        fast = plan.score(data, number, lang, check_set)
+        if fast is not None:
+            return fast
     try:
         return score_data(iset, data, strict=strict, lang=lang, check_set=check_set, row=number)
     except KpiscoreError as exc:

@@ -733,16 +733,10 @@ class _Scorer:
                 )
             )
         applicable_weight, points = summed(indicators)
-        rescaled = applicable_weight != iset.full_score
-        total: Decimal | None
         if applicable_weight == 0:
-            total = None
             self.warnings.append(message("no_applicable", self.lang))
-        elif rescaled:
-            total = round_half_up(points * iset.full_score / applicable_weight, p)
-        else:
-            total = round_half_up(points, p)
-        return categories, total, rescaled
+        total = total_of(points, applicable_weight, iset)
+        return categories, total, applicable_weight != iset.full_score
 
     def refuse_under_strict(self, missing: list[IndicatorResult], used: frozenset[str]) -> None:
         """--strict: a missing or invalid value, or a value the set does not read (a
@@ -810,19 +804,7 @@ class _Scorer:
         return applied, forced
 
     def grade(self, total: Decimal | None, forced: list[str]) -> str | None:
-        grades = self.iset.grades
-        order = [g.label for g in grades]
-        found = None
-        if total is not None:
-            for g in grades:
-                if total >= g.min:
-                    found = g.label
-                    break
-        for label in forced:
-            if found is None or order.index(label) > order.index(found):
-                found = label
-        # An English run shows the set's English grade names (Excellent … for 优 …).
-        return next((g.shown(self.lang) for g in grades if g.label == found), found)
+        return grade_of(self.iset, total, forced, self.lang)
 
     def checks(self) -> list[CheckResult]:
         out: list[CheckResult] = []
@@ -945,6 +927,35 @@ class _Scorer:
                     )
                 )
         return out
+
+
+def total_of(points: Decimal, applicable: Decimal, iset: IndicatorSet) -> Decimal | None:
+    """The summed points, rescaled to the full score when the applicable weight differs
+    (n/a weights dropped), rounded once; None when nothing applies."""
+    if applicable == 0:
+        return None
+    if applicable != iset.full_score:
+        return round_half_up(points * iset.full_score / applicable, iset.precision)
+    return round_half_up(points, iset.precision)
+
+
+def grade_of(
+    iset: IndicatorSet, total: Decimal | None, forced: list[str], lang: Lang
+) -> str | None:
+    """The grade the total reaches, or a worse one a penalty forces, in ``lang``."""
+    grades = iset.grades
+    order = [g.label for g in grades]
+    found = None
+    if total is not None:
+        for g in grades:
+            if total >= g.min:
+                found = g.label
+                break
+    for label in forced:
+        if found is None or order.index(label) > order.index(found):
+            found = label
+    # An English run shows the set's English grade names (Excellent … for 优 …).
+    return next((g.shown(lang) for g in grades if g.label == found), found)
 
 
 def _points_lost(indicators: list[IndicatorResult]) -> tuple[PointsLost, ...]:

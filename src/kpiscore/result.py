@@ -8,7 +8,8 @@ touching a score. The same inputs give the same bytes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -185,36 +186,181 @@ class PointsLost:
         }
 
 
+_LIGHT = (
+    "indicator_set",
+    "indicator_set_name",
+    "total",
+    "full_score",
+    "grade",
+    "complete",
+    "set_digest",
+    "precision",
+    "rescaled",
+    "lang",
+    "row",
+    "kind",
+)
+_DETAIL = (
+    "subject",
+    "categories",
+    "indicators",
+    "checks",
+    "discrepancies",
+    "points_lost",
+    "penalties",
+    "warnings",
+)
+_FIELDS = _LIGHT + _DETAIL
+
+
 @final
-@dataclass(frozen=True)
 class Result:
-    """The score of one subject under one indicator set, with every reason."""
+    """The score of one subject under one indicator set, with every reason.
+
+    Immutable. A batch of plain rows is scored by a per-set fast path that fills
+    the total, grade and completeness at once; the indicators, subtotals and
+    warnings (``detail``) are then built by the general path on first read, so a
+    pipeline that only needs totals never pays for 20 explained indicators a row.
+    """
 
     ok: ClassVar[bool] = True  # a batch yields Results and RowErrors (ok = False)
     indicator_set: str
     indicator_set_name: str
-    subject: dict[str, Any]
     total: Decimal | None
     full_score: Decimal
     grade: str | None
     complete: bool
-    categories: tuple[CategoryResult, ...]
-    indicators: tuple[IndicatorResult, ...]
-    checks: tuple[CheckResult, ...]
-    discrepancies: tuple[Discrepancy, ...]
-    points_lost: tuple[PointsLost, ...]
-    penalties: tuple[str, ...]
-    warnings: tuple[str, ...]
     set_digest: str
     precision: int
-    rescaled: bool = False
-    lang: Lang = "zh"
-    row: int | None = None
+    rescaled: bool
+    lang: Lang
+    row: int | None
     """In a batch, the subject's row in the source (the CSV or sheet line, the file's place)."""
-    kind: str = "project"
+    kind: str
     """The set's kind: project (项目支出) or department (部门整体支出); it picks the form."""
-    data: Any = field(default=None, repr=False, compare=False)
+    data: Any
     """The data as it was scored (containers copied), for ``data_digest``."""
+
+    def __init__(
+        self,
+        *,
+        indicator_set: str,
+        indicator_set_name: str,
+        total: Decimal | None,
+        full_score: Decimal,
+        grade: str | None,
+        complete: bool,
+        set_digest: str,
+        precision: int,
+        subject: dict[str, Any] | None = None,
+        categories: tuple[CategoryResult, ...] | None = None,
+        indicators: tuple[IndicatorResult, ...] | None = None,
+        checks: tuple[CheckResult, ...] | None = None,
+        discrepancies: tuple[Discrepancy, ...] | None = None,
+        points_lost: tuple[PointsLost, ...] | None = None,
+        penalties: tuple[str, ...] | None = None,
+        warnings: tuple[str, ...] | None = None,
+        rescaled: bool = False,
+        lang: Lang = "zh",
+        row: int | None = None,
+        kind: str = "project",
+        data: Any = None,
+        detail: Callable[[], Result] | None = None,
+    ) -> None:
+        given = {
+            "subject": subject,
+            "categories": categories,
+            "indicators": indicators,
+            "checks": checks,
+            "discrepancies": discrepancies,
+            "points_lost": points_lost,
+            "penalties": penalties,
+            "warnings": warnings,
+        }
+        absent = [k for k, v in given.items() if v is None]
+        if absent and detail is None:
+            raise TypeError(f"Result() needs {', '.join(absent)} (or detail)")
+        self.__dict__.update(
+            indicator_set=indicator_set,
+            indicator_set_name=indicator_set_name,
+            total=total,
+            full_score=full_score,
+            grade=grade,
+            complete=complete,
+            set_digest=set_digest,
+            precision=precision,
+            rescaled=rescaled,
+            lang=lang,
+            row=row,
+            kind=kind,
+            data=data,
+            _detail=detail,
+        )
+        # Given parts sit where the cached properties below look first.
+        self.__dict__.update({k: v for k, v in given.items() if v is not None})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in _FIELDS)
+        return f"Result({inner})"
+
+    @cached_property
+    def _full(self) -> Result:
+        """The general path's result for the same data, built once, on first read."""
+        detail = self.__dict__["_detail"]
+        assert detail is not None, "an eager Result holds every part"
+        full: Result = detail()
+        mine = tuple(getattr(self, f) for f in _LIGHT)
+        if tuple(getattr(full, f) for f in _LIGHT) != mine:
+            # Never shown silently: a total that the explanation would contradict.
+            raise RuntimeError(
+                f"kpiscore: fast and general scoring disagree on row {self.row}: please report"
+            )
+        return full
+
+    @cached_property
+    def subject(self) -> dict[str, Any]:
+        return self._full.subject
+
+    @cached_property
+    def categories(self) -> tuple[CategoryResult, ...]:
+        return self._full.categories
+
+    @cached_property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        return self._full.indicators
+
+    @cached_property
+    def checks(self) -> tuple[CheckResult, ...]:
+        return self._full.checks
+
+    @cached_property
+    def discrepancies(self) -> tuple[Discrepancy, ...]:
+        return self._full.discrepancies
+
+    @cached_property
+    def points_lost(self) -> tuple[PointsLost, ...]:
+        return self._full.points_lost
+
+    @cached_property
+    def penalties(self) -> tuple[str, ...]:
+        return self._full.penalties
+
+    @cached_property
+    def warnings(self) -> tuple[str, ...]:
+        return self._full.warnings
 
     @cached_property
     def data_digest(self) -> str:
@@ -223,11 +369,14 @@ class Result:
         return digest_of(self.data)
 
     def __getstate__(self) -> dict[str, Any]:
-        # Sent to another process with its digest taken, not the data it came from.
-        state = dict(self.__dict__)
+        # Sent to another process whole (every part built) with its digest taken, not
+        # the data it came from nor the set it would be built from.
+        state = {f: getattr(self, f) for f in _FIELDS}
         state["data_digest"] = self.data_digest
-        state["data"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, data=None, _detail=None)
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:

@@ -1,0 +1,399 @@
+"""The fast path: a plain row scored to its total in one pass, its detail built later.
+
+Most rows of a batch are plain: every value a number or a level word, nothing
+n/a, missing, claimed or unreadable. For those, a plan made once per set
+computes each indicator's score with the same arithmetic as ``_rules`` (no
+steps, no words) and returns a ``Result`` holding the total, grade and
+completeness; its indicators, subtotals and warnings are built by the general
+path (``_evaluate``) when first read. Any row outside the plain case — or any
+doubt — returns None and the general path scores it whole.
+
+``tests/test_fast.py`` generates sets and rows and holds the two paths to the
+same total, grade, completeness and rescaling (and the Result checks it again
+whenever its detail is built).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ._data import MAX_DIGITS, expectations, read_value
+from ._evaluate import DATA_KEYS, MAX_VALUES, grade_of, label_ids, score_data, total_of, used_names
+from ._formula import CompiledFormula, EvalFailure, Evaluator
+from ._messages import Lang
+from ._numbers import CONTEXT, clamp, round_half_up
+from .compiled import CompiledIndicator, IndicatorSet, LevelSpec, level_key
+from .result import Result
+
+ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
+_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?\Z")
+_SCALARS = (str, int, float, Decimal, type(None))
+_ACTUAL_NAMES = frozenset({"actual", "completion"})
+_NEEDS_ACTUAL = frozenset({"ratio", "reverse", "exact", "met", "qualitative"})
+_FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
+SUPPORTED = _NEEDS_ACTUAL | _FORMULA_RULES
+
+
+class _Off(Exception):
+    """The row is not plain: the general path scores it."""
+
+
+def _run(f: CompiledFormula, names: Mapping[str, Any]) -> Any:
+    try:
+        return Evaluator(names).run(f)
+    except EvalFailure:
+        raise _Off from None
+
+
+def _number(v: Any) -> Decimal:
+    if isinstance(v, bool):
+        return Decimal(int(v))
+    if not isinstance(v, Decimal):
+        raise _Off
+    return v
+
+
+def _checked(d: Decimal) -> Decimal:
+    """As ``read_value`` takes a number: finite, in range, -0 as 0; else not plain."""
+    if not d.is_finite():
+        raise _Off
+    if d.is_zero():
+        return d.copy_abs()
+    if d.adjusted() >= 15 or len(d.as_tuple().digits) > MAX_DIGITS:
+        raise _Off
+    return d
+
+
+Scorer = Callable[[Any, dict[str, Any]], Decimal]
+"""(actual, the names formulas read) → the unrounded score; raises _Off."""
+
+
+def _ratio(ind: CompiledIndicator) -> Scorer:
+    assert ind.target is not None
+    assert ind.target.value is not None
+    t, w, zb = ind.target.value, ind.weight, ind.zero_below
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        a = _number(actual)
+        c = a / t
+        if zb is not None and c < zb:
+            return ZERO
+        return w if c >= 1 else clamp(w * a / t, ZERO, w)
+
+    return score
+
+
+def _reverse(ind: CompiledIndicator) -> Scorer:
+    assert ind.target is not None
+    assert ind.target.value is not None
+    t, w, za = ind.target.value, ind.weight, ind.zero_above
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        a = _number(actual)
+        if za is not None and t > 0 and a / t > za:
+            return ZERO
+        return w if a == 0 or a <= t else clamp(w * t / a, ZERO, w)
+
+    return score
+
+
+def _exact(ind: CompiledIndicator) -> Scorer:
+    assert ind.target is not None
+    assert ind.target.value is not None
+    t, w, tol = ind.target.value, ind.weight, ind.tolerance or ZERO
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        a = _number(actual)
+        if t == 0:
+            return w if abs(a) <= tol else ZERO
+        if abs(a - t) <= tol:
+            return w
+        return clamp(w * a / t if a < t else w * t / a, ZERO, w)
+
+    return score
+
+
+def _met(ind: CompiledIndicator) -> Scorer:
+    target, w = ind.target, ind.weight
+    assert target is not None
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        return w if target.holds(_number(actual)) else ZERO
+
+    return score
+
+
+def _qualitative(ind: CompiledIndicator, words: frozenset[str]) -> Scorer:
+    w = ind.weight
+    by_word: dict[str, LevelSpec] = {}
+    for word in words:
+        key = level_key(word)
+        found = next((lv for lv in ind.levels if key == lv.label or key in lv.aliases), None)
+        if found is not None:
+            by_word[word] = found
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        if isinstance(actual, str):
+            level = by_word.get(actual)
+            if level is None:
+                raise _Off
+            return w * level.high
+        if isinstance(actual, Decimal) and ZERO <= actual <= ONE:
+            return w * actual  # a rate: the level it falls in holds it
+        raise _Off
+
+    return score
+
+
+def _bands(ind: CompiledIndicator) -> Scorer:
+    w, bands = ind.weight, ind.bands
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        for band in bands:
+            if band.when is not None and not _run(band.when, names):
+                continue
+            s = band.score if isinstance(band.score, Decimal) else _number(_run(band.score, names))
+            return clamp(s, ZERO, w)
+        return ZERO
+
+    return score
+
+
+def _deduct(ind: CompiledIndicator) -> Scorer:
+    w, per, count = ind.weight, ind.per, ind.count
+    assert per is not None
+    assert count is not None
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        n = _number(_run(count, names))
+        return clamp(w - per * max(n, ZERO), ZERO, w)
+
+    return score
+
+
+def _formula(ind: CompiledIndicator) -> Scorer:
+    w, f = ind.weight, ind.score
+    assert f is not None
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        return clamp(_number(_run(f, names)), ZERO, w)
+
+    return score
+
+
+_BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
+    "ratio": _ratio,
+    "reverse": _reverse,
+    "exact": _exact,
+    "met": _met,
+    "bands": _bands,
+    "deduct": _deduct,
+    "formula": _formula,
+}
+
+
+class _Step:
+    """One indicator of the plan: where its actual comes from, and its scorer."""
+
+    def __init__(self, ind: CompiledIndicator, words: frozenset[str]):
+        self.ind = ind
+        self.weight = ind.weight
+        self.own = ind.id if ind.actual is None else None
+        self.formula_rule = ind.rule in _FORMULA_RULES
+        self.needs_actual = ind.rule in _NEEDS_ACTUAL or bool(ind.rule_names() & _ACTUAL_NAMES)
+        target = ind.target
+        self.target = target.value if target is not None else None
+        self.percent = bool(target is not None and target.percent)
+        self.score = (
+            _qualitative(ind, words) if ind.rule == "qualitative" else _BUILDERS[ind.rule](ind)
+        )
+
+    def raw(self, values: dict[str, Any]) -> Decimal:
+        ind = self.ind
+        if ind.applies is not None and not _run(ind.applies, values):
+            raise _Off  # not applicable: the general path says so and rescales
+        if ind.actual is not None:
+            actual = _run(ind.actual, values)
+        else:
+            actual = values.get(ind.id)
+            if actual is None and self.needs_actual:
+                raise _Off
+        if self.percent and isinstance(actual, Decimal) and abs(actual) > TEN:
+            raise _Off
+        if not self.formula_rule:
+            return self.score(actual, values)
+        names = dict(values)
+        names["weight"] = self.weight
+        if actual is not None:
+            names["actual"] = actual
+        t = self.target
+        if t is not None:
+            names["target"] = t
+            if isinstance(actual, Decimal) and t != 0:
+                names["completion"] = actual / t
+        return self.score(actual, names)
+
+
+class Plan:
+    """One set's fast path: ``score(data, row, lang)`` is a Result or None."""
+
+    def __init__(self, iset: IndicatorSet):
+        self.iset = iset
+        value_ids, _ = label_ids(iset)
+        # A name read under its own id (a column named by label is renamed: not plain).
+        self.names = frozenset(n for n in used_names(iset) if value_ids.get(n, n) == n)
+        self.percent = frozenset(n for n, e in expectations(iset).items() if e.percent)
+        words: set[str] = set()
+        for ind in iset.indicators:
+            if ind.rule == "qualitative":
+                for lv in ind.levels:
+                    words.update((lv.label, *lv.aliases))
+        # Only words a cell reads back as themselves (no unit, bound or number in them).
+        self.words = frozenset(
+            w
+            for w in words
+            if (rv := read_value(w)).value == w and rv.problem is None and not rv.restated
+        )
+        self.steps = tuple(_Step(ind, self.words) for ind in iset.indicators)
+        self.by_category = iset.rounding != "total"
+        self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
+
+    def score(
+        self, data: Any, row: int | None, lang: Lang, check_set: bool = True
+    ) -> Result | None:
+        iset = self.iset
+        try:
+            values = self.values(data, check_set)
+            with localcontext(CONTEXT):
+                total, forced = self.total(values)
+        except (_Off, ArithmeticError):
+            return None
+        source = _copy(data)
+        return Result(
+            indicator_set=iset.id,
+            indicator_set_name=iset.name,
+            total=total,
+            full_score=iset.full_score,
+            grade=grade_of(iset, total, forced, lang),
+            complete=total is not None,
+            set_digest=iset.digest,
+            precision=iset.precision,
+            rescaled=total is not None and self.applicable != iset.full_score,
+            lang=lang,
+            row=row,
+            kind=iset.kind,
+            data=source,
+            detail=functools.partial(
+                score_data, iset, source, lang=lang, check_set=check_set, row=row
+            ),
+        )
+
+    def total(self, values: dict[str, Any]) -> tuple[Decimal | None, list[str]]:
+        p = self.iset.precision
+        points = ZERO
+        for st in self.steps:
+            raw = st.raw(values)
+            points += round_half_up(raw, p) if self.by_category else raw
+        total = total_of(points, self.applicable, self.iset)
+        return self.penalised(total, values)
+
+    def penalised(
+        self, total: Decimal | None, values: dict[str, Any]
+    ) -> tuple[Decimal | None, list[str]]:
+        forced: list[str] = []
+        if not self.iset.penalties:
+            return total, forced
+        names = {**values, "total": total if total is not None else ZERO}
+        applied: list[str] = []
+        for pen in self.iset.penalties:
+            try:
+                hit = bool(Evaluator(names).run(pen.when))
+            except EvalFailure:
+                continue  # warned by the general path, when the detail is read
+            if hit:
+                applied.append(pen.name)
+                if pen.grade:
+                    forced.append(pen.grade)
+        if total is not None:
+            for pen in self.iset.penalties:
+                if pen.name in applied and pen.deduct is not None:
+                    total = max(ZERO, total - pen.deduct)
+        return total, forced
+
+    def values(self, data: Any, check_set: bool) -> dict[str, Any]:
+        """The row's values as the general path would read them, or _Off."""
+        if type(data) is not dict or not data.keys() <= _KEYS:
+            raise _Off
+        named = data.get("indicator_set")
+        if named is not None and (check_set and named != self.iset.id):
+            raise _Off
+        if not (_flat(data.get("subject")) and _flat(data.get("reasons"))):
+            raise _Off
+        if data.get("claimed") or data.get("manual") or not _scalar(data.get("notes")):
+            raise _Off
+        raw = data.get("values")
+        if type(raw) is not dict or len(raw) > MAX_VALUES:
+            raise _Off
+        names, words, percent = self.names, self.words, self.percent
+        out: dict[str, Any] = {}
+        for name, v in raw.items():
+            if name not in names:
+                raise _Off
+            t = type(v)
+            if t is Decimal:
+                d = _checked(v)
+            elif t is str:
+                if v in words:
+                    out[name] = v
+                    continue
+                if not _PLAIN.match(v):
+                    raise _Off
+                d = _checked(Decimal(v))
+            elif t is int:
+                if abs(v) >= 10**15:
+                    raise _Off
+                d = Decimal(v)
+            elif t is float and math.isfinite(v):
+                d = _checked(Decimal(repr(v)))
+            else:
+                raise _Off
+            if name in percent and abs(d) > 2:
+                raise _Off  # 95 for 95%: the general path names it
+            out[name] = d
+        return out
+
+
+_KEYS = frozenset(DATA_KEYS)
+
+
+def _scalar(v: Any) -> bool:
+    return isinstance(v, _SCALARS) and not isinstance(v, bool)
+
+
+def _flat(v: Any) -> bool:
+    """None, a string, or a mapping of str keys to scalar cells (no nesting)."""
+    if v is None or type(v) is str:
+        return True
+    return type(v) is dict and all(type(k) is str and isinstance(x, _SCALARS) for k, x in v.items())
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    """The row's containers copied (cells are immutable): the detail and the digest are
+    of the data as scored, whatever the caller does with its dict next."""
+    return {k: dict(v) if type(v) is dict else v for k, v in data.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def plan_for(iset: IndicatorSet) -> Plan | None:
+    """The set's plan, or None when a rule it uses has no fast form (checklist, manual,
+    deadline: they read lists, justifications and dates)."""
+    if any(ind.rule not in SUPPORTED for ind in iset.indicators):
+        return None
+    if sum((ind.weight for ind in iset.indicators), ZERO) == 0:
+        return None
+    return Plan(iset)
