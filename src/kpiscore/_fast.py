@@ -19,18 +19,19 @@ import functools
 import math
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from ._data import MAX_DIGITS, expectations, read_value
 from ._evaluate import DATA_KEYS, MAX_VALUES, grade_of, label_ids, score_data, total_of, used_names
-from ._formula import CompiledFormula, EvalFailure, Evaluator
+from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._messages import Lang
-from ._numbers import CONTEXT, clamp, round_half_up
-from .compiled import CompiledIndicator, IndicatorSet, LevelSpec, level_key
+from ._numbers import CONTEXT, clamp
+from .compiled import CompiledIndicator, IndicatorSet, level_key
 from .result import Result
 
 ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
+_LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before the point
 _PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?\Z")
 _SCALARS = (str, int, float, Decimal, type(None))
 _ACTUAL_NAMES = frozenset({"actual", "completion"})
@@ -45,7 +46,7 @@ class _Off(Exception):
 
 def _run(f: CompiledFormula, names: Mapping[str, Any]) -> Any:
     try:
-        return Evaluator(names).run(f)
+        return evaluate(f, names)
     except EvalFailure:
         raise _Off from None
 
@@ -60,11 +61,11 @@ def _number(v: Any) -> Decimal:
 
 def _checked(d: Decimal) -> Decimal:
     """As ``read_value`` takes a number: finite, in range, -0 as 0; else not plain."""
-    if not d.is_finite():
+    if not -_LIMIT < d < _LIMIT:  # NaN raises InvalidOperation: not plain either
         raise _Off
     if d.is_zero():
         return d.copy_abs()
-    if d.adjusted() >= 15 or len(d.as_tuple().digits) > MAX_DIGITS:
+    if d.as_tuple().exponent < -15 and len(d.as_tuple().digits) > MAX_DIGITS:  # type: ignore[operator]
         raise _Off
     return d
 
@@ -129,20 +130,21 @@ def _met(ind: CompiledIndicator) -> Scorer:
 
 
 def _qualitative(ind: CompiledIndicator, words: frozenset[str]) -> Scorer:
-    w = ind.weight
-    by_word: dict[str, LevelSpec] = {}
+    w, levels = ind.weight, ind.levels
+    # A bare level word scores the top of its band (no claimed score on a plain row).
+    by_word: dict[str, Decimal] = {}
     for word in words:
         key = level_key(word)
-        found = next((lv for lv in ind.levels if key == lv.label or key in lv.aliases), None)
+        found = next((lv for lv in levels if key == lv.label or key in lv.aliases), None)
         if found is not None:
-            by_word[word] = found
+            by_word[word] = w * found.high
 
     def score(actual: Any, names: dict[str, Any]) -> Decimal:
         if isinstance(actual, str):
-            level = by_word.get(actual)
-            if level is None:
+            raw = by_word.get(actual)
+            if raw is None:
                 raise _Off
-            return w * level.high
+            return raw
         if isinstance(actual, Decimal) and ZERO <= actual <= ONE:
             return w * actual  # a rate: the level it falls in holds it
         raise _Off
@@ -197,46 +199,54 @@ _BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
 }
 
 
-class _Step:
-    """One indicator of the plan: where its actual comes from, and its scorer."""
+Raw = Callable[[dict[str, Any]], Decimal]
+"""The row's values → one indicator's unrounded score; raises _Off."""
 
-    def __init__(self, ind: CompiledIndicator, words: frozenset[str]):
-        self.ind = ind
-        self.weight = ind.weight
-        self.own = ind.id if ind.actual is None else None
-        self.formula_rule = ind.rule in _FORMULA_RULES
-        self.needs_actual = ind.rule in _NEEDS_ACTUAL or bool(ind.rule_names() & _ACTUAL_NAMES)
-        target = ind.target
-        self.target = target.value if target is not None else None
-        self.percent = bool(target is not None and target.percent)
-        self.score = (
-            _qualitative(ind, words) if ind.rule == "qualitative" else _BUILDERS[ind.rule](ind)
-        )
 
-    def raw(self, values: dict[str, Any]) -> Decimal:
-        ind = self.ind
-        if ind.applies is not None and not _run(ind.applies, values):
-            raise _Off  # not applicable: the general path says so and rescales
-        if ind.actual is not None:
-            actual = _run(ind.actual, values)
-        else:
-            actual = values.get(ind.id)
-            if actual is None and self.needs_actual:
+def _raw(ind: CompiledIndicator, words: frozenset[str]) -> Raw:
+    """One indicator as a closure: where its actual comes from, the rule, the checks the
+    general path makes before the rule (applies, missing, absurd percent)."""
+    score = _qualitative(ind, words) if ind.rule == "qualitative" else _BUILDERS[ind.rule](ind)
+    own = ind.id
+    percent = bool(ind.target is not None and ind.target.percent)
+    if ind.rule not in _FORMULA_RULES and ind.applies is None and ind.actual is None:
+        # The common row: the indicator's own cell, straight into its rule.
+        def plain(values: dict[str, Any]) -> Decimal:
+            actual = values.get(own)
+            if actual is None or (percent and isinstance(actual, Decimal) and abs(actual) > TEN):
                 raise _Off
-        if self.percent and isinstance(actual, Decimal) and abs(actual) > TEN:
+            return score(actual, values)
+
+        return plain
+    return functools.partial(_general_raw, ind, score, percent)
+
+
+def _general_raw(
+    ind: CompiledIndicator, score: Scorer, percent: bool, values: dict[str, Any]
+) -> Decimal:
+    if ind.applies is not None and not _run(ind.applies, values):
+        raise _Off  # not applicable: the general path says so and rescales
+    if ind.actual is not None:
+        actual = _run(ind.actual, values)
+    else:
+        actual = values.get(ind.id)
+        if actual is None and (ind.rule in _NEEDS_ACTUAL or bool(ind.rule_names() & _ACTUAL_NAMES)):
             raise _Off
-        if not self.formula_rule:
-            return self.score(actual, values)
-        names = dict(values)
-        names["weight"] = self.weight
-        if actual is not None:
-            names["actual"] = actual
-        t = self.target
-        if t is not None:
-            names["target"] = t
-            if isinstance(actual, Decimal) and t != 0:
-                names["completion"] = actual / t
-        return self.score(actual, names)
+    if percent and isinstance(actual, Decimal) and abs(actual) > TEN:
+        raise _Off
+    if ind.rule not in _FORMULA_RULES:
+        return score(actual, values)
+    # A formula rule reads the row's names with this indicator's own.
+    names = dict(values)
+    names["weight"] = ind.weight
+    if actual is not None:
+        names["actual"] = actual
+    t = ind.target.value if ind.target is not None else None
+    if t is not None:
+        names["target"] = t
+        if isinstance(actual, Decimal) and t != 0:
+            names["completion"] = actual / t
+    return score(actual, names)
 
 
 class Plan:
@@ -259,9 +269,11 @@ class Plan:
             for w in words
             if (rv := read_value(w)).value == w and rv.problem is None and not rv.restated
         )
-        self.steps = tuple(_Step(ind, self.words) for ind in iset.indicators)
+        self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
+        self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
+        self.rescaled = self.applicable != iset.full_score
 
     def score(
         self, data: Any, row: int | None, lang: Lang, check_set: bool = True
@@ -274,33 +286,34 @@ class Plan:
         except (_Off, ArithmeticError):
             return None
         source = _copy(data)
-        return Result(
-            indicator_set=iset.id,
-            indicator_set_name=iset.name,
-            total=total,
-            full_score=iset.full_score,
-            grade=grade_of(iset, total, forced, lang),
-            complete=total is not None,
-            set_digest=iset.digest,
-            precision=iset.precision,
-            rescaled=total is not None and self.applicable != iset.full_score,
-            lang=lang,
-            row=row,
-            kind=iset.kind,
-            data=source,
-            detail=functools.partial(
-                score_data, iset, source, lang=lang, check_set=check_set, row=row
-            ),
+        return Result.deferred(
+            {
+                "indicator_set": iset.id,
+                "indicator_set_name": iset.name,
+                "total": total,
+                "full_score": iset.full_score,
+                "grade": grade_of(iset, total, forced, lang),
+                "complete": total is not None,
+                "set_digest": iset.digest,
+                "precision": iset.precision,
+                "rescaled": total is not None and self.rescaled,
+                "lang": lang,
+                "row": row,
+                "kind": iset.kind,
+                "data": source,
+            },
+            functools.partial(score_data, iset, source, lang=lang, check_set=check_set, row=row),
         )
 
     def total(self, values: dict[str, Any]) -> tuple[Decimal | None, list[str]]:
-        p = self.iset.precision
-        points = ZERO
-        for st in self.steps:
-            raw = st.raw(values)
-            points += round_half_up(raw, p) if self.by_category else raw
-        total = total_of(points, self.applicable, self.iset)
-        return self.penalised(total, values)
+        points, q = ZERO, self.quantum
+        if self.by_category:  # each score rounded half-up, then summed
+            for raw in self.raws:
+                points += raw(values).quantize(q, ROUND_HALF_UP)
+        else:
+            for raw in self.raws:
+                points += raw(values)
+        return self.penalised(total_of(points, self.applicable, self.iset), values)
 
     def penalised(
         self, total: Decimal | None, values: dict[str, Any]
@@ -312,7 +325,7 @@ class Plan:
         applied: list[str] = []
         for pen in self.iset.penalties:
             try:
-                hit = bool(Evaluator(names).run(pen.when))
+                hit = bool(evaluate(pen.when, names))
             except EvalFailure:
                 continue  # warned by the general path, when the detail is read
             if hit:
@@ -353,7 +366,9 @@ class Plan:
                     continue
                 if not _PLAIN.match(v):
                     raise _Off
-                d = _checked(Decimal(v))
+                d = Decimal(v)  # ≤ 15 + 15 digits: in range by the pattern
+                if d.is_zero():
+                    d = d.copy_abs()
             elif t is int:
                 if abs(v) >= 10**15:
                     raise _Off

@@ -770,27 +770,35 @@ class Evaluator:
     def run(self, formula: CompiledFormula, *, general: bool = False) -> Any:
         """The formula on this row: by its closure, or by simpleeval when ``general`` (the
         path the closures are fuzzed against) or when it has none."""
-        fn = None if general else formula.fn
-        try:
-            if fn is not None:
-                result = fn(self._names)
-            else:
-                engine = _engine()
-                engine.names = self._names
-                result = engine.eval(formula.source, previously_parsed=formula.tree)
-        except EvalFailure:
-            raise
-        except NameNotDefined as exc:
-            raise EvalFailure("missing_value", name=getattr(exc, "name", "?")) from None
-        except (InvalidExpression, DecimalException, TypeError, ValueError, ArithmeticError):
-            raise EvalFailure("formula_failed") from None
-        except RecursionError:  # pragma: no cover - depth is capped at load
-            raise EvalFailure("formula_failed") from None
-        if isinstance(result, Decimal):
-            _checked(result)
-        elif not isinstance(result, (bool, str)):
-            raise EvalFailure("formula_failed")
-        return result
+        return evaluate(formula, self._names, general=general)
+
+
+def evaluate(formula: CompiledFormula, names: Mapping[str, Any], *, general: bool = False) -> Any:
+    """One formula over one row's names, with every failure an EvalFailure.
+
+    The closures only read ``names``; simpleeval gets a read-only view of them.
+    """
+    fn = None if general else formula.fn
+    try:
+        if fn is not None:
+            result = fn(names)
+        else:
+            engine = _engine()
+            engine.names = names if isinstance(names, MappingProxyType) else MappingProxyType(names)
+            result = engine.eval(formula.source, previously_parsed=formula.tree)
+    except EvalFailure:
+        raise
+    except NameNotDefined as exc:
+        raise EvalFailure("missing_value", name=getattr(exc, "name", "?")) from None
+    except (InvalidExpression, DecimalException, TypeError, ValueError, ArithmeticError):
+        raise EvalFailure("formula_failed") from None
+    except RecursionError:  # pragma: no cover - depth is capped at load
+        raise EvalFailure("formula_failed") from None
+    if isinstance(result, Decimal):
+        _checked(result)
+    elif not isinstance(result, (bool, str)):
+        raise EvalFailure("formula_failed")
+    return result
 
 
 # --- rendering for explanations -------------------------------------------

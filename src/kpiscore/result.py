@@ -299,6 +299,15 @@ class Result:
         # Given parts sit where the cached properties below look first.
         self.__dict__.update({k: v for k, v in given.items() if v is not None})
 
+    @classmethod
+    def deferred(cls, light: dict[str, Any], detail: Callable[[], Result]) -> Result:
+        """A Result holding only its light parts (``_LIGHT`` and ``data``); the rest is
+        ``detail()``'s, built on first read. The fast path's constructor: no checks."""
+        self = object.__new__(cls)
+        self.__dict__.update(light)
+        self.__dict__["_detail"] = detail
+        return self
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
