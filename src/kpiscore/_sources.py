@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import itertools
 import math
 import re
@@ -567,6 +568,8 @@ def _records(
             yield parse(number, line)
 
 
+# Every row of a table repeats its header: each distinct header is normalised once.
+@functools.lru_cache(maxsize=4096)
 def _normal_header(cell: str) -> str:
     """A header cell as cells are read: NFKC (full-width letters and ：), no BOM, trimmed."""
     return unicodedata.normalize("NFKC", cell.replace("\ufeff", "")).strip()
