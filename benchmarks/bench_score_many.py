@@ -6,6 +6,10 @@ same rules (Decimal, half-up, same grades), in the same run, and prints the
 ratio. The baseline's totals are checked against kpiscore's first, so the
 ratio compares two computations of the same numbers.
 
+score_many scores a plain row's total by the set's fast path and builds the
+indicators on first read; "every indicator read" and "to_json" measure that
+detail too (the general path, with every explanation's steps).
+
     python benchmarks/bench_score_many.py [--rows 2000] [--repeat 3] [--json]
 
 The numbers are for reading, not for asserting: tests never time anything.
@@ -145,6 +149,14 @@ def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
         write_csv(rows, path)
         csv_s, _ = median_of(repeat, lambda: list(kpiscore.score_many(iset, path)))
         json_s, _ = median_of(repeat, lambda: [r.to_json(indent=None) for r in results])  # type: ignore[union-attr]
+        # Every indicator's score read: the detail built by the general path, per row.
+        detail_s, _ = median_of(
+            repeat,
+            lambda: [
+                [i.score for i in r.indicators]  # type: ignore[union-attr]
+                for r in kpiscore.score_many(iset, rows)
+            ],
+        )
         both_s, _ = median_of(
             repeat,
             lambda: [r.to_json(indent=None) for r in kpiscore.score_many(iset, rows)],  # type: ignore[union-attr]
@@ -159,6 +171,8 @@ def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
         "per_row_us": round(lib_s / n * 1e6, 1),
         "ratio": round(lib_s / base_s, 1),
         "ratio_csv": round(csv_s / base_s, 1),
+        "score_and_detail_ms": round(detail_s * 1000, 2),
+        "ratio_score_and_detail": round(detail_s / base_s, 1),
         "score_and_json_ms": round(both_s * 1000, 2),
         "ratio_score_and_json": round(both_s / base_s, 1),
     }
@@ -182,6 +196,9 @@ def main() -> None:
     )
     print(
         f"  score_many from CSV     {out['score_many_csv_ms']:>9} ms  = {out['ratio_csv']}× baseline"
+    )
+    print(
+        f"  + every indicator read  {out['score_and_detail_ms']:>9} ms  = {out['ratio_score_and_detail']}× baseline"
     )
     print(f"  to_json(indent=None)    {out['to_json_ms']:>9} ms")
     print(

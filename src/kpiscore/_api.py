@@ -135,19 +135,28 @@ def score_rows(
 
 
 def score_row(
-    iset: IndicatorSet, row: Row, *, strict: bool, lang: Lang, check_set: bool = True
+    iset: IndicatorSet,
+    row: Row,
+    *,
+    strict: bool,
+    lang: Lang,
+    check_set: bool = True,
+    fast: bool = True,
 ) -> Result | RowError:
-    """One batch row (its number, subject, data or the reason it has none) scored."""
+    """One batch row (its number, subject, data or the reason it has none) scored.
+
+    ``fast=False`` skips the fast path, for a caller that reads every indicator anyway
+    (the batch command's columns): the general path alone is then the cheaper one."""
     number, subject, data, error = row
     if error is not None:
         return RowError(
             number, subject, message("bad_row", lang, row=number, subject=subject, problem=error)
         )
-    plan = None if strict else plan_for(iset)
+    plan = plan_for(iset) if fast and not strict else None
     if plan is not None:
-        fast = plan.score(data, number, lang, check_set)
-        if fast is not None:
-            return fast
+        quick = plan.score(data, number, lang, check_set)
+        if quick is not None:
+            return quick
     try:
         return score_data(iset, data, strict=strict, lang=lang, check_set=check_set, row=number)
     except KpiscoreError as exc:

@@ -194,7 +194,9 @@ def lines(
     """Every row's Line, in order; ``jobs`` > 1 scores in that many processes."""
     if jobs <= 1:
         for row in rows:
-            yield line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
+            yield line_for(
+                _api.score_row(iset, row, strict=opts.strict, lang=opts.lang, fast=False), opts
+            )
         return
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_start_worker, initargs=(set_source, opts)
@@ -230,7 +232,7 @@ def _start_worker(set_source: str, opts: Options) -> None:
 def _score_chunk(chunk: list[Row]) -> list[Line]:
     iset, opts = _WORKER["set"], _WORKER["opts"]
     return [
-        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
+        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang, fast=False), opts)
         for row in chunk
     ]
 
