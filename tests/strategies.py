@@ -224,6 +224,8 @@ def _edges(ind: Ind) -> list[Decimal]:
             t * D("1.5"),  # zero_above's edge
             (t / D("1.2")).quantize(D("0.0001")),  # near the reverse rule's flag edge
         ]
+        if ind.tolerance:  # exact: on the tolerance's edge, inside and outside it
+            out += [t + ind.tolerance, t - ind.tolerance, t + ind.tolerance * 2]
         if ind.percent:
             out += [D("0.95"), D("0.9779"), D(2), D(3), D(50)]
     for k, _ in ind.bands:

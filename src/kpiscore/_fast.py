@@ -32,7 +32,7 @@ from .result import Result
 
 ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
 _LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before the point
-_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,15})?\Z")
+_PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")  # ASCII: "１２" is NFKC'd there
 _SCALARS = (str, int, float, Decimal, type(None))
 _ACTUAL_NAMES = frozenset({"actual", "completion"})
 _NEEDS_ACTUAL = frozenset({"ratio", "reverse", "exact", "met", "qualitative"})
@@ -273,7 +273,6 @@ class Plan:
         self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
-        self.rescaled = self.applicable != iset.full_score
 
     def score(
         self, data: Any, row: int | None, lang: Lang, check_set: bool = True
@@ -296,7 +295,7 @@ class Plan:
                 "complete": total is not None,
                 "set_digest": iset.digest,
                 "precision": iset.precision,
-                "rescaled": total is not None and self.rescaled,
+                "rescaled": False,  # every weight applies; load made them add up
                 "lang": lang,
                 "row": row,
                 "kind": iset.kind,
@@ -345,7 +344,8 @@ class Plan:
         named = data.get("indicator_set")
         if named is not None and (check_set and named != self.iset.id):
             raise _Off
-        if not (_flat(data.get("subject")) and _flat(data.get("reasons"))):
+        subject, reasons = data.get("subject"), data.get("reasons")
+        if not (_flat(subject) or type(subject) is str) or not _flat(reasons):
             raise _Off
         if data.get("claimed") or data.get("manual") or not _scalar(data.get("notes")):
             raise _Off
@@ -391,8 +391,8 @@ def _scalar(v: Any) -> bool:
 
 
 def _flat(v: Any) -> bool:
-    """None, a string, or a mapping of str keys to scalar cells (no nesting)."""
-    if v is None or type(v) is str:
+    """None, or a mapping of str keys to scalar cells (no nesting)."""
+    if v is None:
         return True
     return type(v) is dict and all(type(k) is str and isinstance(x, _SCALARS) for k, x in v.items())
 
@@ -409,6 +409,7 @@ def plan_for(iset: IndicatorSet) -> Plan | None:
     deadline: they read lists, justifications and dates)."""
     if any(ind.rule not in SUPPORTED for ind in iset.indicators):
         return None
-    if sum((ind.weight for ind in iset.indicators), ZERO) == 0:
+    weights = sum((ind.weight for ind in iset.indicators), ZERO)
+    if weights == 0 or weights != iset.full_score:  # load() makes them add up: defensive
         return None
     return Plan(iset)

@@ -65,6 +65,7 @@ def _line_too_long(lang: Lang) -> str:
 NAME_COLUMNS = ("subject", "项目名称", "name", "名称", "部门名称", "单位名称")
 YEAR_COLUMNS = ("year", "年度")  # subject.year, for deadline targets written without a year
 _NAME_COLUMNS = NAME_COLUMNS
+_SKIPPED = frozenset({*NAME_COLUMNS, *YEAR_COLUMNS, ""})  # columns that are no value
 
 
 def rows_of(
@@ -136,15 +137,20 @@ def _frames(rows: Any) -> Iterator[Any]:
 
 def flat_row(number: int, row: Mapping[Any, Any]) -> Row:
     """One flat mapping as a CSV row would be read; values keep their Python types."""
-    cells = {_normal_header(str(k)): v for k, v in row.items()}
-    name = next((cells[c] for c in NAME_COLUMNS if _filled(cells.get(c))), f"#{number}")
-    subject = printable(str(name).strip())
+    return _flat_cells(number, {_normal_header(str(k)): v for k, v in row.items()})
+
+
+def _flat_cells(number: int, cells: dict[str, Any]) -> Row:
+    """flat_row's work once the headers are normalised (a table's header is, once)."""
+    name = next((cells[c] for c in NAME_COLUMNS if _filled(cells.get(c))), None)
+    subject = printable(str(name).strip()) if name is not None else f"#{number}"
     year = next((cells[c] for c in YEAR_COLUMNS if _filled(cells.get(c))), None)
     values: dict[str, Any] = {}
     reasons: dict[str, Any] = {}
     claimed: dict[str, Any] = {}
     for col, cell in cells.items():
-        if col in NAME_COLUMNS or col in YEAR_COLUMNS or not col or not _filled(cell):
+        # A text cell is the common case: its blank test inline, the rest by _filled.
+        if col in _SKIPPED or not (cell.strip() if type(cell) is str else _filled(cell)):
             continue
         if col.startswith("reason:"):
             reasons[col[7:].strip()] = cell
@@ -668,4 +674,4 @@ def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
             else f"{len(cells)} cells, the header has {len(header)}"
         )
         return number, subject, None, problem
-    return flat_row(number, dict(zip(header, cells, strict=True)))
+    return _flat_cells(number, dict(zip(header, cells, strict=True)))

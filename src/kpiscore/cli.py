@@ -585,6 +585,10 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # pydantic looks for plugins (observability hooks) through every installed
+    # package's metadata when the set format's first model is built: a command line
+    # that uses none skips the scan (a user's own setting is kept).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = _parser()
     try:
         args = parser.parse_args(argv)
