@@ -262,6 +262,7 @@ ONE_RULE = {
     "reverse": "rule: reverse, target: '<= 30 天'",
     "reverse_pct": "rule: reverse, target: '<= 80%', zero_above: 1.5",
     "reverse_small": "rule: reverse, target: '<= 0.5', zero_above: 1.5",
+    "reverse_zero": "rule: reverse, target: '<= 0', zero_above: 1.5",
     "exact": "rule: exact, target: '= 50', tolerance: 2",
     "exact_zero": "rule: exact, target: '= 0', tolerance: 1",
     "met": "rule: met, target: '> 5'",
@@ -270,6 +271,10 @@ ONE_RULE = {
     "bands": (
         "rule: bands, target: '>= 10', bands: [{when: 'completion >= 1', score: 'weight'},"
         " {when: 'actual >= target / 2', score: 'weight * actual / target / 2'}]"
+    ),
+    "bands_pct": (
+        "rule: bands, target: '>= 100%', bands: [{when: 'completion >= 0.9', score: 'weight'},"
+        " {score: 0}]"
     ),
     "deduct": "rule: deduct, per: 7, count: 'max(actual - 3, 0)'",
 }
@@ -393,7 +398,14 @@ categories: [{{id: c, name: 类, weight: 100}}]
 indicators:
   - {{id: exec, category: c, name: 执行率, weight: 12.5, rule: ratio, target: '>= 100%', actual: 'spent / budget'}}
   - {{id: opt, category: c, name: 可选, weight: 12.5, rule: ratio, target: '>= 10', applies: 'budget > 50'}}
-  - {{id: nq, category: c, name: 论文, weight: 25, rule: formula, score: 'papers * 5'}}
+  - {{id: nq, category: c, name: 论文, weight: 12.5, rule: formula, score: 'papers * 5'}}
+  - id: bt
+    category: c
+    name: 无实际值的分档
+    weight: 12.5
+    rule: bands
+    target: '>= 5'
+    bands: [{{when: 'papers >= 3', score: 'weight'}}, {{score: 0}}]
   - id: q
     category: c
     name: 质量
@@ -407,7 +419,7 @@ indicators:
   - {{id: d, category: c, name: 定性, weight: 25, rule: qualitative, target: 达成}}
 penalties:
   - {{name: 坏公式, when: 'note > 1', deduct: 50}}
-  - {{name: 低分, when: 'total < 60', grade: 差}}
+  - {{name: 低分, when: 'total < 70', grade: 差}}
   - {{name: 违规, when: 'violation == 1', deduct: 5}}
 """
 GOOD = {"budget": 100, "spent": 90, "opt": 8, "papers": 3, "q": "一般", "d": "部分达成"}
@@ -419,7 +431,8 @@ GOOD = {"budget": 100, "spent": 90, "opt": 8, "papers": 3, "q": "一般", "d": "
     [
         ({}, True),
         ({"violation": 1}, True),  # a deduction after the penalty that cannot be judged
-        ({"papers": 0, "q": "差", "d": "未达成", "spent": 10}, True),  # below 60: 差 forced
+        ({"papers": 2, "q": "差"}, True),  # 60 to 70 is 中 by the grades: 差 forced
+        ({"spent": 1000}, True),  # 1000%: the most a % target takes
         ({"q": "优秀"}, True),  # an alias of a level the set declares
         ({"q": D(1)}, True),
         ({"q": D("0.95")}, True),
