@@ -44,6 +44,8 @@ class Ind:
     due: datetime.date | None = None  # deadline: done on or before this day
     per_month: Decimal | None = None  # deadline: late_per_month
     factor: Decimal | None = None  # formula: score = actual * factor, clamped
+    band_share: bool = False  # bands: the first band scores weight × actual / 100 (a formula)
+    reason_below: Decimal | None = None  # reason_required: 'score < weight × this'
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Spec:
     precision: int = 2
     rounding: str = "indicator"
     penalty: Decimal | None = None  # deducted from the total when the value `violation` is 1
+    forced_below: Decimal | None = None  # a penalty 'total < this' that sets the grade to 中
 
     @property
     def full_score(self) -> Decimal:
@@ -167,8 +170,10 @@ def qualitative(ind: Ind, v: Any, claimed: Decimal | None) -> tuple[Decimal, Dec
 
 
 def bands(ind: Ind, a: Decimal) -> Decimal:
-    for k, s in ind.bands:
+    for i, (k, s) in enumerate(ind.bands):
         if k is None or a >= k:
+            if i == 0 and ind.band_share:
+                return clamp(ind.weight * a / 100, ind.weight)
             return clamp(s, ind.weight)
     return ZERO
 
@@ -264,7 +269,13 @@ def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any 
         return Row(ZERO, why.status, owed)
     score = half_up(raw, precision)
     flagged = perf is not None and perf > OVER
-    return Row(score, "scored", score < ind.weight or flagged, raw, completion, flagged)
+    # reason_required replaces the set's policy (below the weight, or flagged)
+    owed = (
+        score < ind.weight * ind.reason_below
+        if ind.reason_below is not None
+        else score < ind.weight or flagged
+    )
+    return Row(score, "scored", owed, raw, completion, flagged)
 
 
 def score(
@@ -303,9 +314,13 @@ def score(
         total = half_up(summed * spec.full_score / applicable, p)
     else:
         total = half_up(summed, p)
+    # Penalties are judged on the total before any deduction (0 when there is none).
+    forced = spec.forced_below is not None and (total or ZERO) < spec.forced_below
     if total is not None and spec.penalty is not None and values.get("violation") == 1:
         total = max(ZERO, total - spec.penalty)
     grade = next((g for g, low in GRADES if total >= low), None) if total is not None else None
+    if forced and (grade is None or [g for g, _ in GRADES].index(grade) < 2):
+        grade = "中"  # a forced grade only ever makes the grade worse
     complete = total is not None and all(
         r.status not in ("missing_data", "invalid_data") for r in rows.values()
     )

@@ -69,6 +69,7 @@ def indicator(
             tolerance=draw(st.sampled_from([None, D(0), D("0.5"), D(1)]))
             if rule == "exact"
             else None,
+            reason_below=draw(st.sampled_from([None, None, D("0.9"), D(1)])),
         )
     if rule == "bands":
         ks = sorted(
@@ -94,6 +95,8 @@ def indicator(
             weight,
             rule,
             bands=spec + (((None, rest),) if rest is not None else ()),
+            band_share=draw(st.booleans()),
+            reason_below=draw(st.sampled_from([None, None, D("0.9")])),
         )
     if rule == "deadline":
         # (target as written, the day it means) in the spellings tables use; the data's year is 2022
@@ -153,6 +156,7 @@ def specs(draw: Any, rules: tuple[str, ...] = RULES) -> Spec:
         precision=draw(st.integers(0, 4)),
         rounding=draw(st.sampled_from(["indicator", "indicator", "total"])),
         penalty=draw(st.sampled_from([None, D(5), D(100)])),
+        forced_below=draw(st.sampled_from([None, None, D(85)])),
     )
 
 
@@ -196,14 +200,20 @@ def to_yaml(spec: Spec) -> str:
             lines += [f"      - {{label: {lab}, points: {_num(p)}}}" for lab, p in ind.items]
         if ind.bands:
             lines.append("    bands:")
-            for k, s in ind.bands:
+            for i, (k, s) in enumerate(ind.bands):
                 when = f"when: 'actual >= {_num(k)}', " if k is not None else ""
-                lines.append(f"      - {{{when}score: {_num(s)}}}")
+                score = "'weight * actual / 100'" if i == 0 and ind.band_share else _num(s)
+                lines.append(f"      - {{{when}score: {score}}}")
+        if ind.reason_below is not None:
+            lines.append(f"    reason_required: 'score < weight * {_num(ind.reason_below)}'")
+    if spec.penalty is not None or spec.forced_below is not None:
+        lines.append("penalties:")
     if spec.penalty is not None:
-        lines += [
-            "penalties:",
-            f"  - {{name: 重大违规, when: 'violation == 1', deduct: {_num(spec.penalty)}}}",
-        ]
+        lines.append(
+            f"  - {{name: 重大违规, when: 'violation == 1', deduct: {_num(spec.penalty)}}}"
+        )
+    if spec.forced_below is not None:
+        lines.append(f"  - {{name: 低分, when: 'total < {_num(spec.forced_below)}', grade: 中}}")
     return "\n".join(lines) + "\n"
 
 
