@@ -296,7 +296,11 @@ class Words:
             template = TEMPLATES[st.kind][pick]
             if not parts and template.startswith(_LEADS):
                 template = template[1 if template[0] == "，" else 2 :]
-            parts.append(fmt.vformat(template, (), st.values))
+            values = st.values
+            for literal, name, spec in _parsed(template):
+                parts.append(literal)
+                if name is not None:
+                    parts.append(fmt.format_field(values[name], spec))
         return "".join(parts)
 
     def word(self, key: str) -> str:
@@ -335,6 +339,17 @@ def approx(d: Decimal) -> str:
     if isinstance(exp, int) and exp < -4:
         return "≈" + fmt_number(d, 4)
     return fmt_number(d)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A template as (literal, field, spec) once: the templates are few and fixed, and
+    string.Formatter's pure-Python vformat cost more than the numbers it formats.
+    Only named fields with a spec occur (tests/test_wording.py holds every template
+    to that)."""
+    return tuple(
+        (literal, name, spec or "") for literal, name, spec, _ in string.Formatter().parse(template)
+    )
 
 
 class _Formatter(string.Formatter):

@@ -1,0 +1,56 @@
+"""The wording layer: templates as parsed once, worded as string.Formatter would."""
+
+import string
+
+import pytest
+from tests.conftest import ROOT
+
+import kpiscore
+from kpiscore._wording import _LEADS, TEMPLATES, _Formatter, words_for
+
+
+def test_every_template_uses_named_fields_only_no_conversion_or_nested_spec():
+    """explain() renders a template's parsed fields directly; that is only
+    string.Formatter's meaning while no template uses {0}, {a.b}, {a!r} or {a:{b}}."""
+    for kind, pair in TEMPLATES.items():
+        for template in pair:
+            for _lit, name, spec, conversion in string.Formatter().parse(template):
+                if name is None:
+                    continue
+                assert name.isidentifier(), (kind, name)
+                assert conversion is None, (kind, name)
+                assert "{" not in (spec or ""), (kind, name)
+
+
+def _by_formatter(words, steps, ind):
+    """The wording as string.Formatter.vformat gives it: what explain() must equal."""
+    fmt = _Formatter(words, ind)
+    parts = []
+    for st in steps:
+        template = TEMPLATES[st.kind][1 if words.en else 0]
+        if not parts and template.startswith(_LEADS):
+            template = template[1 if template[0] == "，" else 2 :]
+        parts.append(fmt.vformat(template, (), st.values))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("set_path", "data_path"),
+    [
+        ("examples/panyu-2022/department-set.yaml", "examples/panyu-2022/department.yaml"),
+        ("indicator_sets/mof-project-2020.yaml", "examples/quickstart/project.yaml"),
+        ("indicator_sets/mof-project-2021.yaml", "examples/quickstart/project-2021.yaml"),
+        ("indicator_sets/mof-department-2013.yaml", "examples/quickstart/department.yaml"),
+    ],
+)
+def test_explanations_are_the_formatters_words(lang, set_path, data_path):
+    iset = kpiscore.load(ROOT / set_path, lang=lang)
+    result = kpiscore.score(iset, ROOT / data_path, lang=lang)
+    words = words_for(iset, lang)
+    seen = 0
+    for r in result.indicators:
+        ind = iset.indicator(r.id)
+        assert r.explanation == _by_formatter(words, r.steps, ind)
+        seen += len(r.steps)
+    assert seen > len(result.indicators)  # more than one step each: real sentences
