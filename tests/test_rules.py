@@ -594,3 +594,65 @@ def test_a_level_given_with_a_rate_and_a_level_without_a_target():
     loud = "达成" + "!" * 40
     r = one(QUALITY, {"a": loud})
     assert r.score == 10 and f"（原文“{loud[:30]}”）" in r.explanation
+
+
+# --- what a problem quotes, and in which language ---------------------------------
+WORDS_SET = """
+kpiscore: 1
+id: t
+name: 测
+inputs:
+  papers: {name: 论文}
+  note: {name: 说明, type: text}
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: q, category: c, name: 质量, weight: 30, rule: qualitative, target: 部分达成}
+  - {id: k, category: c, name: 清单, weight: 20, rule: checklist, items: [{label: 真实, points: 10}, {label: 完整, points: 10}]}
+  - {id: n, category: c, name: 数, weight: 10, rule: ratio, target: '>= 10'}
+  - {id: f, category: c, name: 公式, weight: 20, rule: formula, score: 'papers * 2'}
+  - {id: g, category: c, name: 文字, weight: 20, rule: formula, score: 'note'}
+"""
+LONG = "很" * 40
+
+
+def test_a_problem_quotes_at_most_thirty_characters_of_the_cell():
+    iset = kpiscore.loads(WORDS_SET)
+    r = kpiscore.score(iset, {"values": {"q": LONG, "k": LONG, "n": LONG, "note": "字" * 40}})
+    quoted = "'" + "很" * 30 + "'"
+    assert r.indicator("q").problem.startswith(quoted + " 不是已定义的等级")
+    assert r.indicator("k").problem.startswith("清单中没有条目 " + quoted)
+    assert r.indicator("n").problem == "需要数字，实际是 " + quoted
+    assert r.indicator("g").problem == "需要数字，实际是 '" + "字" * 30 + "'"
+    listed = kpiscore.score(iset, {"values": {"q": [LONG]}})
+    # a list is no level: quoted as Python shows it, cut at 30, with no close match
+    assert listed.indicator("q").problem == "'" + str((LONG,))[:30] + "' 不是已定义的等级。"
+
+
+def test_a_formula_rules_missing_name_is_named_with_its_label():
+    r = kpiscore.score(kpiscore.loads(WORDS_SET), {"values": {"note": "x"}})
+    assert r.indicator("f").problem == "缺少数据 'papers'（论文）"
+    assert r.indicator("f").status == "missing_data"
+
+
+def test_close_matches_are_offered_in_the_runs_language():
+    iset = kpiscore.loads(WORDS_SET)
+    data = {"values": {"q": "部分达成了吧", "k": ["真实", "完整了吗"]}}
+    en = kpiscore.score(iset, data, lang="en")
+    zh = kpiscore.score(iset, data)
+    assert (
+        en.indicator("q").problem
+        == "'部分达成了吧' is not a defined level. Did you mean '部分达成'?"
+    )
+    assert (
+        en.indicator("k").problem == "There is no checklist item '完整了吗'. Did you mean '完整'?"
+    )
+    assert zh.indicator("q").problem == "'部分达成了吧' 不是已定义的等级。是不是 '部分达成'？"
+    rated = kpiscore.score(
+        iset, {"values": {"q": {"level": "部分达成了吧", "rate": 0.7}}}, lang="en"
+    )
+    assert rated.indicator("q").problem.endswith("Did you mean '部分达成'?")
+
+
+def test_a_qualitative_explanation_names_the_target_level_not_the_first_level():
+    r = kpiscore.score(kpiscore.loads(WORDS_SET), {"values": {"q": "达成"}})
+    assert r.indicator("q").explanation.startswith("目标 部分达成，实际等级“达成”")
