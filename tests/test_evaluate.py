@@ -528,3 +528,86 @@ def test_a_value_problem_in_a_file_names_its_line_in_each_language(words_set, tm
     first = caught.value.issues[0]
     assert first.message == "rate (执行率): Missing value 'budget' (预算)"
     assert first.file == str(path)
+
+
+def test_exactly_twenty_unknown_values_are_each_named_and_no_count_follows():
+    r = kpiscore.score(SET, {"values": {f"v{i:02d}": i for i in range(20)}})
+    assert len([w for w in r.warnings if "没有被任何指标或检查使用" in w]) == 20
+    assert not any("同类提示未列出" in w for w in r.warnings)
+
+
+def test_more_unknown_values_than_are_listed_are_counted_in_the_runs_language():
+    long = "x" * 60
+    values = {**{f"v{i:02d}": i for i in range(24)}, long: 1}
+    r = kpiscore.score(SET, {"values": values}, lang="en")
+    assert "5 more of the same are not listed" in r.warnings
+    zh = kpiscore.score(SET, {"values": {long: 1}})
+    # a name is cut at 40 characters; with no close match, no list of every name
+    assert f"数据中的值 '{'x' * 40}' 没有被任何指标或检查使用。" in zh.warnings
+
+
+def test_strict_names_an_unknown_value_cut_at_forty_with_only_a_close_match():
+    with pytest.raises(kpiscore.DataError) as caught:
+        kpiscore.score(SET, {"values": {"y" * 60: 1}}, strict=True)
+    stray = next(i for i in caught.value.issues if i.code == "unknown_value")
+    assert stray.message == f"数据中的值 '{'y' * 40}' 没有被任何指标或检查使用。"
+
+
+def test_strict_refusal_of_a_mapping_carries_the_status_and_the_values_path():
+    with pytest.raises(kpiscore.DataError) as caught:
+        kpiscore.score(SET, {"values": {"budget": 100}}, strict=True)
+    first = caught.value.issues[0]
+    assert (first.code, first.path, first.file) == (
+        "missing_data",
+        ("values", "execution_rate"),
+        None,
+    )
+
+
+LABELLED = """
+kpiscore: 1
+id: ni
+name: 输入
+inputs:
+  budget: {name: 预算, name_en: Budget}
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: f, category: c, name: 公式, weight: 100, rule: formula, score: 'budget / 10'}
+"""
+UNDECLARED = LABELLED.replace("inputs:\n  budget: {name: 预算, name_en: Budget}\n", "").replace(
+    "budget / 10", "papers * 5"
+)
+
+
+def test_a_missing_value_is_labelled_in_english_and_unlabelled_when_undeclared():
+    en = kpiscore.score(kpiscore.loads(LABELLED), {"values": {}}, lang="en")
+    assert en.indicator("f").problem == "Missing value 'budget' (Budget)"
+    bare = kpiscore.loads(UNDECLARED)
+    assert kpiscore.score(bare, {"values": {}}, lang="en").indicator("f").problem == (
+        "Missing value 'papers'"
+    )
+    assert kpiscore.score(bare, {"values": {}}).indicator("f").problem == "缺少数据 'papers'"
+
+
+def test_a_restated_value_only_a_formula_reads_is_warned_in_the_runs_language():
+    r = kpiscore.score(kpiscore.loads(LABELLED), {"values": {"budget": "≥100"}}, lang="en")
+    assert any(w.startswith("budget: '≥100' is not an exact achieved value") for w in r.warnings), (
+        r.warnings
+    )
+
+
+TEMPLATES_SET = """
+kpiscore: 1
+id: tp
+name: 模板
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: q, category: c, name: 质量, weight: 50, rule: qualitative, target: 达成, explain: '实际{actual}目标{target}'}
+  - {id: n, category: c, name: 数, weight: 50, rule: ratio, target: '>= 10', explain: '单位[{unit}]'}
+"""
+
+
+def test_a_template_shows_a_level_word_as_written_and_no_unit_as_nothing():
+    r = kpiscore.score(kpiscore.loads(TEMPLATES_SET), {"values": {"q": "部分达成", "n": 5}})
+    assert r.indicator("q").explanation.startswith("实际部分达成目标达成")
+    assert r.indicator("n").explanation.startswith("单位[]")
