@@ -611,3 +611,65 @@ def test_a_template_shows_a_level_word_as_written_and_no_unit_as_nothing():
     r = kpiscore.score(kpiscore.loads(TEMPLATES_SET), {"values": {"q": "部分达成", "n": 5}})
     assert r.indicator("q").explanation.startswith("实际部分达成目标达成")
     assert r.indicator("n").explanation.startswith("单位[]")
+
+
+CLAIMS_SET = """
+kpiscore: 1
+id: p
+name: 罚
+inputs:
+  budget: {name: 预算, name_en: Budget}
+  spent: {name: 支出, name_en: Spent}
+  violation: {name: 违规}
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: r, category: c, name: 执行率, name_en: Rate, weight: 60, rule: ratio, target: '>= 100%', actual: 'spent / budget'}
+  - {id: m, category: c, name: 人工, weight: 40, rule: manual}
+checks:
+  - {name: 支出不超预算, assert: 'spent <= budget'}
+penalties:
+  - {name: 违规, when: 'violation == 1', deduct: 5, grade: 差}
+"""
+CLAIMS_DATA = {
+    "values": {"budget": 100, "spent": 120, "violation": 1, "m": 7},
+    "manual": {"m": {"score": 30, "justification": "评"}},
+    # an unreadable claim and a misspelt id come first: the claims after them still count
+    "claimed": {"total": "很多", "rr": 3, "x" * 50: "y" * 50, "r": 50},
+}
+
+
+def test_claims_that_cannot_be_used_are_named_and_the_rest_still_compared():
+    iset = kpiscore.loads(CLAIMS_SET)
+    zh = kpiscore.score(iset, CLAIMS_DATA)
+    assert [(d.id, d.claimed, d.computed) for d in zh.discrepancies] == [("r", D(50), D(60))]
+    assert "claimed 中 'total' 的自报得分 '很多' 不是数字，没有用于复核" in zh.warnings
+    assert "claimed 中的 'rr' 不是本指标体系的指标。是不是 'r'？" in zh.warnings
+    cut = f"claimed 中 '{'x' * 40}' 的自报得分 '{'y' * 30}' 不是数字，没有用于复核"
+    assert cut in zh.warnings
+    en = kpiscore.score(iset, CLAIMS_DATA, lang="en")
+    assert (
+        "The claimed score '很多' for 'total' is not a number; it was not compared" in en.warnings
+    )
+    assert "'rr' under claimed is not an indicator of this set. Did you mean 'r'?" in en.warnings
+    far = kpiscore.score(iset, {**CLAIMS_DATA, "claimed": {"zzzz": 1}})
+    assert "claimed 中的 'zzzz' 不是本指标体系的指标。" in far.warnings  # no list of ids
+
+
+def test_a_penalty_says_each_effect_and_a_check_its_sides_in_the_runs_language():
+    iset = kpiscore.loads(CLAIMS_SET)
+    zh = kpiscore.score(iset, CLAIMS_DATA)
+    en = kpiscore.score(iset, CLAIMS_DATA, lang="en")
+    assert "扣罚“违规”生效：扣 5 分，定为“差”" in zh.warnings
+    assert "Penalty '违规' applied: minus 5, grade set to 差" in en.warnings
+    assert [c.message for c in en.checks] == ["Check '支出不超预算' failed: Spent 120 ≤ Budget 100"]
+    assert [c.message for c in zh.checks] == ["一致性检查“支出不超预算”未通过：支出 120 ≤ 预算 100"]
+    assert en.indicator("m").actual is None  # a manual score reads no value, even one given
+
+
+def test_nothing_applicable_is_said_in_the_runs_language():
+    iset = kpiscore.loads(CLAIMS_SET)
+    data = {"values": {"budget": "n/a", "spent": 1}, "manual": {"m": "n/a"}}
+    assert (
+        "No indicator applies; there is no total" in kpiscore.score(iset, data, lang="en").warnings
+    )
+    assert "没有适用的指标，无法计算总分" in kpiscore.score(iset, data).warnings

@@ -783,19 +783,14 @@ class _Scorer:
                 continue
             if hit:
                 applied.append(pen.name)
-                effect = (
-                    _t(
-                        self.lang,
-                        f"扣 {fmt_number(pen.deduct)} 分",
-                        f"minus {fmt_number(pen.deduct)}",
-                    )
-                    if pen.deduct is not None
-                    else ""
-                ) + (
-                    _t(self.lang, f"定为“{pen.grade}”", f"grade set to {pen.grade}")
-                    if pen.grade
-                    else ""
-                )
+                effects: list[str] = []
+                if pen.deduct is not None:
+                    deduct = fmt_number(pen.deduct)
+                    effects.append(_t(self.lang, f"扣 {deduct} 分", f"minus {deduct}"))
+                if pen.grade:
+                    grade = pen.grade
+                    effects.append(_t(self.lang, f"定为“{grade}”", f"grade set to {grade}"))
+                effect = _t(self.lang, "，", ", ").join(effects)
                 self.warnings.append(
                     message("penalty_applied", self.lang, name=pen.name, effect=effect)
                 )
