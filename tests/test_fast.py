@@ -15,9 +15,11 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from tests import reference
+from tests.conftest import ROOT
 from tests.strategies import LEVELS, _edges, specs, to_yaml
 
 import kpiscore
+from kpiscore._data import read_file
 from kpiscore._evaluate import score_data
 from kpiscore._fast import SUPPORTED, plan_for
 
@@ -37,6 +39,10 @@ LIGHT = ("total", "grade", "complete", "rescaled", "row", "lang", "indicator_set
 def plain_value(draw, ind):
     """(a value as a plain row holds it, whether it is plain): mostly plain; some just
     outside the plain case, which the general path must score instead."""
+    if ind.rule == "checklist":
+        labels = [lab for lab, _ in ind.items]
+        v = draw(st.lists(st.sampled_from([*labels, "其他", " 真实"]), max_size=4))
+        return v, all(x in labels for x in v)
     if ind.rule == "qualitative":
         v = draw(
             st.one_of(
@@ -277,6 +283,7 @@ ONE_RULE = {
         " {score: 0}]"
     ),
     "deduct": "rule: deduct, per: 7, count: 'max(actual - 3, 0)'",
+    "checklist": "rule: checklist, items: [{label: 真实, points: 40}, {label: 完整, points: 60, id: full}]",
 }
 EDGES = [
     D(-1),
@@ -326,14 +333,33 @@ def test_every_rule_gives_the_general_score_on_every_edge_and_takes_every_plain_
     plan = plan_for(iset)
     percent = "%" in ONE_RULE[rule]
     words = ["达成", "部分达成", "未达成", "完成"] if rule == "qualitative" else []
-    for v in [*EDGES, *words]:
-        if isinstance(v, str):
+    lists = [
+        [],
+        ["真实"],
+        ["完整"],
+        ["真实", "full"],
+        ["真实", "真实", "完整"],
+        ["其他"],
+        [" 真实"],
+    ]
+    for v in [*EDGES, *words, *(lists if rule == "checklist" else [])]:
+        if isinstance(v, list):
+            plain = all(x in ("真实", "完整", "full") for x in v)
+        elif rule == "checklist":
+            plain = False  # a number is no list of items
+        elif isinstance(v, str):
             plain = True
         elif rule == "qualitative":
             plain = D(0) <= v <= D(1)
         else:
             plain = not (percent and abs(v) > 2)
-        forms = [v] if isinstance(v, str) else [v, format(v, "f"), float(v)]
+        forms = (
+            [v, tuple(v)]
+            if isinstance(v, list)
+            else [v]
+            if isinstance(v, str)
+            else [v, format(v, "f"), float(v)]
+        )
         if isinstance(v, Decimal) and v == int(v):
             forms.append(int(v))
         for form in forms:
@@ -537,3 +563,33 @@ def test_many_values_beyond_the_limit_go_to_the_general_path():
         plan_for(iset).score({"values": {"x": 6, **{f"v{i}": 1 for i in range(10_000)}}}, 1, "zh")
         is None
     )
+
+
+def _plainer(v):
+    if v == "n/a":
+        return "达成"
+    if isinstance(v, str) and v.endswith("%"):
+        return D(v[:-1]) / 100
+    if isinstance(v, dict):
+        return v["level"]
+    return v
+
+
+@pytest.mark.parametrize(
+    ("set_name", "data_file"),
+    [
+        ("mof-department-2013", "examples/quickstart/department.yaml"),
+        ("mof-project-2020", "examples/quickstart/project.yaml"),
+        ("mof-project-2021", "examples/quickstart/project-2021.yaml"),
+    ],
+)
+def test_the_shipped_examples_take_the_fast_path_with_the_general_result(set_name, data_file):
+    iset = kpiscore.load(set_name)
+    data = read_file(ROOT / data_file, "zh")[0]
+    plain = {k: v for k, v in data.items() if k in ("subject", "reasons")}
+    # the same numbers as a spreadsheet's plain cells: 93% as 0.93, a bare level word,
+    # n/a answered
+    plain["values"] = {k: _plainer(v) for k, v in data["values"].items()}
+    fast = plan_for(iset).score(plain, 1, "zh")
+    assert fast is not None
+    assert fast.to_dict(steps=True) == _general(iset, plain, "zh", 1).to_dict(steps=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from ._data import MAX_DIGITS, expectations, read_value
+from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, expectations, read_value
 from ._evaluate import DATA_KEYS, MAX_VALUES, grade_of, label_ids, score_data, total_of, used_names
 from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._messages import Lang
@@ -35,7 +35,7 @@ _LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before th
 _PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")  # ASCII: "１２" is NFKC'd there
 _SCALARS = (str, int, float, Decimal, type(None))
 _ACTUAL_NAMES = frozenset({"actual", "completion"})
-_NEEDS_ACTUAL = frozenset({"ratio", "reverse", "exact", "met", "qualitative"})
+_NEEDS_ACTUAL = frozenset({"ratio", "reverse", "exact", "met", "qualitative", "checklist"})
 _FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
 SUPPORTED = _NEEDS_ACTUAL | _FORMULA_RULES
 
@@ -188,6 +188,25 @@ def _formula(ind: CompiledIndicator) -> Scorer:
     return score
 
 
+def _checklist(ind: CompiledIndicator) -> Scorer:
+    w = ind.weight
+    items = {n: it for it in ind.items for n in ((it.label, it.id) if it.id else (it.label,))}
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        if not isinstance(actual, tuple):
+            raise _Off  # "真实、完整" as one cell: the general path splits it
+        chosen = []
+        for given in actual:
+            it = items.get(given)
+            if it is None:
+                raise _Off
+            if it not in chosen:
+                chosen.append(it)
+        return min(sum((it.points for it in chosen), ZERO), w)
+
+    return score
+
+
 _BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
     "ratio": _ratio,
     "reverse": _reverse,
@@ -196,6 +215,7 @@ _BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
     "bands": _bands,
     "deduct": _deduct,
     "formula": _formula,
+    "checklist": _checklist,
 }
 
 
@@ -375,6 +395,9 @@ class Plan:
                 d = Decimal(v)
             elif t is float and math.isfinite(v):
                 d = _checked(Decimal(repr(v)))
+            elif (t is list or t is tuple) and _plain_items(v):
+                out[name] = tuple(v)  # checklist items, as read_value gives them
+                continue
             else:
                 raise _Off
             if name in percent and abs(d) > 2:
@@ -384,6 +407,13 @@ class Plan:
 
 
 _KEYS = frozenset(DATA_KEYS)
+
+
+def _plain_items(v: list[Any] | tuple[Any, ...]) -> bool:
+    """Items read_value keeps as they are: text, already trimmed, within its limits."""
+    return len(v) <= MAX_LIST and all(
+        type(x) is str and len(x) <= MAX_TEXT and x == x.strip() for x in v
+    )
 
 
 def _scalar(v: Any) -> bool:
@@ -405,8 +435,8 @@ def _copy(data: dict[str, Any]) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=64)
 def plan_for(iset: IndicatorSet) -> Plan | None:
-    """The set's plan, or None when a rule it uses has no fast form (checklist, manual,
-    deadline: they read lists, justifications and dates)."""
+    """The set's plan, or None when a rule it uses has no fast form (manual and
+    deadline: they read justifications and dates)."""
     if any(ind.rule not in SUPPORTED for ind in iset.indicators):
         return None
     weights = sum((ind.weight for ind in iset.indicators), ZERO)
