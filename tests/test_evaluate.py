@@ -673,3 +673,57 @@ def test_nothing_applicable_is_said_in_the_runs_language():
         "No indicator applies; there is no total" in kpiscore.score(iset, data, lang="en").warnings
     )
     assert "没有适用的指标，无法计算总分" in kpiscore.score(iset, data).warnings
+
+
+UNITS_SET = """
+kpiscore: 1
+id: u
+name: 单位
+inputs:
+  budget: {name: 预算, unit: 万元}
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: f, category: c, name: 公式, weight: 50, rule: formula, score: 'budget / 1000'}
+  - {id: m, category: c, name: 人工, weight: 50, rule: manual}
+"""
+UNSAFE = "\x1b[31m红\u202e"
+
+
+@pytest.mark.parametrize(
+    ("lang", "converted", "unsafe"),
+    [
+        (
+            "zh",
+            "budget：'1.2亿元' 按 12000万元 读取（换算成指标体系声明的单位）",
+            "数据中有控制字符或文字方向控制符（subject.name、reasons.f、manual.m），已替换为 �；请检查这些单元格",
+        ),
+        (
+            "en",
+            "budget: '1.2亿元' read as 12000万元 (converted to the set's declared unit)",
+            "The data holds control or text-direction characters (subject.name、reasons.f、manual.m);"
+            " they were replaced by �; check these cells",
+        ),
+    ],
+)
+def test_reading_notes_a_converted_unit_and_replaces_unsafe_text_everywhere(
+    lang, converted, unsafe
+):
+    data = {
+        "subject": {"name": UNSAFE},
+        "values": {"budget": "1.2亿元"},
+        "manual": {"m": {"score": 3, "justification": "评" + UNSAFE}},
+        "reasons": {"f": UNSAFE, "m": 5},
+    }
+    r = kpiscore.score(kpiscore.loads(UNITS_SET), data, lang=lang)
+    assert r.warnings[:2] == (converted, unsafe)
+    assert r.subject["name"] == "�[31m红�"
+    assert r.indicator("f").reason == "�[31m红�"
+    assert r.indicator("m").reason == "5"  # a reason typed as a number is still text
+    assert "评�[31m红�" in r.indicator("m").explanation
+    assert "\x1b" not in r.to_json()
+
+
+def test_unsafe_text_in_many_cells_is_named_five_at_a_time():
+    values = {"budget": 1, **{f"x{i}": UNSAFE for i in range(7)}}
+    r = kpiscore.score(kpiscore.loads(UNITS_SET), {"values": values})
+    assert any("（values.x0、values.x1、values.x2、values.x3、values.x4 …）" in w for w in r.warnings)
