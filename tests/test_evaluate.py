@@ -726,4 +726,6 @@ def test_reading_notes_a_converted_unit_and_replaces_unsafe_text_everywhere(
 def test_unsafe_text_in_many_cells_is_named_five_at_a_time():
     values = {"budget": 1, **{f"x{i}": UNSAFE for i in range(7)}}
     r = kpiscore.score(kpiscore.loads(UNITS_SET), {"values": values})
-    assert any("（values.x0、values.x1、values.x2、values.x3、values.x4 …）" in w for w in r.warnings)
+    assert any(
+        "（values.x0、values.x1、values.x2、values.x3、values.x4 …）" in w for w in r.warnings
+    )

@@ -1,9 +1,12 @@
 """Batch rows from a CSV file, an Excel sheet, a folder, or mappings."""
 
+import csv
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import make_set
 
 import kpiscore
@@ -279,3 +282,26 @@ def test_a_dataframe_and_its_chunks_score_row_by_row_numbered_across_chunks():
     assert [r.total for r in kpiscore.score_many(SET, df.to_dict("records"))] == [
         r.total for r in whole
     ]
+
+
+@settings(max_examples=300)
+@given(
+    cells=st.lists(
+        st.text(
+            st.characters(blacklist_characters='"\x00\r\n', blacklist_categories=("Cs",)),
+            max_size=8,
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    delimiter=st.sampled_from([",", "\t", ";"]),
+    end=st.sampled_from(["\n", "\r\n", "\r", ""]),
+)
+def test_a_line_without_quotes_is_split_as_the_csv_module_splits_it(cells, delimiter, end):
+    from kpiscore._sources import _records
+
+    line = delimiter.join(cells) + end
+    ((_line, got, problem),) = list(_records(iter([(1, line)]), delimiter, "zh"))
+    want = next(csv.reader([line], delimiter=delimiter), [])
+    assert problem is None
+    assert got == want or (want == [] and got == [""])  # an empty line is blank either way
