@@ -729,3 +729,100 @@ def test_unsafe_text_in_many_cells_is_named_five_at_a_time():
     assert any(
         "（values.x0、values.x1、values.x2、values.x3、values.x4 …）" in w for w in r.warnings
     )
+
+
+def _deep(n):
+    out = cur = {}
+    for _ in range(n):
+        cur["a"] = {}
+        cur = cur["a"]
+    return out
+
+
+SHAPES = {
+    "not_mapping": (
+        ["x"],
+        "data_wrong_type",
+        (),
+        "数据中的 '$' 应为映射（键: 值）",
+        "'$' in the data must be a mapping",
+    ),
+    "deep": (
+        {"values": _deep(40)},
+        "data_too_deep",
+        (),
+        "数据嵌套超过 32 层；项目数据不需要这么深的结构（values 下每项是一个数、一段文字或一个等级）",
+        "The data nests deeper than 32 levels; project data needs no such depth (each value is a number, a text or a level)",
+    ),
+    "set": (
+        {"indicators": []},
+        "looks_like_set",
+        (),
+        "这是一份指标体系（有 indicators），不是数据文件。顺序是：kpiscore score 指标体系.yaml 数据.yaml",
+        "This is an indicator set (it has indicators), not a data file. The order is: kpiscore score SET.yaml DATA.yaml",
+    ),
+    "unknown": (
+        {"valuse": {}, "values": {}},
+        "data_unknown_key",
+        ("valuse",),
+        "数据中未知的键 'valuse'。是不是 'values'？",
+        "Unknown key 'valuse' in the data. Did you mean 'values'?",
+    ),
+    "values_list": (
+        {"values": [1]},
+        "data_wrong_type",
+        ("values",),
+        "数据中的 'values' 应为映射（键: 值）",
+        "'values' in the data must be a mapping",
+    ),
+    "many": (
+        {"values": {f"v{i}": 1 for i in range(10_001)}},
+        "value_too_long",
+        ("values",),
+        "值有 10001 个字符/项，超过上限 10000",
+        "The value has 10001 characters/items, over the limit of 10000",
+    ),
+    "subject": (
+        {"subject": 5, "values": {}},
+        "data_wrong_type",
+        ("subject",),
+        "数据中的 'subject' 应为映射（键: 值）",
+        "'subject' in the data must be a mapping",
+    ),
+    "mismatch": (
+        {"indicator_set": "other-set", "values": {}},
+        "set_mismatch",
+        ("indicator_set",),
+        "数据写明 indicator_set: other-set，但使用的指标体系是 mof-project-2020",
+        "The data names indicator_set other-set, but the set used is mof-project-2020",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("case", sorted(SHAPES))
+def test_each_wrong_shape_of_data_is_one_issue_with_its_code_path_and_words(case, lang):
+    from kpiscore._evaluate import score_data
+
+    data, code, path, zh, en = SHAPES[case]
+    with pytest.raises(kpiscore.DataError) as caught:
+        score_data(SET, data, lang=lang)
+    (issue,) = caught.value.issues
+    assert (issue.code, issue.path, issue.message, issue.file) == (
+        code,
+        path,
+        zh if lang == "zh" else en,
+        None,
+    )
+
+
+def test_a_wrong_shape_in_a_data_file_points_at_its_line(tmp_path):
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "indicator_set: mof-project-2020\nvaluse:\n  budget: 1\nsubject: 5\n", encoding="utf-8"
+    )
+    with pytest.raises(kpiscore.DataError) as caught:
+        kpiscore.score(SET, path)
+    got = {(i.code, i.path, i.line) for i in caught.value.issues}
+    assert got == {("data_unknown_key", ("valuse",), 2), ("data_wrong_type", ("subject",), 4)}
+    assert all(i.file == str(path) for i in caught.value.issues)
