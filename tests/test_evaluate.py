@@ -826,3 +826,55 @@ def test_a_wrong_shape_in_a_data_file_points_at_its_line(tmp_path):
     got = {(i.code, i.path, i.line) for i in caught.value.issues}
     assert got == {("data_unknown_key", ("valuse",), 2), ("data_wrong_type", ("subject",), 4)}
     assert all(i.file == str(path) for i in caught.value.issues)
+
+
+LEVEL_PENALTY = """
+kpiscore: 1
+id: e
+name: 环境
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: q, category: c, name: 质量, weight: 100, rule: qualitative, target: 达成}
+penalties:
+  - {name: 质量差, when: "q == '未达成'", deduct: 10}
+"""
+BAD_UNIT_CHECK = """
+kpiscore: 1
+id: b
+name: 检查
+inputs:
+  budget: {name: 预算, unit: 万元}
+  spent: {name: 支出, unit: 万元}
+categories: [{id: c, name: 类, weight: 100}]
+indicators:
+  - {id: r, category: c, name: 执行率, weight: 100, rule: ratio, target: '>= 100%', actual: 'spent / budget'}
+checks:
+  - {name: 支出不超预算, assert: 'spent <= budget'}
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_formulas_read_a_level_as_its_word_and_never_a_value_that_could_not_be_read(lang):
+    data = {
+        "subject": {"name": "甲", "yaer": 2022},
+        "values": {"q": {"level": "未达成", "rate": 0.5}},
+        "reasons": {"q": "因" * 150, "z" * 50: ["x"]},
+    }
+    r = kpiscore.score(kpiscore.loads(LEVEL_PENALTY), data, lang=lang)
+    assert (r.total, r.penalties) == (D(40), ("质量差",))  # 50 less the 10 the level word costs
+    # a reason is quoted to 100 characters in the explanation
+    assert "因" * 100 + ("）" if lang == "zh" else ")") in r.indicator("q").explanation
+    assert "因" * 101 not in r.indicator("q").explanation
+    cut = "reasons." + "z" * 40
+    if lang == "zh":
+        assert f"{cut}：偏差原因应是一段文字，这里不是，已忽略" in r.warnings
+        assert r.warnings[0].startswith("subject.yaer：不是自评表表头的项目")
+    else:
+        assert (
+            f"{cut}: a reason for deviation must be text; this one is not and is ignored"
+            in r.warnings
+        )
+        assert r.warnings[0].startswith("subject.yaer: not a field of the form's header")
+    bad = kpiscore.score(kpiscore.loads(BAD_UNIT_CHECK), {"values": {"budget": "12斤", "spent": 5}})
+    assert bad.checks == ()  # budget could not be read: the check is not run on a guess
+    assert "一致性检查“支出不超预算”无法计算：缺少数据 'budget'（预算）" in bad.warnings
