@@ -54,3 +54,16 @@ def test_explanations_are_the_formatters_words(lang, set_path, data_path):
         assert r.explanation == _by_formatter(words, r.steps, ind)
         seen += len(r.steps)
     assert seen > len(result.indicators)  # more than one step each: real sentences
+
+
+def test_a_deadline_target_is_shown_in_the_runs_language():
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: d\nname: 期\ncategories: [{id: c, name: 类, weight: 100}]\n"
+        "indicators:\n  - {id: t, category: c, name: 时效, weight: 100, rule: deadline,"
+        " target: '2022年9月30日前完成'}\n"
+    )
+    data = {"subject": {"year": 2022}, "values": {"t": "2022-10-05"}}
+    assert kpiscore.score(iset, data).indicator("t").target_shown == "≤2022年9月30日"
+    en = kpiscore.score(iset, data, lang="en").indicator("t")
+    assert en.target_shown == "≤2022-09-30"
+    assert en.explanation.startswith("target ≤2022-09-30 (2022-09-30), actual 2022-10-05")
