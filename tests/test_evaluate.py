@@ -878,3 +878,10 @@ def test_formulas_read_a_level_as_its_word_and_never_a_value_that_could_not_be_r
     bad = kpiscore.score(kpiscore.loads(BAD_UNIT_CHECK), {"values": {"budget": "12斤", "spent": 5}})
     assert bad.checks == ()  # budget could not be read: the check is not run on a guess
     assert "一致性检查“支出不超预算”无法计算：缺少数据 'budget'（预算）" in bad.warnings
+
+
+def test_a_claimed_total_listed_first_does_not_hide_the_indicator_claims_after_it():
+    iset = kpiscore.loads(CLAIMS_SET)
+    data = {**CLAIMS_DATA, "claimed": {"total": 99, "r": 50}}
+    r = kpiscore.score(iset, data)
+    assert [(d.id, d.claimed) for d in r.discrepancies] == [("total", D(99)), ("r", D(50))]
