@@ -27,7 +27,7 @@ from ._data import (
     too_deep,
 )
 from ._dates import year_of
-from ._formula import CompiledFormula, EvalFailure, Evaluator, render
+from ._formula import CompiledFormula, EvalFailure, Evaluator, evaluate, render
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
@@ -36,7 +36,7 @@ from ._steps import FormulaUse, Step, step
 from ._subject import read_subject
 from ._wording import words_for
 from ._yaml import Document, Path_
-from .compiled import CompiledIndicator, IndicatorSet, shown_name
+from .compiled import CompiledIndicator, IndicatorSet, PenaltySpec, shown_name
 from .errors import DataError, Issue
 from .result import (
     PROBLEM_STATUSES,
@@ -66,8 +66,8 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
     return iset.formula_names() | ids | frozenset(iset.inputs or ())
 
 
-_ACTUAL_NAMES = frozenset({"actual", "completion"})
-_FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
+ACTUAL_NAMES = frozenset({"actual", "completion"})
+FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
 # Rules whose explanation starts with the actual read from the indicator's own cell.
 _SHOWS_ACTUAL = frozenset({"ratio", "bands", "deduct", "formula"})
 _REASON_OWED = step("reason_owed")
@@ -470,7 +470,7 @@ class _Scorer:
         if rv is not None and rv.problem is not None:
             raise RuleProblem.of(rv.problem.code, rv.problem.params)
         if rv is None or rv.value is None:
-            if ind.rule in NEEDS_ACTUAL or _rule_names(ind) & _ACTUAL_NAMES:
+            if ind.rule in NEEDS_ACTUAL or _rule_names(ind) & ACTUAL_NAMES:
                 # A band or formula over a missing actual is not run at all.
                 raise RuleProblem("missing_value", name=ind.id)
             return None, []
@@ -515,7 +515,7 @@ class _Scorer:
             if isinstance(actual, Decimal) and target_value != 0:
                 extras["completion"] = actual / target_value
         # Only rules that run formulas need the row's names with this indicator's own.
-        if ind.rule in _FORMULA_RULES:
+        if ind.rule in FORMULA_RULES:
             self.use({**self.env, **extras})
         outcome = RULES[ind.rule](
             RuleInput(
@@ -523,7 +523,7 @@ class _Scorer:
                 actual,
                 self.evaluator,
                 self.lang,
-                self.current if ind.rule in _FORMULA_RULES else self.env,
+                self.current if ind.rule in FORMULA_RULES else self.env,
                 self.sd.manual.get(ind.id),
                 written=rv.written if rv is not None and ind.actual is None else None,
                 year=self.year,
@@ -654,10 +654,7 @@ class _Scorer:
         self.unread_values()
         categories, total, rescaled = self.totals(indicators)
         penalties, forced = self.penalties(total)
-        if total is not None:
-            for pen in iset.penalties:
-                if pen.name in penalties and pen.deduct is not None:
-                    total = max(ZERO, total - pen.deduct)
+        total = deducted(iset, total, penalties)
         grade = self.grade(total, forced)
         checks = self.checks()
         discrepancies = self.discrepancies(indicators, total)
@@ -774,14 +771,10 @@ class _Scorer:
     def penalties(self, total: Decimal | None) -> tuple[list[str], list[str]]:
         applied: list[str] = []
         forced: list[str] = []
-        self.use({**self.env, "total": total if total is not None else ZERO})
-        for pen in self.iset.penalties:
-            try:
-                hit = bool(self.evaluator.run(pen.when))
-            except EvalFailure as exc:
-                self.not_evaluated("penalty_not_evaluated", pen.name, exc)
-                continue
-            if hit:
+        for pen, hit in judged_penalties(self.iset, self.env, total):
+            if isinstance(hit, EvalFailure):
+                self.not_evaluated("penalty_not_evaluated", pen.name, hit)
+            elif hit:
                 applied.append(pen.name)
                 effects: list[str] = []
                 if pen.deduct is not None:
@@ -932,6 +925,30 @@ def total_of(points: Decimal, applicable: Decimal, iset: IndicatorSet) -> Decima
     if applicable != iset.full_score:
         return round_half_up(points * iset.full_score / applicable, iset.precision)
     return round_half_up(points, iset.precision)
+
+
+def judged_penalties(
+    iset: IndicatorSet, env: Mapping[str, Any], total: Decimal | None
+) -> list[tuple[PenaltySpec, bool | EvalFailure]]:
+    """Each penalty's condition on the row's values and the total before any deduction
+    (0 when there is none): whether it holds, or why it could not be judged."""
+    names = {**env, "total": total if total is not None else ZERO}
+    judged: list[tuple[PenaltySpec, bool | EvalFailure]] = []
+    for pen in iset.penalties:
+        try:
+            judged.append((pen, bool(evaluate(pen.when, names))))
+        except EvalFailure as exc:
+            judged.append((pen, exc))
+    return judged
+
+
+def deducted(iset: IndicatorSet, total: Decimal | None, applied: list[str]) -> Decimal | None:
+    """The total less every applied penalty's deduction, never below 0."""
+    if total is not None:
+        for pen in iset.penalties:
+            if pen.name in applied and pen.deduct is not None:
+                total = max(ZERO, total - pen.deduct)
+    return total
 
 
 def grade_of(

@@ -23,10 +23,23 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, expectations, read_value
-from ._evaluate import DATA_KEYS, MAX_VALUES, grade_of, label_ids, score_data, total_of, used_names
+from ._evaluate import (
+    ACTUAL_NAMES,
+    DATA_KEYS,
+    FORMULA_RULES,
+    MAX_VALUES,
+    deducted,
+    grade_of,
+    judged_penalties,
+    label_ids,
+    score_data,
+    total_of,
+    used_names,
+)
 from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._messages import Lang
 from ._numbers import CONTEXT, clamp
+from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator, IndicatorSet, level_key
 from .result import Result
 
@@ -34,10 +47,8 @@ ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
 _LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before the point
 _PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")  # ASCII: "１２" is NFKC'd there
 _SCALARS = (str, int, float, Decimal, type(None))
-_ACTUAL_NAMES = frozenset({"actual", "completion"})
-_NEEDS_ACTUAL = frozenset({"ratio", "reverse", "exact", "met", "qualitative", "checklist"})
-_FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
-SUPPORTED = _NEEDS_ACTUAL | _FORMULA_RULES
+# The rules with a fast form: all but manual (a justification) and deadline (dates).
+SUPPORTED = (NEEDS_ACTUAL | FORMULA_RULES) - {"deadline"}
 
 
 class _Off(Exception):
@@ -65,7 +76,8 @@ def _checked(d: Decimal) -> Decimal:
         raise _Off
     if d.is_zero():
         return d.copy_abs()
-    if d.as_tuple().exponent < -15 and len(d.as_tuple().digits) > MAX_DIGITS:  # type: ignore[operator]
+    shape = d.as_tuple()
+    if shape.exponent < -15 and len(shape.digits) > MAX_DIGITS:  # type: ignore[operator]
         raise _Off
     return d
 
@@ -229,11 +241,12 @@ def _raw(ind: CompiledIndicator, words: frozenset[str]) -> Raw:
     score = _qualitative(ind, words) if ind.rule == "qualitative" else _BUILDERS[ind.rule](ind)
     own = ind.id
     percent = bool(ind.target is not None and ind.target.percent)
-    if ind.rule not in _FORMULA_RULES and ind.applies is None and ind.actual is None:
-        # The common row: the indicator's own cell, straight into its rule.
+    if ind.rule not in FORMULA_RULES and ind.applies is None and ind.actual is None:
+        # The common row: the indicator's own cell, straight into its rule (values()
+        # has already refused an own cell over 2 against a % target).
         def plain(values: dict[str, Any]) -> Decimal:
             actual = values.get(own)
-            if actual is None or (percent and isinstance(actual, Decimal) and abs(actual) > TEN):
+            if actual is None:
                 raise _Off
             return score(actual, values)
 
@@ -250,11 +263,11 @@ def _general_raw(
         actual = _run(ind.actual, values)
     else:
         actual = values.get(ind.id)
-        if actual is None and (ind.rule in _NEEDS_ACTUAL or bool(ind.rule_names() & _ACTUAL_NAMES)):
+        if actual is None and (ind.rule in NEEDS_ACTUAL or bool(ind.rule_names() & ACTUAL_NAMES)):
             raise _Off
     if percent and isinstance(actual, Decimal) and abs(actual) > TEN:
         raise _Off
-    if ind.rule not in _FORMULA_RULES:
+    if ind.rule not in FORMULA_RULES:
         return score(actual, values)
     # A formula rule reads the row's names with this indicator's own.
     names = dict(values)
@@ -337,25 +350,12 @@ class Plan:
     def penalised(
         self, total: Decimal | None, values: dict[str, Any]
     ) -> tuple[Decimal | None, list[str]]:
-        forced: list[str] = []
         if not self.iset.penalties:
-            return total, forced
-        names = {**values, "total": total if total is not None else ZERO}
-        applied: list[str] = []
-        for pen in self.iset.penalties:
-            try:
-                hit = bool(evaluate(pen.when, names))
-            except EvalFailure:
-                continue  # warned by the general path, when the detail is read
-            if hit:
-                applied.append(pen.name)
-                if pen.grade:
-                    forced.append(pen.grade)
-        if total is not None:
-            for pen in self.iset.penalties:
-                if pen.name in applied and pen.deduct is not None:
-                    total = max(ZERO, total - pen.deduct)
-        return total, forced
+            return total, []
+        # An unjudged penalty is warned by the general path, when the detail is read.
+        hits = [pen for pen, hit in judged_penalties(self.iset, values, total) if hit is True]
+        forced = [pen.grade for pen in hits if pen.grade]
+        return deducted(self.iset, total, [pen.name for pen in hits]), forced
 
     def values(self, data: Any, check_set: bool) -> dict[str, Any]:
         """The row's values as the general path would read them, or _Off."""
