@@ -22,6 +22,7 @@ import kpiscore
 from kpiscore._data import read_file
 from kpiscore._evaluate import score_data
 from kpiscore._fast import SUPPORTED, plan_for
+from kpiscore.result import Result
 
 D = Decimal
 FAST_RULES = tuple(sorted(SUPPORTED))
@@ -595,3 +596,30 @@ def test_the_shipped_examples_take_the_fast_path_with_the_general_result(set_nam
     fast = plan_for(iset).score(plain, 1, "zh")
     assert fast is not None
     assert fast.to_dict(steps=True) == _general(iset, plain, "zh", 1).to_dict(steps=True)
+
+
+def test_a_fast_total_the_detail_contradicts_is_never_shown_silently():
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": D(8), "t": D(45), "s": "部分达成", "c": D(120)}}
+    good = plan_for(iset).score(row, 3, "zh")
+    light = {
+        f: getattr(good, f)
+        for f in (
+            "indicator_set",
+            "indicator_set_name",
+            "full_score",
+            "grade",
+            "complete",
+            "set_digest",
+            "precision",
+            "rescaled",
+            "lang",
+            "row",
+            "kind",
+        )
+    }
+    wrong = Result.deferred(
+        {**light, "total": good.total + 1, "data": row}, lambda: _general(iset, row, "zh", 3)
+    )
+    with pytest.raises(RuntimeError, match="第 3 行的快速计分与完整计分不一致"):
+        _ = wrong.indicators

@@ -336,6 +336,8 @@ class Result:
             # Never shown silently: a total that the explanation would contradict.
             raise RuntimeError(
                 f"kpiscore: fast and general scoring disagree on row {self.row}: please report"
+                if self.lang == "en"
+                else f"kpiscore 内部错误：第 {self.row} 行的快速计分与完整计分不一致，请报告此问题"
             )
         return full
 
