@@ -885,3 +885,12 @@ def test_a_claimed_total_listed_first_does_not_hide_the_indicator_claims_after_i
     data = {**CLAIMS_DATA, "claimed": {"total": 99, "r": 50}}
     r = kpiscore.score(iset, data)
     assert [(d.id, d.claimed) for d in r.discrepancies] == [("total", D(99)), ("r", D(50))]
+
+
+def test_a_subject_given_as_text_is_its_name_and_a_set_header_alone_is_named_a_set():
+    assert kpiscore.score(SET, {"subject": "甲项目", "values": {}}).subject == {"name": "甲项目"}
+    from kpiscore._evaluate import score_data
+
+    with pytest.raises(kpiscore.DataError) as caught:
+        score_data(SET, {"kpiscore": 1, "id": "x"})
+    assert [i.code for i in caught.value.issues] == ["looks_like_set"]
