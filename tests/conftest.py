@@ -1,4 +1,5 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The command line caches validated sets; a test run keeps its own, never the user's.
+os.environ["KPISCORE_CACHE_DIR"] = tempfile.mkdtemp(prefix="kpiscore-test-cache-")
 
 
 @pytest.fixture

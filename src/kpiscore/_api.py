@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _compile
 from ._columns import reading_for
 from ._data import read_file
 from ._evaluate import score_data
@@ -32,12 +31,16 @@ def load(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> Indica
     ``shipped_sets()``), or a mapping shaped like the YAML (``IndicatorSet.to_dict()``
     edited, say). A string is never read as YAML text: that is ``loads``.
     """
+    from . import _compile  # pydantic and the set format's models: only to validate
+
     lang = _checked_lang(lang)
     return _compile.load(source, lang)
 
 
 def loads(text: str, *, lang: Lang = "zh") -> IndicatorSet:
     """An indicator set from YAML (or JSON) text; ConfigError lists every problem."""
+    from . import _compile
+
     lang = _checked_lang(lang)
     return _compile.loads(text, lang)
 
@@ -48,6 +51,8 @@ def check(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> list[
     ``source`` is what ``load`` takes, or YAML text (a string with a line break):
     an unreadable path, a folder or a file without permission is an issue too.
     """
+    from . import _compile
+
     lang = _checked_lang(lang)
     if isinstance(source, str) and ("\n" in source or "\r" in source):
         _, issues = _compile.compile_text(source, lang)

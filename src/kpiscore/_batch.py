@@ -225,7 +225,9 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(set_source: str, opts: Options) -> None:
-    _WORKER["set"] = _api.load(set_source, lang=opts.lang)
+    from . import _setcache  # the parent has just cached it: no worker validates again
+
+    _WORKER["set"] = _setcache.load(set_source, lang=opts.lang)
     _WORKER["opts"] = opts
 
 

@@ -7,7 +7,6 @@ in one pass. The compiled set is built only when no error was found.
 from __future__ import annotations
 
 import ast
-import re
 import string
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -854,7 +853,6 @@ def _detail(members: list[tuple[str, Decimal]]) -> str:
 
 
 SHIPPED = Path(__file__).parent / "sets"
-_SET_ID = re.compile(r"[a-z0-9_-]+\Z")
 
 
 def shipped_sets() -> list[str]:
@@ -868,7 +866,7 @@ def _resolve(source: str | Path, lang: Lang) -> Path:
     A string is never taken for YAML text here (that is ``loads``); a file in the
     working folder named like a shipped id is not used silently in its place.
     """
-    if isinstance(source, Path) or not _SET_ID.match(source):
+    if isinstance(source, Path) or not _yaml.SHIPPED_ID.match(source):
         if isinstance(source, str) and ("\n" in source or "\r" in source):
             raise _refused("looks_like_text", lang)
         return Path(source)
@@ -997,6 +995,11 @@ def load(source: str | Path | Mapping[str, Any], lang: Lang = "zh") -> Indicator
 
 def loads(text: str, lang: Lang = "zh") -> IndicatorSet:
     return _raise_or(compile_text(text, lang))
+
+
+def loads_named(text: str, lang: Lang, name: str | None) -> IndicatorSet:
+    """A set from a file's text already read (``read_source``), named by its file."""
+    return _raise_or(compile_text(text, lang, name))
 
 
 def _raise_or(outcome: tuple[IndicatorSet | None, list[Issue]]) -> IndicatorSet:

@@ -22,6 +22,8 @@ from ._messages import Lang, message, os_reason
 from .errors import Issue, Severity
 
 MAX_FILE_BYTES = 1_048_576
+# A shipped set's id, as `load` takes it in place of a path ("mof-project-2020").
+SHIPPED_ID = re.compile(r"[a-z0-9_-]+\Z")
 MAX_DEPTH = 32
 # Values (scalars and collections, keys not counted) in one document. A real
 # indicator set has a few hundred (a 2,000-indicator set about 20,000), a data

@@ -284,7 +284,7 @@ def _report_error(exc: KpiscoreError) -> int:
 
 
 def cmd_check(args: argparse.Namespace, lang: Lang) -> int:
-    from . import _api
+    from . import _api  # never the cache: a check reports every warning, every time
 
     if args.format == "json":  # for editors and CI: the same issues, one document
         found = {path: _api.check(path, lang=lang) for path in args.sets}
@@ -309,11 +309,11 @@ def cmd_check(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
-    from . import _api
+    from . import _api, _setcache
     from ._render import json as json_render
     from ._render import markdown, text
 
-    result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
+    result = _api.score(_setcache.load(args.set, lang), args.data, strict=args.strict, lang=lang)
     if args.format == "json":
         sys.stdout.write(json_render.render(result, lang, steps=args.steps))
     else:
@@ -326,7 +326,7 @@ def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
-    from . import _api, _output
+    from . import _api, _output, _setcache
 
     out = args.output
     if _output.format_for(out) is None:
@@ -338,7 +338,7 @@ def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
             else "kpiscore：--template 只用于 .docx 自评报告"
         )
         return 2
-    result = _api.score(args.set, args.data, strict=args.strict, lang=lang)
+    result = _api.score(_setcache.load(args.set, lang), args.data, strict=args.strict, lang=lang)
     _output.write(result, out, template=args.template)
     return 0
 
@@ -346,12 +346,12 @@ def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
 def cmd_batch(args: argparse.Namespace, lang: Lang) -> int:
     import tempfile
 
-    from . import _api, _batch
+    from . import _batch, _setcache
     from ._columns import reading_for
     from ._messages import message
     from ._sources import rows_of
 
-    iset = _api.load(args.set, lang=lang)
+    iset = _setcache.load(args.set, lang)
     out = args.output
     suffix = Path(out).suffix.lower()
     if suffix not in (".csv", ".jsonl", ".xlsx"):
@@ -469,10 +469,10 @@ def _show_problem(text: str, shown: int, lang: Lang) -> None:
 
 
 def cmd_test(args: argparse.Namespace, lang: Lang) -> int:
-    from . import _api
+    from . import _setcache
     from ._cases import run_cases
 
-    iset = _api.load(args.set, lang=lang)
+    iset = _setcache.load(args.set, lang)
     outcomes = run_cases(iset, args.cases, lang)
     failed = 0
     for case in outcomes:
@@ -494,10 +494,10 @@ def cmd_test(args: argparse.Namespace, lang: Lang) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, lang: Lang) -> int:
-    from . import _api
+    from . import _setcache
     from ._changes import change_to_dict, compare_sets, describe, set_changes, summarize
 
-    old, new = _api.load(args.old, lang=lang), _api.load(args.new, lang=lang)
+    old, new = _setcache.load(args.old, lang), _setcache.load(args.new, lang)
     changes = list(compare_sets(old, new, args.rows, lang=lang))
     failed = [c for c in changes if c.error_before is not None or c.error_after is not None]
     for c in failed:

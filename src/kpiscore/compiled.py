@@ -6,6 +6,7 @@ nothing is re-parsed or re-checked per project.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import threading
@@ -384,7 +385,8 @@ class IndicatorSet:
     def to_dict(self) -> dict[str, Any]:
         """The set as the mapping its YAML holds (only what was written; numbers as
         Decimal). Edit it and ``kpiscore.load()`` it again to change the set."""
-        assert self.model is not None
+        if self.model is None:  # unpickled: the model travelled as its dump
+            return copy.deepcopy(self.__dict__["_dump"])
         return self.model.model_dump(mode="python", by_alias=True, exclude_unset=True)
 
     def values_read(self) -> tuple[str, ...]:
@@ -425,12 +427,17 @@ class IndicatorSet:
     def __repr__(self) -> str:
         return f"IndicatorSet(id={self.id!r}, indicators={len(self.indicators)})"
 
-    # A loaded set crosses process boundaries (ProcessPoolExecutor): the read-only
-    # view of its inputs is sent as a plain dict and made read-only again.
+    # A loaded set crosses process boundaries (ProcessPoolExecutor) and sits in the
+    # command line's cache: the read-only view of its inputs is sent as a plain dict
+    # and made read-only again, and the pydantic model as its dump, so that unpickling
+    # a set never imports the validator.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         if state.get("inputs") is not None:
             state["inputs"] = dict(state["inputs"])
+        if state.get("model") is not None:
+            state["_dump"] = self.to_dict()
+            state["model"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
