@@ -20,8 +20,8 @@ from tests.strategies import LEVELS, _edges, specs, to_yaml
 
 import kpiscore
 from kpiscore._data import read_file
-from kpiscore._evaluate import score_data
-from kpiscore._fast import SUPPORTED, plan_for
+from kpiscore._evaluate import prepare, prepare_plain, score_data
+from kpiscore._fast import SUPPORTED, _copy, plan_for
 from kpiscore.result import Result
 
 D = Decimal
@@ -109,6 +109,8 @@ def test_the_fast_path_gives_the_general_paths_result(data):
     assert (fast is not None) == plain, values
     if fast is None:
         return
+    # What the detail is built from: the general reading of the row, without its checks.
+    assert prepare_plain(iset, _copy(row), lang) == prepare(iset, row, lang), values
     for name in LIGHT:  # read before the detail is built: the fast path's own numbers
         assert getattr(fast, name) == getattr(general, name), (name, values)
     assert fast.to_dict(steps=True) == general.to_dict(steps=True)

@@ -138,13 +138,9 @@ def prepare(
 
     sections, subject, named = _shape(iset, data, lang, problem, check_set)
     # Columns copied from a spreadsheet carry the Chinese names: accept them for the ids.
-    value_ids, indicator_ids = label_ids(iset)
-    sections["values"] = _by_id(sections["values"], value_ids)
-    for key in ("manual", "reasons"):
-        sections[key] = _by_id(sections[key], indicator_ids)
-    sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
+    value_ids, _ = label_ids(iset)
     clean = _Cleaner()
-    values = _read_values(iset, sections["values"], clean, doc)
+    values = _read_values(iset, _by_id(sections["values"], value_ids), clean, doc)
     notes: list[str] = [
         message(
             "value_converted",
@@ -156,6 +152,58 @@ def prepare(
         for name, rv in values.items()
         if rv.converted and isinstance(rv.value, Decimal)
     ]
+    return _subject_data(
+        iset, sections, subject, named, values, clean, notes, lang, snapshot(data), file, doc
+    )
+
+
+def prepare_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang) -> SubjectData:
+    """``prepare`` for a row the fast path has taken as plain (``_fast.Plan.values``):
+    its keys known, each value a number, a level word or a list of items under its own
+    id, nothing claimed or manual. The same SubjectData, without the checks and the
+    general reading such a row cannot need. ``data`` is already the fast path's copy."""
+    values = {name: plain_value(v) for name, v in (data.get("values") or {}).items()}
+    subject = data.get("subject") or {}
+    sections = {key: dict(data.get(key) or {}) for key in ("manual", "reasons", "claimed")}
+    named = data.get("indicator_set")
+    clean = _Cleaner()
+    subject = {"name": subject} if isinstance(subject, str) else subject
+    return _subject_data(iset, sections, subject, named, values, clean, [], lang, data)
+
+
+def plain_value(v: Any) -> ReadValue:
+    """What ``read_value`` (and ``check_unit``) make of a cell the fast path took as
+    plain; tests/test_fast.py holds the two equal."""
+    t = type(v)
+    if t is Decimal:
+        return ReadValue(v.copy_abs() if v.is_zero() else v)
+    if t is int:
+        return ReadValue(Decimal(v))
+    if t is float:
+        d = Decimal(repr(v))
+        return ReadValue(d.copy_abs() if d.is_zero() else d)
+    if t is str:
+        return read_value(v)  # a number or a level word: written is kept to quote it
+    return ReadValue(tuple(v))
+
+
+def _subject_data(
+    iset: IndicatorSet,
+    sections: dict[str, dict[str, Any]],
+    subject: Mapping[str, Any],
+    named: Any,
+    values: dict[str, ReadValue],
+    clean: _Cleaner,
+    notes: list[str],
+    lang: Lang,
+    source: Any,
+    file: str | None = None,
+    doc: Document | None = None,
+) -> SubjectData:
+    _, indicator_ids = label_ids(iset)
+    for key in ("manual", "reasons"):
+        sections[key] = _by_id(sections[key], indicator_ids)
+    sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
     kept_subject = read_subject(subject, clean, notes, lang)
     reasons = _read_reasons(sections["reasons"], clean, notes, lang)
     manual = {
@@ -176,7 +224,7 @@ def prepare(
         reasons=reasons,
         claimed=sections["claimed"],
         indicator_set=named if isinstance(named, str) else None,
-        source=snapshot(data),
+        source=source,
         warnings=notes,
         file=file if file is not None else (doc.file if doc is not None else None),
         doc=doc,
@@ -381,29 +429,21 @@ class _Scorer:
             shown = "、".join(str(a) for a in actual)
         else:
             shown = "" if actual is None else str(actual)
-        return IndicatorResult(
-            id=ind.id,
-            name=shown_name(ind, self.lang),
-            category=ind.category,
-            group=ind.group_en if self.lang == "en" and ind.group_en else ind.group,
-            weight=ind.weight,
-            target=ind.target.text if ind.target else None,
+        fields = dict(self.words.fixed(ind))
+        fields.update(
             actual=actual,
             shown=shown,
-            target_shown=self.words.target(ind),
             completion=completion,
             score=round_half_up(raw, self.iset.precision),
             raw_score=raw,
-            rule=ind.rule,
             status=status,
             flags=flags,
             needs_reason=needs,
             reason=reason,
-            core=ind.core,
             problem=problem,
             steps=tuple(steps),
-            words=(self.words, ind),
         )
+        return IndicatorResult._made(fields)
 
     def missing(self, ind: CompiledIndicator, code: str, params: dict[str, Any]) -> IndicatorResult:
         # No value at all is missing_data (a 偏差原因 may be owed); a value that was
@@ -1001,3 +1041,10 @@ def score_data(
     sd = prepare(iset, data, lang, file, doc, check_set)
     with localcontext(CONTEXT):
         return _Scorer(iset, sd, lang).run(strict, row)
+
+
+def score_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang, row: int | None) -> Result:
+    """The whole Result of a row the fast path scored: its detail, built on first read."""
+    sd = prepare_plain(iset, data, lang)
+    with localcontext(CONTEXT):
+        return _Scorer(iset, sd, lang).run(False, row)

@@ -32,7 +32,7 @@ from ._evaluate import (
     grade_of,
     judged_penalties,
     label_ids,
-    score_data,
+    score_plain,
     total_of,
     used_names,
 )
@@ -334,7 +334,7 @@ class Plan:
                 "kind": iset.kind,
                 "data": source,
             },
-            functools.partial(score_data, iset, source, lang=lang, check_set=check_set, row=row),
+            functools.partial(score_plain, iset, source, lang, row),
         )
 
     def total(self, values: dict[str, Any]) -> tuple[Decimal | None, list[str]]:
@@ -429,8 +429,13 @@ def _flat(v: Any) -> bool:
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:
     """The row's containers copied (cells are immutable): the detail and the digest are
-    of the data as scored, whatever the caller does with its dict next."""
-    return {k: dict(v) if type(v) is dict else v for k, v in data.items()}
+    of the data as scored, whatever the caller does with its dict or lists next."""
+    out = {k: dict(v) if type(v) is dict else v for k, v in data.items()}
+    values = out["values"]
+    for name, v in values.items():
+        if type(v) is list:
+            values[name] = list(v)
+    return out
 
 
 @functools.lru_cache(maxsize=64)

@@ -65,12 +65,10 @@ def fmt_value(d: Decimal | None) -> str | None:
     """Values to at most 4 places, exactly as written when shorter."""
     if d is None:
         return None
-    exp = d.as_tuple().exponent
-    if isinstance(exp, int) and exp < -4:
-        d = round_half_up(d, 4)
-    text = format(d, "f")
-    if "." in text and isinstance(exp, int) and exp < -4:
-        text = text.rstrip("0").rstrip(".")
+    text = format(d, "f")  # as many places as the exponent says
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot > 5:  # more than 4 places: rounded, then trimmed
+        text = format(round_half_up(d, 4), "f").rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 

@@ -23,7 +23,7 @@ from ._formula import render
 from ._messages import Lang
 from ._numbers import fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
-from .compiled import CompiledIndicator, IndicatorSet
+from .compiled import CompiledIndicator, IndicatorSet, shown_name
 
 # kind: (zh, en)
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -229,6 +229,9 @@ class Words:
         self._names: dict[str, Callable[[Decimal], str]] = {}
         self._labels: dict[str, str] = {}
         self._targets: dict[str, str] = {}
+        self._fixed: dict[str, dict[str, Any]] = {}
+        # Results' JSON text around their values, per (indent, steps, row?, categories).
+        self.json_templates: dict[tuple[Any, ...], Any] = {}
         for name, spec in (iset.inputs or {}).items():
             self._names[name] = _shower(spec.type == "percent", spec.unit)
 
@@ -255,6 +258,26 @@ class Words:
         if found is None:
             t = ind.target
             found = self._targets[ind.id] = "" if t is None else t.show("en" if self.en else "zh")
+        return found
+
+    def fixed(self, ind: CompiledIndicator) -> dict[str, Any]:
+        """An IndicatorResult's fields that only the set decides, once per indicator."""
+        found = self._fixed.get(ind.id)
+        if found is None:
+            en = self.en
+            found = self._fixed[ind.id] = {
+                "id": ind.id,
+                "name": shown_name(ind, self.lang),
+                "category": ind.category,
+                "group": ind.group_en if en and ind.group_en else ind.group,
+                "weight": ind.weight,
+                "target": ind.target.text if ind.target else None,
+                "target_shown": self.target(ind),
+                "rule": ind.rule,
+                "core": ind.core,
+                "words": (self, ind),
+            }
+            found["_fixed"] = found  # what the JSON writer checks a result against
         return found
 
     def show_name(self, name: str) -> Callable[[Decimal], str]:

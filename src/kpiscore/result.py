@@ -7,7 +7,6 @@ touching a score. The same inputs give the same bytes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
@@ -60,6 +59,14 @@ class IndicatorResult:
     explanation is worded from these (``to_dict(steps=True)`` puts them in the JSON)."""
     words: tuple[Words, CompiledIndicator] | None = field(default=None, repr=False, compare=False)
 
+    @classmethod
+    def _made(cls, fields: dict[str, Any]) -> IndicatorResult:
+        """The scorer's constructor: every field given in one dict (the set's fixed ones
+        made once per indicator), without the frozen dataclass's per-field setattr."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "__dict__", fields)
+        return self
+
     @cached_property
     def explanation(self) -> str:
         """How the score was reached, in the result's language; worded on first read."""
@@ -73,6 +80,7 @@ class IndicatorResult:
         state = dict(self.__dict__)
         state["explanation"] = self.explanation
         state["words"] = None
+        state.pop("_fixed", None)
         return state
 
     def to_dict(self, steps: bool = False) -> dict[str, Any]:
@@ -432,8 +440,11 @@ class Result:
 
     def to_json(self, indent: int | None = 2, steps: bool = False) -> str:
         """The result as JSON (its shape: ``kpiscore.result_schema()``); ``indent=None`` gives
-        one compact line, several times faster."""
-        return json.dumps(self.to_dict(steps), ensure_ascii=False, indent=indent)
+        one compact line. The same text as ``json.dumps(to_dict(steps), ensure_ascii=False,
+        indent=indent)``, written without building the mapping."""
+        from ._result_json import to_json
+
+        return to_json(self, indent, steps)
 
 
 def _jsonable(x: Any) -> Any:

@@ -1,0 +1,303 @@
+"""A Result's JSON text, written straight from its parts.
+
+The bytes are those of ``json.dumps(result.to_dict(steps), ensure_ascii=False,
+indent=indent)``; only the way there differs. ``to_dict`` builds some 250 small
+objects a row and json's encoder walks them again (the indented form in pure
+Python), which cost more than scoring the row. What the set decides — each
+indicator's id, name, weight and target, each category's, the keys, the
+indentation — is rendered once per (set, language, indent, steps) into text
+fragments; a row fills in only its own values.
+
+A template is made from the first result that needs it, by ``json.dumps`` itself
+with a placeholder in each varying place, and is kept only if it reproduces that
+result exactly. A result whose fixed parts are not the template's (built by
+hand, changed with ``dataclasses.replace``, unpickled) goes through ``to_dict``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
+from typing import TYPE_CHECKING, Any
+
+from ._messages import as_message
+from ._numbers import fmt_plain, fmt_value
+from .result import (
+    CheckResult,
+    Discrepancy,
+    IndicatorResult,
+    PointsLost,
+    Result,
+    _jsonable,
+)
+
+if TYPE_CHECKING:
+    from ._wording import Words
+
+# An IndicatorResult's keys a row decides, in to_dict's order.
+_IND_VARYING = (
+    "actual",
+    "actual_shown",
+    "completion",
+    "score",
+    "raw_score",
+    "status",
+    "explanation",
+    "flags",
+    "needs_reason",
+    "reason",
+    "problem",
+)
+_TOP_FIXED = (
+    "indicator_set",
+    "indicator_set_name",
+    "kind",
+    "full_score",
+    "precision",
+    "lang",
+    "set_digest",
+)
+_SLOT = re.compile(r'"\\u0000(\d+)\\u0000"')
+_LITERALS = {None: "null", True: "true", False: "false"}
+
+
+def to_json(result: Result, indent: int | None, steps: bool) -> str:
+    found = _template_for(result, indent, steps)
+    if found is None:
+        return _generic(result, indent, steps)
+    return found.render(result)
+
+
+def _generic(result: Result, indent: int | None, steps: bool) -> str:
+    return json.dumps(result.to_dict(steps), ensure_ascii=False, indent=indent)
+
+
+def _words_of(result: Result) -> Words | None:
+    indicators = result.indicators
+    if not indicators:
+        return None
+    words = indicators[0].__dict__.get("words")
+    return None if words is None else words[0]
+
+
+def _template_for(result: Result, indent: int | None, steps: bool) -> _Template | None:
+    if indent is not None and (type(indent) is not int or indent < 0):
+        return None
+    words = _words_of(result)
+    if words is None:
+        return None
+    key = (indent, steps, result.row is not None, len(result.categories))
+    templates = words.json_templates
+    if key not in templates:  # None too: this kind of result is written by to_dict
+        templates[key] = _Template.made(result, words, indent, steps)
+    found = templates[key]
+    return found if found is not None and found.fits(result) else None
+
+
+def _keys(*names: str) -> tuple[str, ...]:
+    return tuple(encode_basestring(n) + ": " for n in names)
+
+
+_CHECK = _keys("name", "assert", "passed", "left", "right", "difference", "tolerance", "message")
+_DISCREPANCY = _keys("id", "name", "claimed", "computed", "difference", "explanation")
+_POINTS_LOST = _keys("id", "name", "lost", "status")
+_WARNING = _keys("code", "message", "indicator")
+
+
+def _check(c: CheckResult) -> tuple[str, ...]:
+    return (
+        _text(c.name),
+        _text(c.formula),
+        _LITERALS[c.passed],
+        _number(fmt_plain(c.left)),
+        _number(fmt_plain(c.right)),
+        _number(fmt_plain(c.difference)),
+        _number(fmt_plain(c.tolerance)),
+        _text(c.message),
+    )
+
+
+def _discrepancy(d: Discrepancy) -> tuple[str, ...]:
+    return (
+        _text(d.id),
+        _text(d.name),
+        _number(fmt_plain(d.claimed)),
+        _number(fmt_plain(d.computed)),
+        _number(fmt_plain(d.difference)),
+        _text(d.explanation),
+    )
+
+
+def _points_lost(p: PointsLost) -> tuple[str, ...]:
+    return (_text(p.id), _text(p.name), _number(fmt_plain(p.lost)), _text(p.status))
+
+
+def _warning(w: str) -> tuple[str, ...]:
+    m = as_message(w)
+    return (_text(m.code), _text(str(m)), _text(m.indicator))
+
+
+def _text(v: str | None) -> str:
+    return "null" if v is None else encode_basestring(v)
+
+
+def _number(s: str | None) -> str:
+    # A decimal string from fmt_plain/fmt_value: digits, "." and "-", nothing to escape.
+    return "null" if s is None else f'"{s}"'
+
+
+class _Template:
+    """The literal text between the varying values of one kind of result."""
+
+    def __init__(
+        self,
+        parts: list[str],
+        fixed: dict[str, Any],
+        indent: int | None,
+        steps: bool,
+    ):
+        self.parts = parts
+        # Each slot's line indentation: a container there is indented one level deeper.
+        self.leads = [p[p.rfind("\n") + 1 :] for p in parts[:-1]]
+        self.leads = [line[: len(line) - len(line.lstrip(" "))] for line in self.leads]
+        self.tail = parts[1:]
+        self.fixed = fixed
+        self.indent = indent
+        self.steps = steps
+        # json.dumps makes an encoder per call when ensure_ascii is off: one, kept.
+        self.encode = json.JSONEncoder(ensure_ascii=False, indent=indent).encode
+
+    @classmethod
+    def made(
+        cls, result: Result, words: Words, indent: int | None, steps: bool
+    ) -> _Template | None:
+        """From ``result``'s own JSON with a placeholder in each varying place; None
+        when the rendering does not give back exactly ``json.dumps`` of the result."""
+        fixed_inds = []
+        for ir in result.indicators:
+            w = ir.__dict__.get("words")
+            if w is None or w[0] is not words:
+                return None
+            fixed_inds.append(words.fixed(w[1]))
+        data = result.to_dict(steps)
+        count = 0
+
+        def slot() -> str:
+            nonlocal count
+            count += 1
+            return f"\x00{count - 1}\x00"
+
+        if "row" in data:
+            data["row"] = slot()
+        for key in ("subject", "total", "grade", "complete", "rescaled"):
+            data[key] = slot()
+        for cat in data["categories"]:
+            cat["score"], cat["applicable_weight"] = slot(), slot()
+        for ind in data["indicators"]:
+            for key in _IND_VARYING:
+                ind[key] = slot()
+            if steps:
+                ind["steps"] = slot()
+        for key in ("checks", "discrepancies", "points_lost", "penalties", "warnings"):
+            data[key] = slot()
+        data["hashes"]["data"] = slot()
+        pieces = _SLOT.split(json.dumps(data, ensure_ascii=False, indent=indent))
+        if [int(n) for n in pieces[1::2]] != list(range(count)):
+            return None
+        fixed = {f: getattr(result, f) for f in _TOP_FIXED}
+        fixed["categories"] = [(c.id, c.name, c.weight) for c in result.categories]
+        fixed["indicators"] = fixed_inds
+        made = cls(pieces[0::2], fixed, indent, steps)
+        return made if made.render(result) == _generic(result, indent, steps) else None
+
+    def fits(self, result: Result) -> bool:
+        """Whether ``result``'s fixed parts are those this template was made with."""
+        fixed = self.fixed
+        for f in _TOP_FIXED:
+            if getattr(result, f) != fixed[f]:
+                return False
+        if [(c.id, c.name, c.weight) for c in result.categories] != fixed["categories"]:
+            return False
+        expected = fixed["indicators"]
+        indicators = result.indicators
+        if len(indicators) != len(expected):
+            return False
+        # The scorer makes each IndicatorResult from its indicator's fixed fields and marks
+        # it so; dataclasses.replace() (the one way to change a field) drops the mark.
+        return all(
+            ir.__dict__.get("_fixed") is want for ir, want in zip(indicators, expected, strict=True)
+        )
+
+    def nested(self, value: Any, slot: int) -> str:
+        """Any value at a slot, a container indented as json.dumps would there."""
+        if isinstance(value, (list, tuple, dict)) and not value:
+            return "{}" if isinstance(value, dict) else "[]"
+        text = self.encode(value)
+        return text.replace("\n", "\n" + self.leads[slot]) if self.indent is not None else text
+
+    def render(self, result: Result) -> str:
+        values: list[str] = []
+        add = values.append
+        if result.row is not None:
+            add(str(result.row))
+        add(self.nested(_jsonable(result.subject), len(values)))
+        add(_number(fmt_plain(result.total)))
+        add(_text(result.grade))
+        add(_LITERALS[result.complete])
+        add(_LITERALS[result.rescaled])
+        for c in result.categories:
+            add(_number(fmt_plain(c.score)))
+            add(_number(fmt_plain(c.applicable_weight)))
+        for ir in result.indicators:
+            self._indicator(ir, values)
+        records = self.records
+        add(records(_CHECK, [_check(c) for c in result.checks], len(values)))
+        add(records(_DISCREPANCY, [_discrepancy(d) for d in result.discrepancies], len(values)))
+        add(records(_POINTS_LOST, [_points_lost(p) for p in result.points_lost], len(values)))
+        add(self.nested(list(result.penalties), len(values)))
+        add(records(_WARNING, [_warning(w) for w in result.warnings], len(values)))
+        add(_text(result.data_digest))
+        out = self.parts * 2  # parts and values, interleaved by slices
+        if len(values) != len(out) // 2 - 1:
+            raise AssertionError("a result's JSON template does not fit it")  # pragma: no cover
+        out = out[:-1]
+        out[0::2] = self.parts
+        out[1::2] = values
+        return "".join(out)
+
+    def records(self, keys: tuple[str, ...], rows: list[tuple[str, ...]], slot: int) -> str:
+        """A list of flat objects (each value already JSON) as json.dumps lays it out."""
+        if not rows:
+            return "[]"
+        if self.indent is None:
+            objects = ("{" + ", ".join(map(str.__add__, keys, row)) + "}" for row in rows)
+            return "[" + ", ".join(objects) + "]"
+        lead = self.leads[slot]
+        step = " " * self.indent
+        item, field = "\n" + lead + step, "\n" + lead + step + step
+        objects = ("{" + field + ("," + field).join(map(str.__add__, keys, row)) for row in rows)
+        return "[" + item + ("," + item).join(o + item + "}" for o in objects) + "\n" + lead + "]"
+
+    def _indicator(self, ir: IndicatorResult, values: list[str]) -> None:
+        add = values.append
+        actual = ir.actual
+        if isinstance(actual, Decimal):
+            add(_number(fmt_value(actual)))
+        elif actual is None or isinstance(actual, str):
+            add(_text(actual))
+        else:
+            add(self.nested(actual, len(values)))
+        add(_text(ir.shown))
+        add(_number(fmt_value(ir.completion)))
+        add(_number(fmt_plain(ir.score)))
+        add(_number(fmt_plain(ir.raw_score)))
+        add(_text(ir.status))
+        add(_text(ir.explanation))
+        add(self.nested(list(ir.flags), len(values)))
+        add(_LITERALS[ir.needs_reason])
+        add(_text(ir.reason))
+        add(_text(ir.problem))
+        if self.steps:
+            add(self.nested([s.to_dict() for s in ir.steps], len(values)))
