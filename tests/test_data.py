@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.conftest import ROOT
 
 import kpiscore
-from kpiscore._data import NA, read_value
+from kpiscore._data import NA, _canonical, canonical_general, read_value
 
 
 @pytest.mark.parametrize(
@@ -241,3 +243,20 @@ def test_a_dataframe_row_of_numpy_values_scores_like_python_numbers():
         kpiscore.score(iset, {"values": {"a": np.int64(12)}}).data_digest
         != kpiscore.score(iset, {"values": {"a": np.int64(13)}}).data_digest
     )
+
+
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.integers(),
+        st.integers(-(10**40), 10**40),
+        st.sampled_from([Decimal("-0"), Decimal("-0.00"), Decimal("1E+20"), Decimal("sNaN")]),
+        st.text(max_size=5),
+        st.booleans(),
+        st.none(),
+    )
+)
+def test_the_digests_short_way_for_common_cells_gives_the_general_canonical_form(x):
+    assert _canonical(x) == canonical_general(x)
+    row = {"values": {"a": x}, "subject": {"name": "甲"}}
+    assert _canonical(row) == canonical_general(row)

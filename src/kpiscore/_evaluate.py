@@ -18,6 +18,7 @@ from typing import Any
 from ._data import (
     MAX_DEPTH,
     NA,
+    PLAIN_NUMBER,
     LevelValue,
     ReadValue,
     SubjectData,
@@ -182,8 +183,12 @@ def plain_value(v: Any) -> ReadValue:
     if t is float:
         d = Decimal(repr(v))
         return ReadValue(d.copy_abs() if d.is_zero() else d)
-    if t is str:
-        return read_value(v)  # a number or a level word: written is kept to quote it
+    if t is str:  # ASCII digits (the fast path's pattern), or a level word as it reads
+        written = v if len(v) <= 30 else v[:27] + "…"  # as read_value quotes a cell
+        if PLAIN_NUMBER.match(v):
+            d = Decimal(v)
+            return ReadValue(d.copy_abs() if d.is_zero() else d, written=written)
+        return ReadValue(v, written=written)
     return ReadValue(tuple(v))
 
 
@@ -421,7 +426,7 @@ class _Scorer:
             if not reason:
                 name = shown_name(ind, self.lang)
                 self.warnings.append(
-                    message("reason_missing", self.lang, id=ind.id, name=name).about(ind.id)
+                    message("reason_missing", self.lang, id=ind.id, name=name, about=ind.id)
                 )
         if isinstance(actual, Decimal):
             shown = self.words.show_for(ind)(actual)
@@ -547,15 +552,19 @@ class _Scorer:
             # an achievement: full marks here would be the silent error.
             written = rv.written if ind.actual is None and rv is not None else None
             raise RuleProblem("percent_absurd", value=written or fmt_percent(actual))
-        extras: dict[str, Any] = {"weight": ind.weight}
-        if actual is not None and not isinstance(actual, LevelValue):
-            extras["actual"] = actual
-        if target_value is not None:
-            extras["target"] = target_value
-            if isinstance(actual, Decimal) and target_value != 0:
-                extras["completion"] = actual / target_value
-        # Only rules that run formulas need the row's names with this indicator's own.
-        if ind.rule in FORMULA_RULES:
+        # Only formulas (the rule's, reason_required) read the row's names with the
+        # indicator's own: weight, actual, target, completion.
+        formulas = ind.rule in FORMULA_RULES
+        extras: dict[str, Any] = {}
+        if formulas or ind.reason_required is not None:
+            extras["weight"] = ind.weight
+            if actual is not None and not isinstance(actual, LevelValue):
+                extras["actual"] = actual
+            if target_value is not None:
+                extras["target"] = target_value
+                if isinstance(actual, Decimal) and target_value != 0:
+                    extras["completion"] = actual / target_value
+        if formulas:
             self.use({**self.env, **extras})
         outcome = RULES[ind.rule](
             RuleInput(
@@ -563,11 +572,11 @@ class _Scorer:
                 actual,
                 self.evaluator,
                 self.lang,
-                self.current if ind.rule in FORMULA_RULES else self.env,
+                self.current if formulas else self.env,
                 self.sd.manual.get(ind.id),
                 written=rv.written if rv is not None and ind.actual is None else None,
                 year=self.year,
-                claimed=self.claimed_score(ind.id),
+                claimed=self.claimed_score(ind.id) if self.sd.claimed else None,
             )
         )
         steps.extend(outcome.steps)

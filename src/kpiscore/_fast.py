@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, expectations, read_value
+from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, PLAIN_NUMBER, expectations, read_value
 from ._evaluate import (
     ACTUAL_NAMES,
     DATA_KEYS,
@@ -45,7 +44,6 @@ from .result import Result
 
 ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
 _LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before the point
-_PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")  # ASCII: "１２" is NFKC'd there
 _SCALARS = (str, int, float, Decimal, type(None))
 # The rules with a fast form: all but manual (a justification) and deadline (dates).
 SUPPORTED = (NEEDS_ACTUAL | FORMULA_RULES) - {"deadline"}
@@ -384,7 +382,7 @@ class Plan:
                 if v in words:
                     out[name] = v
                     continue
-                if not _PLAIN.match(v):
+                if not PLAIN_NUMBER.match(v):
                     raise _Off
                 d = Decimal(v)  # ≤ 15 + 15 digits: in range by the pattern
                 if d.is_zero():

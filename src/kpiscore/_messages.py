@@ -795,10 +795,12 @@ def as_message(text: str) -> Message:
     return text if isinstance(text, Message) else Message(text)
 
 
-def message(code: str, lang: Lang = "zh", **params: object) -> Message:
+def message(code: str, lang: Lang = "zh", about: str | None = None, **params: object) -> Message:
+    """The catalogue's sentence for ``code`` in ``lang``; ``about``: the indicator a
+    result's warning concerns."""
     zh, en = _CATALOGUE[code]
     template = en if lang == "en" else zh
-    return Message(template.format(**params), code)
+    return Message(template.format(**params), code, about)
 
 
 def known_codes() -> frozenset[str]:

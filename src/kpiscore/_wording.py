@@ -312,18 +312,15 @@ class Words:
 
     # --- sentences ------------------------------------------------------------
     def explain(self, steps: Sequence[Step], ind: CompiledIndicator) -> str:
-        fmt = _Formatter(self, ind)
         pick = 1 if self.en else 0
         parts: list[str] = []
+        add = parts.append
         for st in steps:
-            template = TEMPLATES[st.kind][pick]
-            if not parts and template.startswith(_LEADS):
-                template = template[1 if template[0] == "，" else 2 :]
             values = st.values
-            for literal, name, spec in _parsed(template):
-                parts.append(literal)
-                if name is not None:
-                    parts.append(fmt.format_field(values[name], spec))
+            for literal, name, field in _pieces(st.kind, pick, not parts):
+                add(literal)
+                if field is not None:
+                    add(field(values[name], self, ind))
         return "".join(parts)
 
     def word(self, key: str) -> str:
@@ -375,29 +372,59 @@ def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
     )
 
 
+Field = Callable[[Any, "Words", CompiledIndicator], str]
+
+
+def _show(value: Any, w: Words, ind: CompiledIndicator) -> str:
+    return w.show_for(ind)(value) if isinstance(value, Decimal) else str(value)
+
+
+def _cond(value: Any, w: Words, ind: CompiledIndicator) -> str:
+    if isinstance(value, FormulaUse):
+        return w.formula(value)
+    return w.word("otherwise") if value is None else str(value)
+
+
+# A template field's spec → how its value is written (the specs TEMPLATES use).
+FIELDS: dict[str, Field] = {
+    "num": lambda v, w, ind: fmt_number(v),
+    "pct": lambda v, w, ind: fmt_percent(v),
+    "n": lambda v, w, ind: approx(v),
+    "show": _show,
+    "f": lambda v, w, ind: w.formula(v),
+    "cond": _cond,
+    "word": lambda v, w, ind: w.word(v),
+    "items": lambda v, w, ind: w.items(v),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _pieces(kind: str, pick: int, first: bool) -> tuple[tuple[str, str, Field | None], ...]:
+    """A step's template as (literal, field name, how to write it), once per kind and
+    language; a sentence's first step drops the template's leading comma."""
+    template = TEMPLATES[kind][pick]
+    if first and template.startswith(_LEADS):
+        template = template[1 if template[0] == "，" else 2 :]
+    return tuple(
+        (literal, name or "", None if name is None else FIELDS.get(spec) or _spec(spec))
+        for literal, name, spec in _parsed(template)
+    )
+
+
+def _spec(spec: str) -> Field:
+    return lambda v, w, ind: format(v, spec)
+
+
 class _Formatter(string.Formatter):
+    """string.Formatter with kpiscore's field specs: what explain() must equal
+    (tests/test_wording.py renders every explanation both ways)."""
+
     def __init__(self, words: Words, ind: CompiledIndicator):
         self.words = words
         self.ind = ind
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        w = self.words
-        if format_spec == "num":
-            return fmt_number(value)
-        if format_spec == "pct":
-            return fmt_percent(value)
-        if format_spec == "n":
-            return approx(value)
-        if format_spec == "show":
-            return w.show_for(self.ind)(value) if isinstance(value, Decimal) else str(value)
-        if format_spec == "f":
-            return w.formula(value)
-        if format_spec == "cond":
-            if isinstance(value, FormulaUse):
-                return w.formula(value)
-            return w.word("otherwise") if value is None else str(value)
-        if format_spec == "word":
-            return w.word(value)
-        if format_spec == "items":
-            return w.items(value)
-        return format(value, format_spec)
+        field = FIELDS.get(format_spec)
+        if field is None:
+            return format(value, format_spec)
+        return field(value, self.words, self.ind)
