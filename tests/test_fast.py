@@ -387,6 +387,9 @@ def test_every_rule_gives_the_general_score_on_every_edge_and_takes_every_plain_
         (D("12345678901234.5678901234567890"), True),  # 30 digits
         (D("123456789012345.6789012345678901"), False),  # 31 digits
         (D("0.000000000000000000000000000001"), True),
+        (D("1.00000000000000000000000000000"), True),  # 30 digits, trailing zeros counted
+        (D("1.000000000000000000000000000000"), False),  # 31: read_value refuses it too
+        (D("1E-900"), True),
         (D("-0"), True),
         (D("-0.00"), True),
         (10**15 - 1, True),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Rounded, localcontext
 from typing import Any
 
 from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, PLAIN_NUMBER, expectations, read_value
@@ -74,10 +74,13 @@ def _checked(d: Decimal) -> Decimal:
         raise _Off
     if d.is_zero():
         return d.copy_abs()
-    shape = d.as_tuple()
-    if shape.exponent < -15 and len(shape.digits) > MAX_DIGITS:  # type: ignore[operator]
-        raise _Off
+    _DIGITS.plus(d)  # more than MAX_DIGITS digits: Rounded (an ArithmeticError), not plain
     return d
+
+
+# Signals Rounded exactly when a number has more significant digits than read_value
+# takes (trailing zeros count, as they do there); cheaper than d.as_tuple().
+_DIGITS = Context(prec=MAX_DIGITS, Emax=999_999, Emin=-999_999, traps=[Rounded])
 
 
 Scorer = Callable[[Any, dict[str, Any]], Decimal]
@@ -304,6 +307,7 @@ class Plan:
         self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
+        self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
 
     def score(
         self, data: Any, row: int | None, lang: Lang, check_set: bool = True
@@ -322,7 +326,9 @@ class Plan:
                 "indicator_set_name": iset.name,
                 "total": total,
                 "full_score": iset.full_score,
-                "grade": grade_of(iset, total, forced, lang),
+                "grade": self.grade(total, lang)
+                if not forced
+                else grade_of(iset, total, forced, lang),
                 "complete": total is not None,
                 "set_digest": iset.digest,
                 "precision": iset.precision,
@@ -334,6 +340,14 @@ class Plan:
             },
             functools.partial(score_plain, iset, source, lang, row),
         )
+
+    def grade(self, total: Decimal | None, lang: Lang) -> str | None:
+        """``grade_of`` with nothing forced: the first grade whose minimum the total reaches."""
+        if total is not None:
+            for low, zh, en in self.grades:
+                if total >= low:
+                    return en if lang == "en" else zh
+        return None
 
     def total(self, values: dict[str, Any]) -> tuple[Decimal | None, list[str]]:
         points, q = ZERO, self.quantum

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import operator
 import re
 import threading
 import unicodedata
@@ -101,8 +102,13 @@ class Target:
         return "%" if self.percent else self.unit
 
     def show(self, lang: str = "zh") -> str:
-        """As a form prints it: ≥10个, ≤100%, 达成, ≤2022年9月30日 (the same on every row)."""
-        return _shown_target(self, lang)
+        """As a form prints it: ≥10个, ≤100%, 达成, ≤2022年9月30日 (the same on every row,
+        so made once per language and kept on the target, outside its fields)."""
+        key = "_shown_en" if lang == "en" else "_shown_zh"
+        found: str | None = self.__dict__.get(key)
+        if found is None:
+            found = self.__dict__[key] = self._show(lang)
+        return found
 
     def _show(self, lang: str) -> str:
         if self.level is not None:
@@ -117,19 +123,16 @@ class Target:
 
     def holds(self, actual: Decimal) -> bool:
         assert self.value is not None
-        v = self.value
-        return {
-            ">=": actual >= v,
-            ">": actual > v,
-            "<=": actual <= v,
-            "<": actual < v,
-            "=": actual == v,
-        }[self.op or "="]
+        return bool(_COMPARE[self.op or "="](actual, self.value))
 
 
-@functools.lru_cache(maxsize=4096)
-def _shown_target(target: Target, lang: str) -> str:
-    return target._show(lang)
+_COMPARE = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+}
 
 
 def parse_target(text: str) -> Target | None:
