@@ -264,3 +264,19 @@ def test_a_set_sent_to_another_process_rebuilds_its_closures():
     again = pickle.loads(pickle.dumps(formula))
     assert again.fn is not None and again == formula
     assert Evaluator({"a": Decimal(3), "b": Decimal(5)}).run(again) == Decimal("2.5")
+
+
+@pytest.mark.parametrize("x", ["NaN", "sNaN", "Infinity", "-Infinity", "1E+31", "-1.0000001E+30"])
+@pytest.mark.parametrize("trapping", [True, False])
+def test_a_result_that_is_not_a_finite_number_below_1e30_is_result_too_large(x, trapping):
+    from decimal import InvalidOperation, localcontext
+
+    from kpiscore._formula import EvalFailure, _checked
+
+    with localcontext() as ctx:
+        ctx.traps[InvalidOperation] = trapping
+        with pytest.raises(EvalFailure) as failed:
+            _checked(Decimal(x))
+    assert failed.value.code == "result_too_large"
+    assert _checked(Decimal("1E+30")) == Decimal("1E+30")
+    assert _checked(Decimal("-1E+30")) == Decimal("-1E+30")

@@ -16,7 +16,14 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, DecimalException
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Decimal,
+    DecimalException,
+    InvalidOperation,
+)
 from types import MappingProxyType
 from typing import Any
 
@@ -518,9 +525,12 @@ def _show(x: Any) -> str:
 
 
 def _checked(x: Decimal) -> Decimal:
-    if not x.is_finite() or abs(x) > MAX_RESULT:
-        raise EvalFailure("result_too_large")
-    return x
+    try:
+        if -MAX_RESULT <= x <= MAX_RESULT:  # False for ±Infinity; NaN raises or is False
+            return x
+    except InvalidOperation:
+        pass
+    raise EvalFailure("result_too_large")
 
 
 def _div(a: Any, b: Any) -> Decimal:

@@ -141,26 +141,54 @@ def flat_row(number: int, row: Mapping[Any, Any]) -> Row:
 
 
 def _flat_cells(number: int, cells: dict[str, Any]) -> Row:
-    """flat_row's work once the headers are normalised (a table's header is, once)."""
-    name = next((cells[c] for c in NAME_COLUMNS if _filled(cells.get(c))), None)
-    subject = printable(str(name).strip()) if name is not None else f"#{number}"
-    year = next((cells[c] for c in YEAR_COLUMNS if _filled(cells.get(c))), None)
-    values: dict[str, Any] = {}
-    reasons: dict[str, Any] = {}
-    claimed: dict[str, Any] = {}
-    for col, cell in cells.items():
-        # A text cell is the common case: its blank test inline, the rest by _filled.
-        if col in _SKIPPED or not (cell.strip() if type(cell) is str else _filled(cell)):
-            continue
-        if col.startswith("reason:"):
-            reasons[col[7:].strip()] = cell
-        elif col.startswith("claimed:"):
-            claimed[col[8:].strip()] = cell
-        else:
-            values[col] = cell
-    head: dict[str, Any] = {"name": subject} if year is None else {"name": subject, "year": year}
-    data = {"subject": head, "values": values, "reasons": reasons, "claimed": claimed}
-    return number, subject, data, None
+    """flat_row's work once the headers are normalised."""
+    return _columns(tuple(cells)).row(number, list(cells.values()))
+
+
+class _Columns:
+    """Where each column of one header goes (name, year, a value, a reason, a claimed
+    score), worked out once per header instead of once per row."""
+
+    def __init__(self, header: tuple[str, ...]):
+        at = {col: i for i, col in enumerate(header)}  # a later duplicate wins, as in a dict
+        self.names = [at[c] for c in NAME_COLUMNS if c in at]
+        self.years = [at[c] for c in YEAR_COLUMNS if c in at]
+        self.fields: list[tuple[int, int, str]] = []  # (cell, section, key)
+        for col, i in at.items():
+            if col in _SKIPPED:
+                continue
+            if col.startswith("reason:"):
+                self.fields.append((i, 1, col[7:].strip()))
+            elif col.startswith("claimed:"):
+                self.fields.append((i, 2, col[8:].strip()))
+            else:
+                self.fields.append((i, 0, col))
+
+    def row(self, number: int, cells: list[Any]) -> Row:
+        name = next((cells[i] for i in self.names if _filled(cells[i])), None)
+        subject = printable(str(name).strip()) if name is not None else f"#{number}"
+        year = next((cells[i] for i in self.years if _filled(cells[i])), None)
+        sections: tuple[dict[str, Any], ...] = ({}, {}, {})  # values, reasons, claimed
+        for i, section, key in self.fields:
+            cell = cells[i]
+            # A text cell is the common case: its blank test inline, the rest by _filled.
+            if cell.strip() if type(cell) is str else _filled(cell):
+                sections[section][key] = cell
+        head: dict[str, Any] = (
+            {"name": subject} if year is None else {"name": subject, "year": year}
+        )
+        values, reasons, claimed = sections
+        return (
+            number,
+            subject,
+            {"subject": head, "values": values, "reasons": reasons, "claimed": claimed},
+            None,
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _columns(header: tuple[str, ...]) -> _Columns:
+    return _Columns(header)
 
 
 def _filled(cell: Any) -> bool:
@@ -638,6 +666,7 @@ def _table_rows(
     _check_header(header, path, lang)
     if reading.check is not None:
         reading.check(header)
+    columns = _columns(tuple(header))
     rest = itertools.chain(leading[header_at + 1 :], records)
     for number, cells, problem in rest:
         if problem is not None:
@@ -647,7 +676,7 @@ def _table_rows(
             continue
         if short_ok and len(cells) < len(header):
             cells = cells + [""] * (len(header) - len(cells))
-        yield _row(number, header, cells, lang)
+        yield _row(number, header, columns, cells, lang)
 
 
 def _check_header(header: list[str], path: Path, lang: Lang) -> None:
@@ -660,7 +689,7 @@ def _check_header(header: list[str], path: Path, lang: Lang) -> None:
         raise _file_issue("bad_csv", path, lang, problem=problem)
 
 
-def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
+def _row(number: int, header: list[str], columns: _Columns, cells: list[str], lang: Lang) -> Row:
     if len(cells) != len(header):
         subject = printable(
             next(
@@ -678,4 +707,4 @@ def _row(number: int, header: list[str], cells: list[str], lang: Lang) -> Row:
             else f"{len(cells)} cells, the header has {len(header)}"
         )
         return number, subject, None, problem
-    return _flat_cells(number, dict(zip(header, cells, strict=True)))
+    return columns.row(number, cells)
