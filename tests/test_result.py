@@ -79,7 +79,13 @@ def test_a_pickled_result_keeps_its_words_and_digest_without_its_set():
     result = kpiscore.score(iset, data)
     blob = pickle.dumps(result)
     assert b"IndicatorSet" not in blob  # the set is not sent along with every result
+    assert b"CompiledIndicator" not in blob
+    # Its steps travel, not its text: every explanation is worded again when read.
+    for ind in result.indicators:
+        assert ind.explanation.encode("utf-8") not in blob, ind.id
+    assert b"Step" in blob
     again = pickle.loads(blob)
+    assert all("explanation" not in i.__dict__ for i in again.indicators)
     assert again == result
     assert [i.explanation for i in again.indicators] == [i.explanation for i in result.indicators]
     assert again.data_digest == result.data_digest
@@ -119,3 +125,30 @@ def test_steps_json_keeps_formulas_lists_and_blanks_as_data():
     other = kpiscore.score(iset, {"values": {"a": 1}}).indicator("a").to_dict(steps=True)
     band = next(s for s in other["steps"] if s["step"] == "band")
     assert band["when"] is None and band["k"] == 2 and band["score"] == "50"
+
+
+def test_a_pickled_result_words_formulas_with_the_sets_labels_in_both_languages():
+    iset = kpiscore.load(PANYU / "department-set.yaml")
+    for lang in ("zh", "en"):
+        result = kpiscore.score(iset, PANYU / "department.yaml", lang=lang)
+        again = pickle.loads(pickle.dumps(result))
+        assert [i.explanation for i in again.indicators] == [
+            i.explanation for i in result.indicators
+        ]
+        assert any("÷" in i.explanation or "/" in i.explanation for i in again.indicators)
+        # One indicator alone pickles with its own vocabulary, too.
+        first = result.indicators[0]
+        assert pickle.loads(pickle.dumps(first)).explanation == first.explanation
+        # And a result pickled twice (a pool forwarding it) is still worded the same.
+        twice = pickle.loads(pickle.dumps(again))
+        assert twice.to_json(steps=True) == result.to_json(steps=True)
+
+
+def test_a_sets_own_words_refuse_to_be_pickled_whole():
+    import pytest
+
+    from kpiscore._wording import words_for
+
+    iset, _ = _project()
+    with pytest.raises(TypeError):
+        pickle.dumps(words_for(iset, "zh"))

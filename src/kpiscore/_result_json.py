@@ -79,7 +79,8 @@ def _words_of(result: Result) -> Words | None:
     if not indicators:
         return None
     words = indicators[0].__dict__.get("words")
-    return None if words is None else words[0]
+    # An unpickled result's vocabulary knows no set to make a template from.
+    return None if words is None or words[0].iset is None else words[0]
 
 
 def _template_for(result: Result, indent: int | None, steps: bool) -> _Template | None:

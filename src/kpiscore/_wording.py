@@ -17,7 +17,7 @@ import functools
 import string
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._formula import render
 from ._messages import Lang
@@ -217,40 +217,99 @@ BUILTIN_LABELS: dict[str, dict[str, str]] = {
 _LEADS = ("，", ", ")
 
 
+Spec = tuple[bool, "str | None"]
+"""How a number is shown: (as a percent, its unit)."""
+
+
+class IndicatorKey(NamedTuple):
+    """An indicator as a vocabulary knows it: by id (an unpickled result has no set)."""
+
+    id: str
+
+
 class Words:
     """How one set's numbers and names are shown in one language: made once per
     (set, language), shared by every row's explanations."""
 
-    def __init__(self, iset: IndicatorSet, lang: Lang):
-        self.iset = iset
+    def __init__(self, iset: IndicatorSet | None, lang: Lang):
+        self.iset = iset  # None in a vocabulary(): everything it words is already here
         self.lang = lang
         self.en = lang == "en"
-        self._shows: dict[str | None, Callable[[Decimal], str]] = {}
+        self._show_specs: dict[str, Spec] = {}
+        self._shows: dict[str, Callable[[Decimal], str]] = {}
+        self._name_specs: dict[str, Spec] = {}
         self._names: dict[str, Callable[[Decimal], str]] = {}
         self._labels: dict[str, str] = {}
         self._targets: dict[str, str] = {}
         self._fixed: dict[str, dict[str, Any]] = {}
         # Results' JSON text around their values, per (indent, steps, row?, categories).
         self.json_templates: dict[tuple[Any, ...], Any] = {}
-        for name, spec in (iset.inputs or {}).items():
-            self._names[name] = _shower(spec.type == "percent", spec.unit)
+        for name, spec in ((iset.inputs if iset is not None else None) or {}).items():
+            self._name(name, (spec.type == "percent", spec.unit))
+
+    def _name(self, name: str, spec: Spec) -> None:
+        self._name_specs[name] = spec
+        self._names[name] = _shower(*spec)
 
     # --- numbers with their units -------------------------------------------
-    def show_for(self, ind: CompiledIndicator) -> Callable[[Decimal], str]:
+    def show_for(self, ind: CompiledIndicator | IndicatorKey) -> Callable[[Decimal], str]:
         """An indicator's actual as its target (or its declared input) shows it."""
         found = self._shows.get(ind.id)
         if found is None:
-            percent, unit = False, None
-            if ind.target is not None and ind.target.level is None:
-                percent, unit = ind.target.percent, ind.target.unit
-            # An indicator that reads its own input (no actual formula) shows it the
-            # way the input is declared, even when it has no numeric target.
-            inputs = self.iset.inputs
-            if ind.actual is None and inputs is not None and ind.id in inputs:
-                spec = inputs[ind.id]
-                percent, unit = spec.type == "percent" or percent, spec.unit or unit
-            found = self._shows[ind.id] = _shower(percent, unit)
+            spec = self._show_specs[ind.id] = self._show_spec(ind)
+            found = self._shows[ind.id] = _shower(*spec)
         return found
+
+    def _show_spec(self, ind: CompiledIndicator | IndicatorKey) -> Spec:
+        assert isinstance(ind, CompiledIndicator), "a vocabulary holds its indicators' specs"
+        percent, unit = False, None
+        if ind.target is not None and ind.target.level is None:
+            percent, unit = ind.target.percent, ind.target.unit
+        # An indicator that reads its own input (no actual formula) shows it the
+        # way the input is declared, even when it has no numeric target.
+        inputs = self.iset.inputs if self.iset is not None else None
+        if ind.actual is None and inputs is not None and ind.id in inputs:
+            spec = inputs[ind.id]
+            percent, unit = spec.type == "percent" or percent, spec.unit or unit
+        return percent, unit
+
+    # --- a pickled result carries what its explanations need, not its set ------
+    def vocabulary(self, inds: Iterable[CompiledIndicator], steps: Iterable[Step]) -> Words:
+        """A Words without the set that words these indicators' steps exactly as this
+        one does: each indicator's unit, and the label and unit of every name its
+        formulas showed. What a pickled result sends instead of its text or its set."""
+        out = Words(None, self.lang)
+        for ind in inds:
+            self.show_for(ind)
+            out._show_specs[ind.id] = spec = self._show_specs[ind.id]
+            out._shows[ind.id] = _shower(*spec)
+        for st in steps:
+            for v in st.values.values():
+                if isinstance(v, FormulaUse):
+                    for name in v.names:
+                        out._labels[name] = self.label(name)
+                        if name in self._name_specs:
+                            out._name(name, self._name_specs[name])
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self.iset is not None:
+            raise TypeError("a set's Words is pickled as its vocabulary()")
+        return {
+            "lang": self.lang,
+            "shows": self._show_specs,
+            "names": self._name_specs,
+            "labels": self._labels,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(None, state["lang"])  # type: ignore[misc]
+        for ind_id, spec in state["shows"].items():
+            self._show_specs[ind_id] = spec
+            self._shows[ind_id] = _shower(*spec)
+        for name, spec in state["names"].items():
+            self._name(name, spec)
+        self._labels.update(state["labels"])
 
     def target(self, ind: CompiledIndicator) -> str:
         """The target as a form prints it (≥ ≤ as such), once per indicator."""
@@ -288,7 +347,7 @@ class Words:
         found = self._labels.get(name)
         if found is None:
             found = self._labels[name] = (
-                self.iset.label_of(name, self.lang)
+                (self.iset.label_of(name, self.lang) if self.iset is not None else None)
                 or BUILTIN_LABELS["en" if self.en else "zh"].get(name)
                 or name
             )
@@ -311,7 +370,7 @@ class Words:
         return render(use.formula, self.labelled(use.names), self.lang)
 
     # --- sentences ------------------------------------------------------------
-    def explain(self, steps: Sequence[Step], ind: CompiledIndicator) -> str:
+    def explain(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
         pick = 1 if self.en else 0
         parts: list[str] = []
         add = parts.append
@@ -372,14 +431,14 @@ def _parsed(template: str) -> tuple[tuple[str, str | None, str], ...]:
     )
 
 
-Field = Callable[[Any, "Words", CompiledIndicator], str]
+Field = Callable[[Any, "Words", "CompiledIndicator | IndicatorKey"], str]
 
 
-def _show(value: Any, w: Words, ind: CompiledIndicator) -> str:
+def _show(value: Any, w: Words, ind: CompiledIndicator | IndicatorKey) -> str:
     return w.show_for(ind)(value) if isinstance(value, Decimal) else str(value)
 
 
-def _cond(value: Any, w: Words, ind: CompiledIndicator) -> str:
+def _cond(value: Any, w: Words, ind: CompiledIndicator | IndicatorKey) -> str:
     if isinstance(value, FormulaUse):
         return w.formula(value)
     return w.word("otherwise") if value is None else str(value)

@@ -19,6 +19,7 @@ from ._messages import Lang, as_message
 from ._numbers import fmt_plain, fmt_value
 from ._result_schema import SCHEMA_VERSION
 from ._steps import Step
+from ._wording import IndicatorKey
 
 if TYPE_CHECKING:
     from ._wording import Words
@@ -57,7 +58,9 @@ class IndicatorResult:
     steps: tuple[Step, ...] = ()
     """What the rule did, as data: each step's ``kind`` and the numbers it used. The
     explanation is worded from these (``to_dict(steps=True)`` puts them in the JSON)."""
-    words: tuple[Words, CompiledIndicator] | None = field(default=None, repr=False, compare=False)
+    words: tuple[Words, CompiledIndicator | IndicatorKey] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def _made(cls, fields: dict[str, Any]) -> IndicatorResult:
@@ -76,11 +79,15 @@ class IndicatorResult:
         return words.explain(self.steps, ind)
 
     def __getstate__(self) -> dict[str, Any]:
-        # Across a process boundary the result travels worded, without its set.
+        # Across a process boundary the result travels as its steps and the few labels
+        # and units that word them (a vocabulary), not as text and not with its set.
         state = dict(self.__dict__)
-        state["explanation"] = self.explanation
-        state["words"] = None
+        state.pop("explanation", None)
         state.pop("_fixed", None)
+        if self.words is not None and self.words[0].iset is not None:
+            words, ind = self.words
+            inds = [] if isinstance(ind, IndicatorKey) else [ind]
+            state["words"] = (words.vocabulary(inds, self.steps), IndicatorKey(ind.id))
         return state
 
     def to_dict(self, steps: bool = False) -> dict[str, Any]:
@@ -392,6 +399,7 @@ class Result:
         # the data it came from nor the set it would be built from.
         state = {f: getattr(self, f) for f in _FIELDS}
         state["data_digest"] = self.data_digest
+        state["indicators"] = _portable(self.indicators)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -445,6 +453,34 @@ class Result:
         from ._result_json import to_json
 
         return to_json(self, indent, steps)
+
+
+def _portable(indicators: tuple[IndicatorResult, ...]) -> tuple[IndicatorResult, ...]:
+    """The indicators with one vocabulary for all of them in place of their set's Words
+    (pickled once, not once per indicator); their explanations are worded again from
+    their steps when read."""
+    by_words: dict[int, tuple[Words, list[IndicatorResult]]] = {}
+    for ir in indicators:
+        if ir.words is not None and ir.words[0].iset is not None:
+            by_words.setdefault(id(ir.words[0]), (ir.words[0], []))[1].append(ir)
+    if not by_words:
+        return indicators
+    vocabularies: dict[int, Words] = {}
+    for key, (words, irs) in by_words.items():
+        inds = [ir.words[1] for ir in irs if ir.words is not None]
+        vocabularies[key] = words.vocabulary(
+            [i for i in inds if not isinstance(i, IndicatorKey)],
+            [s for ir in irs for s in ir.steps],
+        )
+    out = []
+    for ir in indicators:
+        if ir.words is None or ir.words[0].iset is None:
+            out.append(ir)
+            continue
+        fields = {k: v for k, v in ir.__dict__.items() if k not in ("explanation", "_fixed")}
+        fields["words"] = (vocabularies[id(ir.words[0])], IndicatorKey(ir.words[1].id))
+        out.append(IndicatorResult._made(fields))
+    return tuple(out)
 
 
 def _jsonable(x: Any) -> Any:
