@@ -152,3 +152,14 @@ def test_a_sets_own_words_refuse_to_be_pickled_whole():
     iset, _ = _project()
     with pytest.raises(TypeError):
         pickle.dumps(words_for(iset, "zh"))
+
+
+def test_a_mapping_without_explanations_never_words_them():
+    iset, data = _project()
+    result = kpiscore.score(iset, data)
+    doc = result.mapping(steps=False, explained=False)
+    assert all("explanation" not in i.__dict__ for i in result.indicators)  # not worded
+    full = result.to_dict()
+    for ind in full["indicators"]:
+        del ind["explanation"]
+    assert doc == full

@@ -146,18 +146,17 @@ def score_row(
     strict: bool,
     lang: Lang,
     check_set: bool = True,
-    fast: bool = True,
 ) -> Result | RowError:
-    """One batch row (its number, subject, data or the reason it has none) scored.
-
-    ``fast=False`` skips the fast path, for a caller that reads every indicator anyway
-    (the batch command's columns): the general path alone is then the cheaper one."""
+    """One batch row (its number, subject, data or the reason it has none) scored: a
+    plain row by the set's fast path (its detail built from the row as read there, so
+    cheaper than the general path even when every indicator is read), any other row,
+    and every row under ``strict``, by the general path."""
     number, subject, data, error = row
     if error is not None:
         return RowError(
             number, subject, message("bad_row", lang, row=number, subject=subject, problem=error)
         )
-    plan = plan_for(iset) if fast and not strict else None
+    plan = plan_for(iset) if not strict else None
     if plan is not None:
         quick = plan.score(data, number, lang, check_set)
         if quick is not None:

@@ -126,11 +126,8 @@ def _write_report(r: Result, opts: Options) -> None:
 
 
 def _json_row(r: Result, explain: bool) -> dict[str, Any]:
-    doc = r.to_dict()
-    if not explain:  # a batch line is data; the words are asked for with --explain
-        for ind in doc["indicators"]:
-            del ind["explanation"]
-    return doc
+    # A batch line is data; the words are asked for (and only then worded) with --explain.
+    return r.mapping(steps=False, explained=explain)
 
 
 def batch_row(r: Result | _api.RowError) -> dict[str, str]:
@@ -194,9 +191,7 @@ def lines(
     """Every row's Line, in order; ``jobs`` > 1 scores in that many processes."""
     if jobs <= 1:
         for row in rows:
-            yield line_for(
-                _api.score_row(iset, row, strict=opts.strict, lang=opts.lang, fast=False), opts
-            )
+            yield line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
         return
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_start_worker, initargs=(set_source, opts)
@@ -234,7 +229,7 @@ def _start_worker(set_source: str, opts: Options) -> None:
 def _score_chunk(chunk: list[Row]) -> list[Line]:
     iset, opts = _WORKER["set"], _WORKER["opts"]
     return [
-        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang, fast=False), opts)
+        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
         for row in chunk
     ]
 

@@ -91,9 +91,15 @@ class IndicatorResult:
         return state
 
     def to_dict(self, steps: bool = False) -> dict[str, Any]:
+        return self.mapping(steps, explained=True)
+
+    def mapping(self, steps: bool, explained: bool) -> dict[str, Any]:
+        """to_dict, and without the explanation when not ``explained`` (never worded
+        then: a batch's .jsonl line without --explain)."""
         actual: str | None
         actual = fmt_value(self.actual) if isinstance(self.actual, Decimal) else self.actual
         more = {"steps": [s.to_dict() for s in self.steps]} if steps else {}
+        words = {"explanation": self.explanation} if explained else {}
         return {
             "id": self.id,
             "name": self.name,
@@ -109,7 +115,7 @@ class IndicatorResult:
             "raw_score": fmt_plain(self.raw_score),
             "rule": self.rule,
             "status": self.status,
-            "explanation": self.explanation,
+            **words,
             "flags": list(self.flags),
             "needs_reason": self.needs_reason,
             "reason": self.reason,
@@ -413,6 +419,10 @@ class Result:
 
     def to_dict(self, steps: bool = False) -> dict[str, Any]:
         """The JSON contract as a mapping; ``steps=True`` adds each indicator's steps."""
+        return self.mapping(steps, explained=True)
+
+    def mapping(self, steps: bool, explained: bool) -> dict[str, Any]:
+        """to_dict, with each indicator's explanation only when ``explained``."""
         row = {} if self.row is None else {"row": self.row}
         return {
             "schema_version": SCHEMA_VERSION,
@@ -429,7 +439,7 @@ class Result:
             "precision": self.precision,
             "lang": self.lang,
             "categories": [c.to_dict() for c in self.categories],
-            "indicators": [i.to_dict(steps) for i in self.indicators],
+            "indicators": [i.mapping(steps, explained) for i in self.indicators],
             "checks": [c.to_dict() for c in self.checks],  # passed ones too, with "passed"
             "discrepancies": [d.to_dict() for d in self.discrepancies],
             "points_lost": [p.to_dict() for p in self.points_lost],
