@@ -52,5 +52,10 @@ def test_scale_benchmark_scores_every_size_completely():
 def test_cli_benchmark_times_three_commands(monkeypatch):
     bench = _module("bench_cli")
     out = bench.run(repeat=1)
-    assert list(out) == ["python -c pass", "kpiscore --help", "kpiscore score (Panyu)"]
+    assert list(out) == [
+        "python -c pass",
+        "kpiscore --help",
+        "kpiscore score (Panyu)",
+        "kpiscore score (Panyu, no set cache)",
+    ]
     assert out["python -c pass"]["ratio"] == 1.0 and out["kpiscore --help"]["ms"] > 0
