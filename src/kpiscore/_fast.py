@@ -308,6 +308,21 @@ class Plan:
         self.by_category = iset.rounding != "total"
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
         self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
+        # A Result's parts that are the same on every row, per language.
+        self.light_zh, self.light_en = self._light("zh"), self._light("en")
+
+    def _light(self, lang: Lang) -> dict[str, Any]:
+        iset = self.iset
+        return {
+            "indicator_set": iset.id,
+            "indicator_set_name": iset.name,
+            "full_score": iset.full_score,
+            "set_digest": iset.digest,
+            "precision": iset.precision,
+            "rescaled": False,  # every weight applies; load made them add up
+            "lang": lang,
+            "kind": iset.kind,
+        }
 
     def score(
         self, data: Any, row: int | None, lang: Lang, check_set: bool = True
@@ -320,26 +335,15 @@ class Plan:
         except (_Off, ArithmeticError):
             return None
         source = _copy(data)
-        return Result.deferred(
-            {
-                "indicator_set": iset.id,
-                "indicator_set_name": iset.name,
-                "total": total,
-                "full_score": iset.full_score,
-                "grade": self.grade(total, lang)
-                if not forced
-                else grade_of(iset, total, forced, lang),
-                "complete": total is not None,
-                "set_digest": iset.digest,
-                "precision": iset.precision,
-                "rescaled": False,  # every weight applies; load made them add up
-                "lang": lang,
-                "row": row,
-                "kind": iset.kind,
-                "data": source,
-            },
-            functools.partial(score_plain, iset, source, lang, row),
+        light: dict[str, Any] = dict(self.light_en if lang == "en" else self.light_zh)
+        light["total"] = total
+        light["grade"] = (
+            self.grade(total, lang) if not forced else grade_of(iset, total, forced, lang)
         )
+        light["complete"] = total is not None
+        light["row"] = row
+        light["data"] = source
+        return Result.deferred(light, functools.partial(score_plain, iset, source, lang, row))
 
     def grade(self, total: Decimal | None, lang: Lang) -> str | None:
         """``grade_of`` with nothing forced: the first grade whose minimum the total reaches."""
