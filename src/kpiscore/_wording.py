@@ -371,13 +371,18 @@ class Words:
 
     # --- sentences ------------------------------------------------------------
     def explain(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
-        pick = 1 if self.en else 0
+        first, rest = _FIRST[self.en], _REST[self.en]
         parts: list[str] = []
         add = parts.append
         for st in steps:
+            table = rest if parts else first
+            pieces = table.get(st.kind)
+            if pieces is None:
+                pieces = table[st.kind] = _pieces(st.kind, int(self.en), table is first)
             values = st.values
-            for literal, name, field in _pieces(st.kind, pick, not parts):
-                add(literal)
+            for literal, name, field in pieces:
+                if literal:
+                    add(literal)
                 if field is not None:
                     add(field(values[name], self, ind))
         return "".join(parts)
@@ -457,7 +462,11 @@ FIELDS: dict[str, Field] = {
 }
 
 
-@functools.lru_cache(maxsize=1024)
+# Each step kind's pieces, by language (en?), for a sentence's first step and the rest.
+_FIRST: dict[bool, dict[str, tuple[tuple[str, str, Field | None], ...]]] = {False: {}, True: {}}
+_REST: dict[bool, dict[str, tuple[tuple[str, str, Field | None], ...]]] = {False: {}, True: {}}
+
+
 def _pieces(kind: str, pick: int, first: bool) -> tuple[tuple[str, str, Field | None], ...]:
     """A step's template as (literal, field name, how to write it), once per kind and
     language; a sentence's first step drops the template's leading comma."""
