@@ -157,7 +157,7 @@ def test_a_sets_own_words_refuse_to_be_pickled_whole():
 def test_a_mapping_without_explanations_never_words_them():
     iset, data = _project()
     result = kpiscore.score(iset, data)
-    doc = result.mapping(steps=False, explained=False)
+    doc = result._mapping(steps=False, explained=False)
     assert all("explanation" not in i.__dict__ for i in result.indicators)  # not worded
     full = result.to_dict()
     for ind in full["indicators"]:

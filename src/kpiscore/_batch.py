@@ -127,7 +127,7 @@ def _write_report(r: Result, opts: Options) -> None:
 
 def _json_row(r: Result, explain: bool) -> dict[str, Any]:
     # A batch line is data; the words are asked for (and only then worded) with --explain.
-    return r.mapping(steps=False, explained=explain)
+    return r._mapping(steps=False, explained=explain)
 
 
 def batch_row(r: Result | _api.RowError) -> dict[str, str]:

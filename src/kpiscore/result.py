@@ -91,9 +91,9 @@ class IndicatorResult:
         return state
 
     def to_dict(self, steps: bool = False) -> dict[str, Any]:
-        return self.mapping(steps, explained=True)
+        return self._mapping(steps, explained=True)
 
-    def mapping(self, steps: bool, explained: bool) -> dict[str, Any]:
+    def _mapping(self, steps: bool, explained: bool) -> dict[str, Any]:
         """to_dict, and without the explanation when not ``explained`` (never worded
         then: a batch's .jsonl line without --explain)."""
         actual: str | None
@@ -419,9 +419,9 @@ class Result:
 
     def to_dict(self, steps: bool = False) -> dict[str, Any]:
         """The JSON contract as a mapping; ``steps=True`` adds each indicator's steps."""
-        return self.mapping(steps, explained=True)
+        return self._mapping(steps, explained=True)
 
-    def mapping(self, steps: bool, explained: bool) -> dict[str, Any]:
+    def _mapping(self, steps: bool, explained: bool) -> dict[str, Any]:
         """to_dict, with each indicator's explanation only when ``explained``."""
         row = {} if self.row is None else {"row": self.row}
         return {
@@ -439,7 +439,7 @@ class Result:
             "precision": self.precision,
             "lang": self.lang,
             "categories": [c.to_dict() for c in self.categories],
-            "indicators": [i.mapping(steps, explained) for i in self.indicators],
+            "indicators": [i._mapping(steps, explained) for i in self.indicators],
             "checks": [c.to_dict() for c in self.checks],  # passed ones too, with "passed"
             "discrepancies": [d.to_dict() for d in self.discrepancies],
             "points_lost": [p.to_dict() for p in self.points_lost],
