@@ -81,6 +81,12 @@ def _rule_names(ind: CompiledIndicator) -> frozenset[str]:
     return ind.rule_names()
 
 
+@functools.lru_cache(maxsize=4096)
+def _sorted_names(formula: CompiledFormula) -> tuple[str, ...]:
+    """A formula's names in order, once per formula source rather than twice per row."""
+    return tuple(sorted(formula.names))
+
+
 @functools.lru_cache(maxsize=64)
 def _own_and_ids(iset: IndicatorSet) -> tuple[frozenset[str], tuple[str, ...]]:
     """(ids of indicators that read their own value, every indicator id): per set, not per row."""
@@ -480,11 +486,12 @@ class _Scorer:
         if own is not None and own.value is NA:
             return step("na_data", weight=w)
         if ind.actual is not None:
-            for name in sorted(ind.actual.names):
+            ordered = _sorted_names(ind.actual)
+            for name in ordered:
                 rv = values.get(name)
                 if rv is not None and rv.value is NA:
                     return step("na_name", name=name, weight=w)
-            for name in sorted(ind.actual.names):
+            for name in ordered:
                 rv = values.get(name)
                 if rv is not None and rv.problem is not None:
                     raise RuleProblem.of(rv.problem.code, rv.problem.params)
