@@ -29,6 +29,7 @@ from ._data import (
 )
 from ._dates import year_of
 from ._formula import CompiledFormula, EvalFailure, Evaluator, evaluate, render
+from ._memo import IndicatorMemo, memo_for
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
@@ -85,6 +86,13 @@ def _rule_names(ind: CompiledIndicator) -> frozenset[str]:
 def _sorted_names(formula: CompiledFormula) -> tuple[str, ...]:
     """A formula's names in order, once per formula source rather than twice per row."""
     return tuple(sorted(formula.names))
+
+
+@functools.lru_cache(maxsize=64)
+def _category_positions(iset: IndicatorSet) -> tuple[tuple[int, ...], ...]:
+    """Each category's indicators as positions in the set's order: per set, not per row."""
+    at = {ind.id: i for i, ind in enumerate(iset.indicators)}
+    return tuple(tuple(at[i] for i in cat.indicators) for cat in iset.categories)
 
 
 @functools.lru_cache(maxsize=64)
@@ -343,8 +351,11 @@ MAX_STRAY_WARNINGS = 20
 
 
 class _Scorer:
-    def __init__(self, iset: IndicatorSet, sd: SubjectData, lang: Lang):
+    def __init__(
+        self, iset: IndicatorSet, sd: SubjectData, lang: Lang, memo: IndicatorMemo | None = None
+    ):
         self.iset = iset
+        self.memo = memo
         self.sd = sd
         self.lang = lang
         self.warnings: list[str] = list(sd.warnings)
@@ -402,6 +413,23 @@ class _Scorer:
 
     # --- one indicator -----------------------------------------------------------
     def indicator(self, ind: CompiledIndicator) -> IndicatorResult:
+        """The indicator's result, shared with earlier plain rows that gave it the same
+        inputs (``_memo``); the warnings it adds to a row are replayed with it."""
+        memo = self.memo
+        key = memo.key(ind, self.sd, self.year) if memo is not None else None
+        if key is None:
+            return self.scored_indicator(ind)
+        assert memo is not None
+        found = memo.get(ind, key)
+        if found is not None:
+            self.warnings.extend(found[1])
+            return found[0]
+        before = len(self.warnings)
+        made = self.scored_indicator(ind)
+        memo.put(ind, key, (made, tuple(self.warnings[before:])))
+        return made
+
+    def scored_indicator(self, ind: CompiledIndicator) -> IndicatorResult:
         """Applicability, the actual value, the rule; a problem anywhere scores 0, named."""
         try:
             na = self.inapplicable(ind)
@@ -769,17 +797,19 @@ class _Scorer:
         rounds the total only), rescaled to the full score when n/a weights are dropped."""
         iset = self.iset
         p = iset.precision
-        by_id = {r.id: r for r in indicators}
         total_mode = iset.rounding == "total"
 
         def summed(rows: list[IndicatorResult]) -> tuple[Decimal, Decimal]:
-            live = [r for r in rows if r.status != "not_applicable"]
-            weight = sum((r.weight for r in live), ZERO)
-            return weight, sum((r.raw_score if total_mode else r.score for r in live), ZERO)
+            weight = points = ZERO
+            for r in rows:
+                if r.status != "not_applicable":
+                    weight += r.weight
+                    points += r.raw_score if total_mode else r.score
+            return weight, points
 
         categories = []
-        for cat in iset.categories:
-            applicable, s = summed([by_id[i] for i in cat.indicators])
+        for cat, at in zip(iset.categories, _category_positions(iset), strict=True):
+            applicable, s = summed([indicators[i] for i in at])
             categories.append(
                 CategoryResult(
                     cat.id, shown_name(cat, self.lang), cat.weight, round_half_up(s, p), applicable
@@ -1028,12 +1058,23 @@ def grade_of(
 
 def _points_lost(indicators: list[IndicatorResult]) -> tuple[PointsLost, ...]:
     """What each indicator left on the table, largest first (n/a rows lose nothing)."""
-    lost = (
-        PointsLost(r.id, r.name, r.weight - r.score, r.status)
-        for r in indicators
-        if r.status != "not_applicable" and r.weight - r.score > 0
-    )
+    lost = [p for p in map(_lost_by, indicators) if p is not None]
     return tuple(sorted(lost, key=lambda x: (-x.lost, x.id)))
+
+
+def _lost_by(r: IndicatorResult) -> PointsLost | None:
+    """One indicator's lost points; an indicator result shared between rows keeps its own."""
+    held = r.__dict__
+    if "_lost" in held:
+        return held["_lost"]  # type: ignore[no-any-return]
+    p = None
+    if r.status != "not_applicable" and r.weight - r.score > 0:
+        p = PointsLost(r.id, r.name, r.weight - r.score, r.status)
+    if "_shared" in held:
+        held["_lost"] = p
+        if p is not None:
+            p.__dict__["_shared"] = True
+    return p
 
 
 def _raw_text(sd: SubjectData, name: str) -> str:
@@ -1063,4 +1104,4 @@ def score_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang, row: int |
     """The whole Result of a row the fast path scored: its detail, built on first read."""
     sd = prepare_plain(iset, data, lang)
     with localcontext(CONTEXT):
-        return _Scorer(iset, sd, lang).run(False, row)
+        return _Scorer(iset, sd, lang, memo_for(iset, lang)).run(False, row)

@@ -132,12 +132,24 @@ def _discrepancy(d: Discrepancy) -> tuple[str, ...]:
 
 
 def _points_lost(p: PointsLost) -> tuple[str, ...]:
-    return (_text(p.id), _text(p.name), _number(fmt_plain(p.lost)), _text(p.status))
+    held = p.__dict__
+    record = held.get("_json")
+    if record is None:
+        record = (_text(p.id), _text(p.name), _number(fmt_plain(p.lost)), _text(p.status))
+        if "_shared" in held:  # one indicator result's, shared between rows
+            held["_json"] = record
+    return record
 
 
 def _warning(w: str) -> tuple[str, ...]:
     m = as_message(w)
-    return (_text(m.code), _text(str(m)), _text(m.indicator))
+    if m is not w:
+        return (_text(m.code), _text(str(m)), _text(m.indicator))
+    # A Message is immutable and, replayed from a shared indicator result, seen again.
+    record = m.__dict__.get("_json")
+    if record is None:
+        record = m.__dict__["_json"] = (_text(m.code), _text(str(m)), _text(m.indicator))
+    return record
 
 
 def _text(v: str | None) -> str:
@@ -282,6 +294,21 @@ class _Template:
         return "[" + item + ("," + item).join(o + item + "}" for o in objects) + "\n" + lead + "]"
 
     def _indicator(self, ir: IndicatorResult, values: list[str]) -> None:
+        """An indicator's values; one shared between rows (``_memo``) writes them once
+        per template and slot, and hands the same strings to every row after."""
+        held = ir.__dict__
+        if "_shared" not in held:
+            self._indicator_values(ir, values)
+            return
+        at = len(values)
+        made = held.get("_json")
+        if made is not None and made[0] is self and made[1] == at:
+            values.extend(made[2])
+            return
+        self._indicator_values(ir, values)
+        held["_json"] = (self, at, tuple(values[at:]))
+
+    def _indicator_values(self, ir: IndicatorResult, values: list[str]) -> None:
         add = values.append
         actual = ir.actual
         if isinstance(actual, Decimal):

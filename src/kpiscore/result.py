@@ -82,8 +82,8 @@ class IndicatorResult:
         # Across a process boundary the result travels as its steps and the few labels
         # and units that word them (a vocabulary), not as text and not with its set.
         state = dict(self.__dict__)
-        state.pop("explanation", None)
-        state.pop("_fixed", None)
+        for cached in ("explanation", "_fixed", "_shared", "_json", "_lost"):
+            state.pop(cached, None)
         if self.words is not None and self.words[0].iset is not None:
             words, ind = self.words
             inds = [] if isinstance(ind, IndicatorKey) else [ind]
@@ -197,6 +197,10 @@ class PointsLost:
     name: str
     lost: Decimal
     status: Status
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Shared between rows, it may hold its JSON record: never pickled.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def to_dict(self) -> dict[str, Any]:
         return {
