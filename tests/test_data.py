@@ -1,5 +1,6 @@
 """Reading the values real tables contain: what is read, with which unit, and what is assumed."""
 
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 
 import kpiscore
-from kpiscore._data import NA, _canonical, canonical_general, read_value
+from kpiscore._data import NA, ReadValue, _canonical, canonical_general, read_value
 
 
 @pytest.mark.parametrize(
@@ -260,3 +261,13 @@ def test_the_digests_short_way_for_common_cells_gives_the_general_canonical_form
     assert _canonical(x) == canonical_general(x)
     row = {"values": {"a": x}, "subject": {"name": "甲"}}
     assert _canonical(row) == canonical_general(row)
+
+
+@pytest.mark.parametrize("value", [Decimal("1.50"), "达成", ("甲", "乙"), None])
+def test_a_plain_read_value_is_the_read_value_the_dataclass_makes(value):
+    made = ReadValue.plain(value, written="1.50")
+    want = ReadValue(value, written="1.50")
+    assert made == want and hash(made) == hash(want)
+    assert pickle.loads(pickle.dumps(made)) == want
+    with pytest.raises(AttributeError):
+        made.value = 2  # type: ignore[misc]

@@ -4,6 +4,7 @@ import json
 import pickle
 from decimal import Decimal
 
+import pytest
 from tests.conftest import ROOT
 
 import kpiscore
@@ -163,3 +164,14 @@ def test_a_mapping_without_explanations_never_words_them():
     for ind in full["indicators"]:
         del ind["explanation"]
     assert doc == full
+
+
+def test_a_category_result_the_scorer_makes_is_the_dataclasss_own():
+    from kpiscore.result import CategoryResult
+
+    args = ("out", "产出", Decimal(50), Decimal("46.00"), Decimal(50))
+    made = CategoryResult._made(*args)
+    assert made == CategoryResult(*args) and made.to_dict() == CategoryResult(*args).to_dict()
+    assert pickle.loads(pickle.dumps(made)) == made
+    with pytest.raises(AttributeError):
+        made.score = Decimal(0)  # type: ignore[misc]

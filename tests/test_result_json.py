@@ -102,3 +102,14 @@ def test_an_indent_json_takes_but_no_template_covers_is_passed_to_json(indent):
     iset = kpiscore.load(PANYU / "department-set.yaml")
     r = kpiscore.score(iset, PANYU / "department.yaml")
     assert r.to_json(indent=indent) == _dumped(r, indent, False)
+
+
+def test_laid_out_records_are_reused_and_bounded_and_still_the_same_bytes(monkeypatch):
+    monkeypatch.setattr(_result_json, "_MAX_OBJECTS", 3)
+    iset = kpiscore.load(PANYU / "department-set.yaml")
+    r = kpiscore.score(iset, PANYU / "department.yaml")
+    _same_for_every_layout(r)
+    template = _result_json._template_for(r, 2, False)
+    assert template is not None
+    assert 0 < len(template.objects) <= 3  # cleared when full, never past the bound
+    _same_for_every_layout(r)  # written again, partly from laid-out records

@@ -92,6 +92,20 @@ class ReadValue:
     converted: bool = False
     written: str | None = None  # the cell as written, for messages that must quote it
 
+    @classmethod
+    def plain(cls, value: Any, written: str | None = None) -> ReadValue:
+        """A value read as it is, with nothing to note: made without the frozen
+        dataclass's seven setattr calls (a plain row makes one per cell)."""
+        self = object.__new__(cls)
+        fields = _PLAIN_FIELDS.copy()
+        fields["value"] = value
+        fields["written"] = written
+        object.__setattr__(self, "__dict__", fields)
+        return self
+
+
+_PLAIN_FIELDS: dict[str, Any] = dict(ReadValue(None).__dict__)
+
 
 @dataclass
 class SubjectData:

@@ -191,19 +191,19 @@ def plain_value(v: Any) -> ReadValue:
     plain; tests/test_fast.py holds the two equal."""
     t = type(v)
     if t is Decimal:
-        return ReadValue(v.copy_abs() if v.is_zero() else v)
+        return ReadValue.plain(v.copy_abs() if v.is_zero() else v)
     if t is int:
-        return ReadValue(Decimal(v))
+        return ReadValue.plain(Decimal(v))
     if t is float:
         d = Decimal(repr(v))
-        return ReadValue(d.copy_abs() if d.is_zero() else d)
+        return ReadValue.plain(d.copy_abs() if d.is_zero() else d)
     if t is str:  # ASCII digits (the fast path's pattern), or a level word as it reads
         written = v if len(v) <= 30 else v[:27] + "…"  # as read_value quotes a cell
         if PLAIN_NUMBER.match(v):
             d = Decimal(v)
-            return ReadValue(d.copy_abs() if d.is_zero() else d, written=written)
-        return ReadValue(v, written=written)
-    return ReadValue(tuple(v))
+            return ReadValue.plain(d.copy_abs() if d.is_zero() else d, written=written)
+        return ReadValue.plain(v, written=written)
+    return ReadValue.plain(tuple(v))
 
 
 def _subject_data(
@@ -811,7 +811,7 @@ class _Scorer:
         for cat, at in zip(iset.categories, _category_positions(iset), strict=True):
             applicable, s = summed([indicators[i] for i in at])
             categories.append(
-                CategoryResult(
+                CategoryResult._made(
                     cat.id, shown_name(cat, self.lang), cat.weight, round_half_up(s, p), applicable
                 )
             )

@@ -61,6 +61,7 @@ _TOP_FIXED = (
 )
 _SLOT = re.compile(r'"\\u0000(\d+)\\u0000"')
 _LITERALS = {None: "null", True: "true", False: "false"}
+_MAX_OBJECTS = 4096  # laid-out records kept per template
 
 
 def to_json(result: Result, indent: int | None, steps: bool) -> str:
@@ -181,6 +182,7 @@ class _Template:
         self.steps = steps
         # json.dumps makes an encoder per call when ensure_ascii is off: one, kept.
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=indent).encode
+        self.objects: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
 
     @classmethod
     def made(
@@ -284,14 +286,29 @@ class _Template:
         """A list of flat objects (each value already JSON) as json.dumps lays it out."""
         if not rows:
             return "[]"
+        made, objects = self.objects, []
+        for row in rows:
+            key = (keys, row, slot)
+            text = made.get(key)
+            if text is None:
+                # Rows repeat their warnings and lost points: each object is laid out once.
+                if len(made) >= _MAX_OBJECTS:
+                    made.clear()
+                text = made[key] = self.laid_out(keys, row, slot)
+            objects.append(text)
         if self.indent is None:
-            objects = ("{" + ", ".join(map(str.__add__, keys, row)) + "}" for row in rows)
             return "[" + ", ".join(objects) + "]"
+        lead = self.leads[slot]
+        item = "\n" + lead + " " * self.indent
+        return "[" + item + ("," + item).join(objects) + "\n" + lead + "]"
+
+    def laid_out(self, keys: tuple[str, ...], row: tuple[str, ...], slot: int) -> str:
+        if self.indent is None:
+            return "{" + ", ".join(map(str.__add__, keys, row)) + "}"
         lead = self.leads[slot]
         step = " " * self.indent
         item, field = "\n" + lead + step, "\n" + lead + step + step
-        objects = ("{" + field + ("," + field).join(map(str.__add__, keys, row)) for row in rows)
-        return "[" + item + ("," + item).join(o + item + "}" for o in objects) + "\n" + lead + "]"
+        return "{" + field + ("," + field).join(map(str.__add__, keys, row)) + item + "}"
 
     def _indicator(self, ir: IndicatorResult, values: list[str]) -> None:
         """An indicator's values; one shared between rows (``_memo``) writes them once

@@ -134,6 +134,17 @@ class CategoryResult:
     score: Decimal
     applicable_weight: Decimal
 
+    @classmethod
+    def _made(
+        cls, id: str, name: str, weight: Decimal, score: Decimal, applicable_weight: Decimal
+    ) -> CategoryResult:
+        """The scorer's constructor (four a row): without the frozen per-field setattr."""
+        self = object.__new__(cls)
+        fields = {"id": id, "name": name, "weight": weight, "score": score}
+        fields["applicable_weight"] = applicable_weight
+        object.__setattr__(self, "__dict__", fields)
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
