@@ -6,6 +6,7 @@ the same scores, and that is what these tests hold.
 
 import importlib.util
 import sys
+from decimal import Decimal
 
 from tests.conftest import ROOT
 
@@ -59,3 +60,21 @@ def test_cli_benchmark_times_three_commands(monkeypatch):
         "kpiscore score (Panyu, no set cache)",
     ]
     assert out["python -c pass"]["ratio"] == 1.0 and out["kpiscore --help"]["ms"] > 0
+
+
+def test_numeric_baseline_agrees_and_the_detail_reads_as_score_does():
+    bench = _module("bench_numeric")
+    out = bench.run(n=30, repeat=1)  # SystemExit on a differing total or explanation
+    assert out["rows"] == 30 and out["indicators"] == 20
+    assert out["ratio"] > 0 and out["ratio_score_and_json"] > 0
+
+
+def test_numeric_baseline_disagreement_is_caught(monkeypatch):
+    bench = _module("bench_numeric")
+    monkeypatch.setattr(bench, "baseline", lambda values: Decimal(0))
+    try:
+        bench.run(n=5, repeat=1)
+    except SystemExit as exc:
+        assert "disagree" in str(exc)
+    else:
+        raise AssertionError("a wrong baseline went unnoticed")
