@@ -67,3 +67,19 @@ def test_a_deadline_target_is_shown_in_the_runs_language():
     en = kpiscore.score(iset, data, lang="en").indicator("t")
     assert en.target_shown == "≤2022-09-30"
     assert en.explanation.startswith("target ≤2022-09-30 (2022-09-30), actual 2022-10-05")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_missing_reason_is_worded_once_per_indicator_and_language(lang):
+    from kpiscore._messages import message
+
+    iset = kpiscore.load("mof-project-2020")
+    row = {"values": {"budget": 100, "spent": 50}}
+    first, second = (kpiscore.score(iset, row, lang=lang) for _ in range(2))
+    owed = [w for w in first.warnings if w.code == "reason_missing"]
+    assert owed[0].indicator == "execution_rate"
+    again = [w for w in second.warnings if w.code == "reason_missing"]
+    assert len(again) == len(owed) and all(a is b for a, b in zip(again, owed, strict=True))
+    name = first.indicator("execution_rate").name
+    want = message("reason_missing", lang, id="execution_rate", name=name)
+    assert str(owed[0]) == str(want)

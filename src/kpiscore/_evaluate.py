@@ -458,10 +458,7 @@ class _Scorer:
             steps.append(_REASON_OWED)
             steps.append(step("reason_given", reason=reason[:100]) if reason else _NOT_GIVEN)
             if not reason:
-                name = shown_name(ind, self.lang)
-                self.warnings.append(
-                    message("reason_missing", self.lang, id=ind.id, name=name, about=ind.id)
-                )
+                self.warnings.append(self.words.reason_missing(ind))
         if isinstance(actual, Decimal):
             shown = self.words.show_for(ind)(actual)
         elif isinstance(actual, (tuple, list)):

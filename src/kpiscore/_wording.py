@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ._formula import render
-from ._messages import Lang
+from ._messages import Lang, Message, message
 from ._numbers import fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
@@ -241,6 +241,7 @@ class Words:
         self._names: dict[str, Callable[[Decimal], str]] = {}
         self._labels: dict[str, str] = {}
         self._targets: dict[str, str] = {}
+        self._reason_missing: dict[str, Message] = {}
         self._fixed: dict[str, dict[str, Any]] = {}
         # Results' JSON text around their values, per (indent, steps, row?, categories).
         self.json_templates: dict[tuple[Any, ...], Any] = {}
@@ -337,6 +338,20 @@ class Words:
                 "words": (self, ind),
             }
             found["_fixed"] = found  # what the JSON writer checks a result against
+        return found
+
+    def reason_missing(self, ind: CompiledIndicator) -> Message:
+        """The warning that a 偏差原因 is owed and not given, worded once per indicator
+        (a Message is immutable: every row that owes it holds the same one)."""
+        found = self._reason_missing.get(ind.id)
+        if found is None:
+            found = self._reason_missing[ind.id] = message(
+                "reason_missing",
+                self.lang,
+                id=ind.id,
+                name=shown_name(ind, self.lang),
+                about=ind.id,
+            )
         return found
 
     def show_name(self, name: str) -> Callable[[Decimal], str]:
