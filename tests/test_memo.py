@@ -187,3 +187,21 @@ def test_a_shared_result_written_at_two_indents_is_written_right_at_both(indent)
         for i in (indent, 2):
             want = json.dumps(r.to_dict(), ensure_ascii=False, indent=i)
             assert r.to_json(indent=i) == want
+
+
+def test_each_indicator_keeps_only_its_share_so_the_first_cannot_take_all(monkeypatch):
+    monkeypatch.setattr(_memo, "TOTAL_CAP", 30)  # three indicators: ten results each
+    iset = kpiscore.loads(SET)
+    rows = [
+        {"values": {"share": D(n) / 100, "spent": 1, "budget": 1, "count": n % 4}}
+        for n in range(40)
+    ]
+    results = list(kpiscore.score_many(iset, rows))
+    for r in results:
+        r.indicators  # noqa: B018
+    memo = memo_for(iset, "zh")
+    assert len(memo.slots["share"].results) == 10
+    assert len(memo.slots["count"].results) == 4
+    assert len(memo.slots["spend"].results) == 1
+    for at in (0, 15, 39):
+        _same(results[at], _general(iset, rows[at], at=at + 1))

@@ -11,7 +11,8 @@ added to its row are replayed. Only rows the fast path took as plain come here
 
 An indicator whose inputs rarely repeat (money, ratios of money) stops being keyed
 once it has missed ``CAP`` times with fewer hits than misses; the stored results
-are bounded per indicator and per set, so memory stays flat in rows.
+are bounded per indicator (its share of ``TOTAL_CAP``) and per set, and the last
+four (set, language) pairs are kept, so memory stays flat in rows.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from .compiled import CompiledIndicator, IndicatorSet
     from .result import IndicatorResult
 
-CAP = 256  # distinct inputs kept per indicator
-TOTAL_CAP = 4096  # results kept per (set, language)
+CAP = 256  # misses before an indicator whose inputs do not repeat stops being keyed
+TOTAL_CAP = 4096  # results kept per (set, language): ≈4 KB each with their text
 
 Entry = tuple["IndicatorResult", tuple[str, ...]]
 
@@ -58,10 +59,11 @@ def _cell(rv: ReadValue | None) -> Any:
 
 
 class _Slot:
-    __slots__ = ("hits", "misses", "names", "off", "results")
+    __slots__ = ("cap", "hits", "misses", "names", "off", "results")
 
-    def __init__(self, names: tuple[str, ...]):
+    def __init__(self, names: tuple[str, ...], cap: int):
         self.names = names
+        self.cap = cap
         self.results: dict[tuple[Any, ...], Entry] = {}
         self.hits = 0
         self.misses = 0
@@ -73,7 +75,10 @@ class IndicatorMemo:
     (a race only builds a result twice)."""
 
     def __init__(self, iset: IndicatorSet):
-        self.slots = {ind.id: _Slot(reads(ind)) for ind in iset.indicators}
+        # Each indicator's share of the set's results, so that the first indicators of
+        # a large set cannot take them all (a level word has three to five inputs).
+        cap = max(8, min(CAP, TOTAL_CAP // max(1, len(iset.indicators))))
+        self.slots = {ind.id: _Slot(reads(ind), cap) for ind in iset.indicators}
         self.size = 0
 
     def key(
@@ -111,7 +116,7 @@ class IndicatorMemo:
 
     def put(self, ind: CompiledIndicator, key: tuple[Any, ...], entry: Entry) -> None:
         slot = self.slots[ind.id]
-        if len(slot.results) >= CAP or self.size >= TOTAL_CAP:
+        if len(slot.results) >= slot.cap or self.size >= TOTAL_CAP:
             return
         try:
             hash(key)
@@ -122,6 +127,6 @@ class IndicatorMemo:
         self.size += 1
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def memo_for(iset: IndicatorSet, lang: Lang) -> IndicatorMemo:
     return IndicatorMemo(iset)
