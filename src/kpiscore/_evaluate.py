@@ -452,6 +452,7 @@ class _Scorer:
         flags: tuple[str, ...] = (),
         needs: bool = False,
         problem: str | None = None,
+        score: Decimal | None = None,
     ) -> IndicatorResult:
         reason = self.sd.reasons.get(ind.id)
         if needs:
@@ -465,21 +466,22 @@ class _Scorer:
             shown = "、".join(str(a) for a in actual)
         else:
             shown = "" if actual is None else str(actual)
-        fields = dict(self.words.fixed(ind))
-        fields.update(
-            actual=actual,
-            shown=shown,
-            completion=completion,
-            score=round_half_up(raw, self.iset.precision),
-            raw_score=raw,
-            status=status,
-            flags=flags,
-            needs_reason=needs,
-            reason=reason,
-            problem=problem,
-            steps=tuple(steps),
+        return IndicatorResult._made(
+            {
+                **self.words.fixed(ind),
+                "actual": actual,
+                "shown": shown,
+                "completion": completion,
+                "score": round_half_up(raw, self.iset.precision) if score is None else score,
+                "raw_score": raw,
+                "status": status,
+                "flags": flags,
+                "needs_reason": needs,
+                "reason": reason,
+                "problem": problem,
+                "steps": tuple(steps),
+            }
         )
-        return IndicatorResult._made(fields)
 
     def missing(self, ind: CompiledIndicator, code: str, params: dict[str, Any]) -> IndicatorResult:
         # No value at all is missing_data (a 偏差原因 may be owed); a value that was
@@ -643,6 +645,7 @@ class _Scorer:
             completion=outcome.completion,
             flags=flags,
             needs=needs,
+            score=score,
         )
 
     def needs_reason(
@@ -771,8 +774,9 @@ class _Scorer:
         own, ids = _own_and_ids(iset)
         # Values an indicator reads as its own actual are flagged there; the
         # ones formulas read are flagged here, once each.
-        for name, rv in sorted(self.sd.values.items()):
-            if rv.restated and name not in own and name in used and isinstance(rv.value, Decimal):
+        restated = [(name, rv) for name, rv in self.sd.values.items() if rv.restated]
+        for name, rv in sorted(restated):
+            if name not in own and name in used and isinstance(rv.value, Decimal):
                 self.warnings.append(
                     message(
                         "restates_target",
@@ -782,10 +786,13 @@ class _Scorer:
                         value=self.words.show_name(name)(rv.value),
                     )
                 )
-        self.strays("unknown_value", set(self.sd.values) - used, sorted(used))
+        if not used.issuperset(self.sd.values):
+            self.strays("unknown_value", set(self.sd.values) - used, sorted(used))
         # A 偏差原因 or a manual score under a misspelt id would otherwise vanish.
-        self.strays("unknown_reason", set(self.sd.reasons) - set(ids), list(ids))
-        self.strays("unknown_manual", set(self.sd.manual) - set(ids), list(ids))
+        if self.sd.reasons:
+            self.strays("unknown_reason", set(self.sd.reasons) - set(ids), list(ids))
+        if self.sd.manual:
+            self.strays("unknown_manual", set(self.sd.manual) - set(ids), list(ids))
 
     def totals(
         self, indicators: list[IndicatorResult]
@@ -1066,7 +1073,7 @@ def _lost_by(r: IndicatorResult) -> PointsLost | None:
         return held["_lost"]  # type: ignore[no-any-return]
     p = None
     if r.status != "not_applicable" and r.weight - r.score > 0:
-        p = PointsLost(r.id, r.name, r.weight - r.score, r.status)
+        p = PointsLost._made(r.id, r.name, r.weight - r.score, r.status)
     if "_shared" in held:
         held["_lost"] = p
         if p is not None:

@@ -209,6 +209,15 @@ class PointsLost:
     lost: Decimal
     status: Status
 
+    @classmethod
+    def _made(cls, id: str, name: str, lost: Decimal, status: Status) -> PointsLost:
+        """The scorer's constructor (one per indicator short of its weight)."""
+        self = object.__new__(cls)
+        object.__setattr__(
+            self, "__dict__", {"id": id, "name": name, "lost": lost, "status": status}
+        )
+        return self
+
     def __getstate__(self) -> dict[str, Any]:
         # Shared between rows, it may hold its JSON record: never pickled.
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
