@@ -205,3 +205,21 @@ def test_each_indicator_keeps_only_its_share_so_the_first_cannot_take_all(monkey
     assert len(memo.slots["spend"].results) == 1
     for at in (0, 15, 39):
         _same(results[at], _general(iset, rows[at], at=at + 1))
+
+
+def test_an_explain_template_that_shows_another_value_is_shared_only_when_that_value_is_the_same():
+    text = SET.replace(
+        "target: '>= 10 个'}",
+        "target: '>= 10 个', explain: '实际{actual}，预算{budget}'}",
+    )
+    iset = kpiscore.loads(text)
+    rows = [
+        {"values": {"share": D("0.9"), "spent": 1, "budget": b, "count": 12}}
+        for b in (D(100), D(200), D(100))
+    ]
+    first, other, again = _many(iset, rows)
+    assert other.indicator("count") is not first.indicator("count")
+    assert again.indicator("count") is first.indicator("count")
+    assert "预算200" in other.indicator("count").explanation
+    for at, r in enumerate((first, other, again), 1):
+        _same(r, _general(iset, rows[at - 1], at=at))
