@@ -158,7 +158,19 @@ def test_the_whole_memo_holds_at_most_its_cap(monkeypatch):
     ]
     for r in kpiscore.score_many(iset, rows):
         r.indicators  # noqa: B018
-    assert memo_for(iset, "zh").size == 5
+    memo = memo_for(iset, "zh")
+    assert memo.size == sum(len(slot.results) for slot in memo.slots.values()) == 5
+
+
+def test_an_indicator_keeps_at_least_eight_results_however_large_the_set(monkeypatch):
+    monkeypatch.setattr(_memo, "TOTAL_CAP", 12)  # three indicators: four each, but eight
+    iset = kpiscore.loads(SET)
+    rows = [
+        {"values": {"share": D(n) / 100, "spent": 1, "budget": 1, "count": 1}} for n in range(20)
+    ]
+    for r in kpiscore.score_many(iset, rows):
+        r.indicators  # noqa: B018
+    assert len(memo_for(iset, "zh").slots["share"].results) == 8
 
 
 def test_a_shared_result_pickles_without_what_rows_cached_on_it():
@@ -190,7 +202,7 @@ def test_a_shared_result_written_at_two_indents_is_written_right_at_both(indent)
 
 
 def test_each_indicator_keeps_only_its_share_so_the_first_cannot_take_all(monkeypatch):
-    monkeypatch.setattr(_memo, "TOTAL_CAP", 30)  # three indicators: ten results each
+    monkeypatch.setattr(_memo, "TOTAL_CAP", 32)  # three indicators: ten results each
     iset = kpiscore.loads(SET)
     rows = [
         {"values": {"share": D(n) / 100, "spent": 1, "budget": 1, "count": n % 4}}
@@ -223,3 +235,64 @@ def test_an_explain_template_that_shows_another_value_is_shared_only_when_that_v
     assert "预算200" in other.indicator("count").explanation
     for at, r in enumerate((first, other, again), 1):
         _same(r, _general(iset, rows[at - 1], at=at))
+
+
+def _memo_and_data(**data):
+    from kpiscore._evaluate import prepare_plain
+
+    iset = kpiscore.loads(SET)
+    values = {"share": D("0.5"), "spent": D(90), "budget": D(100), "count": 5}
+    return iset, _memo.IndicatorMemo(iset), prepare_plain(iset, {"values": values, **data}, "zh")
+
+
+def test_an_indicator_stops_being_keyed_after_cap_misses_unless_half_of_them_hit():
+    iset, memo, sd = _memo_and_data()
+    ind = iset.indicators[0]
+    slot = memo.slots[ind.id]
+    for n in range(_memo.CAP - 1):
+        assert memo.get(ind, ("miss", n)) is None
+    assert not slot.off and memo.key(ind, sd, None) is not None
+    memo.get(ind, ("miss", "last"))
+    assert slot.off and slot.misses == _memo.CAP
+    assert memo.key(ind, sd, None) is None  # no longer keyed: scored straight away
+    # as many hits as misses: it still pays, and stays on
+    iset, memo, sd = _memo_and_data()
+    slot = memo.slots[ind.id]
+    memo.put(ind, ("hit",), (_many(iset, [{"values": {"share": 1}}])[0].indicators[0], ()))
+    for _ in range(_memo.CAP):
+        assert memo.get(ind, ("hit",)) is not None
+    for n in range(_memo.CAP):
+        memo.get(ind, ("miss", n))
+    assert slot.hits == slot.misses == _memo.CAP and not slot.off
+
+
+def test_a_key_holds_reasons_claims_and_manual_scores_by_indicator():
+    iset, memo, plain = _memo_and_data()
+    ind = iset.indicators[0]
+    keys = {
+        memo.key(ind, sd, None)
+        for sd in (
+            plain,
+            _memo_and_data(reasons={"share": "甲"})[2],
+            _memo_and_data(reasons={"share": "乙"})[2],
+            _memo_and_data(reasons={"count": "甲"})[2],
+        )
+    }
+    assert len(keys) == 4
+    for section in ("claimed", "manual"):
+        mine, other = _memo_and_data()[2], _memo_and_data()[2]
+        getattr(mine, section)["share"] = D(3)
+        getattr(other, section)["count"] = D(3)  # another indicator's: not this one's key
+        assert memo.key(ind, mine, None) != memo.key(ind, other, None)
+        getattr(other, section)["share"] = D(3)
+        assert memo.key(ind, mine, None) == memo.key(ind, other, None)
+    assert memo.key(ind, plain, 2022) != memo.key(ind, plain, None)
+
+
+def test_a_key_that_cannot_be_hashed_is_neither_found_nor_stored():
+    iset, memo, _ = _memo_and_data()
+    ind = iset.indicators[0]
+    result = _many(iset, [{"values": {"share": 1}}])[0].indicators[0]
+    assert memo.get(ind, ([1],)) is None
+    memo.put(ind, ([1],), (result, ()))
+    assert memo.size == 0 and not memo.slots[ind.id].results

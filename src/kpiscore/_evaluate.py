@@ -1074,7 +1074,7 @@ def _lost_by(r: IndicatorResult) -> PointsLost | None:
     p = None
     if r.status != "not_applicable" and r.weight - r.score > 0:
         p = PointsLost._made(r.id, r.name, r.weight - r.score, r.status)
-    if "_shared" in held:
+    if held.get("_shared"):
         held["_lost"] = p
         if p is not None:
             p.__dict__["_shared"] = True

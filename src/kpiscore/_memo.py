@@ -49,13 +49,15 @@ def reads(ind: CompiledIndicator) -> tuple[str, ...]:
 
 
 def _cell(rv: ReadValue | None) -> Any:
-    """A value as a key: a Decimal by its digits (1.0 and 1.00 show differently)."""
+    """A value as a key: a Decimal by its digits (1.0 and 1.00 show differently); a
+    plain row's other values are level words and checklist tuples, equal only to
+    themselves."""
     if rv is None:
         return None
     v = rv.value
     if type(v) is Decimal:
         return (str(v), rv.written)
-    return (type(v), v, rv.written)
+    return (v, rv.written)
 
 
 class _Slot:

@@ -137,7 +137,7 @@ def _points_lost(p: PointsLost) -> tuple[str, ...]:
     record = held.get("_json")
     if record is None:
         record = (_text(p.id), _text(p.name), _number(fmt_plain(p.lost)), _text(p.status))
-        if "_shared" in held:  # one indicator result's, shared between rows
+        if held.get("_shared"):  # one indicator result's, shared between rows
             held["_json"] = record
     return record
 
@@ -314,7 +314,7 @@ class _Template:
         """An indicator's values; one shared between rows (``_memo``) writes them once
         per template and slot, and hands the same strings to every row after."""
         held = ir.__dict__
-        if "_shared" not in held:
+        if not held.get("_shared"):
             self._indicator_values(ir, values)
             return
         at = len(values)
