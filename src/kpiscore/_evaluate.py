@@ -416,10 +416,9 @@ class _Scorer:
         """The indicator's result, shared with earlier plain rows that gave it the same
         inputs (``_memo``); the warnings it adds to a row are replayed with it."""
         memo = self.memo
-        key = memo.key(ind, self.sd, self.year) if memo is not None else None
-        if key is None:
+        key = None if memo is None else memo.key(ind, self.sd, self.year)
+        if memo is None or key is None:
             return self.scored_indicator(ind)
-        assert memo is not None
         found = memo.get(ind, key)
         if found is not None:
             self.warnings.extend(found[1])

@@ -12,7 +12,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, final
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, final
 
 from ._data import digest_of
 from ._messages import Lang, as_message
@@ -29,6 +29,17 @@ Status = Literal["scored", "not_applicable", "missing_data", "invalid_data"]
 """missing_data: no value was given; invalid_data: a value was given but cannot be read
 as written (a word that is no level, a unit or scale that does not fit the target)."""
 PROBLEM_STATUSES: frozenset[str] = frozenset({"missing_data", "invalid_data"})
+
+
+_T = TypeVar("_T")
+
+
+def _frozen(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """A frozen dataclass made from all its fields at once: the scorer makes several a
+    row, and the generated __init__ sets each field through object.__setattr__."""
+    self = object.__new__(cls)
+    object.__setattr__(self, "__dict__", fields)
+    return self
 
 
 @final
@@ -66,9 +77,7 @@ class IndicatorResult:
     def _made(cls, fields: dict[str, Any]) -> IndicatorResult:
         """The scorer's constructor: every field given in one dict (the set's fixed ones
         made once per indicator), without the frozen dataclass's per-field setattr."""
-        self = object.__new__(cls)
-        object.__setattr__(self, "__dict__", fields)
-        return self
+        return _frozen(cls, fields)
 
     @cached_property
     def explanation(self) -> str:
@@ -139,11 +148,8 @@ class CategoryResult:
         cls, id: str, name: str, weight: Decimal, score: Decimal, applicable_weight: Decimal
     ) -> CategoryResult:
         """The scorer's constructor (four a row): without the frozen per-field setattr."""
-        self = object.__new__(cls)
         fields = {"id": id, "name": name, "weight": weight, "score": score}
-        fields["applicable_weight"] = applicable_weight
-        object.__setattr__(self, "__dict__", fields)
-        return self
+        return _frozen(cls, fields | {"applicable_weight": applicable_weight})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -212,11 +218,7 @@ class PointsLost:
     @classmethod
     def _made(cls, id: str, name: str, lost: Decimal, status: Status) -> PointsLost:
         """The scorer's constructor (one per indicator short of its weight)."""
-        self = object.__new__(cls)
-        object.__setattr__(
-            self, "__dict__", {"id": id, "name": name, "lost": lost, "status": status}
-        )
-        return self
+        return _frozen(cls, {"id": id, "name": name, "lost": lost, "status": status})
 
     def __getstate__(self) -> dict[str, Any]:
         # Shared between rows, it may hold its JSON record: never pickled.
