@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -280,3 +281,41 @@ def test_a_result_that_is_not_a_finite_number_below_1e30_is_result_too_large(x, 
     assert failed.value.code == "result_too_large"
     assert _checked(Decimal("1E+30")) == Decimal("1E+30")
     assert _checked(Decimal("-1E+30")) == Decimal("-1E+30")
+
+
+@pytest.mark.parametrize(
+    ("source", "zh", "en"),
+    [
+        ("(a + b) * c", "(<a> + <b>) × <c>", "(<a> + <b>) × <c>"),
+        ("a - (b - c)", "<a> − (<b> − <c>)", "<a> − (<b> − <c>)"),
+        ("not (a > b)", "非 (<a> > <b>)", "not (<a> > <b>)"),
+        ("a < b <= c", "<a> < <b> ≤ <c>", "<a> < <b> ≤ <c>"),
+        (
+            "a > 1 and b < 2 or c == 3",
+            "((<a> > 1 且 <b> < 2) 或 <c> = 3)",
+            "((<a> > 1 and <b> < 2) or <c> = 3)",
+        ),
+        (
+            "min(a, b / 2) if a > 0 else max(0, c)",
+            "(min(<a>, <b> ÷ 2) 若 <a> > 0 否则 max(0, <c>))",
+            "(min(<a>, <b> ÷ 2) if <a> > 0 else max(0, <c>))",
+        ),
+        ("-(a + b)", "−(<a> + <b>)", "−(<a> + <b>)"),
+        ("level == '优'", "<level> = “优”", "<level> = “优”"),
+    ],
+)
+def test_a_formula_is_shown_with_its_names_filled_in_each_language(source, zh, en):
+    from kpiscore._formula import render
+
+    f = compile_formula(source)
+    calls: list[str] = []
+
+    def show(name):
+        calls.append(name)
+        return f"<{name}>"
+
+    assert render(f, show, "zh") == zh
+    assert render(f, show, "en") == en
+    # Names are filled in the order they are read, every time (the text around them is cached).
+    once = calls[: len(calls) // 2]
+    assert calls == once * 2 and len(once) == len(re.findall(r"<\w+>", zh))

@@ -3,7 +3,10 @@
 import string
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.conftest import ROOT
+from tests.strategies import data_for, specs, to_yaml
 
 import kpiscore
 from kpiscore._wording import _LEADS, TEMPLATES, _Formatter, words_for
@@ -26,11 +29,11 @@ def _by_formatter(words, steps, ind):
     """The wording as string.Formatter.vformat gives it: what explain() must equal."""
     fmt = _Formatter(words, ind)
     parts = []
-    for st in steps:
-        template = TEMPLATES[st.kind][1 if words.en else 0]
+    for one in steps:
+        template = TEMPLATES[one.kind][1 if words.en else 0]
         if not parts and template.startswith(_LEADS):
             template = template[1 if template[0] == "，" else 2 :]
-        parts.append(fmt.vformat(template, (), st.values))
+        parts.append(fmt.vformat(template, (), one.values))
     return "".join(parts)
 
 
@@ -83,3 +86,35 @@ def test_a_missing_reason_is_worded_once_per_indicator_and_language(lang):
     name = first.indicator("execution_rate").name
     want = message("reason_missing", lang, id="execution_rate", name=name)
     assert str(owed[0]) == str(want)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs(), data=st.data(), lang=st.sampled_from(["zh", "en"]))
+def test_a_compiled_sentence_says_what_the_pieces_say(spec, data, lang):
+    """explain() compiles each sequence of step kinds into one function; it must give
+    the piece-by-piece wording and string.Formatter's for every rule and outcome."""
+    iset = kpiscore.loads(to_yaml(spec))
+    values, claimed, manual = data.draw(data_for(spec))
+    row = {"values": values, "claimed": claimed, "manual": manual}
+    result = kpiscore.score(iset, row, lang=lang)
+    words = words_for(iset, lang)
+    for r in result.indicators:
+        ind = iset.indicator(r.id)
+        spelled = words.spelled_out(r.steps, ind)
+        assert words.explain(r.steps, ind) == spelled == _by_formatter(words, r.steps, ind)
+
+
+def test_past_the_compiled_sentences_cap_explanations_are_spelled_out(monkeypatch):
+    from kpiscore import _wording
+
+    iset = kpiscore.load("mof-project-2020")
+    row = {"values": {"budget": 100, "spent": 50}}
+    want = [r.explanation for r in kpiscore.score(iset, row).indicators]
+    words = words_for(iset, "zh")
+    monkeypatch.setattr(words, "_sentences", {})
+    monkeypatch.setattr(_wording, "_MAX_SENTENCES", 0)
+    got = [
+        words.explain(r.steps, iset.indicator(r.id)) for r in kpiscore.score(iset, row).indicators
+    ]
+    assert got == want
+    assert words._sentences == {}  # nothing compiled past the cap

@@ -12,6 +12,7 @@ string repetition and ``%`` formatting cannot allocate anything.
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -25,7 +26,7 @@ from decimal import (
     InvalidOperation,
 )
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from simpleeval import InvalidExpression, NameNotDefined, SimpleEval
 
@@ -856,35 +857,89 @@ _WORDS = {
 
 def render(formula: CompiledFormula, show_name: Callable[[str], str], lang: Lang = "zh") -> str:
     """The formula with each name replaced by its label and value, for a person to check."""
-    return _render(formula.tree, show_name, 0, _WORDS["en" if lang == "en" else "zh"])
+    return "".join(
+        piece if isinstance(piece, str) else show_name(piece.name)
+        for piece in _pieces(formula, "en" if lang == "en" else "zh")
+    )
 
 
-def _render(node: ast.AST, show: Callable[[str], str], parent: int, w: dict[str, str]) -> str:
+class _Slot(NamedTuple):
+    """Where a name's label and value go in a rendered formula."""
+
+    name: str
+
+
+@functools.lru_cache(maxsize=1024)
+def _pieces(formula: CompiledFormula, lang: Lang) -> tuple[str | _Slot, ...]:
+    """A formula's text around its names, once per formula and language: a row fills
+    in its values without walking the tree again."""
+    out: list[str | _Slot] = []
+    _render(formula.tree, 0, _WORDS[lang], out)
+    merged: list[str | _Slot] = []
+    for piece in out:
+        last = merged[-1] if merged else None
+        if isinstance(piece, str) and isinstance(last, str):
+            merged[-1] = last + piece
+        elif piece != "":
+            merged.append(piece)
+    return tuple(merged)
+
+
+def _render(node: ast.AST, parent: int, w: dict[str, str], out: list[str | _Slot]) -> None:
+    add = out.append
     if isinstance(node, ast.Name):
-        return show(node.id)
-    if isinstance(node, ast.Constant):
-        return str(node.value) if not isinstance(node.value, str) else f"“{node.value}”"
-    if isinstance(node, ast.BinOp):
+        add(_Slot(node.id))
+    elif isinstance(node, ast.Constant):
+        add(str(node.value) if not isinstance(node.value, str) else f"“{node.value}”")
+    elif isinstance(node, ast.BinOp):
         sym, prec = _SYMBOL.get(type(node.op), ("?", 0))
-        sym = w.get(sym, sym)
-        out = f"{_render(node.left, show, prec, w)} {sym} {_render(node.right, show, prec + 1, w)}"
-        return f"({out})" if prec < parent else out
-    if isinstance(node, ast.UnaryOp):
-        if isinstance(node.op, ast.Not):
-            return w["not"] + _render(node.operand, show, 40, w)
-        return f"−{_render(node.operand, show, 40, w)}"
-    if isinstance(node, ast.Compare):
-        parts = [_render(node.left, show, 5, w)]
-        for op, comp in zip(node.ops, node.comparators, strict=False):
-            parts.append(f"{_CMP.get(type(op), '?')} {_render(comp, show, 5, w)}")
-        out = " ".join(parts)
-        return f"({out})" if parent > 5 else out
-    if isinstance(node, ast.BoolOp):
+        _wrapped(prec < parent, out, lambda: _binop(node, prec, w.get(sym, sym), w, out))
+    elif isinstance(node, ast.UnaryOp):
+        add(w["not"] if isinstance(node.op, ast.Not) else "−")
+        _render(node.operand, 40, w, out)
+    elif isinstance(node, ast.Compare):
+        _wrapped(parent > 5, out, lambda: _comparison(node, w, out))
+    elif isinstance(node, ast.BoolOp):
         word = w["and"] if isinstance(node.op, ast.And) else w["or"]
-        return "(" + word.join(_render(v, show, 3, w) for v in node.values) + ")"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return f"{node.func.id}(" + ", ".join(_render(a, show, 0, w) for a in node.args) + ")"
-    if isinstance(node, ast.IfExp):
-        body = _render(node.body, show, 0, w)
-        return f"({body}{w['if']}{_render(node.test, show, 0, w)}{w['else']}{_render(node.orelse, show, 0, w)})"
-    return "?"
+        _wrapped(True, out, lambda: _joined(node.values, 3, word, w, out))
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        add(f"{node.func.id}(")
+        _joined(node.args, 0, ", ", w, out)
+        add(")")
+    elif isinstance(node, ast.IfExp):
+        add("(")
+        for part, word in ((node.body, w["if"]), (node.test, w["else"]), (node.orelse, ")")):
+            _render(part, 0, w, out)
+            add(word)
+    else:
+        add("?")
+
+
+def _wrapped(paren: bool, out: list[str | _Slot], inside: Callable[[], None]) -> None:
+    if paren:
+        out.append("(")
+    inside()
+    if paren:
+        out.append(")")
+
+
+def _binop(node: ast.BinOp, prec: int, sym: str, w: dict[str, str], out: list[str | _Slot]) -> None:
+    _render(node.left, prec, w, out)
+    out.append(f" {sym} ")
+    _render(node.right, prec + 1, w, out)
+
+
+def _comparison(node: ast.Compare, w: dict[str, str], out: list[str | _Slot]) -> None:
+    _render(node.left, 5, w, out)
+    for op, comp in zip(node.ops, node.comparators, strict=False):
+        out.append(f" {_CMP.get(type(op), '?')} ")
+        _render(comp, 5, w, out)
+
+
+def _joined(
+    nodes: list[ast.expr], parent: int, sep: str, w: dict[str, str], out: list[str | _Slot]
+) -> None:
+    for k, node in enumerate(nodes):
+        if k:
+            out.append(sep)
+        _render(node, parent, w, out)

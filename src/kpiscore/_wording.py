@@ -242,6 +242,7 @@ class Words:
         self._labels: dict[str, str] = {}
         self._targets: dict[str, str] = {}
         self._reason_missing: dict[str, Message] = {}
+        self._sentences: dict[tuple[str, ...], Sentence] = {}
         self._fixed: dict[str, dict[str, Any]] = {}
         # Results' JSON text around their values, per (indent, steps, row?, categories).
         self.json_templates: dict[tuple[Any, ...], Any] = {}
@@ -386,6 +387,17 @@ class Words:
 
     # --- sentences ------------------------------------------------------------
     def explain(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
+        kinds = tuple(st.kind for st in steps)
+        sentence = self._sentences.get(kinds)
+        if sentence is None:
+            if len(self._sentences) >= _MAX_SENTENCES:
+                return self.spelled_out(steps, ind)
+            sentence = self._sentences[kinds] = _sentence(kinds, self.en)
+        return sentence(steps, self, ind)
+
+    def spelled_out(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
+        """explain() piece by piece: what each compiled sentence must equal, and the way
+        once a set has produced more step sequences than are worth compiling."""
         first, rest = _FIRST[self.en], _REST[self.en]
         parts: list[str] = []
         add = parts.append
@@ -492,6 +504,67 @@ def _pieces(kind: str, pick: int, first: bool) -> tuple[tuple[str, str, Field | 
         (literal, name or "", None if name is None else FIELDS.get(spec) or _spec(spec))
         for literal, name, spec in _parsed(template)
     )
+
+
+Sentence = Callable[[Sequence[Step], "Words", "CompiledIndicator | IndicatorKey"], str]
+_MAX_SENTENCES = 512  # distinct step sequences per set and language; real sets have dozens
+
+# Specs written as a direct call in a compiled sentence (the rest call their Field).
+_DIRECT: dict[str, Callable[[Any], str]] = {"num": fmt_number, "pct": fmt_percent, "n": approx}
+
+
+def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
+    """One explanation's pieces for this sequence of step kinds as one function, so that
+    a row's sentence is a single join of its literals and formatted values.
+
+    The generated source holds only names this function makes up (s0, L0, F0, K0 …);
+    every template's text, key and formatter reaches it as a bound constant, never as
+    source, and the templates are kpiscore's own (no set or row supplies any)."""
+    names: dict[str, Any] = {"isinstance": isinstance, "str": str, "Decimal": Decimal}
+    lines: list[str] = ["def sentence(steps, w, ind):"]
+    items: list[str] = []
+    shows = said = False
+    for k, kind in enumerate(kinds):
+        table = _REST[en] if said else _FIRST[en]  # as spelled_out: the first words said
+        pieces = table.get(kind)
+        if pieces is None:
+            pieces = table[kind] = _pieces(kind, int(en), not said)
+        said = said or bool(pieces)
+        if any(field is not None for _, _, field in pieces):
+            lines.append(f"    v{k} = steps[{k}][1]")
+        for literal, name, field in pieces:
+            if literal:
+                if items and items[-1][0] == "L":  # adjacent literals: one constant
+                    names[items[-1]] += literal
+                else:
+                    items.append(f"L{len(items)}")
+                    names[items[-1]] = literal
+            if field is None:
+                continue
+            n = len(items)
+            names[f"K{n}"] = name
+            spec = _spec_of(kind, en, name)
+            if spec in _DIRECT:
+                names[f"F{n}"] = _DIRECT[spec]
+                items.append(f"F{n}(v{k}[K{n}])")
+            elif spec == "show":
+                shows = True
+                items.append(f"(S(x) if isinstance(x := v{k}[K{n}], Decimal) else str(x))")
+            else:
+                names[f"F{n}"] = field
+                items.append(f"F{n}(v{k}[K{n}], w, ind)")
+    if shows:
+        lines.insert(1, "    S = w.show_for(ind)")
+    lines.append("    return ''.join((" + ", ".join(items) + ",))" if items else "    return ''")
+    exec(compile("\n".join(lines), "<kpiscore sentence>", "exec"), names)
+    made: Sentence = names["sentence"]
+    return made
+
+
+def _spec_of(kind: str, en: bool, name: str) -> str:
+    """The spec a template gives a field (each field occurs with one spec per template)."""
+    specs = {n: spec for _, n, spec in _parsed(TEMPLATES[kind][int(en)]) if n is not None}
+    return specs[name]
 
 
 def _spec(spec: str) -> Field:
