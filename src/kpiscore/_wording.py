@@ -517,10 +517,16 @@ def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
     """One explanation's pieces for this sequence of step kinds as one function, so that
     a row's sentence is a single join of its literals and formatted values.
 
-    The generated source holds only names this function makes up (s0, L0, F0, K0 …);
+    The generated source holds only names this function makes up (v0, L0, F0, K0 …);
     every template's text, key and formatter reaches it as a bound constant, never as
-    source, and the templates are kpiscore's own (no set or row supplies any)."""
-    names: dict[str, Any] = {"isinstance": isinstance, "str": str, "Decimal": Decimal}
+    source, and the templates are kpiscore's own (no set or row supplies any); it runs
+    with no builtins but the three it is given."""
+    names: dict[str, Any] = {
+        "__builtins__": {},  # the source names everything it calls below
+        "isinstance": isinstance,
+        "str": str,
+        "Decimal": Decimal,
+    }
     lines: list[str] = ["def sentence(steps, w, ind):"]
     items: list[str] = []
     shows = said = False
