@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -43,9 +42,8 @@ def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
 # (exactly as rounded, "9.80" stays "9.80").
 
 
-# Explanations format the same few numbers (weights, level ranges, targets) on
-# every row; equal Decimals always format the same, so the text can be cached.
-@functools.lru_cache(maxsize=8192)
+# Not cached: a cache hit saves less than a miss costs (hashing a Decimal, the lru's
+# bookkeeping), and a row's completions and intermediate results rarely repeat.
 def fmt_number(value: Decimal, places: int | None = None) -> str:
     """A plain decimal string: no exponent, no float."""
     if places is not None:
@@ -56,7 +54,6 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-@functools.lru_cache(maxsize=8192)
 def fmt_percent(fraction: Decimal) -> str:
     return fmt_number(round_half_up(fraction * 100, 2), None) + "%"
 
