@@ -1,6 +1,7 @@
 """The wording layer: templates as parsed once, worded as string.Formatter would."""
 
 import string
+from decimal import Decimal as D
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -118,3 +119,19 @@ def test_past_the_compiled_sentences_cap_explanations_are_spelled_out(monkeypatc
     ]
     assert got == want
     assert words._sentences == {}  # nothing compiled past the cap
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12))
+def test_an_intermediate_result_is_exact_up_to_four_places_else_marked_and_rounded(d):
+    from kpiscore._numbers import round_half_up
+    from kpiscore._wording import approx
+
+    text = approx(d)
+    exponent = d.as_tuple().exponent
+    if exponent < -4:
+        assert text.startswith("≈")
+        assert D(text[1:]) == round_half_up(d, 4)
+    else:
+        assert D(text) == d
+        assert "e" not in text.lower()
+        assert not ("." in text and text.endswith("0"))  # trailing zeros dropped

@@ -20,7 +20,7 @@ import json
 import re
 from decimal import Decimal
 from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from ._messages import as_message
 from ._numbers import fmt_plain, fmt_value
@@ -30,6 +30,7 @@ from .result import (
     IndicatorResult,
     PointsLost,
     Result,
+    Status,
     _jsonable,
 )
 
@@ -151,6 +152,10 @@ def _warning(w: str) -> tuple[str, ...]:
     if record is None:
         record = m.__dict__["_json"] = (_text(m.code), _text(str(m)), _text(m.indicator))
     return record
+
+
+# Every status as JSON, written once (a row writes one per indicator).
+_STATUSES = {status: encode_basestring(status) for status in get_args(Status)}
 
 
 def _text(v: str | None) -> str:
@@ -338,11 +343,11 @@ class _Template:
         add(_number(fmt_value(ir.completion)))
         add(_number(fmt_plain(ir.score)))
         add(_number(fmt_plain(ir.raw_score)))
-        add(_text(ir.status))
+        add(_STATUSES.get(ir.status) or _text(ir.status))
         add(_text(ir.explanation))
-        add(self.nested(list(ir.flags), len(values)))
+        add(self.nested(list(ir.flags), len(values)) if ir.flags else "[]")
         add(_LITERALS[ir.needs_reason])
-        add(_text(ir.reason))
-        add(_text(ir.problem))
+        add("null" if ir.reason is None else _text(ir.reason))
+        add("null" if ir.problem is None else _text(ir.problem))
         if self.steps:
             add(self.nested([s.to_dict() for s in ir.steps], len(values)))

@@ -446,10 +446,13 @@ _PLAIN: Callable[[Decimal], str] = _plain
 
 def approx(d: Decimal) -> str:
     """An intermediate result: exact if short, else to 4 places."""
-    exp = d.as_tuple().exponent
-    if isinstance(exp, int) and exp < -4:
+    text = format(d, "f")  # as many places as the exponent says
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot > 5:
         return "≈" + fmt_number(d, 4)
-    return fmt_number(d)
+    if dot >= 0:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 @functools.lru_cache(maxsize=256)
