@@ -15,16 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _timing import median_of, paired  # noqa: E402
 
 import kpiscore  # noqa: E402
 
@@ -88,20 +88,16 @@ def baseline(values: dict[str, Decimal]) -> Decimal:
     return total
 
 
-def median_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
 def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
     iset = kpiscore.loads(set_text())
     rows = make_rows(n)
-    base_s, totals = median_of(repeat, lambda: [baseline(r["values"]) for r in rows])
-    fast_s, results = median_of(repeat, lambda: list(kpiscore.score_many(iset, rows)))
+
+    def base() -> list[Decimal]:
+        return [baseline(r["values"]) for r in rows]
+
+    totals = base()
+    fast = paired(repeat, base, lambda: list(kpiscore.score_many(iset, rows)))
+    results = fast.out
     got = [r.total if isinstance(r, kpiscore.Result) else r for r in results]
     if got != totals:
         raise SystemExit("baseline and kpiscore disagree: fix the baseline first")
@@ -111,23 +107,26 @@ def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
         assert isinstance(mine, kpiscore.Result)
         if [i.explanation for i in mine.indicators] != [i.explanation for i in general.indicators]:
             raise SystemExit(f"row {at + 1}: score_many's explanations differ from score()'s")
-    detail_s, _ = median_of(
+    detail = paired(
         repeat,
+        base,
         lambda: [[i.score for i in r.indicators] for r in kpiscore.score_many(iset, rows)],  # type: ignore[union-attr]
     )
-    json_s, _ = median_of(
+    both = paired(
         repeat,
+        base,
         lambda: [r.to_json(indent=None) for r in kpiscore.score_many(iset, rows)],  # type: ignore[union-attr]
     )
+    base_s, _ = median_of(repeat, base)
     return {
         "rows": n,
         "indicators": N,
         "baseline_ms": round(base_s * 1000, 2),
-        "score_many_ms": round(fast_s * 1000, 2),
-        "ratio": round(fast_s / base_s, 1),
-        "ratio_score_and_detail": round(detail_s / base_s, 1),
-        "ratio_score_and_json": round(json_s / base_s, 1),
-        "score_and_json_us_per_row": round(json_s / n * 1e6),
+        "score_many_ms": round(fast.seconds * 1000, 2),
+        "ratio": round(fast.ratio, 1),
+        "ratio_score_and_detail": round(detail.ratio, 1),
+        "ratio_score_and_json": round(both.ratio, 1),
+        "score_and_json_us_per_row": round(both.seconds / n * 1e6),
     }
 
 
@@ -141,7 +140,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(out))
         return
-    print(f"{out['rows']} projects × {N} numeric indicators, median of {args.repeat}")
+    print(f"{out['rows']} projects × {N} numeric indicators, median of {args.repeat} pairs")
     print(f"  plain-Python baseline   {out['baseline_ms']:>9} ms")
     print(f"  kpiscore.score_many     {out['score_many_ms']:>9} ms  = {out['ratio']}× baseline")
     print(f"  + every indicator read  {out['ratio_score_and_detail']:>9}× baseline")

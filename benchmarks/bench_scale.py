@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _timing import median_of  # noqa: E402
 
 import kpiscore  # noqa: E402
 
@@ -39,15 +40,6 @@ def set_text(n: int) -> str:
     )
 
 
-def median_time(repeat: int, fn: Any) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
 def run(
     sizes: tuple[int, ...] = SIZES, repeat: int = 3, cells: int = INDICATOR_ROWS
 ) -> dict[str, Any]:
@@ -55,12 +47,12 @@ def run(
     out: dict[str, Any] = {"sizes": {}}
     for n in sizes:
         text = set_text(n)
-        load_s, iset = median_time(repeat, lambda text=text: kpiscore.loads(text))
+        load_s, iset = median_of(repeat, lambda text=text: kpiscore.loads(text))
         rows = [
             {"values": {f"i{i:05d}": f"{8 + (r + i) % 5}个" for i in range(n)}}
             for r in range(max(1, cells // n))
         ]
-        score_s, results = median_time(
+        score_s, results = median_of(
             repeat, lambda iset=iset, rows=rows: list(kpiscore.score_many(iset, rows))
         )
         assert all(r.complete for r in results), "every generated row must score"

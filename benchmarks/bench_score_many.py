@@ -21,17 +21,17 @@ import argparse
 import csv
 import json
 import random
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _timing import median_of, paired  # noqa: E402
 
 import kpiscore  # noqa: E402
 
@@ -111,16 +111,6 @@ def baseline(values: dict[str, Any]) -> tuple[Decimal, str]:
     return total, grade
 
 
-def median_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """The median time of ``repeat`` runs (a busy moment moves one run, not the median)."""
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
-
-
 def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
     names = list(rows[0]["values"])
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -133,11 +123,16 @@ def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
 def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
     rows = make_rows(n)
     load_s, iset = median_of(repeat, lambda: kpiscore.load(SET))
-    base_s, base = median_of(repeat, lambda: [baseline(row["values"]) for row in rows])
-    lib_s, results = median_of(repeat, lambda: list(kpiscore.score_many(iset, rows)))
+
+    def base() -> list[tuple[Decimal, str]]:
+        return [baseline(row["values"]) for row in rows]
+
+    expected = base()
+    lib = paired(repeat, base, lambda: list(kpiscore.score_many(iset, rows)))
+    results = lib.out
     mismatched = [
         row["subject"]
-        for row, (total, grade), res in zip(rows, base, results, strict=True)
+        for row, (total, grade), res in zip(rows, expected, results, strict=True)
         if not isinstance(res, kpiscore.RowError) and (res.total, res.grade) != (total, grade)
     ]
     if mismatched or any(isinstance(res, kpiscore.RowError) for res in results):
@@ -147,41 +142,45 @@ def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rows.csv"
         write_csv(rows, path)
-        csv_s, _ = median_of(repeat, lambda: list(kpiscore.score_many(iset, path)))
+        from_csv = paired(repeat, base, lambda: list(kpiscore.score_many(iset, path)))
         json_s, _ = median_of(repeat, lambda: [r.to_json(indent=None) for r in results])  # type: ignore[union-attr]
         # Every indicator's score read: the detail built by the general path, per row.
-        detail_s, _ = median_of(
+        detail = paired(
             repeat,
+            base,
             lambda: [
                 [i.score for i in r.indicators]  # type: ignore[union-attr]
                 for r in kpiscore.score_many(iset, rows)
             ],
         )
-        both_s, _ = median_of(
+        both = paired(
             repeat,
+            base,
             lambda: [r.to_json(indent=None) for r in kpiscore.score_many(iset, rows)],  # type: ignore[union-attr]
         )
         # to_json() as called without arguments: the indented form.
-        pretty_s, _ = median_of(
+        pretty = paired(
             repeat,
+            base,
             lambda: [r.to_json() for r in kpiscore.score_many(iset, rows)],  # type: ignore[union-attr]
         )
+    base_s, _ = median_of(repeat, base)
     return {
         "rows": n,
         "load_ms": round(load_s * 1000, 2),
         "baseline_ms": round(base_s * 1000, 2),
-        "score_many_ms": round(lib_s * 1000, 2),
-        "score_many_csv_ms": round(csv_s * 1000, 2),
+        "score_many_ms": round(lib.seconds * 1000, 2),
+        "score_many_csv_ms": round(from_csv.seconds * 1000, 2),
         "to_json_ms": round(json_s * 1000, 2),
-        "per_row_us": round(lib_s / n * 1e6, 1),
-        "ratio": round(lib_s / base_s, 1),
-        "ratio_csv": round(csv_s / base_s, 1),
-        "score_and_detail_ms": round(detail_s * 1000, 2),
-        "ratio_score_and_detail": round(detail_s / base_s, 1),
-        "score_and_json_ms": round(both_s * 1000, 2),
-        "ratio_score_and_json": round(both_s / base_s, 1),
-        "score_and_pretty_json_ms": round(pretty_s * 1000, 2),
-        "ratio_score_and_pretty_json": round(pretty_s / base_s, 1),
+        "per_row_us": round(lib.seconds / n * 1e6, 1),
+        "ratio": round(lib.ratio, 1),
+        "ratio_csv": round(from_csv.ratio, 1),
+        "score_and_detail_ms": round(detail.seconds * 1000, 2),
+        "ratio_score_and_detail": round(detail.ratio, 1),
+        "score_and_json_ms": round(both.seconds * 1000, 2),
+        "ratio_score_and_json": round(both.ratio, 1),
+        "score_and_pretty_json_ms": round(pretty.seconds * 1000, 2),
+        "ratio_score_and_pretty_json": round(pretty.ratio, 1),
     }
 
 
@@ -195,7 +194,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(out))
         return
-    print(f"{out['rows']} projects, mof-project-2020, median of {args.repeat}")
+    print(f"{out['rows']} projects, mof-project-2020, median of {args.repeat} pairs")
     print(f"  load the set            {out['load_ms']:>9} ms (once)")
     print(f"  plain-Python baseline   {out['baseline_ms']:>9} ms")
     print(

@@ -78,3 +78,26 @@ def test_numeric_baseline_disagreement_is_caught(monkeypatch):
         assert "disagree" in str(exc)
     else:
         raise AssertionError("a wrong baseline went unnoticed")
+
+
+def test_a_ratio_is_the_median_of_pairs_timed_back_to_back(monkeypatch):
+    """A slow moment falls on one pair, both of whose sides it slows, not on the ratio."""
+    timing = _module("_timing")
+    clock, calls = [0.0], []
+
+    def ticking(cost):
+        def fn():
+            calls.append(cost[0])
+            clock[0] += cost.pop(0)
+            return len(calls)
+
+        return fn
+
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+    # Pair 2 runs on a machine ten times slower: both its sides are.
+    base = ticking([1.0, 10.0, 1.0])
+    fn = ticking([3.0, 30.0, 4.0])
+    out = timing.paired(3, base, fn)
+    assert calls == [1.0, 3.0, 10.0, 30.0, 1.0, 4.0]  # base, fn, base, fn …
+    assert out.ratio == 3.0  # the pairs' ratios 3, 3, 4
+    assert (out.seconds, out.baseline_seconds, out.out) == (4.0, 1.0, 6)
