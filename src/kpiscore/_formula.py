@@ -886,6 +886,7 @@ def _pieces(formula: CompiledFormula, lang: Lang) -> tuple[str | _Slot, ...]:
 
 
 def _render(node: ast.AST, parent: int, w: dict[str, str], out: list[str | _Slot]) -> None:
+    """Append the node's text to ``out``, parenthesised where its parent binds tighter."""
     add = out.append
     if isinstance(node, ast.Name):
         add(_Slot(node.id))
@@ -893,18 +894,29 @@ def _render(node: ast.AST, parent: int, w: dict[str, str], out: list[str | _Slot
         add(str(node.value) if not isinstance(node.value, str) else f"“{node.value}”")
     elif isinstance(node, ast.BinOp):
         sym, prec = _SYMBOL.get(type(node.op), ("?", 0))
-        _wrapped(prec < parent, out, lambda: _binop(node, prec, w.get(sym, sym), w, out))
+        opening, closing = _PARENS[prec < parent]
+        add(opening)
+        _joined([node.left, node.right], [prec, prec + 1], f" {w.get(sym, sym)} ", w, out)
+        add(closing)
     elif isinstance(node, ast.UnaryOp):
         add(w["not"] if isinstance(node.op, ast.Not) else "−")
         _render(node.operand, 40, w, out)
     elif isinstance(node, ast.Compare):
-        _wrapped(parent > 5, out, lambda: _comparison(node, w, out))
+        opening, closing = _PARENS[parent > 5]
+        add(opening)
+        _render(node.left, 5, w, out)
+        for op, comp in zip(node.ops, node.comparators, strict=False):
+            add(f" {_CMP.get(type(op), '?')} ")
+            _render(comp, 5, w, out)
+        add(closing)
     elif isinstance(node, ast.BoolOp):
+        add("(")
         word = w["and"] if isinstance(node.op, ast.And) else w["or"]
-        _wrapped(True, out, lambda: _joined(node.values, 3, word, w, out))
+        _joined(node.values, [3] * len(node.values), word, w, out)
+        add(")")
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         add(f"{node.func.id}(")
-        _joined(node.args, 0, ", ", w, out)
+        _joined(node.args, [0] * len(node.args), ", ", w, out)
         add(")")
     elif isinstance(node, ast.IfExp):
         add("(")
@@ -915,31 +927,13 @@ def _render(node: ast.AST, parent: int, w: dict[str, str], out: list[str | _Slot
         add("?")
 
 
-def _wrapped(paren: bool, out: list[str | _Slot], inside: Callable[[], None]) -> None:
-    if paren:
-        out.append("(")
-    inside()
-    if paren:
-        out.append(")")
-
-
-def _binop(node: ast.BinOp, prec: int, sym: str, w: dict[str, str], out: list[str | _Slot]) -> None:
-    _render(node.left, prec, w, out)
-    out.append(f" {sym} ")
-    _render(node.right, prec + 1, w, out)
-
-
-def _comparison(node: ast.Compare, w: dict[str, str], out: list[str | _Slot]) -> None:
-    _render(node.left, 5, w, out)
-    for op, comp in zip(node.ops, node.comparators, strict=False):
-        out.append(f" {_CMP.get(type(op), '?')} ")
-        _render(comp, 5, w, out)
+_PARENS = {True: ("(", ")"), False: ("", "")}
 
 
 def _joined(
-    nodes: list[ast.expr], parent: int, sep: str, w: dict[str, str], out: list[str | _Slot]
+    nodes: list[ast.expr], parents: list[int], sep: str, w: dict[str, str], out: list[str | _Slot]
 ) -> None:
-    for k, node in enumerate(nodes):
+    for k, (node, parent) in enumerate(zip(nodes, parents, strict=True)):
         if k:
             out.append(sep)
         _render(node, parent, w, out)
