@@ -8,6 +8,7 @@ import importlib.util
 import sys
 from decimal import Decimal
 
+import pytest
 from tests.conftest import ROOT
 
 
@@ -25,15 +26,15 @@ def test_score_many_baseline_agrees_with_kpiscore_on_every_row():
     assert out["ratio"] > 0 and out["score_many_ms"] > 0
 
 
-def test_baseline_disagreement_is_caught(monkeypatch):
-    bench = _module("bench_score_many")
-    monkeypatch.setattr(bench, "baseline", lambda values: (0, "差"))
-    try:
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [("bench_score_many", lambda values: (0, "差")), ("bench_numeric", lambda values: Decimal(0))],
+)
+def test_baseline_disagreement_is_caught(monkeypatch, name, wrong):
+    bench = _module(name)
+    monkeypatch.setattr(bench, "baseline", wrong)
+    with pytest.raises(SystemExit, match="disagree"):
         bench.run(n=5, repeat=1)
-    except SystemExit as exc:
-        assert "disagree" in str(exc)
-    else:
-        raise AssertionError("a wrong baseline went unnoticed")
 
 
 def test_formula_benchmark_runs(monkeypatch, capsys):
@@ -67,17 +68,6 @@ def test_numeric_baseline_agrees_and_the_detail_reads_as_score_does():
     out = bench.run(n=30, repeat=1)  # SystemExit on a differing total or explanation
     assert out["rows"] == 30 and out["indicators"] == 20
     assert out["ratio"] > 0 and out["ratio_score_and_json"] > 0
-
-
-def test_numeric_baseline_disagreement_is_caught(monkeypatch):
-    bench = _module("bench_numeric")
-    monkeypatch.setattr(bench, "baseline", lambda values: Decimal(0))
-    try:
-        bench.run(n=5, repeat=1)
-    except SystemExit as exc:
-        assert "disagree" in str(exc)
-    else:
-        raise AssertionError("a wrong baseline went unnoticed")
 
 
 def test_a_ratio_is_the_median_of_pairs_timed_back_to_back(monkeypatch):
