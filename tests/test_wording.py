@@ -135,3 +135,35 @@ def test_an_intermediate_result_is_exact_up_to_four_places_else_marked_and_round
         assert D(text) == d
         assert "e" not in text.lower()
         assert not ("." in text and text.endswith("0"))  # trailing zeros dropped
+
+
+@pytest.mark.parametrize("en", [False, True])
+@pytest.mark.parametrize("first", [False, True])
+def test_a_steps_pieces_give_back_its_template_less_a_leading_comma_when_first(en, first):
+    """Made afresh (not from the per-process tables): every template's literals, names
+    and formatters, with the joining comma dropped only where a sentence starts."""
+    from kpiscore._wording import FIELDS, _pieces, _pieces_of
+
+    for kind, pair in TEMPLATES.items():
+        template = pair[int(en)]
+        want = template
+        if first and template.startswith(_LEADS):
+            want = template[1 if template[0] == "，" else 2 :]
+        pieces = _pieces(kind, int(en), first)
+        rebuilt = ""
+        for (literal, name, field), (_l, _n, spec, _c) in zip(
+            pieces, string.Formatter().parse(want), strict=True
+        ):
+            rebuilt += literal.replace("{", "{{").replace("}", "}}")
+            if field is not None:
+                rebuilt += "{" + name + (":" + spec if spec else "") + "}"
+                if spec in FIELDS:
+                    assert field is FIELDS[spec], (kind, name)
+                else:
+                    assert field(D("1.5"), None, None) == format(D("1.5"), spec), (kind, name)
+            else:
+                assert name == ""
+        assert rebuilt == want, kind
+        # The table holds the same pieces (a spec without a FIELDS entry is a new lambda).
+        held = _pieces_of(kind, en, first)
+        assert [(lit, n) for lit, n, _ in held] == [(lit, n) for lit, n, _ in pieces]

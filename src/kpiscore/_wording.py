@@ -398,16 +398,11 @@ class Words:
     def spelled_out(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
         """explain() piece by piece: what each compiled sentence must equal, and the way
         once a set has produced more step sequences than are worth compiling."""
-        first, rest = _FIRST[self.en], _REST[self.en]
         parts: list[str] = []
         add = parts.append
         for st in steps:
-            table = rest if parts else first
-            pieces = table.get(st.kind)
-            if pieces is None:
-                pieces = table[st.kind] = _pieces(st.kind, int(self.en), table is first)
             values = st.values
-            for literal, name, field in pieces:
+            for literal, name, field in _pieces_of(st.kind, self.en, first=not parts):
                 if literal:
                     add(literal)
                 if field is not None:
@@ -532,42 +527,48 @@ def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
     }
     lines: list[str] = ["def sentence(steps, w, ind):"]
     items: list[str] = []
-    shows = said = False
     for k, kind in enumerate(kinds):
-        table = _REST[en] if said else _FIRST[en]  # as spelled_out: the first words said
-        pieces = table.get(kind)
-        if pieces is None:
-            pieces = table[kind] = _pieces(kind, int(en), not said)
-        said = said or bool(pieces)
+        pieces = _pieces_of(kind, en, first=not items)  # as spelled_out: the first words said
         if any(field is not None for _, _, field in pieces):
             lines.append(f"    v{k} = steps[{k}][1]")
         for literal, name, field in pieces:
-            if literal:
-                if items and items[-1][0] == "L":  # adjacent literals: one constant
-                    names[items[-1]] += literal
-                else:
-                    items.append(f"L{len(items)}")
-                    names[items[-1]] = literal
-            if field is None:
-                continue
-            n = len(items)
-            names[f"K{n}"] = name
-            spec = _spec_of(kind, en, name)
-            if spec in _DIRECT:
-                names[f"F{n}"] = _DIRECT[spec]
-                items.append(f"F{n}(v{k}[K{n}])")
-            elif spec == "show":
-                shows = True
-                items.append(f"(S(x) if isinstance(x := v{k}[K{n}], Decimal) else str(x))")
-            else:
-                names[f"F{n}"] = field
-                items.append(f"F{n}(v{k}[K{n}], w, ind)")
-    if shows:
+            if literal and items and items[-1][0] == "L":  # adjacent literals: one constant
+                names[items[-1]] += literal
+            elif literal:
+                items.append(f"L{len(items)}")
+                names[items[-1]] = literal
+            if field is not None:
+                spec = _spec_of(kind, en, name)
+                items.append(_call(f"v{k}", len(items), name, spec, field, names))
+    if any(item.startswith("(S(") for item in items):
         lines.insert(1, "    S = w.show_for(ind)")
     lines.append("    return ''.join((" + ", ".join(items) + ",))" if items else "    return ''")
     exec(compile("\n".join(lines), "<kpiscore sentence>", "exec"), names)
     made: Sentence = names["sentence"]
     return made
+
+
+def _call(values: str, n: int, name: str, spec: str, field: Field, names: dict[str, Any]) -> str:
+    """The source that writes field ``name`` as item n, its key and formatter bound in
+    ``names``: a direct call for the common specs, the unit's shower for ``show``, else
+    the field's own formatter."""
+    names[f"K{n}"] = name
+    if spec == "show":
+        return f"(S(x) if isinstance(x := {values}[K{n}], Decimal) else str(x))"
+    if spec in _DIRECT:
+        names[f"F{n}"] = _DIRECT[spec]
+        return f"F{n}({values}[K{n}])"
+    names[f"F{n}"] = field
+    return f"F{n}({values}[K{n}], w, ind)"
+
+
+def _pieces_of(kind: str, en: bool, first: bool) -> tuple[tuple[str, str, Field | None], ...]:
+    """A step kind's pieces for a sentence's first step or a later one, made once."""
+    table = (_FIRST if first else _REST)[en]
+    found = table.get(kind)
+    if found is None:
+        found = table[kind] = _pieces(kind, int(en), first)
+    return found
 
 
 def _spec_of(kind: str, en: bool, name: str) -> str:
