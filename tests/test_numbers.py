@@ -73,3 +73,13 @@ def test_fmt_number_drops_trailing_zeros_unless_given_places(value, places, expe
 )
 def test_fmt_percent_shows_a_fraction_to_two_places_half_up(fraction, expected):
     assert fmt_percent(D(fraction)) == expected
+
+
+def test_a_number_that_rounds_to_zero_is_never_shown_negative():
+    from decimal import Decimal
+
+    from kpiscore._numbers import fmt_number
+
+    assert fmt_number(Decimal("-0.00004"), 4) == "0.0000"
+    assert fmt_number(Decimal("-0.00005"), 4) == "-0.0001"
+    assert fmt_number(Decimal("-0.000"), None) == "0"

@@ -139,10 +139,16 @@ def test_an_intermediate_result_is_exact_up_to_four_places_else_marked_and_round
 
 @pytest.mark.parametrize("en", [False, True])
 @pytest.mark.parametrize("first", [False, True])
-def test_a_steps_pieces_give_back_its_template_less_a_leading_comma_when_first(en, first):
+def test_a_steps_pieces_give_back_its_template_less_a_leading_comma_when_first(
+    en, first, monkeypatch
+):
     """Made afresh (not from the per-process tables): every template's literals, names
     and formatters, with the joining comma dropped only where a sentence starts."""
+    from kpiscore import _wording
     from kpiscore._wording import FIELDS, _pieces, _pieces_of
+
+    monkeypatch.setattr(_wording, "_FIRST", {False: {}, True: {}})
+    monkeypatch.setattr(_wording, "_REST", {False: {}, True: {}})
 
     for kind, pair in TEMPLATES.items():
         template = pair[int(en)]
@@ -167,3 +173,69 @@ def test_a_steps_pieces_give_back_its_template_less_a_leading_comma_when_first(e
         # The table holds the same pieces (a spec without a FIELDS entry is a new lambda).
         held = _pieces_of(kind, en, first)
         assert [(lit, n) for lit, n, _ in held] == [(lit, n) for lit, n, _ in pieces]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("7", "7"),
+        ("-2.50", "-2.5"),
+        ("12.3450", "12.345"),
+        ("1E+3", "1000"),
+        ("-0", "0"),
+        ("-0.000", "0"),
+        ("0.0001", "0.0001"),
+        ("0.00005", "≈0.0001"),
+        ("123.45675", "≈123.4568"),
+        ("5.00000", "≈5.0000"),
+        ("-0.00004", "≈0.0000"),
+    ],
+)
+def test_an_intermediate_result_is_shown_as_a_person_reads_it(value, shown):
+    from kpiscore._wording import approx
+
+    assert approx(D(value)) == shown
+
+
+def _ratio_words():
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: r\nname: 率\ncategories: [{id: c, name: 类, weight: 100}]\n"
+        "indicators:\n  - {id: x, category: c, name: 比率, weight: 100, target: '>= 80%'}\n"
+    )
+    return iset, words_for(iset, "zh")
+
+
+def test_a_sequence_of_step_kinds_is_compiled_once_per_set_and_language(monkeypatch):
+    from kpiscore import _wording
+
+    iset, words = _ratio_words()
+    made = []
+    real = _wording._sentence
+    monkeypatch.setattr(words, "_sentences", {})
+    monkeypatch.setattr(_wording, "_sentence", lambda *a: made.append(a) or real(*a))
+    for rate in ("0.5", "0.6", "0.9"):
+        result = kpiscore.score(iset, {"values": {"x": rate}})
+        ir = result.indicator("x")
+        assert words.explain(ir.steps, iset.indicator("x")) == ir.explanation
+    # 0.5 and 0.6 fall short the same way, 0.9 meets the target: two sequences, two sentences.
+    assert len(made) == len(words._sentences) == 2
+
+
+def test_a_compiled_sentence_has_no_builtins_and_shows_through_the_indicators_unit():
+    from kpiscore._steps import Step
+    from kpiscore._wording import _sentence
+
+    iset, words = _ratio_words()
+    ind = iset.indicator("x")
+    shown = _sentence(("actual_value",), False)
+    assert shown.__globals__["__builtins__"] == {}
+    assert "show_for" in shown.__code__.co_names  # the unit's shower, looked up once
+    assert shown([Step("actual_value", {"actual": D("0.955")})], words, ind) == "实际值 95.5%"
+    assert shown([Step("actual_value", {"actual": "优"})], words, ind) == "实际值 优"
+    # Two literals side by side (a step ending in one, the next starting with one) are one.
+    owed = _sentence(("reason_owed", "reason_not_given"), False)
+    assert [n for n in owed.__code__.co_names if n.startswith("L")] == ["L0"]
+    assert owed([Step("reason_owed", {}), Step("reason_not_given", {})], words, ind) == (
+        "；需说明偏差原因（未填写）"  # only a comma is dropped before a sentence's first words
+    )
+    assert _sentence((), False)([], words, ind) == ""

@@ -48,6 +48,8 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
     """A plain decimal string: no exponent, no float."""
     if places is not None:
         value = round_half_up(value, places)
+        if value.is_zero():
+            value = value.copy_abs()  # −0.00004 to 4 places is 0.0000, never −0.0000
     text = format(value, "f")
     if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
