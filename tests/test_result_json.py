@@ -113,3 +113,22 @@ def test_laid_out_records_are_reused_and_bounded_and_still_the_same_bytes(monkey
     assert template is not None
     assert 0 < len(template.objects) <= 3  # cleared when full, never past the bound
     _same_for_every_layout(r)  # written again, partly from laid-out records
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"name": "项目甲"},
+        {"name": '引号"与\\斜杠\n换行', "year": 2022, "done": True, "org": None},
+        {"name": "x", "funds": 12.5},  # a float goes through the encoder
+        {"name": "x", "items": ["a", "b"]},
+        "只有名称",
+        {},
+    ],
+)
+@pytest.mark.parametrize("fast", [True, False])
+def test_every_kind_of_subject_is_written_as_json_dumps_writes_it(subject, fast):
+    iset = kpiscore.load("mof-project-2020")
+    row = {"subject": subject, "values": {"budget": 100, "spent": 95}}
+    r = next(iter(kpiscore.score_many(iset, [row]))) if fast else kpiscore.score(iset, row)
+    _same_for_every_layout(r)

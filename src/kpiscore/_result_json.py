@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
 from typing import TYPE_CHECKING, Any, get_args
@@ -158,6 +159,15 @@ def _warning(w: str) -> tuple[str, ...]:
 _STATUSES = {status: encode_basestring(status) for status in get_args(Status)}
 
 
+# How a subject's scalar cells are written, by type (bool before int: True is not 1).
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: str,
+    bool: lambda v: _LITERALS[v],
+    type(None): lambda v: "null",
+}
+
+
 def _text(v: str | None) -> str:
     return "null" if v is None else encode_basestring(v)
 
@@ -262,7 +272,7 @@ class _Template:
         add = values.append
         if result.row is not None:
             add(str(result.row))
-        add(self.nested(_jsonable(result.subject), len(values)))
+        add(self.subject(result.subject, len(values)))
         add(_number(fmt_plain(result.total)))
         add(_text(result.grade))
         add(_LITERALS[result.complete])
@@ -308,12 +318,29 @@ class _Template:
         return "[" + item + ("," + item).join(objects) + "\n" + lead + "]"
 
     def laid_out(self, keys: tuple[str, ...], row: tuple[str, ...], slot: int) -> str:
+        """One flat object as an item of the list at ``slot``."""
+        return self.flat(keys, row, self.leads[slot] + " " * (self.indent or 0))
+
+    def flat(self, keys: tuple[str, ...], row: tuple[str, ...], lead: str) -> str:
+        """A flat object (each value already JSON) as json.dumps lays it out at ``lead``."""
         if self.indent is None:
             return "{" + ", ".join(map(str.__add__, keys, row)) + "}"
-        lead = self.leads[slot]
-        step = " " * self.indent
-        item, field = "\n" + lead + step, "\n" + lead + step + step
-        return "{" + field + ("," + field).join(map(str.__add__, keys, row)) + item + "}"
+        field = "\n" + lead + " " * self.indent
+        return "{" + field + ("," + field).join(map(str.__add__, keys, row)) + "\n" + lead + "}"
+
+    def subject(self, subject: dict[str, Any], slot: int) -> str:
+        """The subject: text, whole numbers and blanks under text keys (what a row gives)
+        written directly; anything else through the encoder."""
+        row = []
+        for k, v in subject.items():
+            write = _SCALARS.get(type(v))
+            if write is None or type(k) is not str:
+                return self.nested(_jsonable(subject), slot)
+            row.append(write(v))
+        if not row:
+            return "{}"
+        keys = tuple(encode_basestring(k) + ": " for k in subject)
+        return self.flat(keys, tuple(row), self.leads[slot])
 
     def _indicator(self, ir: IndicatorResult, values: list[str]) -> None:
         """An indicator's values; one shared between rows (``_memo``) writes them once
