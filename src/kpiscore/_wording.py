@@ -446,8 +446,8 @@ def approx(d: Decimal) -> str:
     if dot >= 0 and len(text) - dot > 5:
         return "≈" + fmt_number(d, 4)
     if dot >= 0:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+        text = text.rstrip("0").rstrip(".")  # at least "0" is left of "0.000"
+    return "0" if text == "-0" else text
 
 
 @functools.lru_cache(maxsize=256)
