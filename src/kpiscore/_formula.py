@@ -252,32 +252,7 @@ def compile_formula(
     early = _prescan(text)
     if early is not None:
         raise FormulaRejected([early])
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
-        if _is_statement(text):
-            raise FormulaRejected(
-                [
-                    FormulaProblem(
-                        "formula_forbidden",
-                        {
-                            "what": (
-                                "语句（赋值、import、分号等）",
-                                "statements (assignment, import, ;)",
-                            )
-                        },
-                    )
-                ]
-            ) from None
-        offset = max(0, (exc.offset or 1) - 1) if (exc.lineno or 1) == 1 else 0
-        raise FormulaRejected(
-            [FormulaProblem("formula_syntax", {"problem_key": exc.msg or "invalid syntax"}, offset)]
-        ) from None
-    except (ValueError, MemoryError, RecursionError):
-        raise FormulaRejected(
-            [FormulaProblem("formula_syntax", {"problem_key": "invalid syntax"})]
-        ) from None
-
+    tree = _parse(text)
     allowed = None if allowed_names is None else frozenset(allowed_names) | frozenset(extra_names)
     problems: list[FormulaProblem] = []
     names: set[str] = set()
@@ -304,32 +279,7 @@ def compile_formula(
             if problem:
                 problems.append(problem)
         elif isinstance(node, ast.Name):
-            segment = ast.get_source_segment(text, node) or node.id
-            if not segment.isascii():
-                problems.append(_problem("formula_non_ascii_name", node, text, name=segment))
-            elif node.id.startswith("_"):
-                problems.append(
-                    _problem(
-                        "unknown_name", node, text, name=node.id, choices=sorted(allowed or ())
-                    )
-                )
-            elif id(node) in called:
-                pass
-            elif node.id in FUNCTIONS:
-                problems.append(
-                    _problem(
-                        "formula_forbidden",
-                        node,
-                        text,
-                        what=("不带括号的函数名", "a function name without a call"),
-                    )
-                )
-            elif allowed is not None and node.id not in allowed:
-                problems.append(
-                    _problem("unknown_name", node, text, name=node.id, choices=sorted(allowed))
-                )
-            else:
-                names.add(node.id)
+            _check_name(node, text, allowed, called, problems, names)
         elif isinstance(node, ast.BinOp):
             if not isinstance(node.op, _BIN_OPS):
                 problems.append(
@@ -379,49 +329,7 @@ def compile_formula(
         elif isinstance(node, ast.IfExp):
             children = [node.test, node.body, node.orelse]
         elif isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name):
-                word = _FORBIDDEN_WORDS.get(type(node.func), ("方法调用", "method calls"))
-                problems.append(_problem("formula_forbidden", node.func, text, what=word))
-            elif node.func.id not in FUNCTIONS:
-                problems.append(
-                    _problem(
-                        "unknown_function",
-                        node.func,
-                        text,
-                        name=node.func.id,
-                        choices=sorted(FUNCTIONS),
-                    )
-                )
-                called.add(id(node.func))
-            elif node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-                problems.append(
-                    _problem(
-                        "formula_forbidden",
-                        node,
-                        text,
-                        what=("关键字参数或 * 参数", "keyword or * arguments"),
-                    )
-                )
-            else:
-                lo, hi = FUNCTIONS[node.func.id]
-                n = len(node.args)
-                if n < lo or (hi is not None and n > hi):
-                    expected = str(lo) if hi == lo else (f"{lo}–{hi}" if hi else f"≥{lo}")
-                    problems.append(
-                        _problem(
-                            "formula_bad_args",
-                            node,
-                            text,
-                            name=node.func.id,
-                            expected=expected,
-                            found=n,
-                        )
-                    )
-                funcs.add(node.func.id)
-                called.add(id(node.func))
-                if node.func.id == "round" and n == 2 and not _small_int(node.args[1], 6):
-                    problems.append(_problem("formula_bad_places", node.args[1], text, limit=6))
-            children = [node.func, *node.args]
+            children = _check_call(node, text, called, problems, funcs)
         else:
             word = _FORBIDDEN_WORDS.get(type(node), (type(node).__name__, type(node).__name__))
             problems.append(_problem("formula_forbidden", node, text, what=word))
@@ -436,6 +344,121 @@ def compile_formula(
         functions=frozenset(funcs),
         fn=closure(tree.body),
     )
+
+
+def _parse(text: str) -> ast.Expression:
+    """The formula's tree, or FormulaRejected in the officer's words (never Python's)."""
+    try:
+        return ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        if _is_statement(text):
+            raise FormulaRejected(
+                [
+                    FormulaProblem(
+                        "formula_forbidden",
+                        {
+                            "what": (
+                                "语句（赋值、import、分号等）",
+                                "statements (assignment, import, ;)",
+                            )
+                        },
+                    )
+                ]
+            ) from None
+        offset = max(0, (exc.offset or 1) - 1) if (exc.lineno or 1) == 1 else 0
+        raise FormulaRejected(
+            [FormulaProblem("formula_syntax", {"problem_key": exc.msg or "invalid syntax"}, offset)]
+        ) from None
+    except (ValueError, MemoryError, RecursionError):
+        raise FormulaRejected(
+            [FormulaProblem("formula_syntax", {"problem_key": "invalid syntax"})]
+        ) from None
+
+
+def _check_name(
+    node: ast.Name,
+    text: str,
+    allowed: frozenset[str] | None,
+    called: set[int],
+    problems: list[FormulaProblem],
+    names: set[str],
+) -> None:
+    """A name: ASCII, not private, a function only when called, one the set knows."""
+    segment = ast.get_source_segment(text, node) or node.id
+    if not segment.isascii():
+        problems.append(_problem("formula_non_ascii_name", node, text, name=segment))
+    elif node.id.startswith("_"):
+        problems.append(
+            _problem("unknown_name", node, text, name=node.id, choices=sorted(allowed or ()))
+        )
+    elif id(node) in called:
+        pass
+    elif node.id in FUNCTIONS:
+        problems.append(
+            _problem(
+                "formula_forbidden",
+                node,
+                text,
+                what=("不带括号的函数名", "a function name without a call"),
+            )
+        )
+    elif allowed is not None and node.id not in allowed:
+        problems.append(_problem("unknown_name", node, text, name=node.id, choices=sorted(allowed)))
+    else:
+        names.add(node.id)
+
+
+def _check_call(
+    node: ast.Call,
+    text: str,
+    called: set[int],
+    problems: list[FormulaProblem],
+    funcs: set[str],
+) -> list[ast.AST]:
+    """A call: one of FUNCTIONS by name, positional arguments in its range; its children."""
+    if not isinstance(node.func, ast.Name):
+        word = _FORBIDDEN_WORDS.get(type(node.func), ("方法调用", "method calls"))
+        problems.append(_problem("formula_forbidden", node.func, text, what=word))
+    elif node.func.id not in FUNCTIONS:
+        problems.append(
+            _problem(
+                "unknown_function",
+                node.func,
+                text,
+                name=node.func.id,
+                choices=sorted(FUNCTIONS),
+            )
+        )
+        called.add(id(node.func))
+    elif node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        problems.append(
+            _problem(
+                "formula_forbidden",
+                node,
+                text,
+                what=("关键字参数或 * 参数", "keyword or * arguments"),
+            )
+        )
+    else:
+        lo, hi = FUNCTIONS[node.func.id]
+        n = len(node.args)
+        if n < lo or (hi is not None and n > hi):
+            expected = str(lo) if hi == lo else (f"{lo}–{hi}" if hi else f"≥{lo}")
+            problems.append(
+                _problem(
+                    "formula_bad_args",
+                    node,
+                    text,
+                    name=node.func.id,
+                    expected=expected,
+                    found=n,
+                )
+            )
+        funcs.add(node.func.id)
+        called.add(id(node.func))
+        if node.func.id == "round" and n == 2 and not _small_int(node.args[1], 6):
+            problems.append(_problem("formula_bad_places", node.args[1], text, limit=6))
+    return [node.func, *node.args]
 
 
 def _is_statement(text: str) -> bool:
