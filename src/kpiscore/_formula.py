@@ -281,29 +281,7 @@ def compile_formula(
         elif isinstance(node, ast.Name):
             _check_name(node, text, allowed, called, problems, names)
         elif isinstance(node, ast.BinOp):
-            if not isinstance(node.op, _BIN_OPS):
-                problems.append(
-                    _problem(
-                        "formula_forbidden",
-                        node,
-                        text,
-                        what=("位运算或矩阵运算", "bitwise or matrix operators"),
-                    )
-                )
-            elif isinstance(node.op, ast.Pow) and not _small_exponent(node.right):
-                problems.append(_problem("formula_bad_power", node, text, limit=MAX_POWER))
-            elif any(
-                isinstance(side, ast.Constant) and isinstance(side.value, str)
-                for side in (node.left, node.right)
-            ):
-                problems.append(
-                    _problem(
-                        "formula_forbidden",
-                        node,
-                        text,
-                        what=("文字参与算术运算", "arithmetic on text"),
-                    )
-                )
+            problems.extend(_binop_problems(node, text))
             children = [node.left, node.right]
         elif isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Invert):
@@ -314,17 +292,9 @@ def compile_formula(
         elif isinstance(node, ast.BoolOp):
             children = list(node.values)
         elif isinstance(node, ast.Compare):
-            for op in node.ops:
-                if not isinstance(op, _COMPARE_OPS):
-                    problems.append(
-                        _problem(
-                            "formula_forbidden",
-                            node,
-                            text,
-                            what=("in / is 比较", "in / is comparisons"),
-                        )
-                    )
-                    break
+            if not all(isinstance(op, _COMPARE_OPS) for op in node.ops):
+                what = ("in / is 比较", "in / is comparisons")
+                problems.append(_problem("formula_forbidden", node, text, what=what))
             children = [node.left, *node.comparators]
         elif isinstance(node, ast.IfExp):
             children = [node.test, node.body, node.orelse]
@@ -373,6 +343,22 @@ def _parse(text: str) -> ast.Expression:
         raise FormulaRejected(
             [FormulaProblem("formula_syntax", {"problem_key": "invalid syntax"})]
         ) from None
+
+
+def _binop_problems(node: ast.BinOp, text: str) -> list[FormulaProblem]:
+    """Arithmetic: the four operations and small powers, on numbers (not text)."""
+    if not isinstance(node.op, _BIN_OPS):
+        what = ("位运算或矩阵运算", "bitwise or matrix operators")
+        return [_problem("formula_forbidden", node, text, what=what)]
+    if isinstance(node.op, ast.Pow) and not _small_exponent(node.right):
+        return [_problem("formula_bad_power", node, text, limit=MAX_POWER)]
+    if any(
+        isinstance(side, ast.Constant) and isinstance(side.value, str)
+        for side in (node.left, node.right)
+    ):
+        what = ("文字参与算术运算", "arithmetic on text")
+        return [_problem("formula_forbidden", node, text, what=what)]
+    return []
 
 
 def _check_name(

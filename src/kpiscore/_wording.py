@@ -475,10 +475,16 @@ def _cond(value: Any, w: Words, ind: CompiledIndicator | IndicatorKey) -> str:
 
 
 # A template field's spec → how its value is written (the specs TEMPLATES use).
+# The specs that need only the value: a compiled sentence calls these directly.
+_DIRECT: dict[str, Callable[[Any], str]] = {"num": fmt_number, "pct": fmt_percent, "n": approx}
+
+
+def _value_only(write: Callable[[Any], str]) -> Field:
+    return lambda v, w, ind: write(v)
+
+
 FIELDS: dict[str, Field] = {
-    "num": lambda v, w, ind: fmt_number(v),
-    "pct": lambda v, w, ind: fmt_percent(v),
-    "n": lambda v, w, ind: approx(v),
+    **{spec: _value_only(write) for spec, write in _DIRECT.items()},
     "show": _show,
     "f": lambda v, w, ind: w.formula(v),
     "cond": _cond,
@@ -506,9 +512,6 @@ def _pieces(kind: str, pick: int, first: bool) -> tuple[tuple[str, str, Field | 
 
 Sentence = Callable[[Sequence[Step], "Words", "CompiledIndicator | IndicatorKey"], str]
 _MAX_SENTENCES = 512  # distinct step sequences per set and language; real sets have dozens
-
-# Specs written as a direct call in a compiled sentence (the rest call their Field).
-_DIRECT: dict[str, Callable[[Any], str]] = {"num": fmt_number, "pct": fmt_percent, "n": approx}
 
 
 def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
