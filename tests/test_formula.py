@@ -194,7 +194,7 @@ def test_memory_stays_flat_in_rows_whose_formula_calls_fail():
     assert after - before < 150_000, f"grew {after - before} bytes over 3000 rows"
 
 
-# --- closures against simpleeval --------------------------------------------------------
+# --- generated code against simpleeval --------------------------------------------------------
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -247,7 +247,7 @@ def _outcome(evaluator, formula, general):
 
 @settings(max_examples=600, deadline=None)
 @given(_formulas(), st.dictionaries(st.sampled_from(["a", "b", "c", "t"]), _VALUES))
-def test_a_compiled_closure_gives_what_simpleeval_gives_value_and_failure_alike(text, names):
+def test_the_generated_function_gives_what_simpleeval_gives_value_and_failure_alike(text, names):
     try:
         formula = compile_formula(text, allowed_names=["a", "b", "c", "t"])
     except FormulaRejected:
@@ -258,7 +258,7 @@ def test_a_compiled_closure_gives_what_simpleeval_gives_value_and_failure_alike(
     assert fast == general
 
 
-def test_a_set_sent_to_another_process_rebuilds_its_closures():
+def test_a_set_sent_to_another_process_rebuilds_its_generated_code():
     import pickle
 
     formula = compile_formula("max(a, b) / 2", allowed_names=["a", "b"])

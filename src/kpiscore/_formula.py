@@ -26,10 +26,11 @@ from decimal import (
     InvalidOperation,
 )
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from simpleeval import InvalidExpression, NameNotDefined, SimpleEval
 
+from ._formula_code import generated
 from ._messages import Lang
 
 MAX_LENGTH = 1_000
@@ -111,18 +112,19 @@ class CompiledFormula:
     tree: ast.expr = field(repr=False)
     names: frozenset[str]
     functions: frozenset[str]
-    # The checked tree as nested closures over kpiscore's own operators, built once at
-    # load (None: run by simpleeval, the general path). No user text reaches compile().
+    # The checked tree as one generated function over kpiscore's own operators, built
+    # once at load (None: run by simpleeval, the general path). No user text reaches
+    # compile().
     fn: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)
 
-    # A closure does not pickle: a set sent to another process rebuilds it there.
+    # A generated function does not pickle: a set sent to another process rebuilds it.
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "fn"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for k, v in state.items():
             object.__setattr__(self, k, v)
-        object.__setattr__(self, "fn", closure(state["tree"]))
+        object.__setattr__(self, "fn", compiled(state["tree"]))
 
     def evaluate(self, evaluator: Evaluator) -> Any:
         return evaluator.run(self)
@@ -312,7 +314,7 @@ def compile_formula(
         tree=tree.body,
         names=frozenset(names),
         functions=frozenset(funcs),
-        fn=closure(tree.body),
+        fn=compiled(tree.body),
     )
 
 
@@ -687,90 +689,16 @@ def _engine() -> SimpleEval:
     return engine
 
 
-Closure = Callable[[Mapping[str, Any]], Any]
+def _missing(name: str) -> NoReturn:
+    raise EvalFailure("missing_value", name=name)
 
 
-def closure(node: ast.expr) -> Closure | None:
-    """The checked tree as closures with simpleeval's semantics (left to right, chained
-    comparisons, ``and``/``or`` returning the deciding value) and the same operators,
-    functions and failures; None for a node kind it does not know (simpleeval runs it)."""
-    try:
-        return _closure(node)
-    except _NotCompiled:
-        return None
-
-
-class _NotCompiled(Exception):
-    pass
-
-
-def _closure(node: ast.expr) -> Closure:
-    if isinstance(node, ast.Constant):
-        value = node.value
-        return lambda names: value
-    if isinstance(node, ast.Name):
-        return _name(node.id)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        op, left, right = _OPERATORS[type(node.op)], _closure(node.left), _closure(node.right)
-        return lambda names: op(left(names), right(names))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
-        unary, operand = _OPERATORS[type(node.op)], _closure(node.operand)
-        return lambda names: unary(operand(names))
-    if isinstance(node, ast.Compare) and all(type(o) in _OPERATORS for o in node.ops):
-        return _compare_chain(node)
-    if isinstance(node, ast.BoolOp):
-        return _boolean(isinstance(node.op, ast.And), [_closure(v) for v in node.values])
-    if isinstance(node, ast.IfExp):
-        test, body, orelse = _closure(node.test), _closure(node.body), _closure(node.orelse)
-        return lambda names: body(names) if test(names) else orelse(names)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-        impl = _FUNCTION_IMPLS.get(node.func.id)
-        if impl is None:
-            raise _NotCompiled
-        args = [_closure(a) for a in node.args]
-        return lambda names: impl(*[a(names) for a in args])
-    raise _NotCompiled
-
-
-def _name(n: str) -> Closure:
-    def value(names: Mapping[str, Any]) -> Any:
-        try:
-            return names[n]
-        except KeyError:
-            raise EvalFailure("missing_value", name=n) from None
-
-    return value
-
-
-def _compare_chain(node: ast.Compare) -> Closure:
-    first = _closure(node.left)
-    rest = [
-        (_OPERATORS[type(o)], _closure(c)) for o, c in zip(node.ops, node.comparators, strict=True)
-    ]
-
-    def compare(names: Mapping[str, Any]) -> Any:
-        right = first(names)
-        result: Any = True
-        for op, comp in rest:
-            if not result:
-                break
-            left, right = right, comp(names)
-            result = op(left, right)
-        return result
-
-    return compare
-
-
-def _boolean(conjunction: bool, parts: list[Closure]) -> Closure:
-    def run(names: Mapping[str, Any]) -> Any:
-        result: Any = False
-        for part in parts:
-            result = part(names)
-            if (not result) if conjunction else result:
-                break
-        return result
-
-    return run
+def compiled(node: ast.expr) -> Callable[[Mapping[str, Any]], Any] | None:
+    """The checked tree as one generated function over kpiscore's own operators and
+    functions (``_formula_code``), with simpleeval's semantics (left to right, chained
+    comparisons, ``and``/``or`` returning the deciding value) and the same failures;
+    None for a node kind it does not know (simpleeval runs it)."""
+    return generated(node, _OPERATORS, _FUNCTION_IMPLS, _missing)
 
 
 class Evaluator:
@@ -788,15 +716,15 @@ class Evaluator:
         self._names = MappingProxyType(names)
 
     def run(self, formula: CompiledFormula, *, general: bool = False) -> Any:
-        """The formula on this row: by its closure, or by simpleeval when ``general`` (the
-        path the closures are fuzzed against) or when it has none."""
+        """The formula on this row: by its generated function, or by simpleeval when ``general``
+        (the path the generated code is fuzzed against) or when it has none."""
         return evaluate(formula, self._names, general=general)
 
 
 def evaluate(formula: CompiledFormula, names: Mapping[str, Any], *, general: bool = False) -> Any:
     """One formula over one row's names, with every failure an EvalFailure.
 
-    The closures only read ``names``; simpleeval gets a read-only view of them.
+    The generated function only reads ``names``; simpleeval gets a read-only view of them.
     """
     fn = None if general else formula.fn
     try:
