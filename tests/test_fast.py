@@ -628,3 +628,17 @@ def test_a_fast_total_the_detail_contradicts_is_never_shown_silently():
     )
     with pytest.raises(RuntimeError, match="第 3 行的快速计分与完整计分不一致"):
         _ = wrong.indicators
+
+
+def test_rows_read_from_a_file_are_kept_as_read_and_give_the_general_result(tmp_path):
+    # A file's rows are kpiscore's own dicts, kept uncopied: the same detail and digest.
+    from kpiscore._sources import rows_of
+
+    iset = kpiscore.loads(PLAIN_SET)
+    path = tmp_path / "rows.csv"
+    path.write_text("subject,q,t,s,c\n甲,8,45,部分达成,120\n乙,3,60,达成,90.5\n", encoding="utf-8")
+    fast = list(kpiscore.score_many(iset, path))
+    read = [(number, data) for number, _, data, _ in rows_of(path, "zh")]
+    assert [r.row for r in fast] == [2, 3]
+    assert [r.to_json() for r in fast] == [_general(iset, d, "zh", n).to_json() for n, d in read]
+    assert all(r.__dict__["_detail"] is not None for r in fast)  # both took the fast path

@@ -135,8 +135,10 @@ def score_rows(
     skipped, columns not read), for the command line to print.
     """
     reading = reading or reading_for(iset, lang)
+    # Rows read from a file are kpiscore's own dicts: nobody else can change them later.
+    owned = isinstance(rows, (str, Path))
     for row in rows_of(rows, lang, reading):
-        yield score_row(iset, row, strict=strict, lang=lang, check_set=check_set)
+        yield score_row(iset, row, strict=strict, lang=lang, check_set=check_set, owned=owned)
 
 
 def score_row(
@@ -146,6 +148,7 @@ def score_row(
     strict: bool,
     lang: Lang,
     check_set: bool = True,
+    owned: bool = False,
 ) -> Result | RowError:
     """One batch row (its number, subject, data or the reason it has none) scored: a
     plain row by the set's fast path (its detail built from the row as read there, so
@@ -158,7 +161,7 @@ def score_row(
         )
     plan = plan_for(iset) if not strict else None
     if plan is not None:
-        quick = plan.score(data, number, lang, check_set)
+        quick = plan.score(data, number, lang, check_set, owned)
         if quick is not None:
             return quick
     try:

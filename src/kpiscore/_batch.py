@@ -188,10 +188,13 @@ def _problem_line(r: Result, lang: Lang) -> str:
 def lines(
     iset: IndicatorSet, set_source: str, rows: Iterable[Row], opts: Options, jobs: int
 ) -> Iterator[Line]:
-    """Every row's Line, in order; ``jobs`` > 1 scores in that many processes."""
+    """Every row's Line, in order; ``jobs`` > 1 scores in that many processes. The rows
+    are read from the data file by kpiscore, so their dicts are its own (``owned``)."""
     if jobs <= 1:
         for row in rows:
-            yield line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
+            yield line_for(
+                _api.score_row(iset, row, strict=opts.strict, lang=opts.lang, owned=True), opts
+            )
         return
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_start_worker, initargs=(set_source, opts)
@@ -229,7 +232,7 @@ def _start_worker(set_source: str, opts: Options) -> None:
 def _score_chunk(chunk: list[Row]) -> list[Line]:
     iset, opts = _WORKER["set"], _WORKER["opts"]
     return [
-        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang), opts)
+        line_for(_api.score_row(iset, row, strict=opts.strict, lang=opts.lang, owned=True), opts)
         for row in chunk
     ]
 

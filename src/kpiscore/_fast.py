@@ -325,7 +325,7 @@ class Plan:
         }
 
     def score(
-        self, data: Any, row: int | None, lang: Lang, check_set: bool = True
+        self, data: Any, row: int | None, lang: Lang, check_set: bool = True, owned: bool = False
     ) -> Result | None:
         iset = self.iset
         try:
@@ -334,7 +334,7 @@ class Plan:
                 total, forced = self.total(values)
         except (_Off, ArithmeticError):
             return None
-        source = _copy(data)
+        source = data if owned else _copy(data)
         light: dict[str, Any] = dict(self.light_en if lang == "en" else self.light_zh)
         light["total"] = total
         light["grade"] = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import operator
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -546,7 +547,8 @@ def _checked(x: Decimal) -> Decimal:
 
 
 def _div(a: Any, b: Any) -> Decimal:
-    a, b = _num(a), _num(b)
+    a = a if type(a) is Decimal else _num(a)
+    b = b if type(b) is Decimal else _num(b)
     if b == 0:
         raise EvalFailure("division_by_zero")
     return _checked(a / b)
@@ -575,9 +577,9 @@ def _pow(a: Any, b: Any) -> Decimal:
 
 def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def run(a: Any, b: Any) -> bool:
-        if isinstance(a, bool):
+        if type(a) is bool:  # bool has no subclasses: the same test as isinstance
             a = Decimal(int(a))
-        if isinstance(b, bool):
+        if type(b) is bool:
             b = Decimal(int(b))
         if type(a) is not type(b):
             raise EvalFailure("bad_comparison", left=_show(a), right=_show(b))
@@ -589,6 +591,17 @@ def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     return run
 
 
+def _arithmetic(op: Callable[[Decimal, Decimal], Decimal]) -> Callable[[Any, Any], Decimal]:
+    # A formula runs per row, its operators several times: the common Decimal operand
+    # is taken as it is, anything else through _num (a bool as 0/1, else not_a_number).
+    def run(a: Any, b: Any) -> Decimal:
+        return _checked(
+            op(a if type(a) is Decimal else _num(a), b if type(b) is Decimal else _num(b))
+        )
+
+    return run
+
+
 def _eq(a: Any, b: Any) -> bool:
     if isinstance(a, (Decimal, bool)) and isinstance(b, (Decimal, bool)):
         return _num(a) == _num(b)
@@ -596,9 +609,9 @@ def _eq(a: Any, b: Any) -> bool:
 
 
 _OPERATORS: dict[type, Callable[..., Any]] = {
-    ast.Add: lambda a, b: _checked(_num(a) + _num(b)),
-    ast.Sub: lambda a, b: _checked(_num(a) - _num(b)),
-    ast.Mult: lambda a, b: _checked(_num(a) * _num(b)),
+    ast.Add: _arithmetic(operator.add),
+    ast.Sub: _arithmetic(operator.sub),
+    ast.Mult: _arithmetic(operator.mul),
     ast.Div: _div,
     ast.FloorDiv: _floordiv,
     ast.Mod: _mod,
@@ -608,17 +621,17 @@ _OPERATORS: dict[type, Callable[..., Any]] = {
     ast.Not: lambda a: not a,
     ast.Eq: _eq,
     ast.NotEq: lambda a, b: not _eq(a, b),
-    ast.Lt: _compare(lambda a, b: a < b),
-    ast.LtE: _compare(lambda a, b: a <= b),
-    ast.Gt: _compare(lambda a, b: a > b),
-    ast.GtE: _compare(lambda a, b: a >= b),
+    ast.Lt: _compare(operator.lt),
+    ast.LtE: _compare(operator.le),
+    ast.Gt: _compare(operator.gt),
+    ast.GtE: _compare(operator.ge),
 }
 
 
 def _flatten(args: tuple[Any, ...]) -> list[Decimal]:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    return [_num(a) for a in args]
+    return [a if type(a) is Decimal else _num(a) for a in args]
 
 
 def _avg(*args: Any) -> Decimal:
