@@ -99,3 +99,15 @@ def test_a_node_kind_without_a_generated_form_leaves_the_formula_to_simpleeval()
     assert generated(tree, _OPERATORS, _FUNCTION_IMPLS, _missing) is None
     unknown_call = ast.parse("sorted(a)", mode="eval").body
     assert generated(unknown_call, _OPERATORS, _FUNCTION_IMPLS, _missing) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a < b <= c < 10", "(a < b < c) == (b < c <= 10) < 2", "a < b < c and b < c < 10 and a < c"],
+)
+def test_long_and_nested_chains_are_generated_and_agree_with_simpleeval(text):
+    f = compile_formula(text, allowed_names=NAMES)
+    assert f.fn is not None  # generated, not left to simpleeval
+    for a, b, c in [(1, 2, 3), (1, 3, 2), (3, 2, 1), (1, 2, 12), (2, 2, 2)]:
+        names = {"a": Decimal(a), "b": Decimal(b), "c": Decimal(c)}
+        assert evaluate(f, names) == evaluate(f, names, general=True), (text, a, b, c)

@@ -175,3 +175,21 @@ def test_a_category_result_the_scorer_makes_is_the_dataclasss_own():
     assert pickle.loads(pickle.dumps(made)) == made
     with pytest.raises(AttributeError):
         made.score = Decimal(0)  # type: ignore[misc]
+
+
+def test_an_explanation_is_worded_on_first_read_once_and_then_kept(monkeypatch):
+    iset, data = _project()
+    ir = kpiscore.score(iset, data).indicators[0]
+    words = ir.words[0]
+    real, calls = type(words).explain, []
+
+    def counted(self, steps, ind):
+        calls.append(ind.id)
+        return real(self, steps, ind)
+
+    monkeypatch.setattr(type(words), "explain", counted)
+    assert "explanation" not in ir.__dict__
+    first = ir.explanation
+    assert ir.explanation is first and ir.__dict__["explanation"] is first
+    assert calls == [ir.id]
+    assert "How the score was reached" in type(ir).explanation.__doc__  # for help()

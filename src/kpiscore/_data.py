@@ -463,8 +463,12 @@ def snapshot(data: Any) -> Any:
     return data
 
 
+# json.dumps makes an encoder per call when an option differs from its defaults: one, kept.
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def digest_of(data: Any) -> str:
-    canon = json.dumps(_canonical(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canon = _CANONICAL_JSON.encode(_canonical(data))
     # A lone surrogate ("\\ud800" in JSON) is kept in the digest as its code point.
     return "sha256:" + hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -257,66 +257,80 @@ def compile_formula(
         raise FormulaRejected([early])
     tree = _parse(text)
     allowed = None if allowed_names is None else frozenset(allowed_names) | frozenset(extra_names)
-    problems: list[FormulaProblem] = []
-    names: set[str] = set()
-    funcs: set[str] = set()
-    called: set[int] = set()
-    count = 0
-    stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise FormulaRejected(
-                [
-                    FormulaProblem(
-                        "formula_too_complex", {"count": f">{MAX_NODES}", "limit": MAX_NODES}
-                    )
-                ]
-            )
-        if depth > MAX_DEPTH:
-            raise FormulaRejected([_problem("formula_too_deep", node, text, limit=MAX_DEPTH)])
-        children: list[ast.AST] = []
+    check = _TreeCheck(text, allowed)
+    check.walk(tree.body)
+    if check.problems:
+        check.problems.sort(key=lambda p: p.offset)
+        raise FormulaRejected(check.problems)
+    return CompiledFormula(
+        source=text,
+        tree=tree.body,
+        names=frozenset(check.names),
+        functions=frozenset(check.funcs),
+        fn=compiled(tree.body),
+    )
+
+
+class _TreeCheck:
+    """One formula's tree walked against the allowlist: what it reads and calls, and
+    every problem, each at its place in the text."""
+
+    def __init__(self, text: str, allowed: frozenset[str] | None):
+        self.text = text
+        self.allowed = allowed
+        self.problems: list[FormulaProblem] = []
+        self.names: set[str] = set()
+        self.funcs: set[str] = set()
+        self.called: set[int] = set()
+
+    def walk(self, root: ast.AST) -> None:
+        """Iteratively (no recursion on deep nesting), refusing past the size caps."""
+        count = 0
+        stack: list[tuple[ast.AST, int]] = [(root, 1)]
+        while stack:
+            node, depth = stack.pop()
+            count += 1
+            if count > MAX_NODES:
+                too_many = {"count": f">{MAX_NODES}", "limit": MAX_NODES}
+                raise FormulaRejected([FormulaProblem("formula_too_complex", too_many)])
+            if depth > MAX_DEPTH:
+                raise FormulaRejected(
+                    [_problem("formula_too_deep", node, self.text, limit=MAX_DEPTH)]
+                )
+            stack.extend((child, depth + 1) for child in self.children(node))
+
+    def children(self, node: ast.AST) -> list[ast.AST]:
+        """The node's own problems noted; the nodes under it, to be checked next."""
+        text, problems = self.text, self.problems
         if isinstance(node, ast.Constant):
             problem = _check_constant(node, text)
             if problem:
                 problems.append(problem)
         elif isinstance(node, ast.Name):
-            _check_name(node, text, allowed, called, problems, names)
+            _check_name(node, text, self.allowed, self.called, problems, self.names)
         elif isinstance(node, ast.BinOp):
             problems.extend(_binop_problems(node, text))
-            children = [node.left, node.right]
+            return [node.left, node.right]
         elif isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Invert):
-                problems.append(
-                    _problem("formula_forbidden", node, text, what=("位运算（~）", "bitwise ~"))
-                )
-            children = [node.operand]
+                what = ("位运算（~）", "bitwise ~")
+                problems.append(_problem("formula_forbidden", node, text, what=what))
+            return [node.operand]
         elif isinstance(node, ast.BoolOp):
-            children = list(node.values)
+            return list(node.values)
         elif isinstance(node, ast.Compare):
             if not all(isinstance(op, _COMPARE_OPS) for op in node.ops):
                 what = ("in / is 比较", "in / is comparisons")
                 problems.append(_problem("formula_forbidden", node, text, what=what))
-            children = [node.left, *node.comparators]
+            return [node.left, *node.comparators]
         elif isinstance(node, ast.IfExp):
-            children = [node.test, node.body, node.orelse]
+            return [node.test, node.body, node.orelse]
         elif isinstance(node, ast.Call):
-            children = _check_call(node, text, called, problems, funcs)
+            return _check_call(node, text, self.called, problems, self.funcs)
         else:
             word = _FORBIDDEN_WORDS.get(type(node), (type(node).__name__, type(node).__name__))
             problems.append(_problem("formula_forbidden", node, text, what=word))
-        stack.extend((child, depth + 1) for child in children)
-    if problems:
-        problems.sort(key=lambda p: p.offset)
-        raise FormulaRejected(problems)
-    return CompiledFormula(
-        source=text,
-        tree=tree.body,
-        names=frozenset(names),
-        functions=frozenset(funcs),
-        fn=compiled(tree.body),
-    )
+        return []
 
 
 def _parse(text: str) -> ast.Expression:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, final
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, final, overload
 
 from ._data import digest_of
 from ._messages import Lang, as_message
@@ -32,6 +31,32 @@ PROBLEM_STATUSES: frozenset[str] = frozenset({"missing_data", "invalid_data"})
 
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
+
+
+class _Lazy(Generic[_V]):
+    """functools.cached_property without its lock: on Python 3.11 every first read
+    takes one lock shared by all instances of the class (a thread's result waits on
+    another's), and a batch reads twenty explanations a row. The value is the same
+    whoever computes it, so a race only computes it twice."""
+
+    def __init__(self, fn: Callable[[Any], _V]):
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Lazy[_V]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _V: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 def _frozen(cls: type[_T], fields: dict[str, Any]) -> _T:
@@ -79,7 +104,7 @@ class IndicatorResult:
         made once per indicator), without the frozen dataclass's per-field setattr."""
         return _frozen(cls, fields)
 
-    @cached_property
+    @_Lazy
     def explanation(self) -> str:
         """How the score was reached, in the result's language; worded on first read."""
         if self.words is None:
@@ -372,7 +397,7 @@ class Result:
         inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in _FIELDS)
         return f"Result({inner})"
 
-    @cached_property
+    @_Lazy
     def _full(self) -> Result:
         """The general path's result for the same data, built once, on first read."""
         detail = self.__dict__["_detail"]
@@ -388,39 +413,39 @@ class Result:
             )
         return full
 
-    @cached_property
+    @_Lazy
     def subject(self) -> dict[str, Any]:
         return self._full.subject
 
-    @cached_property
+    @_Lazy
     def categories(self) -> tuple[CategoryResult, ...]:
         return self._full.categories
 
-    @cached_property
+    @_Lazy
     def indicators(self) -> tuple[IndicatorResult, ...]:
         return self._full.indicators
 
-    @cached_property
+    @_Lazy
     def checks(self) -> tuple[CheckResult, ...]:
         return self._full.checks
 
-    @cached_property
+    @_Lazy
     def discrepancies(self) -> tuple[Discrepancy, ...]:
         return self._full.discrepancies
 
-    @cached_property
+    @_Lazy
     def points_lost(self) -> tuple[PointsLost, ...]:
         return self._full.points_lost
 
-    @cached_property
+    @_Lazy
     def penalties(self) -> tuple[str, ...]:
         return self._full.penalties
 
-    @cached_property
+    @_Lazy
     def warnings(self) -> tuple[str, ...]:
         return self._full.warnings
 
-    @cached_property
+    @_Lazy
     def data_digest(self) -> str:
         """sha256 of the data in canonical form: the same data gives the same digest, from
         a YAML file, a CSV row or Python values. Taken on first read."""
