@@ -352,10 +352,16 @@ MAX_STRAY_WARNINGS = 20
 
 class _Scorer:
     def __init__(
-        self, iset: IndicatorSet, sd: SubjectData, lang: Lang, memo: IndicatorMemo | None = None
+        self,
+        iset: IndicatorSet,
+        sd: SubjectData,
+        lang: Lang,
+        memo: IndicatorMemo | None = None,
+        plain: bool = False,
     ):
         self.iset = iset
         self.memo = memo
+        self.plain = plain  # a row the fast path took: read by prepare_plain
         self.sd = sd
         self.lang = lang
         self.warnings: list[str] = list(sd.warnings)
@@ -430,6 +436,16 @@ class _Scorer:
 
     def scored_indicator(self, ind: CompiledIndicator) -> IndicatorResult:
         """Applicability, the actual value, the rule; a problem anywhere scores 0, named."""
+        if self.plain and ind.actual is None and ind.applies is None and ind.rule != "manual":
+            rv = self.sd.values.get(ind.id)
+            if rv is not None and type(rv.value) is Decimal:
+                # A plain row's own number: never n/a, unreadable or restated, so what
+                # inapplicable() and actual_of() would find, without asking.
+                shown = [step("actual_value", actual=rv.value)] if ind.rule in _SHOWS_ACTUAL else []
+                try:
+                    return self.scored(ind, rv.value, shown)
+                except RuleProblem as exc:
+                    return self.missing(ind, exc.code, exc.params)
         try:
             na = self.inapplicable(ind)
             if na is not None:
@@ -1107,4 +1123,4 @@ def score_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang, row: int |
     """The whole Result of a row the fast path scored: its detail, built on first read."""
     sd = prepare_plain(iset, data, lang)
     with localcontext(CONTEXT):
-        return _Scorer(iset, sd, lang, memo_for(iset, lang)).run(False, row)
+        return _Scorer(iset, sd, lang, memo_for(iset, lang), plain=True).run(False, row)
