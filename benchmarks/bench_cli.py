@@ -1,8 +1,9 @@
 """How long does the command line take to start, against Python doing nothing?
 
-Runs ``python -c pass``, ``kpiscore --help`` and ``kpiscore score`` on the
-Panyu example, each ``--repeat`` times in fresh processes, in the same run,
-and prints the median times and their ratio to ``python -c pass``. Byte code
+Runs ``kpiscore --help`` and ``kpiscore score`` on the Panyu example in fresh
+processes, each run paired with a ``python -c pass`` just before it
+(``_timing.paired``), ``--repeat`` pairs each, and prints the median times and
+the median of the pairs' ratios. Byte code
 is allowed to be cached (as in any installed package): the first run of each
 warms it and is not counted. That first run also puts the set in the command
 line's set cache (a temporary folder here), as an officer's first run of the
@@ -16,15 +17,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _timing import median_of, paired  # noqa: E402
+
 EXAMPLE = ROOT / "examples" / "panyu-2022"
 SCORE = [
     "-m",
@@ -33,34 +37,36 @@ SCORE = [
     str(EXAMPLE / "department-set.yaml"),
     str(EXAMPLE / "department.yaml"),
 ]
+BARE = ["-c", "pass"]
 COMMANDS: dict[str, tuple[list[str], dict[str, str]]] = {
-    "python -c pass": (["-c", "pass"], {}),
+    "python -c pass": (BARE, {}),
     "kpiscore --help": (["-m", "kpiscore", "--help"], {}),
     "kpiscore score (Panyu)": (SCORE, {}),
     "kpiscore score (Panyu, no set cache)": (SCORE, {"KPISCORE_CACHE": "off"}),
 }
 
 
-def timed(args: list[str], repeat: int, extra: dict[str, str], cache: str) -> float:
+def command(args: list[str], extra: dict[str, str], cache: str) -> Callable[[], object]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "KPISCORE_CACHE_DIR": cache, **extra}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    times = []
-    for i in range(repeat + 1):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, *args], env=env, capture_output=True, check=True)
-        if i:  # the first run compiles and caches byte code
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return lambda: subprocess.run([sys.executable, *args], env=env, capture_output=True, check=True)
 
 
 def run(repeat: int = 5) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as cache:
-        out = {
-            name: round(timed(args, repeat, extra, cache) * 1000, 1)
-            for name, (args, extra) in COMMANDS.items()
-        }
-    base = out["python -c pass"]
-    return {name: {"ms": ms, "ratio": round(ms / base, 1)} for name, ms in out.items()}
+        bare = command(BARE, {}, cache)
+        bare()
+        for name, (args, extra) in COMMANDS.items():
+            if args == BARE:
+                seconds, _ = median_of(repeat, bare)
+                out[name] = {"ms": round(seconds * 1000, 1), "ratio": 1.0}
+                continue
+            fn = command(args, extra, cache)
+            fn()  # the first run compiles and caches byte code (and puts the set in the cache)
+            timed = paired(repeat, bare, fn)
+            out[name] = {"ms": round(timed.seconds * 1000, 1), "ratio": round(timed.ratio, 1)}
+    return out
 
 
 def main() -> None:

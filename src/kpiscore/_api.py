@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._columns import reading_for
 from ._data import read_file
 from ._evaluate import score_data
 from ._fast import plan_for
 from ._messages import Lang, message
-from ._sources import Reading, Row, flat_row, is_flat, rows_of
 from .compiled import IndicatorSet
 from .errors import Issue, KpiscoreError
 from .result import Result
+
+if TYPE_CHECKING:
+    from ._sources import Reading, Row
 
 
 def _checked_lang(lang: object) -> Lang:
@@ -83,6 +84,8 @@ def score(
     if isinstance(data, (str, Path)):
         data, file, doc = read_file(data, lang)
         return score_data(iset, data, strict=strict, lang=lang, file=file, doc=doc)
+    from ._sources import flat_row, is_flat  # table reading: not imported for a file
+
     if is_flat(data):  # a flat row (CSV conventions), e.g. one record of a DataFrame
         data = flat_row(1, data)[2]
     return score_data(iset, data, strict=strict, lang=lang)
@@ -134,6 +137,9 @@ def score_rows(
     ``reading`` collects what was noted about a table as a whole (hidden sheets
     skipped, columns not read), for the command line to print.
     """
+    from ._columns import reading_for  # table reading: imported when a batch starts
+    from ._sources import rows_of
+
     reading = reading or reading_for(iset, lang)
     # Rows read from a file are kpiscore's own dicts: nobody else can change them later.
     owned = isinstance(rows, (str, Path))

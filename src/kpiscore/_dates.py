@@ -10,7 +10,6 @@ an actual alike: "done in November" is not known to be done before the 30th.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 import unicodedata
@@ -42,7 +41,7 @@ class When:
         y = self.year if self.year is not None else year
         if y is None:
             return None
-        last = calendar.monthrange(y, self.month)[1]
+        last = _days_in(y, self.month)
         return datetime.date(y, self.month, self.day if self.day is not None else last)
 
     def show(self, lang: str = "zh") -> str:
@@ -78,7 +77,7 @@ def _checked(year: int | None, month: int | None, day: int | None) -> When | Non
     if year is not None and not 1900 <= year <= 2200:
         return None
     if day is not None:
-        last = calendar.monthrange(year if year is not None else 2000, month)[1]  # 2000: leap
+        last = _days_in(year if year is not None else 2000, month)  # 2000: leap
         if not 1 <= day <= last:
             return None
     return When(month, year, day)
@@ -151,7 +150,13 @@ def months_late(done: datetime.date, due: datetime.date) -> int:
     n = (done.year - due.year) * 12 + done.month - due.month
     # The due date moved on by n months (a month's end stays a month's end).
     y, m = divmod(due.month - 1 + n, 12)
-    last = calendar.monthrange(due.year + y, m + 1)[1]
-    end_of_month = due.day == calendar.monthrange(due.year, due.month)[1]
+    last = _days_in(due.year + y, m + 1)
+    end_of_month = due.day == _days_in(due.year, due.month)
     shifted = datetime.date(due.year + y, m + 1, last if end_of_month else min(due.day, last))
     return n + 1 if done > shifted else max(n, 1)
+
+
+def _days_in(year: int, month: int) -> int:
+    import calendar  # here, not at the top: most runs read no date, and it imports locale
+
+    return calendar.monthrange(year, month)[1]

@@ -15,7 +15,6 @@ import itertools
 import math
 import re
 import unicodedata
-import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -241,6 +240,8 @@ def _xlsx_rows(path: Path, lang: Lang, reading: Reading) -> Iterator[Row]:
 
 
 def _check_xlsx_zip(path: Path, lang: Lang) -> None:
+    import zipfile  # for workbooks only: it imports three compression modules
+
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
@@ -299,6 +300,8 @@ def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
     found: list[tuple[int, int, int, int]] = []
     if not part:
         return found
+    import zipfile
+
     with zipfile.ZipFile(path) as zf:
         name = part.lstrip("/")
         if name not in zf.namelist():
