@@ -271,3 +271,24 @@ def test_a_plain_read_value_is_the_read_value_the_dataclass_makes(value):
     assert pickle.loads(pickle.dumps(made)) == want
     with pytest.raises(AttributeError):
         made.value = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("target", [">= 10 万元", ">= 95%"])
+@pytest.mark.parametrize("cell", [True, False])
+def test_a_true_or_false_cell_where_an_amount_or_a_rate_belongs_is_named_not_read_as_1_or_0(
+    target, cell
+):
+    r = _score(_one_set(target), {"a": cell}).indicators[0]
+    assert r.status == "invalid_data" and r.score == 0
+    assert ("TRUE" if cell else "FALSE") in r.problem
+
+
+def test_a_true_or_false_cell_a_formula_reads_as_a_flag_still_counts_as_1_or_0():
+    text = (
+        "kpiscore: 1\nid: t\nname: 测试\ncategories:\n"
+        "  - {id: main, name: 主要指标, weight: 10}\nfull_score: 10\nindicators:\n"
+        "  - {id: a, category: main, name: 甲, weight: 10, rule: formula,"
+        " score: 'weight if done else 0'}\n"
+    )
+    assert _score(text, {"done": True}).total == 10
+    assert _score(text, {"done": False}).total == 0

@@ -115,6 +115,8 @@ LOADERS = [
 SLIPS = [
     ("a:\n\tb: 1\n", "不能用 Tab 缩进"),
     ("indicators:\n  - id: a\n\t  weight: 1\n", "不能用 Tab 缩进"),
+    ("description: >-\n  一行\n\t两行\n", "不能用 Tab 缩进"),  # a folded text's tab is a tab
+    ("description: |\n\t一行\n", "不能用 Tab 缩进"),
     ("target: >= 90%\n", "以 > 或 < 开头的目标要加引号"),
     ("indicators:\n  - {id: a, target: >= 90%}\n", "以 > 或 < 开头的目标要加引号"),
     ("name: a: b\n", "这里不能出现“: ”"),

@@ -401,7 +401,11 @@ def check_unit(name: str, rv: ReadValue, iset: IndicatorSet) -> ReadValue:
     that is not the expected one, or an order of magnitude (万, 亿) nobody
     declared is refused by name with the fix, never dropped.
     """
-    if rv.problem or not isinstance(rv.value, Decimal):
+    if rv.problem:
+        return rv
+    if isinstance(rv.value, bool):
+        return _bool_checked(name, rv, iset)
+    if not isinstance(rv.value, Decimal):
         return rv
     e = expectations(iset).get(name)
     shown = rv.written or f"{fmt_value(rv.value)}{rv.unit or ''}"
@@ -433,6 +437,16 @@ def check_unit(name: str, rv: ReadValue, iset: IndicatorSet) -> ReadValue:
     if expected is None and factor != 1:
         plain = fmt_value(rv.value * factor) or ""
         return _fail("value_multiplier", value=shown, plain=plain, name=name)
+    return rv
+
+
+def _bool_checked(name: str, rv: ReadValue, iset: IndicatorSet) -> ReadValue:
+    """TRUE/FALSE (a spreadsheet's checkbox, a Python bool) where the set expects an
+    amount or a rate is not 1 or 0 of it: named, never scored. Elsewhere (达成 as
+    yes/no, a formula's flag) a bool stays the 1/0 formulas read it as."""
+    e = expectations(iset).get(name)
+    if e is not None and (e.unit is not None or e.percent):
+        return _fail("not_a_number", value=rv.written or ("TRUE" if rv.value else "FALSE"))
     return rv
 
 

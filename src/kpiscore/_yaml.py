@@ -233,6 +233,8 @@ def _yaml_words(exc: yaml.YAMLError, lines: list[str]) -> str:
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None) or ""
     mark = getattr(exc, "problem_mark", None)
+    if "tab character" in problem:  # in a folded text too: the tab is what to fix
+        return _TAB
     if "block scalar" in context:  # target: >= 90% reads as a YAML folded text
         return _QUOTE_TARGET
     if "cannot start any token" in problem:
