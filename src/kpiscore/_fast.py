@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal, Rounded, localcontext
+from decimal import Context, Decimal, Rounded, localcontext
 from typing import Any
 
 from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, PLAIN_NUMBER, expectations, read_value
@@ -35,6 +35,7 @@ from ._evaluate import (
     total_of,
     used_names,
 )
+from ._fast_code import generated
 from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._messages import Lang
 from ._numbers import CONTEXT, clamp
@@ -306,6 +307,9 @@ class Plan:
         self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
         self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
+        self.points = generated(
+            iset.indicators, self.raws, self.quantum if self.by_category else None, _number, _Off
+        )
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
         self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
         # A Result's parts that are the same on every row, per language.
@@ -354,14 +358,7 @@ class Plan:
         return None
 
     def total(self, values: dict[str, Any]) -> tuple[Decimal | None, list[str]]:
-        points, q = ZERO, self.quantum
-        if self.by_category:  # each score rounded half-up, then summed
-            for raw in self.raws:
-                points += raw(values).quantize(q, ROUND_HALF_UP)
-        else:
-            for raw in self.raws:
-                points += raw(values)
-        return self.penalised(total_of(points, self.applicable, self.iset), values)
+        return self.penalised(total_of(self.points(values), self.applicable, self.iset), values)
 
     def penalised(
         self, total: Decimal | None, values: dict[str, Any]

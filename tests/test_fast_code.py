@@ -1,0 +1,69 @@
+"""The fast path's generated points function: made-up names, bound values, no builtins
+beyond three. That it gives the closures' totals is held by tests/test_fast.py on
+generated sets and rows (ratio and reverse with and without their zero limits,
+both rounding modes)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import kpiscore
+from kpiscore._fast import _Off, plan_for
+
+SET = """kpiscore: 1
+id: code
+name: 生成代码
+categories: [{id: c, name: 产出, weight: 100}]
+indicators:
+  - {id: x-1, category: c, name: 甲, weight: 40, rule: ratio,
+     target: '>= 100', zero_below: 0.5}
+  - {id: r, category: c, name: 乙, weight: 30, rule: reverse, target: '<= 10', zero_above: 2}
+  - {id: b, category: c, name: 丙, weight: 30, rule: bands,
+     bands: [{when: 'actual >= 5', score: 30}, {score: 0}]}
+"""
+
+
+def _plan():
+    plan = plan_for(kpiscore.loads(SET))
+    assert plan is not None
+    return plan
+
+
+def test_the_generated_function_names_nothing_of_the_set_and_has_three_builtins():
+    points = _plan().points
+    code = points.__code__
+    assert not [c for c in code.co_consts if isinstance(c, (str, Decimal))]
+    assert points.__globals__["__builtins__"] == {}
+    assert {"min", "max", "type"} <= set(points.__globals__)
+    assert "x-1" not in code.co_names  # the id is a bound value, not source
+
+
+def test_ratio_and_reverse_are_written_out_and_other_rules_call_their_closure():
+    plan = _plan()
+    names = set(plan.points.__code__.co_names)
+    assert {"T0", "W0", "Z0", "K0", "T1", "W1", "Z1", "K1", "R2"} <= names
+    assert "R0" not in names and "R1" not in names
+
+
+@pytest.mark.parametrize(
+    ("values", "points"),
+    [
+        ({"x-1": Decimal(80), "r": Decimal(10), "b": Decimal(5)}, "92.00"),
+        ({"x-1": Decimal(40), "r": Decimal(25), "b": Decimal(4)}, "0.00"),
+        ({"x-1": Decimal(150), "r": Decimal(0), "b": True}, "70.00"),
+        ({"x-1": Decimal(100), "r": Decimal(15), "b": Decimal(9)}, "90.00"),
+    ],
+)
+def test_the_points_are_the_rules_own(values, points):
+    # 80/100×40 = 32; 10 ≤ 10: 30; band 30 · below 0.5: 0; 25/10 > 2: 0; band 0
+    # 150%: 40; actual 0: full 30; True is 1 for a band · 100%: 40; 10/15×30 = 20; 30
+    assert _plan().points(values) == Decimal(points)
+
+
+def test_a_cell_that_is_not_a_number_leaves_the_row_to_the_general_path():
+    with pytest.raises(_Off):
+        _plan().points({"x-1": "达成", "r": Decimal(1), "b": Decimal(1)})
+    with pytest.raises(_Off):
+        _plan().points({"r": Decimal(1), "b": Decimal(1)})  # missing: n/a or missing_data
