@@ -822,8 +822,10 @@ _WORDS = {
 def render(formula: CompiledFormula, show_name: Callable[[str], str], lang: Lang = "zh") -> str:
     """The formula with each name replaced by its label and value, for a person to check."""
     return "".join(
-        piece if isinstance(piece, str) else show_name(piece.name)
-        for piece in _pieces(formula, "en" if lang == "en" else "zh")
+        [
+            piece if type(piece) is str else show_name(piece.name)  # type: ignore[union-attr]
+            for piece in _pieces(formula, "en" if lang == "en" else "zh")
+        ]
     )
 
 

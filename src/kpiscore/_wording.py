@@ -14,6 +14,7 @@ explanation drops it. Field specs say how a value is shown:
 from __future__ import annotations
 
 import functools
+import operator
 import string
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -387,7 +388,7 @@ class Words:
 
     # --- sentences ------------------------------------------------------------
     def explain(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
-        kinds = tuple(st.kind for st in steps)
+        kinds = tuple(map(_KIND, steps))
         sentence = self._sentences.get(kinds)
         if sentence is None:
             if len(self._sentences) >= _MAX_SENTENCES:
@@ -510,6 +511,7 @@ def _pieces(kind: str, pick: int, first: bool) -> tuple[tuple[str, str, Field | 
     )
 
 
+_KIND = operator.itemgetter(0)  # a Step's kind, without a Python-level call per step
 Sentence = Callable[[Sequence[Step], "Words", "CompiledIndicator | IndicatorKey"], str]
 _MAX_SENTENCES = 512  # distinct step sequences per set and language; real sets have dozens
 
