@@ -25,8 +25,10 @@ indicators:
 """
 
 
-def _plan():
-    plan = plan_for(kpiscore.loads(SET))
+def _plan(rounding: str = "indicator"):
+    plan = plan_for(
+        kpiscore.loads(SET.replace("indicators:", f"rounding: {rounding}\nindicators:"))
+    )
     assert plan is not None
     return plan
 
@@ -56,10 +58,18 @@ def test_ratio_and_reverse_are_written_out_and_other_rules_call_their_closure():
         ({"x-1": Decimal(100), "r": Decimal(15), "b": Decimal(9)}, "90.00"),
     ],
 )
-def test_the_points_are_the_rules_own(values, points):
+@pytest.mark.parametrize("rounding", ["indicator", "total"])
+@pytest.mark.parametrize("limit", [256, 1])
+def test_the_points_are_the_rules_own_written_out_or_looped(
+    monkeypatch, values, points, limit, rounding
+):
     # 80/100×40 = 32; 10 ≤ 10: 30; band 30 · below 0.5: 0; 25/10 > 2: 0; band 0
     # 150%: 40; actual 0: full 30; True is 1 for a band · 100%: 40; 10/15×30 = 20; 30
-    assert _plan().points(values) == Decimal(points)
+    monkeypatch.setattr("kpiscore._fast_code.MAX_WRITTEN_OUT", limit)
+    plan = _plan(rounding)
+    written_out = plan.points.__code__.co_filename == "<kpiscore fast path>"
+    assert written_out == (limit == 256)  # a set past the limit is not compiled
+    assert plan.points(values) == Decimal(points)  # whole numbers: either rounding
 
 
 def test_a_cell_that_is_not_a_number_leaves_the_row_to_the_general_path():
@@ -67,3 +77,14 @@ def test_a_cell_that_is_not_a_number_leaves_the_row_to_the_general_path():
         _plan().points({"x-1": "达成", "r": Decimal(1), "b": Decimal(1)})
     with pytest.raises(_Off):
         _plan().points({"r": Decimal(1), "b": Decimal(1)})  # missing: n/a or missing_data
+
+
+@pytest.mark.parametrize("limit", [256, 1])
+@pytest.mark.parametrize(("rounding", "points"), [("indicator", "92.05"), ("total", "92.04936")])
+def test_each_score_is_rounded_before_the_sum_unless_the_set_rounds_the_total(
+    monkeypatch, limit, rounding, points
+):
+    monkeypatch.setattr("kpiscore._fast_code.MAX_WRITTEN_OUT", limit)
+    values = {"x-1": Decimal("80.1234"), "r": Decimal(10), "b": Decimal(5)}  # 32.04936 + 30 + 30
+    got = _plan(rounding).points(values)
+    assert str(got) == points

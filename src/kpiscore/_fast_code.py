@@ -21,6 +21,10 @@ from typing import Any
 
 from .compiled import CompiledIndicator
 
+# compile() takes ≈ 0.1 ms an indicator (200 ms for 2000) and a row saves ≈ 0.25 µs an
+# inlined indicator: past this many, the closures are called in a loop instead.
+MAX_WRITTEN_OUT = 256
+
 Points = Callable[[dict[str, Any]], Decimal]
 """A plain row's values → the sum of its indicators' scores (each rounded first, or
 raw when the set rounds the total only); raises what the closures raise."""
@@ -34,6 +38,8 @@ def generated(
     off: type[Exception],
 ) -> Points:
     """``quantum``: each score rounded half-up to it before the sum; None: summed raw."""
+    if len(indicators) > MAX_WRITTEN_OUT:
+        return _looped(raws, quantum)
     bound: dict[str, Any] = {
         "__builtins__": {},
         "min": min,
@@ -55,6 +61,23 @@ def generated(
     exec(compile("\n".join(lines), "<kpiscore fast path>", "exec"), bound)
     made: Points = bound["points"]
     return made
+
+
+def _looped(raws: Sequence[Callable[[dict[str, Any]], Decimal]], quantum: Decimal | None) -> Points:
+    """The same points by calling each closure in turn (a very large set)."""
+    zero = Decimal(0)
+
+    def points(values: dict[str, Any]) -> Decimal:
+        total = zero
+        if quantum is None:
+            for raw in raws:
+                total += raw(values)
+        else:
+            for raw in raws:
+                total += raw(values).quantize(quantum, ROUND_HALF_UP)
+        return total
+
+    return points
 
 
 def _indicator(
