@@ -642,3 +642,26 @@ def test_rows_read_from_a_file_are_kept_as_read_and_give_the_general_result(tmp_
     assert [r.row for r in fast] == [2, 3]
     assert [r.to_json() for r in fast] == [_general(iset, d, "zh", n).to_json() for n, d in read]
     assert all(r.__dict__["_detail"] is not None for r in fast)  # both took the fast path
+
+
+def test_a_plain_rows_own_numbers_go_straight_to_their_rule(monkeypatch):
+    """The detail of a plain row does not ask whether a number read from the indicator's
+    own cell is n/a or unreadable (the fast path took the row: it is neither); a level
+    word still goes the general way."""
+    from kpiscore._evaluate import _Scorer
+
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": D(8), "t": D(45), "s": "部分达成", "c": D(120)}}
+    asked = []
+    real = _Scorer.inapplicable
+
+    def inapplicable(self, ind):
+        asked.append(ind.id)
+        return real(self, ind)
+
+    monkeypatch.setattr(_Scorer, "inapplicable", inapplicable)
+    (got,) = kpiscore.score_many(iset, [row])
+    mine = got.to_json()
+    assert asked == ["s"]  # q, t and c are numbers in their own cells
+    assert mine == _general(iset, row, "zh", 1).to_json()
+    assert asked == ["s", "q", "t", "s", "c"]  # the general path asks for every one

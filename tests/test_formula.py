@@ -252,19 +252,36 @@ def test_the_generated_function_gives_what_simpleeval_gives_value_and_failure_al
         formula = compile_formula(text, allowed_names=["a", "b", "c", "t"])
     except FormulaRejected:
         return  # the allowlist refused it: neither path ever runs it
-    assert formula.fn is not None
+    assert formula.function() is not None
     evaluator = Evaluator(names)
     fast, general = _outcome(evaluator, formula, False), _outcome(evaluator, formula, True)
     assert fast == general
 
 
-def test_a_set_sent_to_another_process_rebuilds_its_generated_code():
+def test_a_set_sent_to_another_process_makes_its_generated_code_again_when_run():
     import pickle
 
+    from kpiscore._formula import _pending
+
     formula = compile_formula("max(a, b) / 2", allowed_names=["a", "b"])
-    again = pickle.loads(pickle.dumps(formula))
-    assert again.fn is not None and again == formula
+    formula.function()
+    blob = pickle.dumps(formula)
+    again = pickle.loads(blob)
+    assert again.fn is _pending and again == formula
     assert Evaluator({"a": Decimal(3), "b": Decimal(5)}).run(again) == Decimal("2.5")
+    assert again.fn is not _pending and again.fn is not None  # made on the first run
+
+
+def test_a_formula_is_generated_when_it_first_runs_not_when_the_set_loads():
+    from kpiscore._formula import _pending
+
+    formula = compile_formula("a * 2", allowed_names=["a"])
+    assert formula.fn is _pending
+    assert Evaluator({"a": Decimal(3)}).run(formula) == Decimal(6)
+    made = formula.fn
+    assert made is not _pending and made is not None
+    assert Evaluator({"a": Decimal(4)}).run(formula) == Decimal(8)
+    assert formula.fn is made  # once
 
 
 @pytest.mark.parametrize("x", ["NaN", "sNaN", "Infinity", "-Infinity", "1E+31", "-1.0000001E+30"])

@@ -40,7 +40,7 @@ def _made_up(name: str) -> bool:
     ],
 )
 def test_the_generated_code_names_nothing_of_the_formula_and_has_no_builtins(text):
-    fn = compile_formula(text, allowed_names=NAMES).fn
+    fn = compile_formula(text, allowed_names=NAMES).function()
     assert fn is not None
     code = fn.__code__
     assert all(_made_up(n) for n in (*code.co_names, *code.co_varnames)), code.co_names
@@ -68,7 +68,7 @@ class _Counting(Mapping[str, Any]):
 
 
 def test_a_chained_comparison_reads_its_middle_operand_once_and_stops_at_the_first_false():
-    fn = compile_formula("a < b < c", allowed_names=NAMES).fn
+    fn = compile_formula("a < b < c", allowed_names=NAMES).function()
     assert fn is not None
     names = _Counting({"a": Decimal(1), "b": Decimal(2), "c": Decimal(3)})
     assert fn(names) is True
@@ -107,7 +107,7 @@ def test_a_node_kind_without_a_generated_form_leaves_the_formula_to_simpleeval()
 )
 def test_long_and_nested_chains_are_generated_and_agree_with_simpleeval(text):
     f = compile_formula(text, allowed_names=NAMES)
-    assert f.fn is not None  # generated, not left to simpleeval
+    assert f.function() is not None  # generated, not left to simpleeval
     for a, b, c in [(1, 2, 3), (1, 3, 2), (3, 2, 1), (1, 2, 12), (2, 2, 2)]:
         names = {"a": Decimal(a), "b": Decimal(b), "c": Decimal(c)}
         assert evaluate(f, names) == evaluate(f, names, general=True), (text, a, b, c)

@@ -107,25 +107,38 @@ class EvalFailure(Exception):
         super().__init__(code)
 
 
+def _pending(names: Mapping[str, Any]) -> Any:  # a sentinel: never called
+    raise AssertionError("a formula's function is made by CompiledFormula.function()")
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledFormula:
     source: str
     tree: ast.expr = field(repr=False)
     names: frozenset[str]
     functions: frozenset[str]
-    # The checked tree as one generated function over kpiscore's own operators, built
-    # once at load (None: run by simpleeval, the general path). No user text reaches
-    # compile().
-    fn: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)
+    # The checked tree as one generated function over kpiscore's own operators (None:
+    # run by simpleeval, the general path). No user text reaches compile(). Generated
+    # when the formula first runs, not at load: compile() costs ≈ 50 µs a formula, as
+    # much as parsing and checking it, and a set is often loaded to be checked only.
+    fn: Callable[[Mapping[str, Any]], Any] | None = field(default=_pending, repr=False)
 
-    # A generated function does not pickle: a set sent to another process rebuilds it.
+    def function(self) -> Callable[[Mapping[str, Any]], Any] | None:
+        """The generated function, made now if it was not yet (None: simpleeval runs it)."""
+        fn = self.fn
+        if fn is _pending:  # two threads may both make it: the same function either way
+            fn = compiled(self.tree)
+            object.__setattr__(self, "fn", fn)
+        return fn
+
+    # A generated function does not pickle: a set sent to another process makes it again.
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "fn"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for k, v in state.items():
             object.__setattr__(self, k, v)
-        object.__setattr__(self, "fn", compiled(state["tree"]))
+        object.__setattr__(self, "fn", _pending)
 
     def evaluate(self, evaluator: Evaluator) -> Any:
         return evaluator.run(self)
@@ -267,7 +280,6 @@ def compile_formula(
         tree=tree.body,
         names=frozenset(check.names),
         functions=frozenset(check.funcs),
-        fn=compiled(tree.body),
     )
 
 
@@ -754,6 +766,8 @@ def evaluate(formula: CompiledFormula, names: Mapping[str, Any], *, general: boo
     The generated function only reads ``names``; simpleeval gets a read-only view of them.
     """
     fn = None if general else formula.fn
+    if fn is _pending:
+        fn = formula.function()
     try:
         if fn is not None:
             result = fn(names)
