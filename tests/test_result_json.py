@@ -132,3 +132,19 @@ def test_every_kind_of_subject_is_written_as_json_dumps_writes_it(subject, fast)
     row = {"subject": subject, "values": {"budget": 100, "spent": 95}}
     r = next(iter(kpiscore.score_many(iset, [row]))) if fast else kpiscore.score(iset, row)
     _same_for_every_layout(r)
+
+
+def test_flags_and_penalties_are_written_as_json_dumps_writes_them_in_every_layout():
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: fp\nname: 标记\ncategories:\n  - {id: c, name: 产出, weight: 100}\n"
+        "indicators:\n"
+        "  - {id: a, category: c, name: 甲, weight: 50, target: '>= 10'}\n"
+        "  - {id: b, category: c, name: 乙, weight: 50, rule: reverse, target: '<= 10'}\n"
+        "penalties:\n"
+        "  - {name: 重大违规, when: 'violation', deduct: 10}\n"
+        '  - {name: "审计\\"问题\\"", when: \'audit\', deduct: 5}\n'
+    )
+    row = {"values": {"a": 30, "b": 2, "violation": True, "audit": True}}
+    for r in (kpiscore.score(iset, row), *kpiscore.score_many(iset, [row])):
+        assert r.indicators[0].flags == ("over_achievement",) and len(r.penalties) == 2
+        _same_for_every_layout(r)

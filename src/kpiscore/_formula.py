@@ -668,7 +668,7 @@ def _avg(*args: Any) -> Decimal:
 
 
 def _round(x: Any, places: Any = Decimal(0)) -> Decimal:
-    return _num(x).quantize(Decimal(1).scaleb(-int(_num(places))), rounding=ROUND_HALF_UP)
+    return _num(x).quantize(Decimal(1).scaleb(-int(_num(places))), ROUND_HALF_UP)
 
 
 def _len(x: Any) -> Decimal:

@@ -29,7 +29,8 @@ _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(13)}
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round the way a Chinese form does (2.675 → 2.68, 8.5 → 9), never half-even."""
     quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=CONTEXT)
+    # Positional: C's quantize parses keywords at twice the cost of the rounding itself.
+    return value.quantize(quantum, ROUND_HALF_UP, CONTEXT)
 
 
 def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:

@@ -286,7 +286,7 @@ class _Template:
         add(records(_CHECK, [_check(c) for c in result.checks], len(values)))
         add(records(_DISCREPANCY, [_discrepancy(d) for d in result.discrepancies], len(values)))
         add(records(_POINTS_LOST, [_points_lost(p) for p in result.points_lost], len(values)))
-        add(self.nested(list(result.penalties), len(values)))
+        add(self.strings(result.penalties, len(values)))
         add(records(_WARNING, [_warning(w) for w in result.warnings], len(values)))
         add(_text(result.data_digest))
         out = self.parts * 2  # parts and values, interleaved by slices
@@ -296,6 +296,20 @@ class _Template:
         out[0::2] = self.parts
         out[1::2] = values
         return "".join(out)
+
+    def strings(self, items: tuple[str, ...], slot: int) -> str:
+        """A list of texts (flags, penalties) as json.dumps lays it out at ``slot``,
+        without the encoder (a flagged indicator a row costs a call to it otherwise)."""
+        if not items:
+            return "[]"
+        if not all(type(s) is str for s in items):
+            return self.nested(list(items), slot)
+        texts = [encode_basestring(s) for s in items]
+        if self.indent is None:
+            return "[" + ", ".join(texts) + "]"
+        lead = self.leads[slot]
+        item = "\n" + lead + " " * self.indent
+        return "[" + item + ("," + item).join(texts) + "\n" + lead + "]"
 
     def records(self, keys: tuple[str, ...], rows: list[tuple[str, ...]], slot: int) -> str:
         """A list of flat objects (each value already JSON) as json.dumps lays it out."""
@@ -372,7 +386,7 @@ class _Template:
         add(_number(fmt_plain(ir.raw_score)))
         add(_STATUSES.get(ir.status) or _text(ir.status))
         add(_text(ir.explanation))
-        add(self.nested(list(ir.flags), len(values)) if ir.flags else "[]")
+        add(self.strings(ir.flags, len(values)))
         add(_LITERALS[ir.needs_reason])
         add("null" if ir.reason is None else _text(ir.reason))
         add("null" if ir.problem is None else _text(ir.problem))
