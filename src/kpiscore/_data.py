@@ -279,19 +279,22 @@ _BOUND_SUFFIXES = tuple(sorted({w for w, _ in WORD_SUFFIXES} | {"左右"}, key=l
 
 def _read_with_unit(text: str, raw: str) -> ReadValue:
     whole, hedged = text, False
-    for word in _ESTIMATE_PREFIXES:
-        if text.startswith(word):
-            text, hedged = text[len(word) :].strip(), True
-            break
+    # One C-level test for the common cell (no hedge word) before finding which word.
+    if text.startswith(_ESTIMATE_PREFIXES):
+        for word in _ESTIMATE_PREFIXES:
+            if text.startswith(word):
+                text, hedged = text[len(word) :].strip(), True
+                break
     m = _WITH_UNIT.match(text)
     if not m:
         return ReadValue(whole)
     op, number, pct, unit = m.groups()
     unit = unit.strip()
-    for word in _BOUND_SUFFIXES:
-        if unit.endswith(word):
-            unit, hedged = unit[: -len(word)].strip(), True
-            break
+    if unit.endswith(_BOUND_SUFFIXES):
+        for word in _BOUND_SUFFIXES:
+            if unit.endswith(word):
+                unit, hedged = unit[: -len(word)].strip(), True
+                break
     if unit[:1] in _ESTIMATE_UNIT_PREFIXES:
         unit, hedged = unit[1:].strip(), True
     if pct and unit:
