@@ -292,3 +292,32 @@ def test_a_true_or_false_cell_a_formula_reads_as_a_flag_still_counts_as_1_or_0()
     )
     assert _score(text, {"done": True}).total == 10
     assert _score(text, {"done": False}).total == 0
+
+
+@pytest.mark.parametrize(
+    ("unit", "plain"),
+    [
+        ("个", True),
+        ("万元", True),
+        ("人次", True),
+        ("元/人", True),
+        ("km", True),
+        ("平方米", True),
+        ("m2", False),  # a digit: the cell would not read as a number with a unit
+        ("个以上", False),  # a bound: read, and said so
+        ("余个", False),  # an estimate
+        ("ｋｍ", False),  # not in NFKC form: the cell's unit would read as km
+        ("%", False),
+        (" 个", False),
+        ("1O", False),
+        ("abc", False),  # no unit word
+    ],
+)
+def test_a_plain_unit_is_read_from_a_number_written_with_it_as_that_number(unit, plain):
+    from kpiscore._data import PLAIN_WITH_UNIT, plain_unit
+
+    assert plain_unit(unit) == plain
+    if plain:
+        cell = f"-12.50{unit}"
+        assert PLAIN_WITH_UNIT.match(cell)
+        assert read_value(cell) == ReadValue(Decimal("-12.50"), unit=unit, written=cell)

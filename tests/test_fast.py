@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 from tests.strategies import LEVELS, _edges, specs, to_yaml
 
 import kpiscore
-from kpiscore._data import read_file
+from kpiscore._data import PLAIN_WITH_UNIT, read_file
 from kpiscore._evaluate import prepare, prepare_plain, score_data
 from kpiscore._fast import SUPPORTED, _copy, plan_for
 from kpiscore.result import Result
@@ -55,11 +55,22 @@ def plain_value(draw, ind):
     else:
         v = draw(st.sampled_from(_edges(ind)))
         plain = not (ind.percent and abs(v) > 2)  # 95 for 95%: named by the general path
-    form = draw(st.sampled_from(["decimal", "decimal", "text", "int", "float", "odd"]))
+    form = draw(
+        st.sampled_from(["decimal", "decimal", "text", "int", "float", "odd", "written", "unit"])
+    )
     if not isinstance(v, Decimal) or form == "decimal":
         return v, plain
     if form == "text":
         return format(v, "f"), plain
+    if form == "written":  # as a table writes it: "95%" for 0.95, "18个" where 个 is expected
+        if ind.percent:
+            return format(v * 100, "f") + "%", plain
+        return format(v, "f") + (ind.unit or ""), plain
+    if form == "unit":  # a % or a unit the set does not expect there: the general path names it
+        unit = draw(st.sampled_from(["%", "次", "个", "万元", " 个", "个以上"]))
+        written = format(v * 100 if unit == "%" else v, "f") + unit
+        expected = "%" if ind.percent else ind.unit
+        return written, plain and unit == expected
     if form == "int":
         return (int(v) if v == int(v) else v), plain
     if form == "float":
@@ -121,6 +132,9 @@ def test_the_fast_path_gives_the_general_paths_result(data):
 
 
 def _as_reference(v):
+    written = PLAIN_WITH_UNIT.match(v) if isinstance(v, str) else None
+    if written:  # "95%" is 0.95; "18个" is 18
+        return Decimal(written[1]) / (100 if written[2] == "%" else 1)
     if isinstance(v, (int, float, str)) and not isinstance(v, bool):
         try:
             return Decimal(str(v)) if not isinstance(v, float) else Decimal(repr(v))
@@ -187,7 +201,11 @@ def test_a_plain_row_takes_the_fast_path_and_builds_its_detail_once():
     "change",
     [
         {"q": "n/a"},
-        {"q": "8个"},
+        {"q": "8次"},  # a unit the target does not name
+        {"q": "8 个"},
+        {"q": "8个以上"},  # a bound: read, and said so
+        {"q": "8万个"},
+        {"t": "45%"},  # a % where the target has none
         {"q": ""},
         {"q": "abc"},
         {"s": "达成 0.9"},
@@ -665,3 +683,28 @@ def test_a_plain_rows_own_numbers_go_straight_to_their_rule(monkeypatch):
     assert asked == ["s"]  # q, t and c are numbers in their own cells
     assert mine == _general(iset, row, "zh", 1).to_json()
     assert asked == ["s", "q", "t", "s", "c"]  # the general path asks for every one
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("8个", D(8)), ("0个", D(0)), ("-0.0个", D(0)), ("12.50个", D("12.50"))],
+)
+def test_a_number_written_with_the_unit_its_target_names_takes_the_fast_path(cell, value):
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": cell, "t": D(45), "s": "部分达成", "c": D(120)}}
+    got = plan_for(iset).score(row, 1, "zh")
+    assert got is not None and got.indicator("q").actual == value
+    assert got.to_json() == _general(iset, row, "zh", 1).to_json()
+
+
+@pytest.mark.parametrize("cell", ["95%", "100%", "0%", "150.5%", "-5%"])
+def test_a_percent_written_with_its_sign_takes_the_fast_path(cell):
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: pct\nname: 比率\ncategories: [{id: c, name: 产出, weight: 100}]\n"
+        "indicators:\n  - {id: r, category: c, name: 完成率, weight: 100, target: '>= 90%'}\n"
+    )
+    row = {"values": {"r": cell}}
+    got = plan_for(iset).score(row, 1, "en")
+    assert got is not None
+    assert got.indicator("r").actual == Decimal(cell[:-1]) / 100
+    assert got.to_json() == _general(iset, row, "en", 1).to_json()

@@ -130,6 +130,23 @@ def _fail(code: str, **params: Any) -> ReadValue:
 # A number cell as the fast path takes it: ASCII digits ("１２" is NFKC'd by read_value),
 # within the 15 + 15 digits read_value accepts, nothing to normalise or strip.
 PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+# The same number with a % or a unit straight after it ("95%", "18个", "1104.87万元"):
+# plain too, where the set expects exactly that (``plain_unit``).
+PLAIN_WITH_UNIT = re.compile(r"(-?[0-9]{1,15}(?:\.[0-9]{1,15})?)(%|[^\d\s%]{1,10})\Z")
+
+
+def plain_unit(unit: str) -> bool:
+    """Whether ``read_value`` reads "<plain number><unit>" as the number with this unit and
+    nothing to note: a unit word (no digit, no bound or estimate word to strip, already
+    in NFKC form), so that a cell written with it can take the fast path."""
+    return (
+        PLAIN_WITH_UNIT.match("1" + unit) is not None
+        and unit != "%"
+        and is_unit_word(unit)
+        and unicodedata.normalize("NFKC", unit) == unit
+        and not unit.endswith(_BOUND_SUFFIXES)
+        and unit[:1] not in _ESTIMATE_UNIT_PREFIXES
+    )
 
 
 def _short(s: str) -> str:

@@ -19,6 +19,7 @@ from ._data import (
     MAX_DEPTH,
     NA,
     PLAIN_NUMBER,
+    PLAIN_WITH_UNIT,
     LevelValue,
     ReadValue,
     SubjectData,
@@ -202,6 +203,13 @@ def plain_value(v: Any) -> ReadValue:
         if PLAIN_NUMBER.match(v):
             d = Decimal(v)
             return ReadValue.plain(d.copy_abs() if d.is_zero() else d, written=written)
+        m = PLAIN_WITH_UNIT.match(v)  # the % or unit the set expects (Plan.with_unit)
+        if m is not None:
+            d = Decimal(m[1])
+            d = d.copy_abs() if d.is_zero() else d
+            if m[2] == "%":
+                return ReadValue(d / 100, unit="%", written=written)
+            return ReadValue(d, unit=m[2], written=written)
         return ReadValue.plain(v, written=written)
     return ReadValue.plain(tuple(v))
 

@@ -21,7 +21,16 @@ from collections.abc import Callable, Mapping
 from decimal import Context, Decimal, Rounded, localcontext
 from typing import Any
 
-from ._data import MAX_DIGITS, MAX_LIST, MAX_TEXT, PLAIN_NUMBER, expectations, read_value
+from ._data import (
+    MAX_DIGITS,
+    MAX_LIST,
+    MAX_TEXT,
+    PLAIN_NUMBER,
+    PLAIN_WITH_UNIT,
+    expectations,
+    plain_unit,
+    read_value,
+)
 from ._evaluate import (
     ACTUAL_NAMES,
     DATA_KEYS,
@@ -293,6 +302,12 @@ class Plan:
         # A name read under its own id (a column named by label is renamed: not plain).
         self.names = frozenset(n for n in used_names(iset) if value_ids.get(n, n) == n)
         self.percent = frozenset(n for n, e in expectations(iset).items() if e.percent)
+        # A cell "18个" is plain where the set expects 个 there (read as 18, nothing noted).
+        self.units = {
+            n: e.unit
+            for n, e in expectations(iset).items()
+            if e.unit is not None and not e.percent and plain_unit(e.unit)
+        }
         words: set[str] = set()
         for ind in iset.indicators:
             if ind.rule == "qualitative":
@@ -397,11 +412,12 @@ class Plan:
                 if v in words:
                     out[name] = v
                     continue
-                if not PLAIN_NUMBER.match(v):
-                    raise _Off
-                d = Decimal(v)  # ≤ 15 + 15 digits: in range by the pattern
-                if d.is_zero():
-                    d = d.copy_abs()
+                if PLAIN_NUMBER.match(v):
+                    d = Decimal(v)  # ≤ 15 + 15 digits: in range by the pattern
+                    if d.is_zero():
+                        d = d.copy_abs()
+                else:
+                    d = self.with_unit(name, v)
             elif t is int:
                 if abs(v) >= 10**15:
                     raise _Off
@@ -417,6 +433,22 @@ class Plan:
                 raise _Off  # 95 for 95%: the general path names it
             out[name] = d
         return out
+
+    def with_unit(self, name: str, v: str) -> Decimal:
+        """A number written with the % or the unit the set expects for ``name``, as
+        ``read_value`` reads it ("95%" is 0.95); anything else is not plain."""
+        m = PLAIN_WITH_UNIT.match(v)
+        if m is None:
+            raise _Off
+        number, unit = m.groups()
+        if (unit == "%" and name not in self.percent) or (
+            unit != "%" and self.units.get(name) != unit
+        ):
+            raise _Off
+        d = Decimal(number)
+        if d.is_zero():
+            d = d.copy_abs()
+        return d / 100 if unit == "%" else d
 
 
 _KEYS = frozenset(DATA_KEYS)
