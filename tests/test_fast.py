@@ -697,7 +697,7 @@ def test_a_number_written_with_the_unit_its_target_names_takes_the_fast_path(cel
     assert got.to_json() == _general(iset, row, "zh", 1).to_json()
 
 
-@pytest.mark.parametrize("cell", ["95%", "100%", "0%", "150.5%", "-5%"])
+@pytest.mark.parametrize("cell", ["95%", "90%", "45%", "100%", "0%", "150.5%", "-5%"])
 def test_a_percent_written_with_its_sign_takes_the_fast_path(cell):
     iset = kpiscore.loads(
         "kpiscore: 1\nid: pct\nname: 比率\ncategories: [{id: c, name: 产出, weight: 100}]\n"
@@ -708,3 +708,23 @@ def test_a_percent_written_with_its_sign_takes_the_fast_path(cell):
     assert got is not None
     assert got.indicator("r").actual == Decimal(cell[:-1]) / 100
     assert got.to_json() == _general(iset, row, "en", 1).to_json()
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        -0.0,
+        "-123456789012345.123456789012345",  # 32 characters: quoted cut to 30 as read_value does
+        "123456789012345.12345678901234个",
+        "123456789012345.12345678901234",  # 30 characters: quoted whole
+    ],
+)
+def test_the_detail_reads_an_edge_cell_as_the_general_path_reads_it(cell):
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": cell, "t": D(45), "s": "部分达成", "c": D(120)}}
+    fast = plan_for(iset).score(row, 1, "zh")
+    assert fast is not None  # the fast path takes it
+    assert prepare_plain(iset, _copy(row), "zh").values == prepare(iset, row, "zh").values
+    assert fast.to_json(steps=True) == _general(iset, row, "zh", 1).to_json(steps=True)
+    written = {r.written for r in prepare(iset, row, "zh").values.values()}
+    assert {r.written for r in prepare_plain(iset, _copy(row), "zh").values.values()} == written
