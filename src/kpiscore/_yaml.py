@@ -303,30 +303,133 @@ class _Frame:
 
 def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Document, list[Issue]]:
     """Parse one YAML document. Fatal problems raise YamlRefused; others are returned."""
-    doc = Document(data=None, file=file, text=text)
-    issues: list[Issue] = []
-    stack: list[_Frame] = []
-    root: list[Any] = []
-    documents = 0
+    builder = _Builder(Document(data=None, file=file, text=text), lang)
+    try:
+        event: Any  # libyaml's events carry value/style/anchor/tag by kind
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.take(event)
+    except yaml.YAMLError as exc:
+        issue = _syntax_issue(exc, file, builder.doc.lines, lang)
+        raise YamlRefused([*builder.issues, issue]) from None
+    except RecursionError:  # pragma: no cover - the depth cap comes first
+        issue = Issue("too_deep", message("too_deep", lang, limit=MAX_DEPTH), file=file)
+        raise YamlRefused([*builder.issues, issue]) from None
+    builder.doc.data = builder.root[0] if builder.root else None
+    return builder.doc, builder.issues
 
-    def refuse(code: str, msg: str, path: Path_, pos: Pos) -> YamlRefused:
-        return YamlRefused([*issues, make_issue(code, msg, path, file, doc.lines, pos)])
 
-    nodes = 0
+_SKIPPED_EVENTS = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 
-    def place(value: Any, pos: Pos) -> tuple[Path_, bool]:
+
+class _Builder:
+    """The document built event by event from the parser's stream, every value and key
+    with its position, and each refusal (aliases, tags, merge keys, depth, size) made
+    where the parser met it."""
+
+    def __init__(self, doc: Document, lang: Lang):
+        self.doc = doc
+        self.lang = lang
+        self.issues: list[Issue] = []
+        self.stack: list[_Frame] = []
+        self.root: list[Any] = []
+        self.documents = 0
+        self.nodes = 0
+
+    def refuse(self, code: str, pos: Pos, path: Path_ | None = None, **params: Any) -> YamlRefused:
+        issue = make_issue(
+            code,
+            message(code, self.lang, **params),
+            _cur_path(self.stack) if path is None else path,
+            self.doc.file,
+            self.doc.lines,
+            pos,
+        )
+        return YamlRefused([*self.issues, issue])
+
+    def take(self, event: Any) -> None:
+        kind = type(event)
+        if kind in _SKIPPED_EVENTS:
+            return
+        if kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                en = self.lang == "en"
+                one = (
+                    "only one document per file (no ---)"
+                    if en
+                    else "一个文件只能有一个文档（不要用 ---）"
+                )
+                raise self.refuse("yaml_syntax", _pos(event), (), problem=one)
+            return
+        self.check(event, kind)
+        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            self.stack.pop()
+            return
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.is_map and top.key is None:  # a mapping's next key
+            self.key(event, kind, top)
+        elif kind is yaml.ScalarEvent:
+            self.scalar(event)
+        else:
+            self.start(event, kind)
+
+    def check(self, event: Any, kind: type) -> None:
+        """No aliases or anchors (no alias bombs), no tags (no Python objects)."""
+        if kind is yaml.AliasEvent or getattr(event, "anchor", None):
+            raise self.refuse("alias_refused", _pos(event))
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise self.refuse("tag_refused", _pos(event), tag=tag)
+
+    def key(self, event: Any, kind: type, top: _Frame) -> None:
+        pos = _pos(event)
+        if kind is not yaml.ScalarEvent:
+            raise self.refuse("complex_key", pos, top.path)
+        key = event.value
+        if key == "<<" and not event.style:
+            raise self.refuse("merge_key_refused", pos, top.path)
+        if key in top.key_lines:
+            first = top.key_lines[key]
+            words = message("duplicate_key", self.lang, key=key, first=first, line=pos.line + 1)
+            self.note("duplicate_key", words, (*top.path, key), pos)
+            top.skip = True
+        else:
+            top.key_lines[key] = pos.line + 1
+            self.doc.key_pos[(*top.path, key)] = pos
+        top.key = key
+
+    def scalar(self, event: Any) -> None:
+        pos = _pos(event)
+        raw = event.value
+        if event.style:  # quoted or block text: text as written
+            self.place(raw, pos)
+            return
+        path, _ = self.place(resolve_plain(raw), pos)
+        if raw in _AMBIGUOUS:
+            words = message("ambiguous_boolean", self.lang, value=raw)
+            self.note("ambiguous_boolean", words, path, pos)
+
+    def start(self, event: Any, kind: type) -> None:
+        """A mapping or a sequence opens."""
+        pos = _pos(event)
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.refuse("too_deep", pos, limit=MAX_DEPTH)
+        is_map = kind is yaml.MappingStartEvent
+        container: Any = {} if is_map else []
+        path, _ = self.place(container, pos)
+        self.stack.append(_Frame(container, path, is_map, pos))
+
+    def note(self, code: str, words: str, path: Path_, pos: Pos) -> None:
+        self.issues.append(make_issue(code, words, path, self.doc.file, self.doc.lines, pos))
+
+    def place(self, value: Any, pos: Pos) -> tuple[Path_, bool]:
         """Attach a value to its parent; return its path and whether it is kept."""
-        nonlocal nodes
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise refuse(
-                "too_many_values",
-                message("too_many_values", lang, limit=MAX_NODES),
-                _cur_path(stack),
-                pos,
-            )
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.refuse("too_many_values", pos, limit=MAX_NODES)
+        stack, doc = self.stack, self.doc
         if not stack:
-            root.append(value)
+            self.root.append(value)
             doc.value_pos[()] = pos
             return (), True
         top = stack[-1]
@@ -344,124 +447,6 @@ def parse(text: str, file: str | None = None, lang: Lang = "zh") -> tuple[Docume
         top.container.append(value)
         doc.value_pos[path] = pos
         return path, True
-
-    try:
-        event: Any  # libyaml's events carry value/style/anchor/tag by kind
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
-                continue
-            if kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise refuse(
-                        "yaml_syntax",
-                        message(
-                            "yaml_syntax",
-                            lang,
-                            problem="一个文件只能有一个文档（不要用 ---）"
-                            if lang != "en"
-                            else "only one document per file (no ---)",
-                        ),
-                        (),
-                        _pos(event),
-                    )
-                continue
-            if kind is yaml.AliasEvent:
-                raise refuse(
-                    "alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event)
-                )
-            if getattr(event, "anchor", None):
-                raise refuse(
-                    "alias_refused", message("alias_refused", lang), _cur_path(stack), _pos(event)
-                )
-            tag = getattr(event, "tag", None)
-            if tag not in (None, "!"):
-                raise refuse(
-                    "tag_refused",
-                    message("tag_refused", lang, tag=tag),
-                    _cur_path(stack),
-                    _pos(event),
-                )
-
-            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-                stack.pop()
-                continue
-
-            top = stack[-1] if stack else None
-            # A mapping waiting for its next key.
-            if top is not None and top.is_map and top.key is None:
-                pos = _pos(event)
-                if kind is not yaml.ScalarEvent:
-                    raise refuse("complex_key", message("complex_key", lang), top.path, pos)
-                key = event.value
-                if key == "<<" and not event.style:
-                    raise refuse(
-                        "merge_key_refused", message("merge_key_refused", lang), top.path, pos
-                    )
-                if key in top.key_lines:
-                    issues.append(
-                        make_issue(
-                            "duplicate_key",
-                            message(
-                                "duplicate_key",
-                                lang,
-                                key=key,
-                                first=top.key_lines[key],
-                                line=pos.line + 1,
-                            ),
-                            (*top.path, key),
-                            file,
-                            doc.lines,
-                            pos,
-                        )
-                    )
-                    top.skip = True
-                else:
-                    top.key_lines[key] = pos.line + 1
-                    doc.key_pos[(*top.path, key)] = pos
-                top.key = key
-                continue
-
-            pos = _pos(event)
-            if kind is yaml.ScalarEvent:
-                raw = event.value
-                if event.style:
-                    value: Any = raw
-                else:
-                    value = resolve_plain(raw)
-                    if raw in _AMBIGUOUS:
-                        path, _ = place(value, pos)
-                        issues.append(
-                            make_issue(
-                                "ambiguous_boolean",
-                                message("ambiguous_boolean", lang, value=raw),
-                                path,
-                                file,
-                                doc.lines,
-                                pos,
-                            )
-                        )
-                        continue
-                place(value, pos)
-                continue
-
-            # Start of a mapping or a sequence.
-            if len(stack) >= MAX_DEPTH:
-                raise refuse(
-                    "too_deep", message("too_deep", lang, limit=MAX_DEPTH), _cur_path(stack), pos
-                )
-            container: Any = {} if kind is yaml.MappingStartEvent else []
-            path, _ = place(container, pos)
-            stack.append(_Frame(container, path, kind is yaml.MappingStartEvent, pos))
-    except yaml.YAMLError as exc:
-        raise YamlRefused([*issues, _syntax_issue(exc, file, doc.lines, lang)]) from None
-    except RecursionError:  # pragma: no cover - the depth cap comes first
-        raise YamlRefused(
-            [*issues, Issue("too_deep", message("too_deep", lang, limit=MAX_DEPTH), file=file)]
-        ) from None
-    doc.data = root[0] if root else None
-    return doc, issues
 
 
 def _cur_path(stack: list[_Frame]) -> Path_:
