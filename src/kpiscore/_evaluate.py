@@ -18,12 +18,11 @@ from typing import Any
 from ._data import (
     MAX_DEPTH,
     NA,
-    PLAIN_NUMBER,
-    PLAIN_WITH_UNIT,
     LevelValue,
     ReadValue,
     SubjectData,
     check_unit,
+    plain_number,
     read_value,
     snapshot,
     too_deep,
@@ -200,17 +199,13 @@ def plain_value(v: Any) -> ReadValue:
         return ReadValue.plain(d.copy_abs() if d.is_zero() else d)
     if t is str:  # ASCII digits (the fast path's pattern), or a level word as it reads
         written = v if len(v) <= 30 else v[:27] + "…"  # as read_value quotes a cell
-        if PLAIN_NUMBER.match(v):
-            d = Decimal(v)
-            return ReadValue.plain(d.copy_abs() if d.is_zero() else d, written=written)
-        m = PLAIN_WITH_UNIT.match(v)  # the % or unit the set expects (Plan.with_unit)
-        if m is not None:
-            d = Decimal(m[1])
-            d = d.copy_abs() if d.is_zero() else d
-            if m[2] == "%":
-                return ReadValue(d / 100, unit="%", written=written)
-            return ReadValue(d, unit=m[2], written=written)
-        return ReadValue.plain(v, written=written)
+        number = plain_number(v)  # with the % or unit the set expects (Plan.values)
+        if number is None:
+            return ReadValue.plain(v, written=written)
+        d, unit = number
+        if unit is None:
+            return ReadValue.plain(d, written=written)
+        return ReadValue(d, unit=unit, written=written)
     return ReadValue.plain(tuple(v))
 
 

@@ -25,9 +25,8 @@ from ._data import (
     MAX_DIGITS,
     MAX_LIST,
     MAX_TEXT,
-    PLAIN_NUMBER,
-    PLAIN_WITH_UNIT,
     expectations,
+    plain_number,
     plain_unit,
     read_value,
 )
@@ -412,12 +411,7 @@ class Plan:
                 if v in words:
                     out[name] = v
                     continue
-                if PLAIN_NUMBER.match(v):
-                    d = Decimal(v)  # ≤ 15 + 15 digits: in range by the pattern
-                    if d.is_zero():
-                        d = d.copy_abs()
-                else:
-                    d = self.with_unit(name, v)
+                d = self.number(name, v)
             elif t is int:
                 if abs(v) >= 10**15:
                     raise _Off
@@ -434,21 +428,16 @@ class Plan:
             out[name] = d
         return out
 
-    def with_unit(self, name: str, v: str) -> Decimal:
-        """A number written with the % or the unit the set expects for ``name``, as
-        ``read_value`` reads it ("95%" is 0.95); anything else is not plain."""
-        m = PLAIN_WITH_UNIT.match(v)
-        if m is None:
+    def number(self, name: str, v: str) -> Decimal:
+        """A number cell, bare or with the % or unit the set expects for ``name``, as
+        ``read_value`` reads it ("95%" is 0.95); any other text is not plain."""
+        found = plain_number(v)
+        if found is None:
             raise _Off
-        number, unit = m.groups()
-        if (unit == "%" and name not in self.percent) or (
-            unit != "%" and self.units.get(name) != unit
-        ):
+        d, unit = found
+        if unit is not None and unit != ("%" if name in self.percent else self.units.get(name)):
             raise _Off
-        d = Decimal(number)
-        if d.is_zero():
-            d = d.copy_abs()
-        return d / 100 if unit == "%" else d
+        return d
 
 
 _KEYS = frozenset(DATA_KEYS)

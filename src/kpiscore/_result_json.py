@@ -304,12 +304,7 @@ class _Template:
             return "[]"
         if not all(type(s) is str for s in items):
             return self.nested(list(items), slot)
-        texts = [encode_basestring(s) for s in items]
-        if self.indent is None:
-            return "[" + ", ".join(texts) + "]"
-        lead = self.leads[slot]
-        item = "\n" + lead + " " * self.indent
-        return "[" + item + ("," + item).join(texts) + "\n" + lead + "]"
+        return self.listed([encode_basestring(s) for s in items], slot)
 
     def records(self, keys: tuple[str, ...], rows: list[tuple[str, ...]], slot: int) -> str:
         """A list of flat objects (each value already JSON) as json.dumps lays it out."""
@@ -325,11 +320,16 @@ class _Template:
                     made.clear()
                 text = made[key] = self.laid_out(keys, row, slot)
             objects.append(text)
+        return self.listed(objects, slot)
+
+    def listed(self, items: list[str], slot: int) -> str:
+        """A non-empty list of items already written as JSON, laid out as json.dumps
+        lays out a list at ``slot``."""
         if self.indent is None:
-            return "[" + ", ".join(objects) + "]"
+            return "[" + ", ".join(items) + "]"
         lead = self.leads[slot]
         item = "\n" + lead + " " * self.indent
-        return "[" + item + ("," + item).join(objects) + "\n" + lead + "]"
+        return "[" + item + ("," + item).join(items) + "\n" + lead + "]"
 
     def laid_out(self, keys: tuple[str, ...], row: tuple[str, ...], slot: int) -> str:
         """One flat object as an item of the list at ``slot``."""
