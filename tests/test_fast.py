@@ -7,6 +7,7 @@ tests generate sets and rows — plain ones, and ones just outside the plain cas
 rescaling before anything else is read, then on the whole JSON.
 """
 
+import datetime
 import os
 import pickle
 from decimal import Decimal
@@ -44,6 +45,14 @@ def plain_value(draw, ind):
         labels = [lab for lab, _ in ind.items]
         v = draw(st.lists(st.sampled_from([*labels, "其他", " 真实"]), max_size=4))
         return v, all(x in labels for x in v)
+    if ind.rule == "deadline":
+        # As tests/reference.py reads them: ISO days around the due day and the words; a
+        # day written with a stray space or a half-year the general path names instead.
+        days = [0, 1, -1, 30, 31, 32, 60, 61, 365, -200]
+        dates = [(ind.due + datetime.timedelta(days=d)).isoformat() for d in days]
+        odd = [" 2022-09-30", "下半年", D(12)]
+        v = draw(st.sampled_from([*dates, "按时完成", "提前完成", "延期", *odd]))
+        return v, v not in odd
     if ind.rule == "qualitative":
         v = draw(
             st.one_of(
@@ -88,7 +97,9 @@ def plain_rows(draw, spec):
     if draw(st.booleans()):
         values["violation"] = draw(st.sampled_from([D(0), D(1), 1, "1"]))
         plain = plain and spec.penalty is not None  # a name the set does not read
-    data = {"subject": {"name": "项目", "year": 2022}, "values": values}
+    # subject.year as rows give it: each form is 2022 to the general path
+    year = draw(st.sampled_from([2022, "2022", "2022年", D(2022), 2022.0]))
+    data = {"subject": {"name": "项目", "year": year}, "values": values}
     extra = draw(st.sampled_from(["none", "none", "reasons", "claimed", "notes"]))
     if extra == "reasons":
         data["reasons"] = {spec.indicators[0].id: "原因"}
@@ -728,3 +739,64 @@ def test_the_detail_reads_an_edge_cell_as_the_general_path_reads_it(cell):
     assert fast.to_json(steps=True) == _general(iset, row, "zh", 1).to_json(steps=True)
     written = {r.written for r in prepare(iset, row, "zh").values.values()}
     assert {r.written for r in prepare_plain(iset, _copy(row), "zh").values.values()} == written
+
+
+DEADLINE_CELLS = [
+    "2022-09-30",
+    "2022-10-01",
+    "2023-03-15",
+    "2022年9月",
+    "2022年10月",
+    "2022年9月30日",
+    "9月",
+    "10月",
+    "2022.11",
+    "2022/10/5",
+    "按时完成",
+    "提前完成",
+    "延期",
+    "未按期完成",
+    "下半年",  # no day: invalid_data, named by the general path
+    " 2022-09-30",  # read after trimming: scored, but by the general path
+    12,
+    "n/a",
+    "",
+]
+YEARS = [2022, "2022", "2022年", D(2022), 2022.0, None, "abc", True, "20\x1b22"]
+
+
+@pytest.mark.parametrize("target", ["'≤2022年9月'", "9月前"])
+def test_a_deadline_cell_takes_the_fast_path_exactly_when_it_reads_as_written(target):
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: one\nname: 一\ncategories: [{id: c, name: 类, weight: 100}]\n"
+        "indicators:\n  - {id: x, category: c, name: 完工时间, weight: 100, "
+        f"target: {target}, late_per_month: 20}}\n"
+    )
+    plan = plan_for(iset)
+    assert plan is not None
+    taken = 0
+    for v in DEADLINE_CELLS:
+        for year in YEARS:
+            row = {"subject": {"name": "项目", "year": year}, "values": {"x": v}}
+            fast = plan.score(row, 1, "zh")
+            general = _general(iset, row, "zh", 1)
+            plain = (
+                general.indicators[0].status == "scored"
+                and v != " 2022-09-30"
+                and year != "20\x1b22"  # the general path cleans the subject first
+            )
+            assert (fast is not None) == plain, (v, year)
+            if fast is not None:
+                taken += 1
+                assert fast.to_dict(steps=True) == general.to_dict(steps=True), (v, year)
+    # 14 cells read as written; a target with no year of its own needs the row's (5 forms)
+    assert taken == 14 * (5 if target == "9月前" else 8)
+
+
+def test_a_set_with_deadlines_scores_its_rows_on_the_fast_path():
+    iset = kpiscore.load(ROOT / "examples/deadlines-2023/set.yaml")
+    data = read_file(ROOT / "examples/deadlines-2023/project.yaml", "zh")[0]
+    del data["claimed"]  # a unit's own scores are compared by the general path
+    fast = plan_for(iset).score(data, 1, "zh")
+    assert fast is not None
+    assert fast.to_dict(steps=True) == _general(iset, data, "zh", 1).to_dict(steps=True)

@@ -29,11 +29,12 @@ from ._data import (
 )
 from ._dates import year_of
 from ._formula import CompiledFormula, EvalFailure, Evaluator, evaluate, render
+from ._lanes import Lane, lanes_for
 from ._memo import IndicatorMemo, memo_for
 from ._messages import Lang, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import CONTEXT, fmt_number, fmt_percent, fmt_value, round_half_up
-from ._rules import NEEDS_ACTUAL, RULES, RuleInput, RuleProblem
+from ._rules import NEEDS_ACTUAL, RuleInput, RuleProblem
 from ._steps import FormulaUse, Step, step
 from ._subject import read_subject
 from ._wording import words_for
@@ -69,10 +70,8 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
 
 
 ACTUAL_NAMES = frozenset({"actual", "completion"})
-FORMULA_RULES = frozenset({"bands", "deduct", "formula"})
-# Rules whose explanation starts with the actual read from the indicator's own cell.
-_SHOWS_ACTUAL = frozenset({"ratio", "bands", "deduct", "formula"})
 _REASON_OWED = step("reason_owed")
+_OVER_ACHIEVEMENT = ("over_achievement",)
 _NOT_GIVEN = step("reason_not_given")
 
 
@@ -377,6 +376,8 @@ class _Scorer:
         self.current: dict[str, Any] = self.env
         self.words = words_for(iset, lang)
         self.year = year_of(sd.subject)
+        self.lanes = lanes_for(iset)
+        self.precision = iset.precision
 
     def claimed_score(self, indicator_id: str) -> Decimal | None:
         raw = self.sd.claimed.get(indicator_id)
@@ -439,14 +440,16 @@ class _Scorer:
 
     def scored_indicator(self, ind: CompiledIndicator) -> IndicatorResult:
         """Applicability, the actual value, the rule; a problem anywhere scores 0, named."""
-        if self.plain and ind.actual is None and ind.applies is None and ind.rule != "manual":
+        lane = self.lanes[ind.id]
+        if self.plain and lane.own_cell:
             rv = self.sd.values.get(ind.id)
             if rv is not None and type(rv.value) is Decimal:
                 # A plain row's own number: never n/a, unreadable or restated, so what
                 # inapplicable() and actual_of() would find, without asking.
-                shown = [step("actual_value", actual=rv.value)] if ind.rule in _SHOWS_ACTUAL else []
+                actual = rv.value
+                shown = [Step("actual_value", {"actual": actual})] if lane.shows_actual else []
                 try:
-                    return self.scored(ind, rv.value, shown)
+                    return self.scored(ind, actual, shown, lane)
                 except RuleProblem as exc:
                     return self.missing(ind, exc.code, exc.params)
         try:
@@ -454,7 +457,7 @@ class _Scorer:
             if na is not None:
                 return self.result(ind, "not_applicable", ZERO, [na])
             actual, steps = self.actual_of(ind)
-            return self.scored(ind, actual, steps)
+            return self.scored(ind, actual, steps, lane)
         except RuleProblem as exc:
             return self.missing(ind, exc.code, exc.params)
 
@@ -490,7 +493,7 @@ class _Scorer:
                 "actual": actual,
                 "shown": shown,
                 "completion": completion,
-                "score": round_half_up(raw, self.iset.precision) if score is None else score,
+                "score": round_half_up(raw, self.precision) if score is None else score,
                 "raw_score": raw,
                 "status": status,
                 "flags": flags,
@@ -585,62 +588,50 @@ class _Scorer:
                 ).about(ind.id)
             )
         steps: list[Step] = []
-        if isinstance(actual, Decimal) and ind.rule in _SHOWS_ACTUAL:
+        if isinstance(actual, Decimal) and self.lanes[ind.id].shows_actual:
             steps.append(step("actual_value", actual=actual))
             if rv.restated:
                 steps.append(step("restated", raw=_raw_text(self.sd, ind.id)))
         return actual, steps
 
-    def scored(self, ind: CompiledIndicator, actual: Any, steps: list[Step]) -> IndicatorResult:
+    def scored(
+        self, ind: CompiledIndicator, actual: Any, steps: list[Step], lane: Lane
+    ) -> IndicatorResult:
         rv = self.sd.values.get(ind.id)
-        target_value = ind.target.value if ind.target is not None else None
-        if (
-            ind.target is not None
-            and ind.target.percent
-            and isinstance(actual, Decimal)
-            and abs(actual) > PERCENT_SANE
-        ):
+        written = rv.written if rv is not None and ind.actual is None else None
+        if lane.percent_guard and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
             # 5000% against a % target is a percent computed × 100 (or typed as 50), not
             # an achievement: full marks here would be the silent error.
-            written = rv.written if ind.actual is None and rv is not None else None
             raise RuleProblem("percent_absurd", value=written or fmt_percent(actual))
         # Only formulas (the rule's, reason_required) read the row's names with the
         # indicator's own: weight, actual, target, completion.
-        formulas = ind.rule in FORMULA_RULES
-        extras: dict[str, Any] = {}
-        if formulas or ind.reason_required is not None:
-            extras["weight"] = ind.weight
-            if actual is not None and not isinstance(actual, LevelValue):
-                extras["actual"] = actual
-            if target_value is not None:
-                extras["target"] = target_value
-                if isinstance(actual, Decimal) and target_value != 0:
-                    extras["completion"] = actual / target_value
-        if formulas:
+        extras = self.own_names(ind, actual, lane.target) if lane.own_names else {}
+        if lane.formulas:
             self.use({**self.env, **extras})
-        outcome = RULES[ind.rule](
+        sd = self.sd
+        outcome = lane.rule(
             RuleInput(
                 ind,
                 actual,
                 self.evaluator,
                 self.lang,
-                self.current if formulas else self.env,
-                self.sd.manual.get(ind.id),
-                written=rv.written if rv is not None and ind.actual is None else None,
-                year=self.year,
-                claimed=self.claimed_score(ind.id) if self.sd.claimed else None,
+                self.current if lane.formulas else self.env,
+                sd.manual.get(ind.id) if sd.manual else None,
+                written,
+                self.year,
+                self.claimed_score(ind.id) if sd.claimed else None,
             )
         )
-        steps.extend(outcome.steps)
-        p = self.iset.precision
+        steps += outcome.steps
+        p = self.precision
         score = round_half_up(outcome.raw, p)
         if score != outcome.raw:
-            steps.append(step("rounded", places=p, score=score))
+            steps.append(Step("rounded", {"places": p, "score": score}))
         else:
-            steps.append(step("score", score=score))
+            steps.append(Step("score", {"score": score}))
         flags: tuple[str, ...] = ()
         if outcome.performance is not None and outcome.performance > ind.over_achievement:
-            flags = ("over_achievement",)
+            flags = _OVER_ACHIEVEMENT
             steps.append(
                 step(
                     "over_achievement", performance=outcome.performance, limit=ind.over_achievement
@@ -665,6 +656,18 @@ class _Scorer:
             needs=needs,
             score=score,
         )
+
+    @staticmethod
+    def own_names(ind: CompiledIndicator, actual: Any, target: Decimal | None) -> dict[str, Any]:
+        """What formulas read of the indicator itself: weight, actual, target, completion."""
+        names: dict[str, Any] = {"weight": ind.weight}
+        if actual is not None and not isinstance(actual, LevelValue):
+            names["actual"] = actual
+        if target is not None:
+            names["target"] = target
+            if isinstance(actual, Decimal) and target != 0:
+                names["completion"] = actual / target
+        return names
 
     def needs_reason(
         self,
@@ -1094,8 +1097,6 @@ def _lost_by(r: IndicatorResult) -> PointsLost | None:
         p = PointsLost._made(r.id, r.name, r.weight - r.score, r.status)
     if held.get("_shared"):
         held["_lost"] = p
-        if p is not None:
-            p.__dict__["_shared"] = True
     return p
 
 

@@ -19,33 +19,37 @@ import functools
 import math
 from collections.abc import Callable, Mapping
 from decimal import Context, Decimal, Rounded, localcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._data import (
     MAX_DIGITS,
     MAX_LIST,
     MAX_TEXT,
+    NA,
+    check_unit,
     expectations,
     plain_number,
     plain_unit,
     read_value,
 )
+from ._dates import When, months_late, read_actual, year_of
 from ._evaluate import (
     ACTUAL_NAMES,
     DATA_KEYS,
-    FORMULA_RULES,
     MAX_VALUES,
     deducted,
     grade_of,
     judged_penalties,
     label_ids,
+    plain_value,
     score_plain,
     total_of,
     used_names,
 )
 from ._fast_code import generated
 from ._formula import CompiledFormula, EvalFailure, evaluate
-from ._messages import Lang
+from ._lanes import FORMULA_RULES
+from ._messages import Lang, has_unsafe_chars
 from ._numbers import CONTEXT, clamp
 from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator, IndicatorSet, level_key
@@ -54,8 +58,10 @@ from .result import Result
 ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
 _LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before the point
 _SCALARS = (str, int, float, Decimal, type(None))
-# The rules with a fast form: all but manual (a justification) and deadline (dates).
-SUPPORTED = (NEEDS_ACTUAL | FORMULA_RULES) - {"deadline"}
+# The rules with a fast form: all but manual (a score and its justification, which a
+# plain row never holds).
+SUPPORTED = NEEDS_ACTUAL | FORMULA_RULES
+_MAX_DATED = 4096  # deadline cells read and kept per set (a column repeats a few dates)
 
 
 class _Off(Exception):
@@ -229,6 +235,43 @@ def _checklist(ind: CompiledIndicator) -> Scorer:
     return score
 
 
+class Dated(NamedTuple):
+    """A deadline's own cell as its rule reads it — a day or month, or the word "met" or
+    "late" — with the row's year (``subject.year``), which a month without one needs."""
+
+    done: When | str
+    year: int | None
+
+
+def _deadline(ind: CompiledIndicator) -> Scorer:
+    assert ind.target is not None
+    assert ind.target.deadline is not None
+    target, w, per = ind.target.deadline, ind.weight, ind.late_per_month
+    before = ind.target.op == "<"
+
+    def score(actual: Any, names: dict[str, Any]) -> Decimal:
+        if type(actual) is not Dated:
+            raise _Off
+        done, year = actual
+        due = target.on(year)
+        if due is None:  # a target with no year and a row with none: named by the rule
+            raise _Off
+        if done == "met":
+            return w
+        if not isinstance(done, When):  # "late": by an unknown time
+            return ZERO
+        day = done.on(year if year is not None else (target.year or None))
+        if day is None:
+            raise _Off
+        if day < due if before else day <= due:
+            return w
+        if per is None:
+            return ZERO
+        return clamp(w - per * max(months_late(day, due), 1), ZERO, w)
+
+    return score
+
+
 _BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
     "ratio": _ratio,
     "reverse": _reverse,
@@ -238,6 +281,7 @@ _BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
     "deduct": _deduct,
     "formula": _formula,
     "checklist": _checklist,
+    "deadline": _deadline,
 }
 
 
@@ -318,6 +362,14 @@ class Plan:
             for w in words
             if (rv := read_value(w)).value == w and rv.problem is None and not rv.restated
         )
+        # A deadline's own cell no formula reads goes to its rule as a Dated.
+        read = iset.formula_names()
+        self.deadlines = frozenset(
+            ind.id
+            for ind in iset.indicators
+            if ind.rule == "deadline" and ind.actual is None and ind.id not in read
+        )
+        self.dated: dict[tuple[str, str], When | str | None] = {}
         self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
         self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
@@ -400,10 +452,14 @@ class Plan:
         if type(raw) is not dict or len(raw) > MAX_VALUES:
             raise _Off
         names, words, percent = self.names, self.words, self.percent
+        year = _year(subject) if self.deadlines else None
         out: dict[str, Any] = {}
         for name, v in raw.items():
             if name not in names:
                 raise _Off
+            if name in self.deadlines:
+                out[name] = Dated(self.when(name, v), year)
+                continue
             t = type(v)
             if t is Decimal:
                 d = _checked(v)
@@ -438,6 +494,46 @@ class Plan:
         if unit is not None and unit != ("%" if name in self.percent else self.units.get(name)):
             raise _Off
         return d
+
+    def when(self, name: str, v: Any) -> When | str:
+        """A deadline's cell as its rule reads it, when the general reading keeps the
+        text as written (read once per distinct cell: a column repeats a few dates)."""
+        if type(v) is not str:
+            raise _Off
+        key = (name, v)
+        found = self.dated.get(key, _Off)
+        if found is _Off:
+            if len(self.dated) >= _MAX_DATED:
+                self.dated.clear()
+            found = self.dated[key] = self.read_when(name, v)
+        if found is None:
+            raise _Off
+        return found  # type: ignore[return-value]
+
+    def read_when(self, name: str, v: str) -> When | str | None:
+        if has_unsafe_chars(v):
+            return None  # the general path cleans it and says so
+        rv = check_unit(name, read_value(v), self.iset)
+        if rv.problem is not None or rv.value is NA or rv.restated or rv != plain_value(v):
+            return None
+        return read_actual(rv.value, rv.written)  # None: neither a date nor a word
+
+
+def _year(subject: Any) -> int | None:
+    """``subject.year`` as the general path reads it (read_subject, then year_of), for
+    the forms a row gives it; any other form is not plain."""
+    if type(subject) is not dict:
+        return None  # no subject, or only its name
+    raw = subject.get("year")
+    t = type(raw)
+    if t is int or t is float or t is Decimal:
+        rv = read_value(raw)
+        return year_of({"year": rv.value if rv.problem is None else str(raw)})
+    if isinstance(raw, str) and has_unsafe_chars(raw):
+        raise _Off  # the general path cleans it first
+    if raw is None or isinstance(raw, (bool, str)):
+        return year_of({"year": raw})
+    raise _Off
 
 
 _KEYS = frozenset(DATA_KEYS)

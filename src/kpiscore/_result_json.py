@@ -64,6 +64,7 @@ _TOP_FIXED = (
 _SLOT = re.compile(r'"\\u0000(\d+)\\u0000"')
 _LITERALS = {None: "null", True: "true", False: "false"}
 _MAX_OBJECTS = 4096  # laid-out records kept per template
+_HOLE = "\x00"  # where a record's amount goes: any NUL in a text is escaped by then
 
 
 def to_json(result: Result, indent: int | None, steps: bool) -> str:
@@ -134,16 +135,6 @@ def _discrepancy(d: Discrepancy) -> tuple[str, ...]:
     )
 
 
-def _points_lost(p: PointsLost) -> tuple[str, ...]:
-    held = p.__dict__
-    record = held.get("_json")
-    if record is None:
-        record = (_text(p.id), _text(p.name), _number(fmt_plain(p.lost)), _text(p.status))
-        if held.get("_shared"):  # one indicator result's, shared between rows
-            held["_json"] = record
-    return record
-
-
 def _warning(w: str) -> tuple[str, ...]:
     m = as_message(w)
     if m is not w:
@@ -198,6 +189,7 @@ class _Template:
         # json.dumps makes an encoder per call when ensure_ascii is off: one, kept.
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=indent).encode
         self.objects: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
+        self.frames: dict[tuple[str, str, str, int], tuple[str, str]] = {}
 
     @classmethod
     def made(
@@ -285,7 +277,7 @@ class _Template:
         records = self.records
         add(records(_CHECK, [_check(c) for c in result.checks], len(values)))
         add(records(_DISCREPANCY, [_discrepancy(d) for d in result.discrepancies], len(values)))
-        add(records(_POINTS_LOST, [_points_lost(p) for p in result.points_lost], len(values)))
+        add(self.points_lost(result.points_lost, len(values)))
         add(self.strings(result.penalties, len(values)))
         add(records(_WARNING, [_warning(w) for w in result.warnings], len(values)))
         add(_text(result.data_digest))
@@ -320,6 +312,24 @@ class _Template:
                     made.clear()
                 text = made[key] = self.laid_out(keys, row, slot)
             objects.append(text)
+        return self.listed(objects, slot)
+
+    def points_lost(self, items: tuple[PointsLost, ...], slot: int) -> str:
+        """The points lost, each record laid out once per (indicator, status) with a hole
+        for the amount: the amounts differ from row to row, the rest does not."""
+        if not items:
+            return "[]"
+        frames, objects = self.frames, []
+        for p in items:
+            key = (p.id, p.name, p.status, slot)
+            frame = frames.get(key)
+            if frame is None:
+                if len(frames) >= _MAX_OBJECTS:
+                    frames.clear()
+                row = (_text(p.id), _text(p.name), _HOLE, _text(p.status))
+                before, after = self.laid_out(_POINTS_LOST, row, slot).split(_HOLE)
+                frame = frames[key] = (before, after)
+            objects.append(frame[0] + _number(fmt_plain(p.lost)) + frame[1])
         return self.listed(objects, slot)
 
     def listed(self, items: list[str], slot: int) -> str:
@@ -372,23 +382,27 @@ class _Template:
         held["_json"] = (self, at, tuple(values[at:]))
 
     def _indicator_values(self, ir: IndicatorResult, values: list[str]) -> None:
-        add = values.append
+        at = len(values)  # the slot of the indicator's first value
         actual = ir.actual
         if isinstance(actual, Decimal):
-            add(_number(fmt_value(actual)))
+            first = _number(fmt_value(actual))
         elif actual is None or isinstance(actual, str):
-            add(_text(actual))
+            first = _text(actual)
         else:
-            add(self.nested(actual, len(values)))
-        add(_text(ir.shown))
-        add(_number(fmt_value(ir.completion)))
-        add(_number(fmt_plain(ir.score)))
-        add(_number(fmt_plain(ir.raw_score)))
-        add(_STATUSES.get(ir.status) or _text(ir.status))
-        add(_text(ir.explanation))
-        add(self.strings(ir.flags, len(values)))
-        add(_LITERALS[ir.needs_reason])
-        add("null" if ir.reason is None else _text(ir.reason))
-        add("null" if ir.problem is None else _text(ir.problem))
+            first = self.nested(actual, at)
+        flags = ir.flags
+        values += (
+            first,
+            _text(ir.shown),
+            _number(fmt_value(ir.completion)),
+            _number(fmt_plain(ir.score)),
+            _number(fmt_plain(ir.raw_score)),
+            _STATUSES.get(ir.status) or _text(ir.status),
+            _text(ir.explanation),
+            self.strings(flags, at + 7) if flags else "[]",
+            _LITERALS[ir.needs_reason],
+            "null" if ir.reason is None else _text(ir.reason),
+            "null" if ir.problem is None else _text(ir.problem),
+        )
         if self.steps:
-            add(self.nested([s.to_dict() for s in ir.steps], len(values)))
+            values.append(self.nested([s.to_dict() for s in ir.steps], at + 11))

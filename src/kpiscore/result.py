@@ -245,10 +245,6 @@ class PointsLost:
         """The scorer's constructor (one per indicator short of its weight)."""
         return _frozen(cls, {"id": id, "name": name, "lost": lost, "status": status})
 
-    def __getstate__(self) -> dict[str, Any]:
-        # Shared between rows, it may hold its JSON record: never pickled.
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
