@@ -12,6 +12,7 @@ import os
 import pickle
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -65,7 +66,9 @@ def plain_value(draw, ind):
         v = draw(st.sampled_from(_edges(ind)))
         plain = not (ind.percent and abs(v) > 2)  # 95 for 95%: named by the general path
     form = draw(
-        st.sampled_from(["decimal", "decimal", "text", "int", "float", "odd", "written", "unit"])
+        st.sampled_from(
+            ["decimal", "decimal", "text", "int", "float", "odd", "written", "unit", "numpy"]
+        )
     )
     if not isinstance(v, Decimal) or form == "decimal":
         return v, plain
@@ -84,6 +87,13 @@ def plain_value(draw, ind):
         return (int(v) if v == int(v) else v), plain
     if form == "float":
         return float(v), plain
+    if form == "numpy":  # a pandas frame's cell: float64, an integer type, or float32
+        kind = draw(st.sampled_from(["float64", "int64", "float32"]))
+        if kind == "int64" and v == int(v):
+            return np.int64(int(v)), plain
+        if kind == "float32":  # read by its own shortest form: the general path's
+            return np.float32(v), False
+        return np.float64(float(v)), plain
     odd = ["n/a", "", " 12 ", "约12", True, D("NaN"), D("1E+20"), "1e3", "１２"]
     return draw(st.sampled_from(odd)), False
 
@@ -143,6 +153,8 @@ def test_the_fast_path_gives_the_general_paths_result(data):
 
 
 def _as_reference(v):
+    if isinstance(v, np.generic):  # the reference reads Python numbers only
+        v = v.item()
     written = PLAIN_WITH_UNIT.match(v) if isinstance(v, str) else None
     if written:  # "95%" is 0.95; "18个" is 18
         return Decimal(written[1]) / (100 if written[2] == "%" else 1)
@@ -394,8 +406,10 @@ def test_every_rule_gives_the_general_score_on_every_edge_and_takes_every_plain_
             if isinstance(v, str)
             else [v, format(v, "f"), float(v)]
         )
+        if isinstance(v, Decimal):
+            forms.append(np.float64(float(v)))
         if isinstance(v, Decimal) and v == int(v):
-            forms.append(int(v))
+            forms += [int(v), np.int64(int(v)), np.uint8(int(v)) if v >= 0 else int(v)]
         for form in forms:
             row = {"values": {"x": form}}
             fast = plan.score(row, 1, "zh")
@@ -434,6 +448,13 @@ def test_every_rule_gives_the_general_score_on_every_edge_and_takes_every_plain_
         (float("nan"), False),
         (float("inf"), False),
         (True, False),
+        (np.bool_(True), False),  # numpy's bool is read as a bool, as Python's is
+        (np.float64(12.5), True),
+        (np.float64("nan"), False),  # pandas' blank cell: missing, named by the general path
+        (np.float64("inf"), False),
+        (np.int64(10**15 - 1), True),
+        (np.int64(10**15), False),
+        (np.float32(1.1), False),  # read by its own shortest form ("1.1"), not as float64
         ([1], False),
     ],
 )

@@ -205,6 +205,8 @@ def plain_value(v: Any) -> ReadValue:
         if unit is None:
             return ReadValue.plain(d, written=written)
         return ReadValue(d, unit=unit, written=written)
+    if t.__module__ == "numpy":  # an integer or float64 (Plan.values): read as such
+        return read_value(v)
     return ReadValue.plain(tuple(v))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from decimal import Context, Decimal, Rounded, localcontext
 from typing import Any, NamedTuple
@@ -477,6 +478,8 @@ class Plan:
             elif (t is list or t is tuple) and _plain_items(v):
                 out[name] = tuple(v)  # checklist items, as read_value gives them
                 continue
+            elif t.__module__ == "numpy":  # a pandas frame's cells
+                d = _numpy_number(v)
             else:
                 raise _Off
             if name in percent and abs(d) > 2:
@@ -517,6 +520,19 @@ class Plan:
         if rv.problem is not None or rv.value is NA or rv.restated or rv != plain_value(v):
             return None
         return read_actual(rv.value, rv.written)  # None: neither a date nor a word
+
+
+def _numpy_number(v: Any) -> Decimal:
+    """A numpy integer or float64 as ``read_value`` reads it; numpy's bool, float32 (read
+    by its own shortest form) and the rest go to the general path."""
+    if isinstance(v, numbers.Integral):
+        n = int(v)
+        if abs(n) >= 10**15:
+            raise _Off
+        return Decimal(n)
+    if isinstance(v, float) and math.isfinite(v):
+        return _checked(Decimal(repr(float(v))))  # numpy's own repr is "np.float64(…)"
+    raise _Off
 
 
 def _year(subject: Any) -> int | None:

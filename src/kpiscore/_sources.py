@@ -114,10 +114,13 @@ def is_flat(item: Any) -> bool:
     if not isinstance(item, Mapping) or "values" in item:
         return False
     own = [str(k) for k in item if k not in _DATA_KEYS]
-    misspelt = any(
-        ":" not in k and difflib.get_close_matches(k, _DATA_KEYS, n=1, cutoff=0.8) for k in own
-    )
-    return bool(own) and not misspelt
+    return bool(own) and not any(map(_misspelt_section, own))
+
+
+# Every row of a frame repeats its columns: each distinct key is compared once.
+@functools.lru_cache(maxsize=4096)
+def _misspelt_section(key: str) -> bool:
+    return ":" not in key and bool(difflib.get_close_matches(key, _DATA_KEYS, n=1, cutoff=0.8))
 
 
 def _is_frame(x: Any) -> bool:
