@@ -28,7 +28,11 @@ def test_score_many_baseline_agrees_with_kpiscore_on_every_row():
 
 @pytest.mark.parametrize(
     ("name", "wrong"),
-    [("bench_score_many", lambda values: (0, "差")), ("bench_numeric", lambda values: Decimal(0))],
+    [
+        ("bench_score_many", lambda values: (0, "差")),
+        ("bench_numeric", lambda values: Decimal(0)),
+        ("bench_portfolio", lambda values: Decimal(0)),
+    ],
 )
 def test_baseline_disagreement_is_caught(monkeypatch, name, wrong):
     bench = _module(name)
@@ -68,6 +72,23 @@ def test_numeric_baseline_agrees_and_the_detail_reads_as_score_does():
     out = bench.run(n=30, repeat=1)  # SystemExit on a differing total or explanation
     assert out["rows"] == 30 and out["indicators"] == 20
     assert out["ratio"] > 0 and out["ratio_score_and_json"] > 0
+
+
+def test_an_officers_table_takes_the_fast_path_as_text_csv_and_frame_and_agrees():
+    bench = _module("bench_portfolio")
+    out = bench.run(n=40, repeat=1)  # SystemExit if a row leaves the fast path or disagrees
+    assert out["rows"] == 40 and out["indicators"] == 9
+    assert min(out["ratio"], out["ratio_csv"], out["ratio_frame"]) > 0
+
+
+def test_a_row_off_the_fast_path_is_caught(monkeypatch):
+    bench = _module("bench_portfolio")
+    made = bench.make_rows
+    monkeypatch.setattr(
+        bench, "make_rows", lambda n: [{**r, "claimed": {"total": 90}} for r in made(n)]
+    )
+    with pytest.raises(SystemExit, match="left the fast path"):
+        bench.run(n=5, repeat=1, frame=False)
 
 
 def test_a_ratio_is_the_median_of_pairs_timed_back_to_back(monkeypatch):
