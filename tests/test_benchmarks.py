@@ -84,9 +84,14 @@ def test_an_officers_table_takes_the_fast_path_as_text_csv_and_frame_and_agrees(
 def test_a_row_off_the_fast_path_is_caught(monkeypatch):
     bench = _module("bench_portfolio")
     made = bench.make_rows
-    monkeypatch.setattr(
-        bench, "make_rows", lambda n: [{**r, "claimed": {"total": 90}} for r in made(n)]
-    )
+
+    def spaced(n):  # "12 个": read, with a note, by the general path
+        return [
+            {**r, "values": {**r["values"], "quantity": r["values"]["quantity"][:-1] + " 个"}}
+            for r in made(n)
+        ]
+
+    monkeypatch.setattr(bench, "make_rows", spaced)
     with pytest.raises(SystemExit, match="left the fast path"):
         bench.run(n=5, repeat=1, frame=False)
 

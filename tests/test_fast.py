@@ -113,9 +113,12 @@ def plain_rows(draw, spec):
     extra = draw(st.sampled_from(["none", "none", "reasons", "claimed", "notes"]))
     if extra == "reasons":
         data["reasons"] = {spec.indicators[0].id: "原因"}
-    elif extra == "claimed":
-        data["claimed"] = {"total": D(90)}
-        plain = False
+    elif extra == "claimed":  # the unit's own scores: only a level indicator's is used
+        ind = draw(st.sampled_from(spec.indicators))
+        key = draw(st.sampled_from([ind.id, f"指标{ind.id}"]))  # by id or by its name
+        score = draw(st.sampled_from([D(90), D(5), "8分", "abc", None]))
+        data["claimed"] = {"总分": D(90), key: score}
+        plain = plain and ind.rule != "qualitative"
     elif extra == "notes":
         data["notes"] = "备注"
     return values, data, plain
@@ -574,7 +577,11 @@ def test_rounding_per_indicator_and_on_the_total_give_different_totals_both_righ
         ({"notes": "备注", "values": {"x": 6}}, True),
         ({"notes": {"a": "b"}, "values": {"x": 6}}, False),
         ({"manual": {"x": {"score": 1}}, "values": {"x": 6}}, False),
-        ({"claimed": {"x": 1}, "values": {"x": 6}}, False),
+        ({"claimed": {"x": 1, "总分": 100}, "values": {"x": 6}}, True),  # compared in the detail
+        ({"claimed": {"指标": "abc"}, "values": {"x": 6}}, True),  # named in the detail
+        ({"claimed": {"x": {"score": 1}}, "values": {"x": 6}}, False),
+        ({"claimed": {1: 1}, "values": {"x": 6}}, False),
+        ({"claimed": "100", "values": {"x": 6}}, False),
         ({"claimed": {}, "manual": {}, "reasons": {}, "values": {"x": 6}}, True),
         ({"indicator_set": "one", "values": {"x": 6}}, True),
         ({"indicator_set": "other", "values": {"x": 6}}, False),
@@ -604,6 +611,27 @@ def test_only_a_plain_row_shape_takes_the_fast_path(row, plain):
     assert (fast is not None) == plain
     if fast is not None:
         assert fast.to_dict() == _general(iset, row, "zh", 1).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("claimed", "plain"),
+    [
+        ({"q": D(25), "t": D(30), "c": D(20), "总分": D(90)}, True),
+        ({"s": D(19)}, False),  # within 达成's band, the unit's 19 is used: the general path
+        ({"效果": D(19)}, False),  # the same, by the indicator's name
+        ({" 效果 ": D(19)}, False),
+        ({"数量": D(19)}, True),
+    ],
+)
+def test_a_claimed_score_is_plain_unless_a_level_indicator_may_use_it(claimed, plain):
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": D(8), "t": D(40), "s": "达成", "c": D(120)}, "claimed": claimed}
+    fast = plan_for(iset).score(row, 1, "zh")
+    assert (fast is not None) == plain
+    general = _general(iset, row, "zh", 1)
+    if fast is not None:
+        assert fast.to_dict(steps=True) == general.to_dict(steps=True)
+        assert fast.discrepancies and fast.discrepancies == general.discrepancies
 
 
 def test_data_written_for_another_set_takes_the_fast_path_when_the_set_is_not_checked():

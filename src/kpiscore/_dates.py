@@ -11,6 +11,7 @@ an actual alike: "done in November" is not known to be done before the 30th.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ def months_late(done: datetime.date, due: datetime.date) -> int:
     return n + 1 if done > shifted else max(n, 1)
 
 
+@functools.lru_cache(maxsize=4096)
 def _days_in(year: int, month: int) -> int:
     import calendar  # here, not at the top: most runs read no date, and it imports locale
 

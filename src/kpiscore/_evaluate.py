@@ -173,8 +173,8 @@ def prepare(
 
 def prepare_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang) -> SubjectData:
     """``prepare`` for a row the fast path has taken as plain (``_fast.Plan.values``):
-    its keys known, each value a number, a level word or a list of items under its own
-    id, nothing claimed or manual. The same SubjectData, without the checks and the
+    its keys known, each value a number, a level word, a deadline's text or a list of
+    items under its own id, nothing manual, nothing claimed for a level indicator. The same SubjectData, without the checks and the
     general reading such a row cannot need. ``data`` is already the fast path's copy."""
     values = {name: plain_value(v) for name, v in (data.get("values") or {}).items()}
     subject = data.get("subject") or {}

@@ -1,7 +1,9 @@
 """The fast path: a plain row scored to its total in one pass, its detail built later.
 
-Most rows of a batch are plain: every value a number or a level word, nothing
-n/a, missing, claimed or unreadable. For those, a plan made once per set
+Most rows of a batch are plain: every value a number, a level word or a
+deadline's date as written, nothing n/a, missing or unreadable, no unit's own
+score that a level indicator could use in place of its rule's. For those, a plan
+made once per set
 computes each indicator's score with the same arithmetic as ``_rules`` (no
 steps, no words) and returns a ``Result`` holding the total, grade and
 completeness; its indicators, subtotals and warnings are built by the general
@@ -371,6 +373,11 @@ class Plan:
             if ind.rule == "deadline" and ind.actual is None and ind.id not in read
         )
         self.dated: dict[tuple[str, str], When | str | None] = {}
+        # A unit's own score is used in place of the rule's only by a level indicator
+        # (within its level's band); any other claim is compared in the detail.
+        _, by_name = label_ids(iset)
+        self.claim_ids = {**by_name, "总分": "total"}
+        self.judged = frozenset(ind.id for ind in iset.indicators if ind.rule == "qualitative")
         self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
         self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
@@ -447,7 +454,10 @@ class Plan:
         subject, reasons = data.get("subject"), data.get("reasons")
         if not (_flat(subject) or type(subject) is str) or not _flat(reasons):
             raise _Off
-        if data.get("claimed") or data.get("manual") or not _scalar(data.get("notes")):
+        if data.get("manual") or not _scalar(data.get("notes")):
+            raise _Off
+        claimed = data.get("claimed")
+        if claimed and not self.unjudged(claimed):
             raise _Off
         raw = data.get("values")
         if type(raw) is not dict or len(raw) > MAX_VALUES:
@@ -498,6 +508,15 @@ class Plan:
             raise _Off
         return d
 
+    def unjudged(self, claimed: Any) -> bool:
+        """Whether the unit's own scores leave every score to the rules: text keys and
+        scalar cells (the detail compares them and names any it cannot read), none
+        under a level indicator's id or name."""
+        if not _flat(claimed):
+            return False
+        judged, ids = self.judged, self.claim_ids
+        return not any(k in judged or ids.get(k.strip()) in judged for k in claimed)
+
     def when(self, name: str, v: Any) -> When | str:
         """A deadline's cell as its rule reads it, when the general reading keeps the
         text as written (read once per distinct cell: a column repeats a few dates)."""
@@ -542,7 +561,9 @@ def _year(subject: Any) -> int | None:
         return None  # no subject, or only its name
     raw = subject.get("year")
     t = type(raw)
-    if t is int or t is float or t is Decimal:
+    if t is int or t is Decimal:  # read_value keeps either as the same digits
+        return year_of({"year": raw})
+    if t is float:
         rv = read_value(raw)
         return year_of({"year": rv.value if rv.problem is None else str(raw)})
     if isinstance(raw, str) and has_unsafe_chars(raw):
