@@ -22,8 +22,9 @@ from tests.strategies import LEVELS, _edges, specs, to_yaml
 
 import kpiscore
 from kpiscore._data import PLAIN_WITH_UNIT, read_file
-from kpiscore._evaluate import prepare, prepare_plain, score_data
+from kpiscore._evaluate import score_data
 from kpiscore._fast import SUPPORTED, _copy, plan_for
+from kpiscore._prepare import prepare, prepare_plain
 from kpiscore.result import Result
 
 D = Decimal

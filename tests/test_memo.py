@@ -238,7 +238,7 @@ def test_an_explain_template_that_shows_another_value_is_shared_only_when_that_v
 
 
 def _memo_and_data(**data):
-    from kpiscore._evaluate import prepare_plain
+    from kpiscore._prepare import prepare_plain
 
     iset = kpiscore.loads(SET)
     values = {"share": D("0.5"), "spent": D(90), "budget": D(100), "count": 5}

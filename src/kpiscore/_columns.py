@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 
-from ._evaluate import label_ids, used_names
 from ._messages import Lang, message, suggest
+from ._prepare import label_ids, used_names
 from ._sources import NAME_COLUMNS, YEAR_COLUMNS, Reading
 from .compiled import IndicatorSet
 from .errors import DataError, Issue

@@ -36,24 +36,14 @@ from ._data import (
     read_value,
 )
 from ._dates import When, months_late, read_actual, year_of
-from ._evaluate import (
-    ACTUAL_NAMES,
-    DATA_KEYS,
-    MAX_VALUES,
-    deducted,
-    grade_of,
-    judged_penalties,
-    label_ids,
-    plain_value,
-    score_plain,
-    total_of,
-    used_names,
-)
+from ._evaluate import deducted, grade_of, judged_penalties, score_plain, total_of
 from ._fast_code import generated
 from ._formula import CompiledFormula, EvalFailure, evaluate
+from ._indicators import ACTUAL_NAMES
 from ._lanes import FORMULA_RULES
 from ._messages import Lang, has_unsafe_chars
 from ._numbers import CONTEXT, clamp
+from ._prepare import DATA_KEYS, MAX_VALUES, label_ids, plain_value, used_names
 from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator, IndicatorSet, level_key
 from .result import Result

@@ -1,6 +1,6 @@
 """What the scorer asks of an indicator on every row, answered once per set.
 
-``_Scorer.scored`` runs for every indicator of every row whose detail is read.
+``IndicatorScorer.scored`` runs for every indicator of every row whose detail is read.
 Which rule function, whether the rule runs formulas, whether the indicator's
 own names (weight, actual, target, completion) must be offered to them, the
 target's number, whether a % target guards against a percent typed × 100:
