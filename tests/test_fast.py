@@ -815,7 +815,7 @@ DEADLINE_CELLS = [
 YEARS = [2022, "2022", "2022年", D(2022), 2022.0, None, "abc", True, "20\x1b22"]
 
 
-@pytest.mark.parametrize("target", ["'≤2022年9月'", "9月前"])
+@pytest.mark.parametrize("target", ["'≤2022年9月'", "9月前", "'<2022-09-30'"])
 def test_a_deadline_cell_takes_the_fast_path_exactly_when_it_reads_as_written(target):
     iset = kpiscore.loads(
         "kpiscore: 1\nid: one\nname: 一\ncategories: [{id: c, name: 类, weight: 100}]\n"
@@ -841,6 +841,37 @@ def test_a_deadline_cell_takes_the_fast_path_exactly_when_it_reads_as_written(ta
                 assert fast.to_dict(steps=True) == general.to_dict(steps=True), (v, year)
     # 14 cells read as written; a target with no year of its own needs the row's (5 forms)
     assert taken == 14 * (5 if target == "9月前" else 8)
+
+
+def _deadline_set():
+    return kpiscore.loads(
+        "kpiscore: 1\nid: one\nname: 一\ncategories: [{id: c, name: 类, weight: 100}]\n"
+        "indicators:\n  - {id: x, category: c, name: 完工时间, weight: 100, target: '≤2022年9月'}\n"
+    )
+
+
+def test_a_deadline_cell_is_read_once_however_many_rows_repeat_it(monkeypatch):
+    plan = plan_for(_deadline_set())
+    plan.dated.clear()  # the plan is the set's, kept between tests
+    reads = []
+    real = type(plan).read_when
+    monkeypatch.setattr(
+        type(plan), "read_when", lambda self, n, v: reads.append(v) or real(self, n, v)
+    )
+    for cell in ["2022年9月", "2022年10月", "2022年9月", "2022年10月", "2022年9月"]:
+        assert plan.score({"values": {"x": cell}}, 1, "zh") is not None
+    assert reads == ["2022年9月", "2022年10月"]
+
+
+def test_the_deadline_cells_kept_never_pass_the_cap(monkeypatch):
+    monkeypatch.setattr("kpiscore._fast._MAX_DATED", 3)
+    plan = plan_for(_deadline_set())
+    plan.dated.clear()
+    seen = []
+    for day in range(1, 11):
+        assert plan.score({"values": {"x": f"2022-09-{day:02d}"}}, 1, "zh").total == 100
+        seen.append(len(plan.dated))
+    assert max(seen) == 3 and seen[:4] == [1, 2, 3, 1]
 
 
 def test_a_set_with_deadlines_scores_its_rows_on_the_fast_path():

@@ -3,9 +3,8 @@
 Most rows of a batch are plain: every value a number, a level word or a
 deadline's date as written, nothing n/a, missing or unreadable, no unit's own
 score that a level indicator could use in place of its rule's. For those, a plan
-made once per set
-computes each indicator's score with the same arithmetic as ``_rules`` (no
-steps, no words) and returns a ``Result`` holding the total, grade and
+made once per set computes each indicator's score with the same arithmetic as
+``_rules`` (no steps, no words) and returns a ``Result`` holding the total, grade and
 completeness; its indicators, subtotals and warnings are built by the general
 path (``_evaluate``) when first read. Any row outside the plain case — or any
 doubt — returns None and the general path scores it whole.
@@ -28,7 +27,6 @@ from ._data import (
     MAX_DIGITS,
     MAX_LIST,
     MAX_TEXT,
-    NA,
     check_unit,
     expectations,
     plain_number,
@@ -55,6 +53,7 @@ _SCALARS = (str, int, float, Decimal, type(None))
 # plain row never holds).
 SUPPORTED = NEEDS_ACTUAL | FORMULA_RULES
 _MAX_DATED = 4096  # deadline cells read and kept per set (a column repeats a few dates)
+_UNREAD = object()
 
 
 class _Off(Exception):
@@ -513,8 +512,8 @@ class Plan:
         if type(v) is not str:
             raise _Off
         key = (name, v)
-        found = self.dated.get(key, _Off)
-        if found is _Off:
+        found = self.dated.get(key, _UNREAD)
+        if found is _UNREAD:
             if len(self.dated) >= _MAX_DATED:
                 self.dated.clear()
             found = self.dated[key] = self.read_when(name, v)
@@ -526,7 +525,7 @@ class Plan:
         if has_unsafe_chars(v):
             return None  # the general path cleans it and says so
         rv = check_unit(name, read_value(v), self.iset)
-        if rv.problem is not None or rv.value is NA or rv.restated or rv != plain_value(v):
+        if rv != plain_value(v):  # n/a, a problem, a note, a trimmed or converted cell
             return None
         return read_actual(rv.value, rv.written)  # None: neither a date nor a word
 
@@ -551,11 +550,10 @@ def _year(subject: Any) -> int | None:
         return None  # no subject, or only its name
     raw = subject.get("year")
     t = type(raw)
-    if t is int or t is Decimal:  # read_value keeps either as the same digits
+    if t is int or t is float or t is Decimal:
+        # read_subject keeps a number as read_value reads it; year_of finds the same year
+        # (or none) in those digits as in the number's own (2023.0 is 2023, nan none).
         return year_of({"year": raw})
-    if t is float:
-        rv = read_value(raw)
-        return year_of({"year": rv.value if rv.problem is None else str(raw)})
     if isinstance(raw, str) and has_unsafe_chars(raw):
         raise _Off  # the general path cleans it first
     if raw is None or isinstance(raw, (bool, str)):
