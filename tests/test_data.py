@@ -1,5 +1,6 @@
 """Reading the values real tables contain: what is read, with which unit, and what is assumed."""
 
+import datetime
 import pickle
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 
 import kpiscore
-from kpiscore._data import NA, ReadValue, _canonical, canonical_general, read_value
+from kpiscore._data import NA, ReadValue, _canonical, canonical_general, digest_of, read_value
 
 
 @pytest.mark.parametrize(
@@ -261,6 +262,14 @@ def test_the_digests_short_way_for_common_cells_gives_the_general_canonical_form
     assert _canonical(x) == canonical_general(x)
     row = {"values": {"a": x}, "subject": {"name": "甲"}}
     assert _canonical(row) == canonical_general(row)
+
+
+def test_each_date_has_its_own_digest():
+    day = datetime.date(2023, 9, 30)
+    forms = [day, datetime.date(2023, 10, 1), datetime.datetime(2023, 9, 30, 8), "2023-09-30"]
+    digests = {digest_of({"values": {"finish": v}}) for v in forms}
+    assert len(digests) == len(forms)  # every date once digested as "a date"
+    assert digest_of({"values": {"finish": day}}) == digest_of({"values": {"finish": day}})
 
 
 @pytest.mark.parametrize("value", [Decimal("1.50"), "达成", ("甲", "乙"), None])

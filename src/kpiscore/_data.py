@@ -553,6 +553,8 @@ def canonical_general(x: Any) -> Any:
             v = rv.value
             return v if v is None or isinstance(v, bool) else {"$d": str(v)}
         return {"$d": str(x)}
+    if isinstance(x, datetime.date):  # a YAML date, an Excel date cell, a Timestamp
+        return {"$date": x.isoformat()}
     return repr(type(x))
 
 

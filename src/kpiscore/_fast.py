@@ -16,6 +16,7 @@ whenever its detail is built).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import numbers
@@ -361,7 +362,7 @@ class Plan:
             for ind in iset.indicators
             if ind.rule == "deadline" and ind.actual is None and ind.id not in read
         )
-        self.dated: dict[tuple[str, str], When | str | None] = {}
+        self.dated: dict[tuple[str, str | datetime.date], When | str | None] = {}
         # A unit's own score is used in place of the rule's only by a level indicator
         # (within its level's band); any other claim is compared in the detail.
         _, by_name = label_ids(iset)
@@ -509,8 +510,8 @@ class Plan:
     def when(self, name: str, v: Any) -> When | str:
         """A deadline's cell as its rule reads it, when the general reading keeps the
         text as written (read once per distinct cell: a column repeats a few dates)."""
-        if type(v) is not str:
-            raise _Off
+        if type(v) is not str and not isinstance(v, datetime.date):
+            raise _Off  # a date cell from a sheet or a YAML file is read as its day
         key = (name, v)
         found = self.dated.get(key, _UNREAD)
         if found is _UNREAD:
@@ -521,8 +522,8 @@ class Plan:
             raise _Off
         return found  # type: ignore[return-value]
 
-    def read_when(self, name: str, v: str) -> When | str | None:
-        if has_unsafe_chars(v):
+    def read_when(self, name: str, v: str | datetime.date) -> When | str | None:
+        if isinstance(v, str) and has_unsafe_chars(v):
             return None  # the general path cleans it and says so
         rv = check_unit(name, read_value(v), self.iset)
         if rv != plain_value(v):  # n/a, a problem, a note, a trimmed or converted cell

@@ -9,6 +9,7 @@ row the fast path has already taken as plain.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -149,8 +150,8 @@ def plain_value(v: Any) -> ReadValue:
         if unit is None:
             return ReadValue.plain(d, written=written)
         return ReadValue(d, unit=unit, written=written)
-    if t.__module__ == "numpy":  # an integer or float64 (Plan.values): read as such
-        return read_value(v)
+    if t.__module__ == "numpy" or isinstance(v, datetime.date):
+        return read_value(v)  # a numpy integer or float64, a date cell (Plan.values)
     return ReadValue.plain(tuple(v))
 
 
