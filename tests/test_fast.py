@@ -877,6 +877,16 @@ def test_the_deadline_cells_kept_never_pass_the_cap(monkeypatch):
     assert max(seen) == 3 and seen[:4] == [1, 2, 3, 1]
 
 
+def test_a_deadline_cell_longer_than_a_quoted_cell_is_never_kept():
+    """Memory stays flat: a column of long distinct texts cannot fill the cell cache."""
+    plan = plan_for(_deadline_set())
+    plan.dated.clear()
+    padded = "2022-09-30" + " " * 20  # 30 characters: read (and trimmed: the general path's)
+    for cell in [padded, padded + " ", "按时完成" * 8, "x" * 1_000_000]:
+        assert plan.score({"values": {"x": cell}}, 1, "zh") is None
+    assert [v for _, v in plan.dated] == [padded]
+
+
 def test_a_set_with_deadlines_scores_its_rows_on_the_fast_path():
     iset = kpiscore.load(ROOT / "examples/deadlines-2023/set.yaml")
     data = read_file(ROOT / "examples/deadlines-2023/project.yaml", "zh")[0]

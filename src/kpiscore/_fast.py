@@ -55,6 +55,7 @@ _SCALARS = (str, int, float, Decimal, type(None))
 SUPPORTED = NEEDS_ACTUAL | FORMULA_RULES
 _MAX_DATED = 4096  # deadline cells read and kept per set (a column repeats a few dates)
 _UNREAD = object()
+_MAX_DATE_TEXT = 30  # read_value quotes a cell up to 30 characters; a date is shorter
 
 
 class _Off(Exception):
@@ -510,7 +511,10 @@ class Plan:
     def when(self, name: str, v: Any) -> When | str:
         """A deadline's cell as its rule reads it, when the general reading keeps the
         text as written (read once per distinct cell: a column repeats a few dates)."""
-        if type(v) is not str and not isinstance(v, datetime.date):
+        if type(v) is str:
+            if len(v) > _MAX_DATE_TEXT:  # no date or word is this long: never kept
+                raise _Off
+        elif not isinstance(v, datetime.date):
             raise _Off  # a date cell from a sheet or a YAML file is read as its day
         key = (name, v)
         found = self.dated.get(key, _UNREAD)

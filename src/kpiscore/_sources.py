@@ -117,10 +117,19 @@ def is_flat(item: Any) -> bool:
     return bool(own) and not any(map(_misspelt_section, own))
 
 
+_LONGEST_SECTION = max(map(len, _DATA_KEYS))
+
+
+def _misspelt_section(key: str) -> bool:
+    # A key over twice the longest section's length is too far from any to be one
+    # misspelt (difflib's ratio stays under 0.8), so only short keys are compared.
+    return ":" not in key and len(key) <= _LONGEST_SECTION * 2 and _close_to_section(key)
+
+
 # Every row of a frame repeats its columns: each distinct key is compared once.
 @functools.lru_cache(maxsize=4096)
-def _misspelt_section(key: str) -> bool:
-    return ":" not in key and bool(difflib.get_close_matches(key, _DATA_KEYS, n=1, cutoff=0.8))
+def _close_to_section(key: str) -> bool:
+    return bool(difflib.get_close_matches(key, _DATA_KEYS, n=1, cutoff=0.8))
 
 
 def _is_frame(x: Any) -> bool:
