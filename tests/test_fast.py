@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.strategies import LEVELS, _edges, specs, to_yaml
 
 import kpiscore
-from kpiscore._data import PLAIN_WITH_UNIT, read_file
+from kpiscore._data import PLAIN_WITH_UNIT, plain_na, read_file
 from kpiscore._evaluate import score_data
 from kpiscore._fast import SUPPORTED, _copy, plan_for
 from kpiscore._prepare import prepare, prepare_plain
@@ -95,16 +95,22 @@ def plain_value(draw, ind):
         if kind == "float32":  # read by its own shortest form: the general path's
             return np.float32(v), False
         return np.float64(float(v)), plain
-    odd = ["n/a", "", " 12 ", "约12", True, D("NaN"), D("1E+20"), "1e3", "１２"]
+    odd = ["", " 12 ", "约12", True, D("NaN"), D("1E+20"), "1e3", "１２", " n/a", "ｎ/ａ"]
+    if draw(st.booleans()):  # n/a as written: plain where no formula reads the cell
+        return draw(st.sampled_from(["n/a", "N/A", "不适用"])), NA_CELL
     return draw(st.sampled_from(odd)), False
 
 
+NA_CELL = "n/a"  # plain_value's answer for an n/a cell: plain unless a formula reads it
+
+
 @st.composite
-def plain_rows(draw, spec):
-    """(values, the row, whether the fast path must take it)."""
+def plain_rows(draw, spec, read=frozenset()):
+    """(values, the row, whether the fast path must take it); ``read``: the names the
+    set's formulas read."""
     drawn = {i.id: draw(plain_value(i)) for i in spec.indicators}
     values = {k: v for k, (v, _) in drawn.items()}
-    plain = all(ok for _, ok in drawn.values())
+    plain = all(ok is True or (ok == NA_CELL and k not in read) for k, (_, ok) in drawn.items())
     if draw(st.booleans()):
         values["violation"] = draw(st.sampled_from([D(0), D(1), 1, "1"]))
         plain = plain and spec.penalty is not None  # a name the set does not read
@@ -136,7 +142,7 @@ def test_the_fast_path_gives_the_general_paths_result(data):
     iset = kpiscore.loads(to_yaml(spec))
     plan = plan_for(iset)
     assert plan is not None
-    values, row, plain = data.draw(plain_rows(spec))
+    values, row, plain = data.draw(plain_rows(spec, iset.formula_names()))
     lang = data.draw(st.sampled_from(["zh", "en"]))
     fast = plan.score(row, 7, lang)
     general = _general(iset, row, lang, 7)
@@ -159,6 +165,8 @@ def test_the_fast_path_gives_the_general_paths_result(data):
 def _as_reference(v):
     if isinstance(v, np.generic):  # the reference reads Python numbers only
         v = v.item()
+    if isinstance(v, str) and plain_na(v):  # it knows n/a by one spelling
+        return "n/a"
     written = PLAIN_WITH_UNIT.match(v) if isinstance(v, str) else None
     if written:  # "95%" is 0.95; "18个" is 18
         return Decimal(written[1]) / (100 if written[2] == "%" else 1)
@@ -176,7 +184,7 @@ def test_a_row_the_fast_path_takes_is_scored_as_the_general_path_scores_it(data)
     """Through the public API: score_many of plain rows equals score of each row."""
     spec = data.draw(specs(FAST_RULES))
     iset = kpiscore.loads(to_yaml(spec))
-    rows = [data.draw(plain_rows(spec))[1] for _ in range(3)]  # plain or not
+    rows = [data.draw(plain_rows(spec, iset.formula_names()))[1] for _ in range(3)]
     many = list(kpiscore.score_many(iset, rows))
     for i, (got, row) in enumerate(zip(many, rows, strict=True), start=1):
         if isinstance(got, kpiscore.RowError):
@@ -227,7 +235,7 @@ def test_a_plain_row_takes_the_fast_path_and_builds_its_detail_once():
 @pytest.mark.parametrize(
     "change",
     [
-        {"q": "n/a"},
+        {"q": " n/a"},  # n/a, trimmed: the general path's reading
         {"q": "8次"},  # a unit the target does not name
         {"q": "8 个"},
         {"q": "8个以上"},  # a bound: read, and said so
@@ -635,6 +643,31 @@ def test_a_claimed_score_is_plain_unless_a_level_indicator_may_use_it(claimed, p
         assert fast.discrepancies and fast.discrepancies == general.discrepancies
 
 
+@pytest.mark.parametrize(
+    ("values", "plain"),
+    [
+        ({"q": "n/a", "t": D(20), "s": "达成", "c": D(80)}, True),  # 30 of 100 dropped
+        ({"q": "N/A", "t": "不适用", "s": "NA", "c": D(80)}, True),  # 80 of 100 dropped
+        ({"q": D(8), "t": D(40), "s": "不涉及", "c": D(120)}, True),
+        ({"q": " n/a", "t": D(20), "s": "达成", "c": D(80)}, False),  # trimmed: noted
+        ({"q": "ｎ/ａ", "t": D(20), "s": "达成", "c": D(80)}, False),  # full-width: NFKC
+        ({"q": D(8), "t": D(20), "s": "达成", "c": "无此项"}, False),  # a formula reads c
+    ],
+)
+def test_an_n_a_cell_drops_its_weight_on_the_fast_path_as_on_the_general_one(values, plain):
+    text = PLAIN_SET.replace("{when: 'actual <= 100', score: 20}", "{when: 'c <= 100', score: 20}")
+    iset = kpiscore.loads(text)
+    row = {"values": values}
+    fast = plan_for(iset).score(row, 1, "zh")
+    assert (fast is not None) == plain
+    if fast is not None:
+        general = _general(iset, row, "zh", 1)
+        for name in LIGHT:  # read before the detail is built
+            assert getattr(fast, name) == getattr(general, name), name
+        assert fast.rescaled is (general.total is not None)
+        assert fast.to_dict(steps=True) == general.to_dict(steps=True)
+
+
 def test_data_written_for_another_set_takes_the_fast_path_when_the_set_is_not_checked():
     iset = _one("met")
     row = {"indicator_set": "other", "values": {"x": 6}}
@@ -834,7 +867,7 @@ def test_a_deadline_cell_takes_the_fast_path_exactly_when_it_reads_as_written(ta
             fast = plan.score(row, 1, "zh")
             general = _general(iset, row, "zh", 1)
             plain = (
-                general.indicators[0].status == "scored"
+                general.indicators[0].status in ("scored", "not_applicable")
                 and v != " 2022-09-30"
                 and year != "20\x1b22"  # the general path cleans the subject first
             )
@@ -842,8 +875,9 @@ def test_a_deadline_cell_takes_the_fast_path_exactly_when_it_reads_as_written(ta
             if fast is not None:
                 taken += 1
                 assert fast.to_dict(steps=True) == general.to_dict(steps=True), (v, year)
-    # 17 cells read as written; a target with no year of its own needs the row's (5 forms)
-    assert taken == 17 * (5 if target == "9月前" else 8)
+    # 17 cells read as written; a target with no year of its own needs the row's (5 forms);
+    # n/a needs no year
+    assert taken == 17 * (5 if target == "9月前" else 8) + 8
 
 
 def _deadline_set():

@@ -152,6 +152,12 @@ def plain_number(v: str) -> tuple[Decimal, str | None] | None:
     return (d / 100 if unit == "%" else d), unit
 
 
+def plain_na(v: str) -> bool:
+    """Whether ``read_value`` reads this text as n/a with nothing trimmed or normalised
+    ("n/a", "N/A", "不适用"): such a cell can take the fast path as n/a."""
+    return v.lower() in NA_WORDS and v == v.strip() and unicodedata.is_normalized("NFKC", v)
+
+
 def plain_unit(unit: str) -> bool:
     """Whether ``read_value`` reads "<plain number><unit>" as the number with this unit and
     nothing to note: a unit word (no digit, no bound or estimate word to strip, already

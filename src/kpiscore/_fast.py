@@ -1,8 +1,9 @@
 """The fast path: a plain row scored to its total in one pass, its detail built later.
 
 Most rows of a batch are plain: every value a number, a level word or a
-deadline's date as written, nothing n/a, missing or unreadable, no unit's own
-score that a level indicator could use in place of its rule's. For those, a plan
+deadline's date as written, or n/a in a cell no formula reads; nothing missing or
+unreadable, no unit's own score that a level indicator could use in place of its
+rule's. For those, a plan
 made once per set computes each indicator's score with the same arithmetic as
 ``_rules`` (no steps, no words) and returns a ``Result`` holding the total, grade and
 completeness; its indicators, subtotals and warnings are built by the general
@@ -21,15 +22,17 @@ import functools
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from decimal import Context, Decimal, Rounded, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Rounded, localcontext
 from typing import Any, NamedTuple
 
 from ._data import (
     MAX_DIGITS,
     MAX_LIST,
     MAX_TEXT,
+    NA,
     check_unit,
     expectations,
+    plain_na,
     plain_number,
     plain_unit,
     read_value,
@@ -356,8 +359,15 @@ class Plan:
             for w in words
             if (rv := read_value(w)).value == w and rv.problem is None and not rv.restated
         )
-        # A deadline's own cell no formula reads goes to its rule as a Dated.
         read = iset.formula_names()
+        # An indicator's own cell no formula reads: n/a there drops its weight and
+        # nothing else (a formula reading an n/a name makes its indicator n/a too).
+        self.na_ok = frozenset(
+            ind.id
+            for ind in iset.indicators
+            if ind.actual is None and ind.rule != "manual" and ind.id not in read
+        )
+        # A deadline's own cell no formula reads goes to its rule as a Dated.
         self.deadlines = frozenset(
             ind.id
             for ind in iset.indicators
@@ -398,9 +408,9 @@ class Plan:
     ) -> Result | None:
         iset = self.iset
         try:
-            values = self.values(data, check_set)
+            values, dropped = self.values(data, check_set)
             with localcontext(CONTEXT):
-                total, forced = self.total(values)
+                total, forced, applicable = self.total(values, dropped)
         except (_Off, ArithmeticError):
             return None
         source = data if owned else _copy(data)
@@ -410,6 +420,8 @@ class Plan:
             self.grade(total, lang) if not forced else grade_of(iset, total, forced, lang)
         )
         light["complete"] = total is not None
+        if applicable != iset.full_score:  # an n/a weight dropped
+            light["rescaled"] = total is not None
         light["row"] = row
         light["data"] = source
         return Result.deferred(light, functools.partial(score_plain, iset, source, lang, row))
@@ -422,8 +434,30 @@ class Plan:
                     return en if lang == "en" else zh
         return None
 
-    def total(self, values: dict[str, Any]) -> tuple[Decimal | None, list[str]]:
-        return self.penalised(total_of(self.points(values), self.applicable, self.iset), values)
+    def total(
+        self, values: dict[str, Any], dropped: list[str]
+    ) -> tuple[Decimal | None, list[str], Decimal]:
+        """(total, the grades penalties force, the applicable weight)."""
+        if not dropped:
+            points, applicable = self.points(values), self.applicable
+        else:
+            points, applicable = self.applicable_points(values, frozenset(dropped))
+        return (*self.penalised(total_of(points, applicable, self.iset), values), applicable)
+
+    def applicable_points(
+        self, values: dict[str, Any], dropped: frozenset[str]
+    ) -> tuple[Decimal, Decimal]:
+        """The points and weight of the indicators that apply: n/a ones left out, each
+        score rounded first unless the set rounds the total only (as ``points``)."""
+        points = weight = ZERO
+        quantum = self.quantum if self.by_category else None
+        for ind, raw in zip(self.iset.indicators, self.raws, strict=True):
+            if ind.id in dropped:
+                continue
+            s = raw(values)
+            points += s if quantum is None else s.quantize(quantum, ROUND_HALF_UP)
+            weight += ind.weight
+        return points, weight
 
     def penalised(
         self, total: Decimal | None, values: dict[str, Any]
@@ -435,32 +469,23 @@ class Plan:
         forced = [pen.grade for pen in hits if pen.grade]
         return deducted(self.iset, total, [pen.name for pen in hits]), forced
 
-    def values(self, data: Any, check_set: bool) -> dict[str, Any]:
-        """The row's values as the general path would read them, or _Off."""
-        if type(data) is not dict or not data.keys() <= _KEYS:
-            raise _Off
-        named = data.get("indicator_set")
-        if named is not None and (check_set and named != self.iset.id):
-            raise _Off
-        subject, reasons = data.get("subject"), data.get("reasons")
-        if not (_flat(subject) or type(subject) is str) or not _flat(reasons):
-            raise _Off
-        if data.get("manual") or not _scalar(data.get("notes")):
-            raise _Off
-        claimed = data.get("claimed")
-        if claimed and not self.unjudged(claimed):
-            raise _Off
-        raw = data.get("values")
-        if type(raw) is not dict or len(raw) > MAX_VALUES:
-            raise _Off
+    def values(self, data: Any, check_set: bool) -> tuple[dict[str, Any], list[str]]:
+        """The row's values as the general path would read them, and the indicators
+        whose own cell is n/a; or _Off."""
+        subject, raw = self.sections(data, check_set)
         names, words, percent = self.names, self.words, self.percent
         year = _year(subject) if self.deadlines else None
         out: dict[str, Any] = {}
+        dropped: list[str] = []
         for name, v in raw.items():
             if name not in names:
                 raise _Off
             if name in self.deadlines:
-                out[name] = Dated(self.when(name, v), year)
+                if type(v) is str and plain_na(v):
+                    out[name] = NA
+                    dropped.append(name)
+                else:
+                    out[name] = Dated(self.when(name, v), year)
                 continue
             t = type(v)
             if t is Decimal:
@@ -469,7 +494,14 @@ class Plan:
                 if v in words:
                     out[name] = v
                     continue
-                d = self.number(name, v)
+                found = self.number(name, v)
+                if found is None:
+                    if name not in self.na_ok or not plain_na(v):
+                        raise _Off
+                    out[name] = NA  # its weight is dropped and the total rescaled
+                    dropped.append(name)
+                    continue
+                d = found
             elif t is int:
                 if abs(v) >= 10**15:
                     raise _Off
@@ -486,14 +518,35 @@ class Plan:
             if name in percent and abs(d) > 2:
                 raise _Off  # 95 for 95%: the general path names it
             out[name] = d
-        return out
+        return out, dropped
 
-    def number(self, name: str, v: str) -> Decimal:
+    def sections(self, data: Any, check_set: bool) -> tuple[Any, dict[str, Any]]:
+        """(subject, values) of a row whose every section is plain, or _Off."""
+        if type(data) is not dict or not data.keys() <= _KEYS:
+            raise _Off
+        named = data.get("indicator_set")
+        if named is not None and (check_set and named != self.iset.id):
+            raise _Off
+        subject, reasons = data.get("subject"), data.get("reasons")
+        if not (_flat(subject) or type(subject) is str) or not _flat(reasons):
+            raise _Off
+        if data.get("manual") or not _scalar(data.get("notes")):
+            raise _Off
+        claimed = data.get("claimed")
+        if claimed and not self.unjudged(claimed):
+            raise _Off
+        raw = data.get("values")
+        if type(raw) is not dict or len(raw) > MAX_VALUES:
+            raise _Off
+        return subject, raw
+
+    def number(self, name: str, v: str) -> Decimal | None:
         """A number cell, bare or with the % or unit the set expects for ``name``, as
-        ``read_value`` reads it ("95%" is 0.95); any other text is not plain."""
+        ``read_value`` reads it ("95%" is 0.95); None for text that is no number, _Off
+        for a number with a unit the set does not expect there."""
         found = plain_number(v)
         if found is None:
-            raise _Off
+            return None
         d, unit = found
         if unit is not None and unit != ("%" if name in self.percent else self.units.get(name)):
             raise _Off

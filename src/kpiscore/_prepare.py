@@ -19,9 +19,11 @@ from typing import Any
 
 from ._data import (
     MAX_DEPTH,
+    NA,
     ReadValue,
     SubjectData,
     check_unit,
+    plain_na,
     plain_number,
     read_value,
     snapshot,
@@ -145,6 +147,8 @@ def plain_value(v: Any) -> ReadValue:
         written = v if len(v) <= 30 else v[:27] + "…"  # as read_value quotes a cell
         number = plain_number(v)  # with the % or unit the set expects (Plan.values)
         if number is None:
+            if plain_na(v):
+                return ReadValue(NA, written=written)
             return ReadValue.plain(v, written=written)
         d, unit = number
         if unit is None:
