@@ -29,7 +29,6 @@ from ._data import (
     MAX_DIGITS,
     MAX_LIST,
     MAX_TEXT,
-    NA,
     check_unit,
     expectations,
     plain_na,
@@ -482,8 +481,7 @@ class Plan:
                 raise _Off
             if name in self.deadlines:
                 if type(v) is str and plain_na(v):
-                    out[name] = NA
-                    dropped.append(name)
+                    dropped.append(name)  # no formula reads it: nothing to keep
                 else:
                     out[name] = Dated(self.when(name, v), year)
                 continue
@@ -498,8 +496,7 @@ class Plan:
                 if found is None:
                     if name not in self.na_ok or not plain_na(v):
                         raise _Off
-                    out[name] = NA  # its weight is dropped and the total rescaled
-                    dropped.append(name)
+                    dropped.append(name)  # its weight is dropped, the total rescaled
                     continue
                 d = found
             elif t is int:
