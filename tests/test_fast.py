@@ -521,6 +521,153 @@ penalties:
 GOOD = {"budget": 100, "spent": 90, "opt": 8, "papers": 3, "q": "一般", "d": "部分达成"}
 
 
+@pytest.mark.parametrize("rounding", ["indicator", "total"])
+@pytest.mark.parametrize(
+    ("change", "plain"),
+    [
+        ({}, True),
+        ({"violation": 1}, True),  # a deduction after the penalty that cannot be judged
+        ({"papers": 2, "q": "差"}, True),  # 60 to 70 is 中 by the grades: 差 forced
+        ({"spent": 1000}, True),  # 1000%: the most a % target takes
+        ({"q": "优秀"}, True),  # an alias of a level the set declares
+        ({"q": D(1)}, True),
+        ({"q": D("0.95")}, True),
+        ({"q": "达成"}, False),  # a default level word, not one of this indicator's
+        ({"d": "好"}, False),
+        ({"q": "90分以下"}, False),  # read as a number by the general path
+        ({"spent": 5000}, False),  # 5000% against a % target
+        ({"budget": 40}, False),  # opt does not apply
+        ({"papers": None}, False),  # nq's formula has no papers
+        ({"budget": 0}, False),  # a division by zero
+        ({"note": "文字"}, False),  # a text value: the general path reads text
+    ],
+)
+def test_formulas_applies_penalties_and_levels_take_the_fast_path_only_when_plain(
+    rounding, change, plain
+):
+    iset = kpiscore.loads(MIXED.format(precision=0, rounding=rounding))
+    values = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    fast = plan_for(iset).score({"values": values}, 1, "zh")
+    general = _general(iset, {"values": values}, "zh", 1)
+    assert (fast is not None) == plain
+    if fast is not None:
+        assert (fast.total, fast.grade, fast.rescaled) == (
+            general.total,
+            general.grade,
+            general.rescaled,
+        )
+        assert fast.to_dict() == general.to_dict()
+
+
+def test_rounding_per_indicator_and_on_the_total_give_different_totals_both_right():
+    # 12.5 × 0.92 = 11.5 and 25 × 0.5 = 12.5: 12 + 13 each rounded, 24 rounded once
+    values = {**GOOD, "spent": 92, "q": "差", "d": "未达成"}
+    each = kpiscore.loads(MIXED.format(precision=0, rounding="indicator"))
+    once = kpiscore.loads(MIXED.format(precision=0, rounding="total"))
+    a = plan_for(each).score({"values": values}, 1, "zh")
+    b = plan_for(once).score({"values": values}, 1, "zh")
+    assert a.total != b.total
+    assert a.total == _general(each, {"values": values}, "zh", 1).total
+    assert b.total == _general(once, {"values": values}, "zh", 1).total
+
+
+@pytest.mark.parametrize(
+    ("row", "plain"),
+    [
+        ({"values": {"x": 6}}, True),
+        ({"subject": "甲", "values": {"x": 6}}, True),
+        ({"subject": {"name": "甲", "year": 2022}, "values": {"x": 6}}, True),
+        ({"subject": {"name": {"a": 1}}, "values": {"x": 6}}, False),
+        ({"subject": {1: "甲"}, "values": {"x": 6}}, False),
+        ({"subject": ["甲"], "values": {"x": 6}}, False),
+        ({"reasons": {"x": "原因"}, "values": {"x": 6}}, True),
+        ({"reasons": {"x": ["原因"]}, "values": {"x": 6}}, False),
+        ({"reasons": "原因", "values": {"x": 6}}, False),
+        ({"notes": "备注", "values": {"x": 6}}, True),
+        ({"notes": {"a": "b"}, "values": {"x": 6}}, False),
+        ({"manual": {"x": {"score": 1}}, "values": {"x": 6}}, False),
+        ({"claimed": {"x": 1, "总分": 100}, "values": {"x": 6}}, True),  # compared in the detail
+        ({"claimed": {"指标": "abc"}, "values": {"x": 6}}, True),  # named in the detail
+        ({"claimed": {"x": {"score": 1}}, "values": {"x": 6}}, False),
+        ({"claimed": {1: 1}, "values": {"x": 6}}, False),
+        ({"claimed": "100", "values": {"x": 6}}, False),
+        ({"claimed": {}, "manual": {}, "reasons": {}, "values": {"x": 6}}, True),
+        ({"indicator_set": "one", "values": {"x": 6}}, True),
+        ({"indicator_set": "other", "values": {"x": 6}}, False),
+        ({"unknown": 1, "values": {"x": 6}}, False),
+        ({"values": [("x", 6)]}, False),
+        ({"values": {"x": 6, "y": 1}}, False),  # a name the set does not read
+        ({"values": {}}, False),
+        ({}, False),
+        ([("values", {"x": 6})], False),
+        (
+            {
+                "indicator_set": "one",
+                "subject": {"name": "甲"},
+                "values": {"x": 6},
+                "reasons": {},
+                "claimed": {},
+                "manual": {},
+                "notes": None,
+            },
+            True,
+        ),
+    ],
+)
+def test_only_a_plain_row_shape_takes_the_fast_path(row, plain):
+    iset = _one("met")
+    fast = plan_for(iset).score(row, 1, "zh")
+    assert (fast is not None) == plain
+    if fast is not None:
+        assert fast.to_dict() == _general(iset, row, "zh", 1).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("claimed", "plain"),
+    [
+        ({"q": D(25), "t": D(30), "c": D(20), "总分": D(90)}, True),
+        ({"s": D(19)}, False),  # within 达成's band, the unit's 19 is used: the general path
+        ({"效果": D(19)}, False),  # the same, by the indicator's name
+        ({" 效果 ": D(19)}, False),
+        ({"数量": D(19)}, True),
+    ],
+)
+def test_a_claimed_score_is_plain_unless_a_level_indicator_may_use_it(claimed, plain):
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": D(8), "t": D(40), "s": "达成", "c": D(120)}, "claimed": claimed}
+    fast = plan_for(iset).score(row, 1, "zh")
+    assert (fast is not None) == plain
+    general = _general(iset, row, "zh", 1)
+    if fast is not None:
+        assert fast.to_dict(steps=True) == general.to_dict(steps=True)
+        assert fast.discrepancies and fast.discrepancies == general.discrepancies
+
+
+@pytest.mark.parametrize(
+    ("values", "plain"),
+    [
+        ({"q": "n/a", "t": D(20), "s": "达成", "c": D(80)}, True),  # 30 of 100 dropped
+        ({"q": "N/A", "t": "不适用", "s": "NA", "c": D(80)}, True),  # 80 of 100 dropped
+        ({"q": D(8), "t": D(40), "s": "不涉及", "c": D(120)}, True),
+        ({"q": " n/a", "t": D(20), "s": "达成", "c": D(80)}, False),  # trimmed: noted
+        ({"q": "ｎ/ａ", "t": D(20), "s": "达成", "c": D(80)}, False),  # full-width: NFKC
+        ({"q": D(8), "t": D(20), "s": "达成", "c": "无此项"}, False),  # a formula reads c
+    ],
+)
+def test_an_n_a_cell_drops_its_weight_on_the_fast_path_as_on_the_general_one(values, plain):
+    text = PLAIN_SET.replace("{when: 'actual <= 100', score: 20}", "{when: 'c <= 100', score: 20}")
+    iset = kpiscore.loads(text)
+    row = {"values": values}
+    fast = plan_for(iset).score(row, 1, "zh")
+    assert (fast is not None) == plain
+    if fast is not None:
+        general = _general(iset, row, "zh", 1)
+        for name in LIGHT:  # read before the detail is built
+            assert getattr(fast, name) == getattr(general, name), name
+        assert fast.rescaled is (general.total is not None)
+        assert fast.to_dict(steps=True) == general.to_dict(steps=True)
+
+
 @pytest.mark.parametrize(("rounding", "total"), [("indicator", D(79)), ("total", D(80))])
 def test_an_n_a_row_is_rounded_as_the_set_says(rounding, total):
     # q 7.83 → 23.49, t 44 → 20.4545…, s n/a (20 of 100 dropped), c → 20: rounded first,
