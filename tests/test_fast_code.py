@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 import kpiscore
+from kpiscore import _fast_code
 from kpiscore._fast import _Off, plan_for
 
 SET = """kpiscore: 1
@@ -67,9 +68,23 @@ def test_the_points_are_the_rules_own_written_out_or_looped(
     # 150%: 40; actual 0: full 30; True is 1 for a band · 100%: 40; 10/15×30 = 20; 30
     monkeypatch.setattr("kpiscore._fast_code.MAX_WRITTEN_OUT", limit)
     plan = _plan(rounding)
-    written_out = plan.points.__code__.co_filename == "<kpiscore fast path>"
-    assert written_out == (limit == 256)  # a set past the limit is not compiled
+    made = plan.points
+    written_out = getattr(made, "fn", made).__code__.co_filename == "<kpiscore fast path>"
+    assert written_out == (limit == 256)  # a set past the limit is not compiled at first
     assert plan.points(values) == Decimal(points)  # whole numbers: either rounding
+
+
+def test_a_large_set_is_written_out_once_it_has_scored_a_batch(monkeypatch):
+    monkeypatch.setattr("kpiscore._fast_code.MAX_WRITTEN_OUT", 1)
+    monkeypatch.setattr("kpiscore._fast_code.WARM_ROWS", 3)
+    points = _plan().points
+    values = {"x-1": Decimal(80), "r": Decimal(10), "b": Decimal(5)}
+    files = []
+    for _ in range(6):
+        assert points(values) == Decimal("92.00")
+        files.append(points.fn.__code__.co_filename)
+    assert files[:3] == [_fast_code.__file__] * 3  # the closures in a loop
+    assert files[3:] == ["<kpiscore fast path>"] * 3
 
 
 def test_a_cell_that_is_not_a_number_leaves_the_row_to_the_general_path():
