@@ -337,6 +337,22 @@ class Plan:
 
     def __init__(self, iset: IndicatorSet):
         self.iset = iset
+        self._forms(iset)
+        self._own_cells(iset)
+        self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
+        self.quantum = Decimal(1).scaleb(-iset.precision)
+        self.by_category = iset.rounding != "total"
+        self.points = generated(
+            iset.indicators, self.raws, self.quantum if self.by_category else None, _number, _Off
+        )
+        self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
+        self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
+        # A Result's parts that are the same on every row, per language.
+        self.light_zh, self.light_en = self._light("zh"), self._light("en")
+
+    def _forms(self, iset: IndicatorSet) -> None:
+        """The cells a plain row may hold: names under their own ids, the % and units
+        the set expects, the level words that read back as themselves."""
         value_ids, _ = label_ids(iset)
         # A name read under its own id (a column named by label is renamed: not plain).
         self.names = frozenset(n for n in used_names(iset) if value_ids.get(n, n) == n)
@@ -358,6 +374,10 @@ class Plan:
             for w in words
             if (rv := read_value(w)).value == w and rv.problem is None and not rv.restated
         )
+
+    def _own_cells(self, iset: IndicatorSet) -> None:
+        """What an indicator's own cell may say beyond a number: n/a, a deadline's day,
+        and which claimed scores leave every score to the rules."""
         read = iset.formula_names()
         # An indicator's own cell no formula reads: n/a there drops its weight and
         # nothing else (a formula reading an n/a name makes its indicator n/a too).
@@ -366,11 +386,9 @@ class Plan:
             for ind in iset.indicators
             if ind.actual is None and ind.rule != "manual" and ind.id not in read
         )
-        # A deadline's own cell no formula reads goes to its rule as a Dated.
+        # Such a cell of a deadline goes to its rule as a Dated.
         self.deadlines = frozenset(
-            ind.id
-            for ind in iset.indicators
-            if ind.rule == "deadline" and ind.actual is None and ind.id not in read
+            ind.id for ind in iset.indicators if ind.rule == "deadline" and ind.id in self.na_ok
         )
         self.dated: dict[tuple[str, str | datetime.date], When | str | None] = {}
         # A unit's own score is used in place of the rule's only by a level indicator
@@ -378,16 +396,6 @@ class Plan:
         _, by_name = label_ids(iset)
         self.claim_ids = {**by_name, "总分": "total"}
         self.judged = frozenset(ind.id for ind in iset.indicators if ind.rule == "qualitative")
-        self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
-        self.quantum = Decimal(1).scaleb(-iset.precision)
-        self.by_category = iset.rounding != "total"
-        self.points = generated(
-            iset.indicators, self.raws, self.quantum if self.by_category else None, _number, _Off
-        )
-        self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
-        self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
-        # A Result's parts that are the same on every row, per language.
-        self.light_zh, self.light_en = self._light("zh"), self._light("en")
 
     def _light(self, lang: Lang) -> dict[str, Any]:
         iset = self.iset
@@ -397,7 +405,7 @@ class Plan:
             "full_score": iset.full_score,
             "set_digest": iset.digest,
             "precision": iset.precision,
-            "rescaled": False,  # every weight applies; load made them add up
+            "rescaled": False,  # every weight applies (load made them add up) but n/a ones
             "lang": lang,
             "kind": iset.kind,
         }
