@@ -94,6 +94,17 @@ _RULE_TARGET_MISFITS: tuple[tuple[Callable[[str, Target], bool], str, str], ...]
 )
 
 
+# Each numeric parameter of an indicator: (its key, the least and most it can be).
+_RANGES: tuple[tuple[str, Decimal, Decimal | None], ...] = (
+    ("over_achievement", Decimal(1), Decimal(100)),
+    ("zero_below", Decimal(0), Decimal(1)),
+    ("zero_above", Decimal(1), None),
+    ("tolerance", Decimal(0), None),
+    ("per", Decimal(0), None),
+    ("late_per_month", Decimal(0), None),
+)
+
+
 class IndicatorCompiler(Checker):
     """Compiles and checks the set's indicators one at a time."""
 
@@ -195,22 +206,8 @@ class IndicatorCompiler(Checker):
 
     def ranges(self, ind: Indicator, base: Path_) -> None:
         """Each numeric parameter within what it can mean."""
-        self.range_check(
-            ind.over_achievement,
-            Decimal(1),
-            Decimal(100),
-            (*base, "over_achievement"),
-            "over_achievement",
-        )
-        self.range_check(
-            ind.zero_below, Decimal(0), Decimal(1), (*base, "zero_below"), "zero_below"
-        )
-        self.range_check(ind.zero_above, Decimal(1), None, (*base, "zero_above"), "zero_above")
-        self.range_check(ind.tolerance, Decimal(0), None, (*base, "tolerance"), "tolerance")
-        self.range_check(ind.per, Decimal(0), None, (*base, "per"), "per")
-        self.range_check(
-            ind.late_per_month, Decimal(0), None, (*base, "late_per_month"), "late_per_month"
-        )
+        for key, low, high in _RANGES:
+            self.range_check(getattr(ind, key), low, high, (*base, key), key)
 
     def levels(self, ind: Indicator, base: Path_) -> tuple[LevelSpec, ...]:
         levels = DEFAULT_LEVELS if ind.levels is None else self.declared_levels(ind, base)

@@ -41,7 +41,9 @@ def generated(
 ) -> Points:
     """``quantum``: each score rounded half-up to it before the sum; None: summed raw."""
     if len(indicators) > MAX_WRITTEN_OUT:
-        return Warming(lambda: _written(indicators, raws, quantum, number, off), raws, quantum)
+        return Warming(
+            _looped(raws, quantum), lambda: _written(indicators, raws, quantum, number, off)
+        )
     return _written(indicators, raws, quantum, number, off)
 
 
@@ -49,11 +51,9 @@ class Warming:
     """A large set's points: the closures in a loop for its first WARM_ROWS rows, then
     the written-out function (a set scored once never pays for compiling it)."""
 
-    def __init__(
-        self, write: Callable[[], Points], raws: Sequence[Callable[..., Decimal]], quantum: Any
-    ):
+    def __init__(self, looped: Points, write: Callable[[], Points]):
+        self.fn = looped
         self.write = write
-        self.fn = _looped(raws, quantum)
         self.rows = 0
 
     def __call__(self, values: dict[str, Any]) -> Decimal:
