@@ -1,6 +1,7 @@
 """Reading the values real tables contain: what is read, with which unit, and what is assumed."""
 
 import datetime
+import hashlib
 import pickle
 from decimal import Decimal
 
@@ -10,7 +11,16 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT
 
 import kpiscore
-from kpiscore._data import NA, ReadValue, _canonical, canonical_general, digest_of, read_value
+from kpiscore._data import (
+    _CANONICAL_JSON,
+    NA,
+    ReadValue,
+    _canonical,
+    _canonical_text,
+    canonical_general,
+    digest_of,
+    read_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -262,6 +272,45 @@ def test_the_digests_short_way_for_common_cells_gives_the_general_canonical_form
     assert _canonical(x) == canonical_general(x)
     row = {"values": {"a": x}, "subject": {"name": "甲"}}
     assert _canonical(row) == canonical_general(row)
+
+
+_CELLS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from([Decimal("-0"), Decimal("-0.00"), Decimal("1E+20"), Decimal("sNaN")]),
+    st.integers(-(10**30), 10**30),
+    st.text(max_size=4),  # lone surrogates, quotes, control characters
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=True),  # the encoder's way
+    st.dates(),
+)
+_TREES = st.recursive(
+    _CELLS,
+    lambda inner: st.lists(inner, max_size=3)
+    | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=4)
+    | st.dictionaries(st.integers(0, 3) | st.text(max_size=1), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_TREES)
+def test_the_digests_direct_text_is_the_canonical_encoders_text_or_nothing(x):
+    text = _canonical_text(x)
+    if text is not None:
+        assert text == _CANONICAL_JSON.encode(_canonical(x))
+    want = "sha256:" + hashlib.sha256(
+        _CANONICAL_JSON.encode(_canonical(x)).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    assert digest_of(x) == want
+
+
+def test_a_plain_rows_digest_is_written_directly():
+    row = {"subject": "甲", "values": {"b": Decimal("1.50"), "a": "达成", "c": ["x", 2]}}
+    assert _canonical_text(row) == (
+        '{"subject":"甲","values":{"a":"达成","b":{"$d":"1.50"},"c":["x",{"$d":"2"}]}}'
+    )
+    assert _canonical_text({"values": {"a": 1.5}}) is None  # a float: the encoder's
 
 
 def test_each_date_has_its_own_digest():

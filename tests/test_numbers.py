@@ -1,10 +1,13 @@
 """The one rounding rule and the three text forms of numbers, pinned exactly."""
 
+from decimal import Context, localcontext
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kpiscore._numbers import fmt_number, fmt_percent, fmt_plain, fmt_value, round_half_up
+from kpiscore._numbers import fixed_text, fmt_number, fmt_percent, fmt_plain, fmt_value, round_half_up
 
 
 @pytest.mark.parametrize(
@@ -83,3 +86,17 @@ def test_a_number_that_rounds_to_zero_is_never_shown_negative():
     assert fmt_number(Decimal("-0.00004"), 4) == "0.0000"
     assert fmt_number(Decimal("-0.00005"), 4) == "-0.0001"
     assert fmt_number(Decimal("-0.000"), None) == "0"
+
+
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True)
+    | st.builds(
+        lambda n, e: D(n).scaleb(e),
+        st.integers(-(10**40), 10**40),
+        st.integers(-60, 60),
+    ),
+    st.sampled_from([0, 1]),
+)
+def test_fixed_text_is_format_f_whatever_the_exponent_or_the_contexts_capitals(value, capitals):
+    with localcontext(Context(capitals=capitals)):
+        assert fixed_text(value) == format(value, "f")

@@ -43,6 +43,15 @@ def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
 # (exactly as rounded, "9.80" stays "9.80").
 
 
+def fixed_text(d: Decimal) -> str:
+    """``format(d, "f")``: ``str(d)`` is the same text at less than half the cost
+    whenever it has no exponent, which is every score and nearly every amount."""
+    text = str(d)
+    if "E" in text or "e" in text:  # the context's `capitals` picks the letter
+        return format(d, "f")
+    return text
+
+
 # Not cached: a cache hit saves less than a miss costs (hashing a Decimal, the lru's
 # bookkeeping), and a row's completions and intermediate results rarely repeat.
 def fmt_number(value: Decimal, places: int | None = None) -> str:
@@ -51,7 +60,7 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
         value = round_half_up(value, places)
         if value.is_zero():
             value = value.copy_abs()  # −0.00004 to 4 places is 0.0000, never −0.0000
-    text = format(value, "f")
+    text = fixed_text(value)
     if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -65,10 +74,10 @@ def fmt_value(d: Decimal | None) -> str | None:
     """Values to at most 4 places, exactly as written when shorter."""
     if d is None:
         return None
-    text = format(d, "f")  # as many places as the exponent says
+    text = fixed_text(d)  # as many places as the exponent says
     dot = text.find(".")
     if dot >= 0 and len(text) - dot > 5:  # more than 4 places: rounded, then trimmed
-        text = format(round_half_up(d, 4), "f").rstrip("0").rstrip(".")
+        text = fixed_text(round_half_up(d, 4)).rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -76,5 +85,5 @@ def fmt_plain(d: Decimal | None) -> str | None:
     """Scores and amounts exactly as computed (already rounded where the set says)."""
     if d is None:
         return None
-    text = format(d, "f")
+    text = fixed_text(d)
     return "0" if text == "-0" else text

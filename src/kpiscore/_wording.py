@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from ._formula import render
 from ._messages import Lang, Message, message
-from ._numbers import fmt_number, fmt_percent, fmt_value
+from ._numbers import fixed_text, fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
 
@@ -442,7 +442,7 @@ _PLAIN: Callable[[Decimal], str] = _plain
 
 def approx(d: Decimal) -> str:
     """An intermediate result: exact if short, else to 4 places."""
-    text = format(d, "f")  # as many places as the exponent says
+    text = fixed_text(d)  # as many places as the exponent says
     dot = text.find(".")
     if dot >= 0 and len(text) - dot > 5:
         return "≈" + fmt_number(d, 4)
