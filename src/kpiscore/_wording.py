@@ -544,7 +544,7 @@ def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
                 names[items[-1]] = literal
             if field is not None:
                 spec = _spec_of(kind, en, name)
-                items.append(_call(f"v{k}", len(items), name, spec, field, names))
+                items.append(_call(f"v{k}", len(items), name, spec, field, names, en))
     if any(item.startswith("(S(") for item in items):
         lines.insert(1, "    S = w.show_for(ind)")
     lines.append("    return ''.join((" + ", ".join(items) + ",))" if items else "    return ''")
@@ -553,16 +553,24 @@ def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
     return made
 
 
-def _call(values: str, n: int, name: str, spec: str, field: Field, names: dict[str, Any]) -> str:
+def _call(
+    values: str, n: int, name: str, spec: str, field: Field, names: dict[str, Any], en: bool
+) -> str:
     """The source that writes field ``name`` as item n, its key and formatter bound in
-    ``names``: a direct call for the common specs, the unit's shower for ``show``, else
-    the field's own formatter."""
+    ``names``: a direct call for the common specs, the unit's shower for ``show``, a
+    lookup for a ``word`` in the sentence's language, else the field's own formatter."""
     names[f"K{n}"] = name
     if spec == "show":
         return f"(S(x) if isinstance(x := {values}[K{n}], Decimal) else str(x))"
     if spec in _DIRECT:
         names[f"F{n}"] = _DIRECT[spec]
         return f"F{n}({values}[K{n}])"
+    if spec == "":  # what _spec("") does, without a Python-level call between
+        names[f"F{n}"] = format
+        return f"F{n}({values}[K{n}], '')"
+    if spec == "word":  # Words.word, the language known here
+        names[f"F{n}"] = {key: pair[int(en)] for key, pair in WORDS.items()}
+        return f"F{n}[{values}[K{n}]]"
     names[f"F{n}"] = field
     return f"F{n}({values}[K{n}], w, ind)"
 
