@@ -286,10 +286,12 @@ _CELLS = st.one_of(
 )
 _TREES = st.recursive(
     _CELLS,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.lists(inner, max_size=3).map(tuple)
-    | st.dictionaries(st.text(max_size=3), inner, max_size=4)
-    | st.dictionaries(st.integers(0, 3) | st.text(max_size=1), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=3), inner, max_size=4)
+        | st.dictionaries(st.integers(0, 3) | st.text(max_size=1), inner, max_size=3)
+    ),
     max_leaves=12,
 )
 
@@ -299,9 +301,12 @@ def test_the_digests_direct_text_is_the_canonical_encoders_text_or_nothing(x):
     text = _canonical_text(x)
     if text is not None:
         assert text == _CANONICAL_JSON.encode(_canonical(x))
-    want = "sha256:" + hashlib.sha256(
-        _CANONICAL_JSON.encode(_canonical(x)).encode("utf-8", "surrogatepass")
-    ).hexdigest()
+    want = (
+        "sha256:"
+        + hashlib.sha256(
+            _CANONICAL_JSON.encode(_canonical(x)).encode("utf-8", "surrogatepass")
+        ).hexdigest()
+    )
     assert digest_of(x) == want
 
 

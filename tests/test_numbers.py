@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpiscore._numbers import fixed_text, fmt_number, fmt_percent, fmt_plain, fmt_value, round_half_up
+from kpiscore._numbers import (
+    fixed_text,
+    fmt_number,
+    fmt_percent,
+    fmt_plain,
+    fmt_value,
+    round_half_up,
+)
 
 
 @pytest.mark.parametrize(

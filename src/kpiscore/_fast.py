@@ -44,6 +44,7 @@ from ._indicators import ACTUAL_NAMES
 from ._lanes import FORMULA_RULES
 from ._messages import Lang, has_unsafe_chars
 from ._numbers import CONTEXT, clamp
+from ._plain_json import writer_for
 from ._prepare import DATA_KEYS, MAX_VALUES, label_ids, plain_value, used_names
 from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator, IndicatorSet, level_key
@@ -347,6 +348,7 @@ class Plan:
         )
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
         self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
+        self.writer = writer_for(iset)
         # A Result's parts that are the same on every row, per language.
         self.light_zh, self.light_en = self._light("zh"), self._light("en")
 
@@ -431,6 +433,9 @@ class Plan:
             light["rescaled"] = total is not None
         light["row"] = row
         light["data"] = source
+        if not dropped and self.writer is not None:
+            light["_plain"] = self.writer  # to_json() writes it without its detail
+            light["_values"] = values
         return Result.deferred(light, functools.partial(score_plain, iset, source, lang, row))
 
     def grade(self, total: Decimal | None, lang: Lang) -> str | None:

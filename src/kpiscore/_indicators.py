@@ -27,10 +27,10 @@ from ._memo import IndicatorMemo
 from ._messages import Lang, message
 from ._messages import zh_en as _t
 from ._numbers import fmt_number, fmt_percent, round_half_up
-from ._rules import NEEDS_ACTUAL, RuleInput, RuleProblem
+from ._rules import NEEDS_ACTUAL, Outcome, RuleInput, RuleProblem
 from ._steps import FormulaUse, Step, step
 from ._wording import words_for
-from .compiled import CompiledIndicator, IndicatorSet, shown_name
+from .compiled import CompiledIndicator, IndicatorSet, ReasonPolicy, shown_name
 from .result import IndicatorResult, Status
 
 ZERO = Decimal(0)
@@ -43,6 +43,7 @@ ACTUAL_NAMES = frozenset({"actual", "completion"})
 _REASON_OWED = step("reason_owed")
 _OVER_ACHIEVEMENT = ("over_achievement",)
 _NOT_GIVEN = step("reason_not_given")
+REASON_NOT_GIVEN = (_REASON_OWED, _NOT_GIVEN)  # a 偏差原因 owed, none in the row
 
 
 @functools.lru_cache(maxsize=4096)
@@ -330,20 +331,7 @@ class IndicatorScorer:
             )
         )
         steps += outcome.steps
-        p = self.precision
-        score = round_half_up(outcome.raw, p)
-        if score != outcome.raw:
-            steps.append(Step("rounded", {"places": p, "score": score}))
-        else:
-            steps.append(Step("score", {"score": score}))
-        flags: tuple[str, ...] = ()
-        if outcome.performance is not None and outcome.performance > ind.over_achievement:
-            flags = _OVER_ACHIEVEMENT
-            steps.append(
-                step(
-                    "over_achievement", performance=outcome.performance, limit=ind.over_achievement
-                )
-            )
+        score, flags = concluded(ind, outcome, self.precision, steps)
         needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
         if ind.explain is not None:
             steps = [step("custom", text=self.template(ind, actual, score, outcome.completion))]
@@ -390,16 +378,7 @@ class IndicatorScorer:
                 return bool(self.evaluator.run(ind.reason_required))
             except EvalFailure:
                 return True
-        policy = self.iset.reasons
-        if policy.below_weight and score < ind.weight:
-            return True
-        if policy.over_achievement and flagged:
-            return True
-        return bool(
-            policy.deviation_above is not None
-            and completion is not None
-            and abs(completion - 1) > policy.deviation_above
-        )
+        return owes_reason(self.iset.reasons, ind, completion, score, flagged)
 
     def template(
         self, ind: CompiledIndicator, actual: Any, score: Decimal, completion: Decimal | None
@@ -438,6 +417,43 @@ class IndicatorScorer:
         self.warnings.append(
             message(code, self.lang, name=name, problem=self.problem_text(exc.code, exc.params))
         )
+
+
+def concluded(
+    ind: CompiledIndicator, outcome: Outcome, precision: int, steps: list[Step]
+) -> tuple[Decimal, tuple[str, ...]]:
+    """The rule's score rounded once, and the over-achievement flag: the steps that
+    close every scored indicator, added to ``steps``."""
+    score = round_half_up(outcome.raw, precision)
+    if score != outcome.raw:
+        steps.append(Step("rounded", {"places": precision, "score": score}))
+    else:
+        steps.append(Step("score", {"score": score}))
+    if outcome.performance is not None and outcome.performance > ind.over_achievement:
+        steps.append(
+            step("over_achievement", performance=outcome.performance, limit=ind.over_achievement)
+        )
+        return score, _OVER_ACHIEVEMENT
+    return score, ()
+
+
+def owes_reason(
+    policy: ReasonPolicy,
+    ind: CompiledIndicator,
+    completion: Decimal | None,
+    score: Decimal,
+    flagged: bool,
+) -> bool:
+    """Whether the set's policy asks a 偏差原因 of this score (no ``reason_required``)."""
+    if policy.below_weight and score < ind.weight:
+        return True
+    if policy.over_achievement and flagged:
+        return True
+    return bool(
+        policy.deviation_above is not None
+        and completion is not None
+        and abs(completion - 1) > policy.deviation_above
+    )
 
 
 def raw_text(sd: SubjectData, name: str) -> str:

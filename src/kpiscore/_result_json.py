@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from json.encoder import encode_basestring  # what json.dumps uses with ensure_ascii=False
 from typing import TYPE_CHECKING, Any, get_args
@@ -29,13 +29,13 @@ from .result import (
     CheckResult,
     Discrepancy,
     IndicatorResult,
-    PointsLost,
     Result,
     Status,
     _jsonable,
 )
 
 if TYPE_CHECKING:
+    from ._plain_json import PlainJson
     from ._wording import Words
 
 # An IndicatorResult's keys a row decides, in to_dict's order.
@@ -68,6 +68,12 @@ _HOLE = "\x00"  # where a record's amount goes: any NUL in a text is escaped by 
 
 
 def to_json(result: Result, indent: int | None, steps: bool) -> str:
+    held = result.__dict__
+    writer: PlainJson | None = held.get("_plain")
+    if writer is not None and not steps and "_full" not in held:
+        text = writer.text(result, indent)  # a plain row, its detail never read
+        if text is not None:
+            return text
     found = _template_for(result, indent, steps)
     if found is None:
         return _generic(result, indent, steps)
@@ -277,10 +283,15 @@ class _Template:
         records = self.records
         add(records(_CHECK, [_check(c) for c in result.checks], len(values)))
         add(records(_DISCREPANCY, [_discrepancy(d) for d in result.discrepancies], len(values)))
-        add(self.points_lost(result.points_lost, len(values)))
+        lost = [(p.id, p.name, p.status, p.lost) for p in result.points_lost]
+        add(self.points_lost(lost, len(values)))
         add(self.strings(result.penalties, len(values)))
         add(records(_WARNING, [_warning(w) for w in result.warnings], len(values)))
         add(_text(result.data_digest))
+        return self.joined(values)
+
+    def joined(self, values: list[str]) -> str:
+        """The template's text with a row's values (already JSON) in its slots."""
         out = self.parts * 2  # parts and values, interleaved by slices
         if len(values) != len(out) // 2 - 1:
             raise AssertionError("a result's JSON template does not fit it")  # pragma: no cover
@@ -314,22 +325,23 @@ class _Template:
             objects.append(text)
         return self.listed(objects, slot)
 
-    def points_lost(self, items: tuple[PointsLost, ...], slot: int) -> str:
-        """The points lost, each record laid out once per (indicator, status) with a hole
-        for the amount: the amounts differ from row to row, the rest does not."""
+    def points_lost(self, items: Sequence[tuple[str, str, str, Decimal]], slot: int) -> str:
+        """The points lost as (id, name, status, amount), each record laid out once per
+        (indicator, status) with a hole for the amount: the amounts differ from row to
+        row, the rest does not."""
         if not items:
             return "[]"
         frames, objects = self.frames, []
-        for p in items:
-            key = (p.id, p.name, p.status, slot)
+        for i, name, status, lost in items:
+            key = (i, name, status, slot)
             frame = frames.get(key)
             if frame is None:
                 if len(frames) >= _MAX_OBJECTS:
                     frames.clear()
-                row = (_text(p.id), _text(p.name), _HOLE, _text(p.status))
+                row = (_text(i), _text(name), _HOLE, _text(status))
                 before, after = self.laid_out(_POINTS_LOST, row, slot).split(_HOLE)
                 frame = frames[key] = (before, after)
-            objects.append(frame[0] + _number(fmt_plain(p.lost)) + frame[1])
+            objects.append(frame[0] + _number(fmt_plain(lost)) + frame[1])
         return self.listed(objects, slot)
 
     def listed(self, items: list[str], slot: int) -> str:
@@ -382,27 +394,57 @@ class _Template:
         held["_json"] = (self, at, tuple(values[at:]))
 
     def _indicator_values(self, ir: IndicatorResult, values: list[str]) -> None:
+        self.indicator_values(
+            values,
+            ir.actual,
+            ir.shown,
+            ir.completion,
+            ir.score,
+            ir.raw_score,
+            ir.status,
+            ir.explanation,
+            ir.flags,
+            ir.needs_reason,
+            ir.reason,
+            ir.problem,
+        )
+        if self.steps:
+            values.append(self.nested([s.to_dict() for s in ir.steps], len(values)))
+
+    def indicator_values(
+        self,
+        values: list[str],
+        actual: Any,
+        shown: str,
+        completion: Decimal | None,
+        score: Decimal,
+        raw: Decimal,
+        status: str,
+        explanation: str,
+        flags: tuple[str, ...],
+        needs: bool,
+        reason: str | None,
+        problem: str | None,
+    ) -> None:
+        """An indicator's values a row decides, from an IndicatorResult or from what
+        ``_plain_json`` computes in its place."""
         at = len(values)  # the slot of the indicator's first value
-        actual = ir.actual
         if isinstance(actual, Decimal):
             first = _number(fmt_value(actual))
         elif actual is None or isinstance(actual, str):
             first = _text(actual)
         else:
             first = self.nested(actual, at)
-        flags = ir.flags
         values += (
             first,
-            _text(ir.shown),
-            _number(fmt_value(ir.completion)),
-            _number(fmt_plain(ir.score)),
-            _number(fmt_plain(ir.raw_score)),
-            _STATUSES.get(ir.status) or _text(ir.status),
-            _text(ir.explanation),
+            _text(shown),
+            _number(fmt_value(completion)),
+            _number(fmt_plain(score)),
+            _number(fmt_plain(raw)),
+            _STATUSES.get(status) or _text(status),
+            _text(explanation),
             self.strings(flags, at + 7) if flags else "[]",
-            _LITERALS[ir.needs_reason],
-            "null" if ir.reason is None else _text(ir.reason),
-            "null" if ir.problem is None else _text(ir.problem),
+            _LITERALS[needs],
+            "null" if reason is None else _text(reason),
+            "null" if problem is None else _text(problem),
         )
-        if self.steps:
-            values.append(self.nested([s.to_dict() for s in ir.steps], at + 11))

@@ -1,0 +1,257 @@
+"""A plain row's JSON, written from its indicators without building its Result.
+
+``score_many`` then ``to_json()`` of every result built each row's whole detail —
+a SubjectData, a memo lookup per indicator, subtotals, points lost, a Result and
+its lazy parts — and then walked it again to write it. For a row the fast path
+took as plain, this writer scores each indicator with the general scorer's own
+code (``IndicatorScorer.scored_indicator``: the same rules, steps and rounding),
+words it with ``_wording`` and puts the values straight into the JSON template
+``_result_json`` made from the set's general result; the subtotals and points lost
+are summed from the indicators as ``_evaluate`` sums them.
+
+It writes rows of sets without checks or penalties, with no 偏差原因, claimed or
+manual scores and no n/a; anything else returns None and the general path writes
+it. Each (language, indent, row numbered or not) is first written both ways, and
+this writer stands down for it unless the two texts are the same;
+tests/test_plain_json.py holds them to the same bytes on generated sets and rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+from ._data import digest_of
+from ._evaluate import _category_positions
+from ._formula import Evaluator
+from ._indicators import (
+    PERCENT_SANE,
+    REASON_NOT_GIVEN,
+    IndicatorScorer,
+    concluded,
+    owes_reason,
+)
+from ._lanes import lanes_for
+from ._messages import Lang
+from ._numbers import CONTEXT, fmt_plain, round_half_up
+from ._prepare import _Cleaner
+from ._result_json import _LITERALS, _WARNING, _number, _Template, _text, _warning
+from ._rules import RuleInput, RuleProblem
+from ._steps import Step
+from ._subject import read_subject
+from ._wording import words_for
+from .compiled import CompiledIndicator, IndicatorSet
+
+if TYPE_CHECKING:
+    from .result import Result
+
+ZERO = Decimal(0)
+# The rules that read only the indicator, its own number and the row's names: neither
+# the cell as written, the year nor a claimed or manual score (RuleInput's rest).
+RULES_WRITTEN = frozenset({"ratio", "reverse", "exact", "met", "bands", "deduct", "formula"})
+_MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
+_Key = tuple[Lang, "int | None", bool]
+
+
+class PlainJson:
+    """One set's writer; ``text(result, indent)`` is the JSON or None."""
+
+    def __init__(self, iset: IndicatorSet):
+        self.iset = iset
+        self.lanes = lanes_for(iset)
+        self.positions = _category_positions(iset)
+        self.by_category = iset.rounding != "total"
+        self.weights = []  # each category's applicable weight, summed as _Scorer.totals does
+        for positions in self.positions:
+            weight = ZERO
+            for i in positions:
+                weight += iset.indicators[i].weight
+            self.weights.append(_number(fmt_plain(weight)))
+        self.slots = [""] * (2 * len(self.positions))
+        # Each kind of row's template (language, indent, numbered), as made from the
+        # general result; kept once a row written here gave the general text.
+        self.made: dict[_Key, _Template | None] = {}
+        self.agreed: dict[_Key, _Template] = {}
+        self.refused: set[_Key] = set()
+        self.written = 0  # rows written here (tests hold it to the rows that can be)
+
+    @staticmethod
+    def writes(iset: IndicatorSet) -> bool:
+        """Whether a plain row of this set is written here: nothing beyond its
+        indicators (a check or a penalty is judged on the whole row)."""
+        lanes = lanes_for(iset)
+        return (
+            not iset.checks
+            and not iset.penalties
+            and iset.full_score > 0
+            and all(
+                ind.rule in RULES_WRITTEN
+                and lanes[ind.id].own_cell
+                and ind.explain is None
+                and ind.reason_required is None
+                for ind in iset.indicators
+            )
+        )
+
+    def text(self, result: Result, indent: int | None) -> str | None:
+        if indent is not None and (type(indent) is not int or indent < 0):
+            return None
+        data = result.data
+        if data.get("reasons") or data.get("claimed") or result.rescaled:
+            return None
+        key = (result.lang, indent, result.row is not None)
+        template = self.agreed.get(key)
+        if template is None:
+            if key in self.refused or len(self.made) >= _MAX_TEMPLATES:
+                return None
+            return self.compared(result, indent, key)
+        values = self.values(result, template)
+        if values is None:
+            return None
+        self.written += 1
+        return template.joined(values)
+
+    def compared(self, result: Result, indent: int | None, key: _Key) -> str:
+        """A row of a kind not yet written here: written the general way, and the
+        template kept for the kind once this writer gives the same text for a row."""
+        full = result._full
+        general = json_of(full, indent)
+        if key not in self.made:
+            self.made[key] = _Template.made(full, words_for(self.iset, full.lang), indent, False)
+        template = self.made[key]
+        values = None if template is None else self.values(result, template)
+        if template is None or (values is not None and template.joined(values) != general):
+            self.refused.add(key)  # never expected: tests/test_plain_json.py would fail
+        elif values is not None:
+            self.agreed[key] = template
+        return general
+
+    def values(self, result: Result, template: _Template) -> list[str] | None:
+        """The row's values in the template's order, or None when the row holds what
+        only the general path writes (a problem, a note on the subject)."""
+        iset, lang, values = self.iset, result.lang, result.__dict__["_values"]
+        subject = _subject(result.data.get("subject"), lang)
+        if subject is None:
+            return None
+        out: list[str] = []
+        add = out.append
+        if result.row is not None:
+            add(str(result.row))
+        add(template.subject(subject, len(out)))
+        add(_number(fmt_plain(result.total)))
+        add(_text(result.grade))
+        add(_LITERALS[result.complete])
+        add(_LITERALS[result.rescaled])
+        at = len(out)
+        out += self.slots  # the categories' subtotals and weights, filled in below
+        row = _Row(self, lang, values)
+        with localcontext(CONTEXT):
+            for ind in iset.indicators:
+                if not row.indicator(ind, template, out):
+                    return None
+            self.categories(row.points, out, at)
+        add("[]")  # checks: a set with none
+        add("[]")  # discrepancies: no claimed scores
+        row.lost.sort(key=_largest_first)
+        add(template.points_lost(row.lost, len(out)))
+        add("[]")  # penalties: a set with none
+        add(template.records(_WARNING, [_warning(w) for w in row.warnings], len(out)))
+        digest = result.__dict__.get("data_digest")
+        if digest is None:
+            digest = result.__dict__["data_digest"] = digest_of(result.data)
+        add(_text(digest))
+        return out
+
+    def categories(self, points: list[Decimal], out: list[str], at: int) -> None:
+        """Each category's subtotal and weight, summed as ``_Scorer.totals`` sums them
+        (every indicator applies on a row written here)."""
+        p = self.iset.precision
+        for k, (positions, weight) in enumerate(zip(self.positions, self.weights, strict=True)):
+            s = ZERO
+            for i in positions:
+                s += points[i]
+            out[at + 2 * k] = _number(fmt_plain(round_half_up(s, p)))
+            out[at + 2 * k + 1] = weight
+
+
+class _Row:
+    """One row's indicators as ``IndicatorScorer.scored`` scores a plain row's own
+    number, without the result objects: the rule, the closing steps, the 偏差原因."""
+
+    def __init__(self, writer: PlainJson, lang: Lang, values: dict[str, Any]):
+        self.writer = writer
+        self.lang = lang
+        self.env = values  # a plain row's names are its values as read (no levels, no n/a)
+        self.evaluator = Evaluator(values)
+        self.words = words_for(writer.iset, lang)
+        self.points: list[Decimal] = []
+        self.lost: list[tuple[str, str, str, Decimal]] = []
+        self.warnings: list[str] = []
+
+    def indicator(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> bool:
+        """Write one indicator's values into ``out``; False when its own cell or its rule
+        needs the general path (a number the rule refuses, a % typed × 100)."""
+        lane, a = self.writer.lanes[ind.id], self.env.get(ind.id)
+        if type(a) is not Decimal or (lane.percent_guard and abs(a) > PERCENT_SANE):
+            return False
+        steps = [Step("actual_value", {"actual": a})] if lane.shows_actual else []
+        names = self.env
+        if lane.formulas:
+            names = {**names, **IndicatorScorer.own_names(ind, a, lane.target)}
+            self.evaluator.set_names(names)
+        try:
+            outcome = lane.rule(RuleInput(ind, a, self.evaluator, self.lang, names))
+        except RuleProblem:
+            return False
+        steps += outcome.steps
+        score, flags = concluded(ind, outcome, self.writer.iset.precision, steps)
+        needs = owes_reason(self.writer.iset.reasons, ind, outcome.completion, score, bool(flags))
+        if needs:
+            steps += REASON_NOT_GIVEN
+            self.warnings.append(self.words.reason_missing(ind))
+        shown = outcome.shown_actual if outcome.shown_actual is not None else a
+        words = self.words
+        template.indicator_values(
+            out,
+            shown,
+            words.show_for(ind)(shown) if isinstance(shown, Decimal) else str(shown),
+            outcome.completion,
+            score,
+            outcome.raw,
+            "scored",
+            words.explain(steps, ind),
+            flags,
+            needs,
+            None,
+            None,
+        )
+        self.points.append(score if self.writer.by_category else outcome.raw)
+        if ind.weight - score > 0:
+            self.lost.append((ind.id, words.fixed(ind)["name"], "scored", ind.weight - score))
+        return True
+
+
+def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
+    """The subject as ``prepare_plain`` keeps it, or None when reading it notes
+    something (a key the contract lacks, text with control characters)."""
+    notes: list[str] = []
+    clean = _Cleaner()
+    subject = {"name": subject} if isinstance(subject, str) else subject or {}
+    kept = read_subject(subject, clean, notes, lang)
+    return None if notes or clean.unsafe else kept
+
+
+def _largest_first(lost: tuple[str, str, str, Decimal]) -> tuple[Decimal, str]:
+    return -lost[3], lost[0]  # as _evaluate._points_lost orders them
+
+
+def json_of(result: Result, indent: int | None) -> str:
+    from ._result_json import to_json
+
+    return to_json(result, indent, False)
+
+
+@functools.lru_cache(maxsize=64)
+def writer_for(iset: IndicatorSet) -> PlainJson | None:
+    return PlainJson(iset) if PlainJson.writes(iset) else None

@@ -1,0 +1,161 @@
+"""A plain row's JSON written from its cells (``_plain_json``) against the general path.
+
+score_many's results write their JSON without their detail when the row is plain
+and the set is one the writer takes; these tests generate sets and rows and hold
+every text to the general path's, byte for byte, and hold the writer to the rows
+it can take (a writer that always stood down would pass the first test alone).
+"""
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.strategies import specs, to_yaml
+from tests.test_fast import EXAMPLES, PHASES, _general, plain_rows, plain_value
+
+import kpiscore
+from kpiscore._data import plain_na
+from kpiscore._plain_json import RULES_WRITTEN, PlainJson, writer_for
+
+D = Decimal
+# The rules written here, and two that are not (their sets go the general way).
+WRITTEN = tuple(sorted(RULES_WRITTEN))
+RULES = (*WRITTEN, "qualitative", "checklist")
+
+
+@st.composite
+def written_rows(draw, spec):
+    """(values, a plain row, True): every cell in a form the fast path takes."""
+    values = {i.id: draw(plain_value(i).filter(lambda v: v[1] is True))[0] for i in spec.indicators}
+    data = {
+        "subject": draw(st.sampled_from(["项目", {"name": "项目", "year": 2022}])),
+        "values": values,
+    }
+    if draw(st.booleans()):
+        data["notes"] = "备注"
+    return values, data, True
+
+
+def _writable(iset, row, plain):
+    """Whether the writer must write this row (after the first of its kind)."""
+    values = row["values"]
+    return (
+        plain
+        and PlainJson.writes(iset)
+        and not row.get("reasons")
+        and not row.get("claimed")
+        and not any(type(v) is str and plain_na(v) for v in values.values())
+    )
+
+
+@settings(max_examples=EXAMPLES, deadline=None, phases=PHASES)
+@given(st.data())
+def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data):
+    writable = data.draw(st.integers(0, 3)) > 0
+    spec = data.draw(specs(WRITTEN if writable else RULES))
+    if writable:  # mostly a set the writer takes: its rules, no penalty, no reason_required
+        inds = tuple(replace(i, reason_below=None) for i in spec.indicators)
+        spec = replace(spec, indicators=inds, penalty=None, forced_below=None)
+    iset = kpiscore.loads(to_yaml(spec))
+    drawn = [data.draw(plain_rows(spec, iset.formula_names()))]  # some outside the plain case
+    drawn += [data.draw(written_rows(spec)) for _ in range(3)]
+    lang = data.draw(st.sampled_from(["zh", "en"]))
+    indent = data.draw(st.sampled_from([None, 2, 0]))
+    rows = [row for _, row, _ in drawn]
+    writer = writer_for(iset)
+    before = writer.written if writer is not None else 0
+    expected = 0
+    seen = False  # the first writable row of a kind is written the general way
+    for result, (_, row, plain) in zip(
+        kpiscore.score_many(iset, rows, lang=lang), drawn, strict=True
+    ):
+        assert result.to_json(indent=indent) == _general(iset, row, lang, result.row).to_json(
+            indent=indent
+        ), row
+        if _writable(iset, row, plain):
+            expected += seen
+            seen = True
+    if writer is not None:
+        assert writer.written - before == expected
+        assert not writer.refused
+    else:
+        assert expected == 0
+
+
+SET = """
+kpiscore: 1
+id: w
+name: 写出
+categories: [{id: c, name: 产出, weight: 100}]
+indicators:
+  - {id: a, category: c, name: 完成率, weight: 40, rule: ratio, target: '>= 95%'}
+  - {id: b, category: c, name: 成本, weight: 30, rule: reverse, target: '<= 50 万元'}
+  - {id: f, category: c, name: 公式, weight: 30, rule: formula, score: 'min(weight, f / 2)'}
+"""
+
+
+def _rows():
+    return [
+        {"subject": f"项目{k}", "values": {"a": D(k) / 100, "b": D(40 + k), "f": D(k)}}
+        for k in range(80, 90)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_rows_after_the_first_are_written_without_their_detail(lang, indent):
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    before = writer.written
+    results = list(kpiscore.score_many(iset, _rows(), lang=lang))
+    texts = [r.to_json(indent=indent) for r in results]
+    assert writer.written - before == len(results) - 1  # the first: the general way
+    assert all("_full" not in r.__dict__ for r in results[1:])  # no detail built
+    for r, text in zip(results, texts, strict=True):
+        assert r.indicators  # the detail, built now
+        assert text == r.to_json(indent=indent)  # written from it: the same text
+
+
+def test_a_row_the_writer_cannot_take_goes_the_general_way():
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    rows = _rows()
+    rows[3]["reasons"] = {"a": "原因"}
+    rows[5]["subject"] = {"name": "项目", "owner": "某"}  # a key the contract lacks: noted
+    rows[7]["values"]["a"] = "n/a"
+    rows[8]["values"]["b"] = " 45"  # read after trimming: not plain at all
+    rows[9]["notes"] = "备注"  # plain, and written here
+    before = writer.written
+    got = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json() for r in got]
+    assert writer.written - before == len(rows) - 1 - 4
+    for k in (3, 5, 7, 8):
+        general = _general(iset, rows[k], "zh", got[k].row).to_json()
+        assert texts[k] == general
+    assert "原因" in texts[3] and "subject_unknown_key" in texts[5]
+
+
+def test_steps_or_a_detail_already_read_use_the_results_own_parts():
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    results = list(kpiscore.score_many(iset, _rows()))
+    results[0].to_json()
+    before = writer.written
+    with_steps = results[1].to_json(steps=True)
+    assert '"steps"' in with_steps and writer.written == before
+    assert results[2].indicators  # the detail, read first
+    assert results[2].to_json() == _general(iset, _rows()[2], "zh", results[2].row).to_json()
+    assert writer.written == before
+
+
+def test_sets_with_checks_penalties_or_other_rules_have_no_writer():
+    base = kpiscore.loads(SET)
+    assert writer_for(base) is not None
+    level = SET + (
+        "  - {id: q, category: c, name: 质量, weight: 0, rule: qualitative, target: 达成}\n"
+    )
+    assert writer_for(kpiscore.loads(level)) is None
+    checked = SET + "checks:\n  - {name: 检查, assert: 'a <= 1'}\n"
+    assert writer_for(kpiscore.loads(checked)) is None
