@@ -6,23 +6,21 @@ every text to the general path's, byte for byte, and hold the writer to the rows
 it can take (a writer that always stood down would pass the first test alone).
 """
 
+import datetime
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.strategies import specs, to_yaml
+from tests.strategies import RULES, specs, to_yaml
 from tests.test_fast import EXAMPLES, PHASES, _general, plain_rows, plain_value
 
 import kpiscore
-from kpiscore._data import plain_na
-from kpiscore._plain_json import RULES_WRITTEN, PlainJson, writer_for
+from kpiscore._plain_json import PlainJson, writer_for
 
 D = Decimal
-# The rules written here, and two that are not (their sets go the general way).
-WRITTEN = tuple(sorted(RULES_WRITTEN))
-RULES = (*WRITTEN, "qualitative", "checklist")
+WRITTEN = tuple(r for r in RULES if r != "manual")  # a manual score: the general way
 
 
 @st.composite
@@ -38,15 +36,15 @@ def written_rows(draw, spec):
     return values, data, True
 
 
-def _writable(iset, row, plain):
-    """Whether the writer must write this row (after the first of its kind)."""
-    values = row["values"]
+def _writable(iset, row, plain, general):
+    """Whether the writer must write this row (after the first of its kind): a plain
+    row of a set it takes, every indicator scored, nothing only the general path says."""
     return (
         plain
         and PlainJson.writes(iset)
         and not row.get("reasons")
         and not row.get("claimed")
-        and not any(type(v) is str and plain_na(v) for v in values.values())
+        and all(i.status == "scored" for i in general.indicators)
     )
 
 
@@ -71,10 +69,9 @@ def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data
     for result, (_, row, plain) in zip(
         kpiscore.score_many(iset, rows, lang=lang), drawn, strict=True
     ):
-        assert result.to_json(indent=indent) == _general(iset, row, lang, result.row).to_json(
-            indent=indent
-        ), row
-        if _writable(iset, row, plain):
+        general = _general(iset, row, lang, result.row)
+        assert result.to_json(indent=indent) == general.to_json(indent=indent), row
+        if _writable(iset, row, plain, general):
             expected += seen
             seen = True
     if writer is not None:
@@ -88,17 +85,37 @@ SET = """
 kpiscore: 1
 id: w
 name: 写出
-categories: [{id: c, name: 产出, weight: 100}]
+categories:
+  - {id: b, name: 预算执行, weight: 10}
+  - {id: c, name: 产出, weight: 90}
 indicators:
-  - {id: a, category: c, name: 完成率, weight: 40, rule: ratio, target: '>= 95%'}
-  - {id: b, category: c, name: 成本, weight: 30, rule: reverse, target: '<= 50 万元'}
-  - {id: f, category: c, name: 公式, weight: 30, rule: formula, score: 'min(weight, f / 2)'}
+  - {id: e, category: b, name: 预算执行率, weight: 10, rule: ratio, target: '>= 100%',
+     actual: spent / budget}
+  - {id: a, category: c, name: 完成率, weight: 30, rule: ratio, target: '>= 95%'}
+  - {id: k, category: c, name: 成本, weight: 20, rule: reverse, target: '<= 50 万元'}
+  - {id: f, category: c, name: 公式, weight: 10, rule: formula, score: 'min(weight, f / 2)'}
+  - {id: q, category: c, name: 质量, weight: 15, rule: qualitative, target: 达成}
+  - {id: t, category: c, name: 时效, weight: 15, rule: deadline, target: '≤2023年10月'}
+checks:
+  - {name: 执行数不超过预算数, assert: 'spent <= budget'}
 """
+LEVELS = ("达成", "基本达成", "部分达成", "未达成")
 
 
 def _rows():
     return [
-        {"subject": f"项目{k}", "values": {"a": D(k) / 100, "b": D(40 + k), "f": D(k)}}
+        {
+            "subject": {"name": f"项目{k}", "year": 2023},
+            "values": {
+                "budget": D(100),
+                "spent": D(k + 15),  # over the budget from k = 86: the check fails
+                "a": f"{k + 10}%",
+                "k": f"{40 + k % 20}万元",
+                "f": D(k) / 5,
+                "q": LEVELS[k % 4],
+                "t": ["2023年10月", datetime.date(2023, 11, 15), "按时完成", "延期"][k % 4],
+            },
+        }
         for k in range(80, 90)
     ]
 
@@ -124,8 +141,8 @@ def test_a_row_the_writer_cannot_take_goes_the_general_way():
     rows = _rows()
     rows[3]["reasons"] = {"a": "原因"}
     rows[5]["subject"] = {"name": "项目", "owner": "某"}  # a key the contract lacks: noted
-    rows[7]["values"]["a"] = "n/a"
-    rows[8]["values"]["b"] = " 45"  # read after trimming: not plain at all
+    rows[7]["values"]["q"] = "n/a"
+    rows[8]["values"]["k"] = " 45"  # read after trimming: not plain at all
     rows[9]["notes"] = "备注"  # plain, and written here
     before = writer.written
     got = list(kpiscore.score_many(iset, rows))
@@ -150,12 +167,14 @@ def test_steps_or_a_detail_already_read_use_the_results_own_parts():
     assert writer.written == before
 
 
-def test_sets_with_checks_penalties_or_other_rules_have_no_writer():
-    base = kpiscore.loads(SET)
-    assert writer_for(base) is not None
-    level = SET + (
-        "  - {id: q, category: c, name: 质量, weight: 0, rule: qualitative, target: 达成}\n"
-    )
-    assert writer_for(kpiscore.loads(level)) is None
-    checked = SET + "checks:\n  - {name: 检查, assert: 'a <= 1'}\n"
-    assert writer_for(kpiscore.loads(checked)) is None
+def test_sets_with_penalties_conditions_or_manual_scores_have_no_writer():
+    assert writer_for(kpiscore.loads(SET)) is not None  # a check, a level, a deadline
+    penalty = SET + "penalties:\n  - {name: 违规, when: 'a > 2', deduct: 5}\n"
+    assert writer_for(kpiscore.loads(penalty)) is None
+    for extra in (
+        "  - {id: m, category: c, name: 手工, weight: 0, rule: manual}\n",
+        "  - {id: p, category: c, name: 条件, weight: 0, rule: ratio, target: '>= 1',"
+        " applies: 'a > 0'}\n",
+    ):
+        indicator = SET.replace("checks:\n", extra + "checks:\n")
+        assert writer_for(kpiscore.loads(indicator)) is None, extra

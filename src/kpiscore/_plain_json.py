@@ -23,22 +23,26 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from ._data import digest_of
-from ._evaluate import _category_positions
+from ._dates import year_of
+from ._evaluate import _category_positions, _Scorer
 from ._formula import Evaluator
-from ._indicators import (
-    PERCENT_SANE,
-    REASON_NOT_GIVEN,
-    IndicatorScorer,
-    concluded,
-    owes_reason,
-)
+from ._indicators import PERCENT_SANE, REASON_NOT_GIVEN, concluded, owes_reason
 from ._lanes import lanes_for
 from ._messages import Lang
 from ._numbers import CONTEXT, fmt_plain, round_half_up
-from ._prepare import _Cleaner
-from ._result_json import _LITERALS, _WARNING, _number, _Template, _text, _warning
+from ._prepare import _Cleaner, plain_value
+from ._result_json import (
+    _CHECK,
+    _LITERALS,
+    _WARNING,
+    _check,
+    _number,
+    _Template,
+    _text,
+    _warning,
+)
 from ._rules import RuleInput, RuleProblem
-from ._steps import Step
+from ._steps import FormulaUse, Step
 from ._subject import read_subject
 from ._wording import words_for
 from .compiled import CompiledIndicator, IndicatorSet
@@ -47,9 +51,6 @@ if TYPE_CHECKING:
     from .result import Result
 
 ZERO = Decimal(0)
-# The rules that read only the indicator, its own number and the row's names: neither
-# the cell as written, the year nor a claimed or manual score (RuleInput's rest).
-RULES_WRITTEN = frozenset({"ratio", "reverse", "exact", "met", "bands", "deduct", "formula"})
 _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 _Key = tuple[Lang, "int | None", bool]
 
@@ -60,6 +61,9 @@ class PlainJson:
     def __init__(self, iset: IndicatorSet):
         self.iset = iset
         self.lanes = lanes_for(iset)
+        self.deadlines = [
+            i.id for i in iset.indicators if i.rule == "deadline" and i.actual is None
+        ]
         self.positions = _category_positions(iset)
         self.by_category = iset.rounding != "total"
         self.weights = []  # each category's applicable weight, summed as _Scorer.totals does
@@ -78,16 +82,15 @@ class PlainJson:
 
     @staticmethod
     def writes(iset: IndicatorSet) -> bool:
-        """Whether a plain row of this set is written here: nothing beyond its
-        indicators (a check or a penalty is judged on the whole row)."""
-        lanes = lanes_for(iset)
+        """Whether a plain row of this set is written here: no penalty (judged on the
+        total), and no indicator whose score depends on more than its rule and the
+        row's values (a condition, its own explanation or reason formula)."""
         return (
-            not iset.checks
-            and not iset.penalties
+            not iset.penalties
             and iset.full_score > 0
             and all(
-                ind.rule in RULES_WRITTEN
-                and lanes[ind.id].own_cell
+                ind.rule != "manual"
+                and ind.applies is None
                 and ind.explain is None
                 and ind.reason_required is None
                 for ind in iset.indicators
@@ -130,8 +133,7 @@ class PlainJson:
     def values(self, result: Result, template: _Template) -> list[str] | None:
         """The row's values in the template's order, or None when the row holds what
         only the general path writes (a problem, a note on the subject)."""
-        iset, lang, values = self.iset, result.lang, result.__dict__["_values"]
-        subject = _subject(result.data.get("subject"), lang)
+        subject = _subject(result.data.get("subject"), result.lang)
         if subject is None:
             return None
         out: list[str] = []
@@ -145,13 +147,14 @@ class PlainJson:
         add(_LITERALS[result.rescaled])
         at = len(out)
         out += self.slots  # the categories' subtotals and weights, filled in below
-        row = _Row(self, lang, values)
+        row = _Row(self, result, subject)
         with localcontext(CONTEXT):
-            for ind in iset.indicators:
-                if not row.indicator(ind, template, out):
+            for ind in self.iset.indicators:
+                if not row.write(ind, template, out):
                     return None
             self.categories(row.points, out, at)
-        add("[]")  # checks: a set with none
+            checks = row.checks() if self.iset.checks else []
+        add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add("[]")  # discrepancies: no claimed scores
         row.lost.sort(key=_largest_first)
         add(template.points_lost(row.lost, len(out)))
@@ -175,52 +178,64 @@ class PlainJson:
             out[at + 2 * k + 1] = weight
 
 
-class _Row:
-    """One row's indicators as ``IndicatorScorer.scored`` scores a plain row's own
-    number, without the result objects: the rule, the closing steps, the 偏差原因."""
+class _Row(_Scorer):
+    """One row scored as ``_Scorer`` scores a plain row, each indicator written as it
+    is scored instead of kept: the same reading of its actual, the same rule and
+    closing steps (``IndicatorScorer.scored``), the same checks."""
 
-    def __init__(self, writer: PlainJson, lang: Lang, values: dict[str, Any]):
+    def __init__(self, writer: PlainJson, result: Result, subject: dict[str, Any]):
+        iset, lang, values = writer.iset, result.lang, result.__dict__["_values"]
         self.writer = writer
+        self.iset = iset
         self.lang = lang
-        self.env = values  # a plain row's names are its values as read (no levels, no n/a)
+        self.cells = result.data["values"]
+        self.env = self.current = values  # a plain row's names are its values as read
         self.evaluator = Evaluator(values)
-        self.words = words_for(writer.iset, lang)
+        self.words = words_for(iset, lang)
+        self.year = year_of(subject)
+        self.lanes = writer.lanes
+        self.precision = iset.precision
+        self.warnings: list[str] = []
         self.points: list[Decimal] = []
         self.lost: list[tuple[str, str, str, Decimal]] = []
-        self.warnings: list[str] = []
 
-    def indicator(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> bool:
-        """Write one indicator's values into ``out``; False when its own cell or its rule
-        needs the general path (a number the rule refuses, a % typed × 100)."""
-        lane, a = self.writer.lanes[ind.id], self.env.get(ind.id)
-        if type(a) is not Decimal or (lane.percent_guard and abs(a) > PERCENT_SANE):
-            return False
-        steps = [Step("actual_value", {"actual": a})] if lane.shows_actual else []
-        names = self.env
-        if lane.formulas:
-            names = {**names, **IndicatorScorer.own_names(ind, a, lane.target)}
-            self.evaluator.set_names(names)
+    def write(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> bool:
+        """Write one indicator's values into ``out``; False when the row needs the general
+        path for it (a formula that cannot run, a number its rule refuses)."""
         try:
-            outcome = lane.rule(RuleInput(ind, a, self.evaluator, self.lang, names))
+            read = self.actual(ind)
+            if read is None:
+                return False
+            actual, written, steps = read
+            lane = self.lanes[ind.id]
+            if lane.percent_guard and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
+                return False
+            names = self.env
+            if lane.formulas:
+                names = {**names, **self.own_names(ind, actual, lane.target)}
+                self.use(names)
+            x = RuleInput(ind, actual, self.evaluator, self.lang, names, None, written, self.year)
+            outcome = lane.rule(x)
         except RuleProblem:
             return False
         steps += outcome.steps
-        score, flags = concluded(ind, outcome, self.writer.iset.precision, steps)
-        needs = owes_reason(self.writer.iset.reasons, ind, outcome.completion, score, bool(flags))
+        score, flags = concluded(ind, outcome, self.precision, steps)
+        needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
         if needs:
             steps += REASON_NOT_GIVEN
             self.warnings.append(self.words.reason_missing(ind))
-        shown = outcome.shown_actual if outcome.shown_actual is not None else a
-        words = self.words
+        shown = outcome.shown_actual
+        if shown is None and isinstance(actual, (Decimal, str)):
+            shown = actual
         template.indicator_values(
             out,
             shown,
-            words.show_for(ind)(shown) if isinstance(shown, Decimal) else str(shown),
+            self.shown(ind, shown),
             outcome.completion,
             score,
             outcome.raw,
             "scored",
-            words.explain(steps, ind),
+            self.words.explain(steps, ind),
             flags,
             needs,
             None,
@@ -228,8 +243,35 @@ class _Row:
         )
         self.points.append(score if self.writer.by_category else outcome.raw)
         if ind.weight - score > 0:
-            self.lost.append((ind.id, words.fixed(ind)["name"], "scored", ind.weight - score))
+            self.lost.append((ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score))
         return True
+
+    def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
+        """(the actual, the cell as written, the steps that read it) as
+        ``IndicatorScorer.actual_of`` reads them on a plain row; None when absent."""
+        if ind.actual is not None:
+            self.use(self.env)
+            actual = self.run_formula(ind.actual)
+            use = FormulaUse.of(ind.actual, self.env)
+            return actual, None, [Step("actual_formula", {"formula": use, "value": actual})]
+        actual = self.env.get(ind.id)
+        if actual is None:
+            return None
+        if ind.rule == "deadline" or type(actual) is str:  # read as the general path reads
+            read = plain_value(self.cells[ind.id])  # it (the fast path keeps a deadline's
+            return read.value, read.written, []  # day, not its cell)
+        # A number or a checklist's items: only a deadline reads the cell as written.
+        if type(actual) is Decimal and self.lanes[ind.id].shows_actual:
+            return actual, None, [Step("actual_value", {"actual": actual})]
+        return actual, None, []
+
+    def shown(self, ind: CompiledIndicator, shown: Any) -> str:
+        """The actual as ``IndicatorScorer.result`` shows it."""
+        if isinstance(shown, Decimal):
+            return self.words.show_for(ind)(shown)
+        if isinstance(shown, (tuple, list)):
+            return "、".join(str(a) for a in shown)
+        return "" if shown is None else str(shown)
 
 
 def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
