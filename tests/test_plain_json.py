@@ -178,3 +178,22 @@ def test_sets_with_penalties_conditions_or_manual_scores_have_no_writer():
     ):
         indicator = SET.replace("checks:\n", extra + "checks:\n")
         assert writer_for(kpiscore.loads(indicator)) is None, extra
+
+
+def test_an_indicator_written_once_is_reused_only_for_the_same_cells_and_year():
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    row = _rows()[0]
+    row["values"]["t"] = "10月"  # a month without its year: the subject's year says which
+    rows = []
+    for year in (2023, 2024, 2023, 2024):
+        rows.append({**row, "subject": {"name": "项目", "year": year}})
+    results = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json() for r in results]
+    assert writer.written == 3
+    scores = [r.indicator("t").score for r in results]
+    assert scores == [D(15), D(0), D(15), D(0)]  # on time in 2023, a year late in 2024
+    for r, text in zip(results, texts, strict=True):
+        assert text == r.to_json()  # the detail (read above): the same text
+    shared = [s for (_, i), s in writer.shared.items() if i == "t"]
+    assert [s.hits for s in shared] == [2]  # rows 3 and 4 reuse rows 1 and 2

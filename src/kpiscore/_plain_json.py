@@ -28,6 +28,7 @@ from ._evaluate import _category_positions, _Scorer
 from ._formula import Evaluator
 from ._indicators import PERCENT_SANE, REASON_NOT_GIVEN, concluded, owes_reason
 from ._lanes import lanes_for
+from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
 from ._numbers import CONTEXT, fmt_plain, round_half_up
 from ._prepare import _Cleaner, plain_value
@@ -79,6 +80,23 @@ class PlainJson:
         self.agreed: dict[_Key, _Template] = {}
         self.refused: set[_Key] = set()
         self.written = 0  # rows written here (tests hold it to the rows that can be)
+        # An indicator's values written for the cells it reads, per template: level words
+        # and small counts repeat down a table (money does not: its slot turns off).
+        self.reads = {ind.id: reads(ind) for ind in iset.indicators}
+        self.shared: dict[tuple[int, str], _Shared] = {}
+        self.size = 0
+
+    def shared_for(self, template: _Template, indicator: str) -> _Shared:
+        key = (id(template), indicator)  # a template lives as long as its writer
+        found = self.shared.get(key)
+        if found is None:
+            found = self.shared[key] = _Shared()
+        return found
+
+    def keep(self, shared: _Shared, key: tuple[Any, ...], entry: _Entry) -> None:
+        if len(shared.entries) < CAP and self.size < TOTAL_CAP:
+            shared.entries[key] = entry
+            self.size += 1
 
     @staticmethod
     def writes(iset: IndicatorSet) -> bool:
@@ -200,16 +218,47 @@ class _Row(_Scorer):
         self.lost: list[tuple[str, str, str, Decimal]] = []
 
     def write(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> bool:
-        """Write one indicator's values into ``out``; False when the row needs the general
-        path for it (a formula that cannot run, a number its rule refuses)."""
+        """Write one indicator's values into ``out`` — as written for an earlier row
+        whose cells it reads were the same, or anew; False when the row needs the
+        general path for it (a formula that cannot run, a number its rule refuses)."""
+        shared = self.writer.shared_for(template, ind.id)
+        key = None
+        if not shared.off:
+            key = (tuple([_cell(self.cells.get(n)) for n in self.writer.reads[ind.id]]), self.year)
+            found = shared.find(key)
+            if found is not None:
+                self.replay(ind, found, out)
+                return True
+        at = len(out)
+        made = self.fresh(ind, template, out)
+        if made is None:
+            return False
+        if key is not None:
+            self.writer.keep(shared, key, (tuple(out[at:]), *made))
+        return True
+
+    def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
+        values, point, lost, needs = entry
+        out += values
+        self.points.append(point)
+        if lost is not None:
+            self.lost.append(lost)
+        if needs:
+            self.warnings.append(self.words.reason_missing(ind))
+
+    def fresh(
+        self, ind: CompiledIndicator, template: _Template, out: list[str]
+    ) -> tuple[Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
+        """Score and write one indicator: (its points, what it lost, whether a reason is
+        owed), or None for the general path."""
         try:
             read = self.actual(ind)
             if read is None:
-                return False
+                return None
             actual, written, steps = read
             lane = self.lanes[ind.id]
             if lane.percent_guard and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
-                return False
+                return None
             names = self.env
             if lane.formulas:
                 names = {**names, **self.own_names(ind, actual, lane.target)}
@@ -217,7 +266,7 @@ class _Row(_Scorer):
             x = RuleInput(ind, actual, self.evaluator, self.lang, names, None, written, self.year)
             outcome = lane.rule(x)
         except RuleProblem:
-            return False
+            return None
         steps += outcome.steps
         score, flags = concluded(ind, outcome, self.precision, steps)
         needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
@@ -241,10 +290,12 @@ class _Row(_Scorer):
             None,
             None,
         )
-        self.points.append(score if self.writer.by_category else outcome.raw)
+        point = score if self.writer.by_category else outcome.raw
+        lost = None
         if ind.weight - score > 0:
-            self.lost.append((ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score))
-        return True
+            lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
+        self.replay(ind, ((), point, lost, False), out)  # the values and warning are in
+        return point, lost, needs
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
         """(the actual, the cell as written, the steps that read it) as
@@ -272,6 +323,36 @@ class _Row(_Scorer):
         if isinstance(shown, (tuple, list)):
             return "、".join(str(a) for a in shown)
         return "" if shown is None else str(shown)
+
+
+_Entry = tuple[tuple[str, ...], Decimal, "tuple[str, str, str, Decimal] | None", bool]
+
+
+class _Shared:
+    """One indicator's entries in one template, and whether keying still pays."""
+
+    __slots__ = ("entries", "hits", "misses", "off")
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[Any, ...], _Entry] = {}
+        self.hits = self.misses = 0
+        self.off = False
+
+    def find(self, key: tuple[Any, ...]) -> _Entry | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        if self.misses >= CAP and self.hits < self.misses:
+            self.off = True  # its cells do not repeat: keying costs more than it saves
+        return None
+
+
+def _cell(v: Any) -> tuple[type, str]:
+    """A cell as a key: its type and its text (1.0 and 1.00 are equal and show apart;
+    1, 1.0 and True are equal and read apart)."""
+    return type(v), str(v)
 
 
 def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
