@@ -29,6 +29,7 @@ from ._messages import zh_en as _t
 from ._numbers import fmt_number, fmt_percent, round_half_up
 from ._rules import NEEDS_ACTUAL, Outcome, RuleInput, RuleProblem
 from ._steps import FormulaUse, Step, step
+from ._steps import made as made_step
 from ._wording import words_for
 from .compiled import CompiledIndicator, IndicatorSet, ReasonPolicy, shown_name
 from .result import IndicatorResult, Status
@@ -156,7 +157,7 @@ class IndicatorScorer:
                 # A plain row's own number: never n/a, unreadable or restated, so what
                 # inapplicable() and actual_of() would find, without asking.
                 actual = rv.value
-                shown = [Step("actual_value", {"actual": actual})] if lane.shows_actual else []
+                shown = [made_step("actual_value", {"actual": actual})] if lane.shows_actual else []
                 try:
                     return self.scored(ind, actual, shown, lane)
                 except RuleProblem as exc:
@@ -426,9 +427,9 @@ def concluded(
     close every scored indicator, added to ``steps``."""
     score = round_half_up(outcome.raw, precision)
     if score != outcome.raw:
-        steps.append(Step("rounded", {"places": precision, "score": score}))
+        steps.append(made_step("rounded", {"places": precision, "score": score}))
     else:
-        steps.append(Step("score", {"score": score}))
+        steps.append(made_step("score", {"score": score}))
     if outcome.performance is not None and outcome.performance > ind.over_achievement:
         steps.append(
             step("over_achievement", performance=outcome.performance, limit=ind.over_achievement)

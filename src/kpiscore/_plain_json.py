@@ -44,6 +44,7 @@ from ._result_json import (
 )
 from ._rules import RuleInput, RuleProblem
 from ._steps import FormulaUse, Step
+from ._steps import made as made_step
 from ._subject import read_subject
 from ._wording import words_for
 from .compiled import CompiledIndicator, IndicatorSet
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 ZERO = Decimal(0)
+_TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its misses
 _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 _Key = tuple[Lang, "int | None", bool]
 
@@ -304,7 +306,7 @@ class _Row(_Scorer):
             self.use(self.env)
             actual = self.run_formula(ind.actual)
             use = FormulaUse.of(ind.actual, self.env)
-            return actual, None, [Step("actual_formula", {"formula": use, "value": actual})]
+            return actual, None, [made_step("actual_formula", {"formula": use, "value": actual})]
         actual = self.env.get(ind.id)
         if actual is None:
             return None
@@ -313,7 +315,7 @@ class _Row(_Scorer):
             return read.value, read.written, []  # day, not its cell)
         # A number or a checklist's items: only a deadline reads the cell as written.
         if type(actual) is Decimal and self.lanes[ind.id].shows_actual:
-            return actual, None, [Step("actual_value", {"actual": actual})]
+            return actual, None, [made_step("actual_value", {"actual": actual})]
         return actual, None, []
 
     def shown(self, ind: CompiledIndicator, shown: Any) -> str:
@@ -344,7 +346,7 @@ class _Shared:
             self.hits += 1
             return found
         self.misses += 1
-        if self.misses >= CAP and self.hits < self.misses:
+        if self.misses >= _TRIAL and self.hits < self.misses:
             self.off = True  # its cells do not repeat: keying costs more than it saves
         return None
 

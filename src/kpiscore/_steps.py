@@ -39,8 +39,16 @@ class FormulaUse(NamedTuple):
         return cls(formula, {n: env.get(n) for n in formula.names})
 
 
+_new = tuple.__new__  # a NamedTuple's own __new__ is a Python function: a step a call less
+
+
 def step(kind: str, **values: Any) -> Step:
-    return Step(kind, values)
+    return _new(Step, (kind, values))
+
+
+def made(kind: str, values: Mapping[str, Any]) -> Step:
+    """``Step(kind, values)`` at the cost of the tuple alone (a row makes five an indicator)."""
+    return _new(Step, (kind, values))
 
 
 def jsonable(v: Any) -> Any:
