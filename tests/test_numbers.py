@@ -107,3 +107,19 @@ def test_a_number_that_rounds_to_zero_is_never_shown_negative():
 def test_fixed_text_is_format_f_whatever_the_exponent_or_the_contexts_capitals(value, capitals):
     with localcontext(Context(capitals=capitals)):
         assert fixed_text(value) == format(value, "f")
+
+
+@given(
+    st.builds(
+        lambda n, e: D(n).scaleb(e),
+        st.integers(-(10**12), 10**12),
+        st.integers(-14, 6),
+    ),
+    st.sampled_from([0, 1]),
+)
+def test_fmt_percent_is_the_fraction_times_100_rounded_to_two_places_as_fmt_number_writes_it(
+    fraction, capitals
+):
+    with localcontext(Context(capitals=capitals)):
+        want = fmt_number(round_half_up(fraction * 100, 2)) + "%"
+        assert fmt_percent(fraction) == want

@@ -281,7 +281,7 @@ class _Row(_Scorer):
         template.indicator_values(
             out,
             shown,
-            self.shown(ind, shown),
+            self.words.show_for(ind)(shown) if type(shown) is Decimal else self.shown(shown),
             outcome.completion,
             score,
             outcome.raw,
@@ -318,10 +318,10 @@ class _Row(_Scorer):
             return actual, None, [made_step("actual_value", {"actual": actual})]
         return actual, None, []
 
-    def shown(self, ind: CompiledIndicator, shown: Any) -> str:
-        """The actual as ``IndicatorScorer.result`` shows it."""
-        if isinstance(shown, Decimal):
-            return self.words.show_for(ind)(shown)
+    @staticmethod
+    def shown(shown: Any) -> str:
+        """The actual as ``IndicatorScorer.result`` shows it, but for a number (shown
+        with its indicator's unit or %)."""
         if isinstance(shown, (tuple, list)):
             return "、".join(str(a) for a in shown)
         return "" if shown is None else str(shown)

@@ -41,7 +41,7 @@ class RuleProblem(Exception):
         return problem
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     raw: Decimal
     steps: list[Step] = field(default_factory=list)
@@ -50,7 +50,7 @@ class Outcome:
     shown_actual: Decimal | str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleInput:
     ind: CompiledIndicator
     actual: Any

@@ -426,9 +426,11 @@ def words_for(iset: IndicatorSet, lang: Lang) -> Words:
 def _shower(percent: bool, unit: str | None) -> Callable[[Decimal], str]:
     if percent:
         return fmt_percent
+    if not unit:
+        return _plain
 
     def show(d: Decimal) -> str:
-        return (fmt_value(d) or "") + (unit or "")
+        return (fmt_value(d) or "") + unit
 
     return show
 
