@@ -85,14 +85,14 @@ class PlainJson:
         # An indicator's values written for the cells it reads, per template: level words
         # and small counts repeat down a table (money does not: its slot turns off).
         self.reads = {ind.id: reads(ind) for ind in iset.indicators}
-        self.shared: dict[tuple[int, str], _Shared] = {}
+        self.shared: dict[int, list[_Shared]] = {}  # by template, in the set's order
         self.size = 0
 
-    def shared_for(self, template: _Template, indicator: str) -> _Shared:
-        key = (id(template), indicator)  # a template lives as long as its writer
+    def shared_for(self, template: _Template) -> list[_Shared]:
+        key = id(template)  # a template lives as long as its writer
         found = self.shared.get(key)
         if found is None:
-            found = self.shared[key] = _Shared()
+            found = self.shared[key] = [_Shared() for _ in self.iset.indicators]
         return found
 
     def keep(self, shared: _Shared, key: tuple[Any, ...], entry: _Entry) -> None:
@@ -169,8 +169,9 @@ class PlainJson:
         out += self.slots  # the categories' subtotals and weights, filled in below
         row = _Row(self, result, subject)
         with localcontext(CONTEXT):
-            for ind in self.iset.indicators:
-                if not row.write(ind, template, out):
+            shared = self.shared_for(template)
+            for ind, slot in zip(self.iset.indicators, shared, strict=True):
+                if not row.write(ind, slot, template, out):
                     return None
             self.categories(row.points, out, at)
             checks = row.checks() if self.iset.checks else []
@@ -219,11 +220,12 @@ class _Row(_Scorer):
         self.points: list[Decimal] = []
         self.lost: list[tuple[str, str, str, Decimal]] = []
 
-    def write(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> bool:
+    def write(
+        self, ind: CompiledIndicator, shared: _Shared, template: _Template, out: list[str]
+    ) -> bool:
         """Write one indicator's values into ``out`` — as written for an earlier row
         whose cells it reads were the same, or anew; False when the row needs the
         general path for it (a formula that cannot run, a number its rule refuses)."""
-        shared = self.writer.shared_for(template, ind.id)
         key = None
         if not shared.off:
             key = (tuple([_cell(self.cells.get(n)) for n in self.writer.reads[ind.id]]), self.year)

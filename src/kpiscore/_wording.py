@@ -18,11 +18,11 @@ import operator
 import string
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from ._formula import render
 from ._messages import Lang, Message, message
-from ._numbers import fixed_text, fmt_number, fmt_percent, fmt_value
+from ._numbers import fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
 
@@ -427,7 +427,7 @@ def _shower(percent: bool, unit: str | None) -> Callable[[Decimal], str]:
     if percent:
         return fmt_percent
     if not unit:
-        return _plain
+        return _PLAIN  # fmt_value itself: a number is never None here
 
     def show(d: Decimal) -> str:
         return (fmt_value(d) or "") + unit
@@ -435,16 +435,14 @@ def _shower(percent: bool, unit: str | None) -> Callable[[Decimal], str]:
     return show
 
 
-def _plain(d: Decimal) -> str:
-    return fmt_value(d) or ""
-
-
-_PLAIN: Callable[[Decimal], str] = _plain
+_PLAIN = cast("Callable[[Decimal], str]", fmt_value)  # given a Decimal, a str
 
 
 def approx(d: Decimal) -> str:
     """An intermediate result: exact if short, else to 4 places."""
-    text = fixed_text(d)  # as many places as the exponent says
+    text = str(d)  # fixed_text(d), inline: as many places as the exponent says
+    if "E" in text or "e" in text:
+        text = format(d, "f")
     dot = text.find(".")
     if dot >= 0 and len(text) - dot > 5:
         return "≈" + fmt_number(d, 4)
