@@ -565,9 +565,9 @@ def _call(
     if spec in _DIRECT:
         names[f"F{n}"] = _DIRECT[spec]
         return f"F{n}({values}[K{n}])"
-    if spec == "":  # what _spec("") does, without a Python-level call between
-        names[f"F{n}"] = format
-        return f"F{n}({values}[K{n}], '')"
+    if spec == "":  # what _spec("") does: format(v, "") is str(v) (Decimal's included)
+        names[f"F{n}"] = str
+        return f"F{n}({values}[K{n}])"
     if spec == "word":  # Words.word, the language known here
         names[f"F{n}"] = {key: pair[int(en)] for key, pair in WORDS.items()}
         return f"F{n}[{values}[K{n}]]"
