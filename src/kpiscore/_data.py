@@ -546,9 +546,13 @@ def _canonical_text(x: Any) -> str | None:
     if t is dict:
         parts = []
         for k, v in sorted(x.items()) if all(type(k) is str for k in x) else ():
-            text = _canonical_text(v)
-            if text is None:
-                return None
+            if type(v) is Decimal:  # a row's cells: the leaf case above, without a call
+                text = '{"$d":"' + (str(v.copy_abs()) if v.is_zero() else str(v)) + '"}'
+            else:
+                found = _canonical_text(v)
+                if found is None:
+                    return None
+                text = found
             parts.append(_encode_text(k) + ":" + text)
         return "{" + ",".join(parts) + "}" if len(parts) == len(x) else None
     if t is int:

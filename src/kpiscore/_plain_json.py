@@ -228,7 +228,10 @@ class _Row(_Scorer):
         general path for it (a formula that cannot run, a number its rule refuses)."""
         key = None
         if not shared.off:
-            key = (tuple([_cell(self.cells.get(n)) for n in self.writer.reads[ind.id]]), self.year)
+            # Each cell it reads by its type and text (1.0 and 1.00 are equal and show
+            # apart; 1, 1.0 and True are equal and read apart), and the year.
+            get, reads = self.cells.get, self.writer.reads[ind.id]
+            key = (tuple([(type(v := get(n)), str(v)) for n in reads]), self.year)
             found = shared.find(key)
             if found is not None:
                 self.replay(ind, found, out)
@@ -351,12 +354,6 @@ class _Shared:
         if self.misses >= _TRIAL and self.hits < self.misses:
             self.off = True  # its cells do not repeat: keying costs more than it saves
         return None
-
-
-def _cell(v: Any) -> tuple[type, str]:
-    """A cell as a key: its type and its text (1.0 and 1.00 are equal and show apart;
-    1, 1.0 and True are equal and read apart)."""
-    return type(v), str(v)
 
 
 def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
