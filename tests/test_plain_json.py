@@ -93,11 +93,15 @@ indicators:
      actual: spent / budget}
   - {id: a, category: c, name: 完成率, weight: 30, rule: ratio, target: '>= 95%'}
   - {id: k, category: c, name: 成本, weight: 20, rule: reverse, target: '<= 50 万元'}
-  - {id: f, category: c, name: 公式, weight: 10, rule: formula, score: 'min(weight, f / 2)'}
+  - {id: f, category: c, name: 公式, weight: 5, rule: formula, score: 'min(weight, f / 4)'}
+  - {id: g, category: c, name: 档次, weight: 5, rule: bands, target: '>= 10',
+     bands: [{when: 'completion >= 1', score: 5}, {when: 'completion >= 0.5', score: 2.5},
+             {score: 0}]}
   - {id: q, category: c, name: 质量, weight: 15, rule: qualitative, target: 达成}
   - {id: t, category: c, name: 时效, weight: 15, rule: deadline, target: '≤2023年10月'}
 checks:
   - {name: 执行数不超过预算数, assert: 'spent <= budget'}
+reasons: {below_weight: false, deviation_above: 0.1}
 """
 LEVELS = ("达成", "基本达成", "部分达成", "未达成")
 
@@ -112,6 +116,7 @@ def _rows():
                 "a": f"{k + 10}%",
                 "k": f"{40 + k % 20}万元",
                 "f": D(k) / 5,
+                "g": D(k % 13),
                 "q": LEVELS[k % 4],
                 "t": ["2023年10月", datetime.date(2023, 11, 15), "按时完成", "延期"][k % 4],
             },
@@ -198,3 +203,80 @@ def test_an_indicator_written_once_is_reused_only_for_the_same_cells_and_year():
     at = [i.id for i in iset.indicators].index("t")
     shared = [slots[at] for slots in writer.shared.values()]
     assert [s.hits for s in shared] == [2]  # rows 3 and 4 reuse rows 1 and 2
+
+
+def test_a_writer_that_disagrees_with_the_general_path_stands_down(monkeypatch):
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    real = PlainJson.values
+
+    def off_by_one(self, result, template):
+        values = real(self, result, template)
+        return None if values is None else [*values[:-1], '"sha256:wrong"']
+
+    monkeypatch.setattr(PlainJson, "values", off_by_one)
+    results = list(kpiscore.score_many(iset, _rows()))
+    texts = [r.to_json() for r in results]
+    assert writer.written == 0 and writer.refused == {("zh", 2, True)}
+    for r, text in zip(results, texts, strict=True):
+        assert r.indicators  # the detail: the general path's text, every row
+        assert text == r.to_json() and "sha256:wrong" not in text
+
+
+def test_a_row_whose_deadline_needs_a_year_it_lacks_is_written_the_general_way():
+    deadline = SET.replace("target: '≤2023年10月'", "target: '9月前'")
+    iset = kpiscore.loads(deadline)
+    writer = writer_for(iset)
+    rows = _rows()
+    rows[4]["subject"] = "没有年份"
+    results = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json() for r in results]
+    assert writer.written == len(rows) - 2  # the first row of its kind, and row 5
+    assert results[4].indicator("t").status == "missing_data"
+    assert texts[4] == _general(iset, rows[4], "zh", 5).to_json()
+
+
+def test_a_set_rounding_its_total_only_sums_each_categorys_unrounded_scores():
+    iset = kpiscore.loads(
+        "kpiscore: 1\nid: t\nname: 总分取整\nrounding: total\nfull_score: 10\n"
+        "categories: [{id: c, name: 产出, weight: 10}]\nindicators:\n"
+        "  - {id: x, category: c, name: 甲, weight: 5, rule: formula, score: 'x / 1000'}\n"
+        "  - {id: y, category: c, name: 乙, weight: 5, rule: formula, score: 'y / 1000'}\n"
+    )
+    rows = [{"values": {"x": D(1114 + k), "y": D(1114)}} for k in range(3)]
+    results = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json() for r in results]
+    assert writer_for(iset).written == 2
+    first = [i.score for i in results[0].indicators]
+    assert first == [D("1.11"), D("1.11")] and results[0].categories[0].score == D("2.23")
+    for k, (r, text) in enumerate(zip(results, texts, strict=True)):
+        assert text == _general(iset, rows[k], "zh", r.row).to_json()
+
+
+def test_a_rows_indicator_is_written_apart_for_each_indent():
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    rows = _rows()
+    for row in rows:
+        row["values"]["a"] = "130%"  # over 1.2 × the target: flagged, a list in the JSON
+    for indent in (None, 2, None, 4):
+        results = list(kpiscore.score_many(iset, rows))
+        for k, r in enumerate(results):
+            assert r.to_json(indent=indent) == _general(iset, rows[k], "zh", r.row).to_json(
+                indent=indent
+            )
+    assert '"over_achievement"' in results[0].to_json()
+    assert len(writer.agreed) == 3
+
+
+def test_the_values_kept_per_indicator_are_bounded(monkeypatch):
+    from kpiscore import _plain_json
+
+    monkeypatch.setattr(_plain_json, "CAP", 3)
+    monkeypatch.setattr(_plain_json, "TOTAL_CAP", 20)
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    rows = [{**r, "values": {**r["values"], "g": D(n)}} for n, r in enumerate(_rows() * 2)]
+    [r.to_json() for r in kpiscore.score_many(iset, rows)]
+    kept = [len(s.entries) for slots in writer.shared.values() for s in slots]
+    assert max(kept) == 3 and sum(kept) == writer.size == 20

@@ -286,7 +286,9 @@ class _Row(_Scorer):
         template.indicator_values(
             out,
             shown,
-            self.words.show_for(ind)(shown) if type(shown) is Decimal else self.shown(shown),
+            # As IndicatorScorer.result shows it: a number with its unit or %, a word as
+            # it is (a checklist's items come as the rule's own text, never as a tuple).
+            self.words.show_for(ind)(shown) if type(shown) is Decimal else str(shown or ""),
             outcome.completion,
             score,
             outcome.raw,
@@ -315,21 +317,13 @@ class _Row(_Scorer):
         actual = self.env.get(ind.id)
         if actual is None:
             return None
-        if ind.rule == "deadline" or type(actual) is str:  # read as the general path reads
-            read = plain_value(self.cells[ind.id])  # it (the fast path keeps a deadline's
-            return read.value, read.written, []  # day, not its cell)
-        # A number or a checklist's items: only a deadline reads the cell as written.
+        if ind.rule == "deadline":  # its cell as the general path reads it (the fast
+            read = plain_value(self.cells[ind.id])  # path keeps the day), and as written:
+            return read.value, read.written, []  # no other rule reads a cell as written
         if type(actual) is Decimal and self.lanes[ind.id].shows_actual:
             return actual, None, [made_step("actual_value", {"actual": actual})]
         return actual, None, []
 
-    @staticmethod
-    def shown(shown: Any) -> str:
-        """The actual as ``IndicatorScorer.result`` shows it, but for a number (shown
-        with its indicator's unit or %)."""
-        if isinstance(shown, (tuple, list)):
-            return "、".join(str(a) for a in shown)
-        return "" if shown is None else str(shown)
 
 
 _Entry = tuple[tuple[str, ...], Decimal, "tuple[str, str, str, Decimal] | None", bool]
