@@ -325,7 +325,6 @@ class _Row(_Scorer):
         return actual, None, []
 
 
-
 _Entry = tuple[tuple[str, ...], Decimal, "tuple[str, str, str, Decimal] | None", bool]
 
 
