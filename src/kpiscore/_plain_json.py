@@ -1,19 +1,25 @@
-"""A plain row's JSON, written from its indicators without building its Result.
+"""A plain row's JSON, written from its cells without building its Result's detail.
 
 ``score_many`` then ``to_json()`` of every result built each row's whole detail —
-a SubjectData, a memo lookup per indicator, subtotals, points lost, a Result and
-its lazy parts — and then walked it again to write it. For a row the fast path
-took as plain, this writer scores each indicator with the general scorer's own
-code (``IndicatorScorer.scored_indicator``: the same rules, steps and rounding),
-words it with ``_wording`` and puts the values straight into the JSON template
-``_result_json`` made from the set's general result; the subtotals and points lost
-are summed from the indicators as ``_evaluate`` sums them.
+a SubjectData, a memo lookup and an IndicatorResult per indicator, subtotals,
+points lost — and then walked it again to write the text. For a row the fast path
+took as plain, this writer runs each indicator through the general scorer's own
+pieces — its rule (``_rules``), the closing steps and reason policy
+(``_indicators.concluded``, ``owes_reason``), the compiled sentence (``_wording``)
+— and puts the values straight into the JSON template ``_result_json`` made from
+the set's general result; the subtotals and points lost are summed as
+``_Scorer.totals`` sums them, and checks run through ``_Scorer.checks`` itself.
+An indicator whose cells repeat down the table is written once per distinct cells
+(and year) and its values reused.
 
-It writes rows of sets without checks or penalties, with no 偏差原因, claimed or
-manual scores and no n/a; anything else returns None and the general path writes
-it. Each (language, indent, row numbered or not) is first written both ways, and
-this writer stands down for it unless the two texts are the same;
+It writes rows with no 偏差原因, claimed scores or n/a, of sets without penalties,
+``applies:``, ``explain:``, ``reason_required:`` or a manual indicator; anything else
+(and a row whose rule refuses a cell) returns None and the general path writes it.
+Each kind of row (language, indent, numbered or not) is first written both ways,
+and this writer stands down for that kind unless the two texts are the same;
 tests/test_plain_json.py holds them to the same bytes on generated sets and rows.
+One writer serves every thread of a set: a race writes an entry or a template
+twice, never half of one.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from ._result_json import (
     _Template,
     _text,
     _warning,
+    to_json,
 )
 from ._rules import RuleInput, RuleProblem
 from ._steps import FormulaUse, Step
@@ -64,9 +71,6 @@ class PlainJson:
     def __init__(self, iset: IndicatorSet):
         self.iset = iset
         self.lanes = lanes_for(iset)
-        self.deadlines = [
-            i.id for i in iset.indicators if i.rule == "deadline" and i.actual is None
-        ]
         self.positions = _category_positions(iset)
         self.by_category = iset.rounding != "total"
         self.weights = []  # each category's applicable weight, summed as _Scorer.totals does
@@ -139,7 +143,7 @@ class PlainJson:
         """A row of a kind not yet written here: written the general way, and the
         template kept for the kind once this writer gives the same text for a row."""
         full = result._full
-        general = json_of(full, indent)
+        general = to_json(full, indent, False)
         if key not in self.made:
             self.made[key] = _Template.made(full, words_for(self.iset, full.lang), indent, False)
         template = self.made[key]
@@ -202,7 +206,10 @@ class PlainJson:
 class _Row(_Scorer):
     """One row scored as ``_Scorer`` scores a plain row, each indicator written as it
     is scored instead of kept: the same reading of its actual, the same rule and
-    closing steps (``IndicatorScorer.scored``), the same checks."""
+    closing steps (``IndicatorScorer.scored``), the same checks. Made without a
+    SubjectData: its names are the fast path's values, the numbers and words the
+    general path reads from a plain row's cells (a deadline's cell is read again,
+    ``actual``)."""
 
     def __init__(self, writer: PlainJson, result: Result, subject: dict[str, Any]):
         iset, lang, values = writer.iset, result.lang, result.__dict__["_values"]
@@ -361,12 +368,6 @@ def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
 
 def _largest_first(lost: tuple[str, str, str, Decimal]) -> tuple[Decimal, str]:
     return -lost[3], lost[0]  # as _evaluate._points_lost orders them
-
-
-def json_of(result: Result, indent: int | None) -> str:
-    from ._result_json import to_json
-
-    return to_json(result, indent, False)
 
 
 @functools.lru_cache(maxsize=64)
