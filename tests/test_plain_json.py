@@ -7,6 +7,7 @@ it can take (a writer that always stood down would pass the first test alone).
 """
 
 import datetime
+import json
 from dataclasses import replace
 from decimal import Decimal
 
@@ -191,18 +192,18 @@ def test_an_indicator_written_once_is_reused_only_for_the_same_cells_and_year():
     row = _rows()[0]
     row["values"]["t"] = "10月"  # a month without its year: the subject's year says which
     rows = []
-    for year in (2023, 2024, 2023, 2024):
+    for year in (2023, 2024, 2023, 2024, 2023):
         rows.append({**row, "subject": {"name": "项目", "year": year}})
     results = list(kpiscore.score_many(iset, rows))
     texts = [r.to_json() for r in results]
-    assert writer.written == 3
+    assert writer.written == 4
     scores = [r.indicator("t").score for r in results]
-    assert scores == [D(15), D(0), D(15), D(0)]  # on time in 2023, a year late in 2024
+    assert scores == [D(15), D(0), D(15), D(0), D(15)]  # on time in 2023, late in 2024
     for r, text in zip(results, texts, strict=True):
         assert text == r.to_json()  # the detail (read above): the same text
     at = [i.id for i in iset.indicators].index("t")
     shared = [slots[at] for slots in writer.shared.values()]
-    assert [s.hits for s in shared] == [2]  # rows 3 and 4 reuse rows 1 and 2
+    assert [(s.hits, s.misses) for s in shared] == [(3, 2)]  # rows 3–5 reuse rows 1–2
 
 
 def test_a_writer_that_disagrees_with_the_general_path_stands_down(monkeypatch):
@@ -236,9 +237,10 @@ def test_a_row_whose_deadline_needs_a_year_it_lacks_is_written_the_general_way()
     assert texts[4] == _general(iset, rows[4], "zh", 5).to_json()
 
 
-def test_a_set_rounding_its_total_only_sums_each_categorys_unrounded_scores():
+@pytest.mark.parametrize(("rounding", "subtotal"), [("total", "2.23"), ("indicator", "2.22")])
+def test_a_categorys_subtotal_sums_scores_as_the_set_rounds_them(rounding, subtotal):
     iset = kpiscore.loads(
-        "kpiscore: 1\nid: t\nname: 总分取整\nrounding: total\nfull_score: 10\n"
+        f"kpiscore: 1\nid: t\nname: 取整\nrounding: {rounding}\nfull_score: 10\n"
         "categories: [{id: c, name: 产出, weight: 10}]\nindicators:\n"
         "  - {id: x, category: c, name: 甲, weight: 5, rule: formula, score: 'x / 1000'}\n"
         "  - {id: y, category: c, name: 乙, weight: 5, rule: formula, score: 'y / 1000'}\n"
@@ -248,7 +250,7 @@ def test_a_set_rounding_its_total_only_sums_each_categorys_unrounded_scores():
     texts = [r.to_json() for r in results]
     assert writer_for(iset).written == 2
     first = [i.score for i in results[0].indicators]
-    assert first == [D("1.11"), D("1.11")] and results[0].categories[0].score == D("2.23")
+    assert first == [D("1.11"), D("1.11")] and results[0].categories[0].score == D(subtotal)
     for k, (r, text) in enumerate(zip(results, texts, strict=True)):
         assert text == _general(iset, rows[k], "zh", r.row).to_json()
 
@@ -272,11 +274,37 @@ def test_a_rows_indicator_is_written_apart_for_each_indent():
 def test_the_values_kept_per_indicator_are_bounded(monkeypatch):
     from kpiscore import _plain_json
 
-    monkeypatch.setattr(_plain_json, "CAP", 3)
-    monkeypatch.setattr(_plain_json, "TOTAL_CAP", 20)
+    rows = [{**r, "values": {**r["values"], "g": D(n)}} for n, r in enumerate(_rows() * 2)]
+    for cap, total, most, kept_in_all in ((3, 100, 3, None), (100, 5, 1, 5)):
+        monkeypatch.setattr(_plain_json, "CAP", cap)
+        monkeypatch.setattr(_plain_json, "TOTAL_CAP", total)
+        iset = kpiscore.loads(SET)
+        writer = writer_for(iset)
+        [r.to_json() for r in kpiscore.score_many(iset, rows)]
+        kept = [len(s.entries) for slots in writer.shared.values() for s in slots]
+        assert max(kept) == most and sum(kept) == writer.size
+        assert kept_in_all is None or writer.size == kept_in_all
+
+
+def test_an_indicator_is_keyed_until_its_misses_reach_the_trial_without_as_many_hits():
+    from kpiscore._plain_json import _TRIAL, _Shared
+
+    shared = _Shared()
+    for n in range(_TRIAL - 1):
+        assert shared.find((n,)) is None
+    assert not shared.off
+    assert shared.find(("one more",)) is None
+    assert shared.off and (shared.hits, shared.misses) == (0, _TRIAL)
+
+
+def test_an_indent_json_cannot_take_is_written_the_general_way():
     iset = kpiscore.loads(SET)
     writer = writer_for(iset)
-    rows = [{**r, "values": {**r["values"], "g": D(n)}} for n, r in enumerate(_rows() * 2)]
-    [r.to_json() for r in kpiscore.score_many(iset, rows)]
-    kept = [len(s.entries) for slots in writer.shared.values() for s in slots]
-    assert max(kept) == 3 and sum(kept) == writer.size == 20
+    results = list(kpiscore.score_many(iset, _rows()))
+    for indent in (-1, "\t"):
+        for r, row in zip(results[:3], _rows()[:3], strict=True):
+            want = json.dumps(
+                _general(iset, row, "zh", r.row).to_dict(), ensure_ascii=False, indent=indent
+            )
+            assert r.to_json(indent=indent) == want  # type: ignore[arg-type]
+    assert writer.written == 0 and not writer.made

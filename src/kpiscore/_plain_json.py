@@ -36,7 +36,7 @@ from ._indicators import PERCENT_SANE, REASON_NOT_GIVEN, concluded, owes_reason
 from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
-from ._numbers import CONTEXT, fmt_plain, round_half_up
+from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
 from ._prepare import _Cleaner, plain_value
 from ._result_json import (
     _CHECK,
@@ -290,12 +290,20 @@ class _Row(_Scorer):
         shown = outcome.shown_actual
         if shown is None and isinstance(actual, (Decimal, str)):
             shown = actual
+        # As IndicatorScorer.result shows it: a number with its unit or %, a word as it
+        # is (a checklist's items come as the rule's own text, never as a tuple).
+        written = None
+        if type(shown) is Decimal:
+            show = self.words.show_for(ind)
+            text = show(shown)
+            if show is fmt_value:  # no unit, no %: the JSON's actual is the same text
+                written = text
+        else:
+            text = str(shown or "")
         template.indicator_values(
             out,
             shown,
-            # As IndicatorScorer.result shows it: a number with its unit or %, a word as
-            # it is (a checklist's items come as the rule's own text, never as a tuple).
-            self.words.show_for(ind)(shown) if type(shown) is Decimal else str(shown or ""),
+            text,
             outcome.completion,
             score,
             outcome.raw,
@@ -305,6 +313,7 @@ class _Row(_Scorer):
             needs,
             None,
             None,
+            written,
         )
         point = score if self.writer.by_category else outcome.raw
         lost = None

@@ -425,11 +425,15 @@ class _Template:
         needs: bool,
         reason: str | None,
         problem: str | None,
+        written: str | None = None,
     ) -> None:
         """An indicator's values a row decides, from an IndicatorResult or from what
-        ``_plain_json`` computes in its place."""
+        ``_plain_json`` computes in its place (with the actual already ``written`` by
+        ``fmt_value`` when it is shown without a unit)."""
         at = len(values)  # the slot of the indicator's first value
-        if isinstance(actual, Decimal):
+        if written is not None:
+            first = _number(written)
+        elif isinstance(actual, Decimal):
             first = _number(fmt_value(actual))
         elif actual is None or isinstance(actual, str):
             first = _text(actual)
