@@ -60,9 +60,7 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
         value = round_half_up(value, places)
         if value.is_zero():
             value = value.copy_abs()  # −0.00004 to 4 places is 0.0000, never −0.0000
-    text = str(value)  # fixed_text(value), inline: a row formats some 200 numbers
-    if "E" in text or "e" in text:
-        text = format(value, "f")
+    text = fixed_text(value)
     if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -70,10 +68,7 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
 
 def fmt_percent(fraction: Decimal) -> str:
     """fmt_number(round_half_up(fraction × 100, 2)) + "%", without the two calls."""
-    value = (fraction * 100).quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT)
-    text = str(value)
-    if "E" in text or "e" in text:
-        text = format(value, "f")
+    text = fixed_text((fraction * 100).quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT))
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return ("0" if text in ("-0", "") else text) + "%"
@@ -83,7 +78,7 @@ def fmt_value(d: Decimal | None) -> str | None:
     """Values to at most 4 places, exactly as written when shorter."""
     if d is None:
         return None
-    text = str(d)  # fixed_text(d), inline: as many places as the exponent says
+    text = str(d)  # fixed_text(d) inline: the text a row formats most (≈ 100 numbers)
     if "E" in text or "e" in text:
         text = format(d, "f")
     dot = text.find(".")
@@ -96,7 +91,5 @@ def fmt_plain(d: Decimal | None) -> str | None:
     """Scores and amounts exactly as computed (already rounded where the set says)."""
     if d is None:
         return None
-    text = str(d)  # fixed_text(d), inline
-    if "E" in text or "e" in text:
-        text = format(d, "f")
+    text = fixed_text(d)
     return "0" if text == "-0" else text
