@@ -67,11 +67,8 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
 
 
 def fmt_percent(fraction: Decimal) -> str:
-    """fmt_number(round_half_up(fraction × 100, 2)) + "%", without the two calls."""
-    text = fixed_text((fraction * 100).quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT))
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return ("0" if text in ("-0", "") else text) + "%"
+    # round_half_up(fraction × 100, 2), its quantum known: a call less a percent.
+    return fmt_number((fraction * 100).quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT)) + "%"
 
 
 def fmt_value(d: Decimal | None) -> str | None:
