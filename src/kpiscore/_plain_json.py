@@ -79,7 +79,7 @@ class PlainJson:
             for i in positions:
                 weight += iset.indicators[i].weight
             self.weights.append(_number(fmt_plain(weight)))
-        self.slots = [""] * (2 * len(self.positions))
+        self.subtotals = [""] * (2 * len(self.positions))  # placeholders, filled per row
         # Each kind of row's template (language, indent, numbered), as made from the
         # general result; kept once a row written here gave the general text.
         self.made: dict[_Key, _Template | None] = {}
@@ -170,7 +170,7 @@ class PlainJson:
         add(_LITERALS[result.complete])
         add(_LITERALS[result.rescaled])
         at = len(out)
-        out += self.slots  # the categories' subtotals and weights, filled in below
+        out += self.subtotals  # the categories' subtotals and weights, filled in below
         row = _Row(self, result, subject)
         with localcontext(CONTEXT):
             shared = self.shared_for(template)
@@ -247,6 +247,7 @@ class _Row(_Scorer):
         made = self.fresh(ind, template, out)
         if made is None:
             return False
+        self.counted(ind, *made)
         if key is not None:
             self.writer.keep(shared, key, (tuple(out[at:]), *made))
         return True
@@ -254,6 +255,16 @@ class _Row(_Scorer):
     def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
         values, point, lost, needs = entry
         out += values
+        self.counted(ind, point, lost, needs)
+
+    def counted(
+        self,
+        ind: CompiledIndicator,
+        point: Decimal,
+        lost: tuple[str, str, str, Decimal] | None,
+        needs: bool,
+    ) -> None:
+        """What one indicator adds to its row: its points, what it lost, a 偏差原因 owed."""
         self.points.append(point)
         if lost is not None:
             self.lost.append(lost)
@@ -263,8 +274,8 @@ class _Row(_Scorer):
     def fresh(
         self, ind: CompiledIndicator, template: _Template, out: list[str]
     ) -> tuple[Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
-        """Score and write one indicator: (its points, what it lost, whether a reason is
-        owed), or None for the general path."""
+        """Score one indicator and write its values into ``out``: (its points, what it
+        lost, whether a reason is owed), or None for the general path."""
         try:
             read = self.actual(ind)
             if read is None:
@@ -286,7 +297,6 @@ class _Row(_Scorer):
         needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
         if needs:
             steps += REASON_NOT_GIVEN
-            self.warnings.append(self.words.reason_missing(ind))
         shown = outcome.shown_actual
         if shown is None and isinstance(actual, (Decimal, str)):
             shown = actual
@@ -319,7 +329,6 @@ class _Row(_Scorer):
         lost = None
         if ind.weight - score > 0:
             lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
-        self.replay(ind, ((), point, lost, False), out)  # the values and warning are in
         return point, lost, needs
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
