@@ -1,12 +1,17 @@
-"""The Python surface integrators build on: pickling for process pools."""
+"""The Python surface integrators build on: pickling for process pools, score() in a loop."""
 
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import ROOT
+from tests.test_fast import EXAMPLES, FAST_RULES, PHASES, PLAIN_SET, plain_rows, specs, to_yaml
 
 import kpiscore
+from kpiscore._evaluate import score_data
 
 PANYU = ROOT / "examples" / "panyu-2022"
 
@@ -205,3 +210,46 @@ def test_a_misspelt_section_is_named_not_taken_for_a_flat_row():
     assert info.value.issues[0].code == "data_unknown_key" and "'values'" in str(info.value)
     [row] = kpiscore.score_many(iset, [{"valeus": {"budget": 1}}])
     assert not row.ok and "'values'" in row.message
+
+
+@settings(max_examples=EXAMPLES, deadline=None, phases=PHASES)
+@given(st.data())
+def test_score_of_a_plain_subject_is_the_general_result_built_on_first_read(data):
+    spec = data.draw(specs(FAST_RULES))
+    iset = kpiscore.loads(to_yaml(spec))
+    values, row, plain = data.draw(plain_rows(spec, iset.formula_names()))
+    lang = data.draw(st.sampled_from(["zh", "en"]))
+    got = kpiscore.score(iset, row, lang=lang)
+    # A loop of score() costs what score_many does only if a plain subject is never
+    # scored in full before a caller reads its detail.
+    assert ("indicators" in got.__dict__) != plain, values
+    general = score_data(iset, row, lang=lang)
+    assert got.to_json() == general.to_json()
+    assert got.to_dict(steps=True) == general.to_dict(steps=True)
+    assert got == general
+
+
+def test_score_keeps_a_plain_subject_as_given_not_as_changed_later():
+    iset = kpiscore.loads(PLAIN_SET)
+    values = {"q": D(8), "t": "45", "s": "部分达成", "c": 120}
+    data = {"subject": {"name": "甲"}, "values": values}
+    got = kpiscore.score(iset, data)
+    assert "indicators" not in got.__dict__
+    values["q"] = D(2)
+    data["subject"]["name"] = "乙"
+    as_given = {"subject": {"name": "甲"}, "values": {**values, "q": D(8)}}
+    assert got == score_data(iset, as_given)
+    assert got.indicator("q").score == D(24) and got.subject["name"] == "甲"
+
+
+def test_score_never_takes_the_fast_path_under_strict_or_for_a_problem(tmp_path):
+    iset = kpiscore.loads(PLAIN_SET)
+    plain = {"values": {"q": D(8), "t": "45", "s": "部分达成", "c": 120}}
+    assert "indicators" not in kpiscore.score(iset, plain).__dict__
+    assert "indicators" in kpiscore.score(iset, plain, strict=True).__dict__
+    (tmp_path / "d.yaml").write_text(
+        "values: {q: 8, t: 45, s: 部分达成, c: 一百二}\n", encoding="utf-8"
+    )
+    bad = kpiscore.score(iset, tmp_path / "d.yaml")
+    assert "indicators" in bad.__dict__  # the general path: it names the cell
+    assert "一百二" in (bad.indicator("c").problem or "")

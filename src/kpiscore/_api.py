@@ -80,15 +80,42 @@ def score(
     """Score one subject. ``data`` is a YAML/JSON path, a mapping with ``values:`` (and
     ``subject``, ``manual``, ``reasons``, ``claimed``), or a flat row (CSV conventions)."""
     lang = _checked_lang(lang)
-    iset = _as_set(indicator_set, lang)
+    return score_subject(_as_set(indicator_set, lang), data, strict=strict, lang=lang)
+
+
+def score_subject(
+    iset: IndicatorSet,
+    data: Mapping[str, Any] | str | Path,
+    *,
+    strict: bool,
+    lang: Lang,
+    quick: bool = True,
+) -> Result:
+    """score()'s engine. A plain subject is scored as ``score_many`` scores a plain row
+    (its total by the set's fast path, its detail by the general path on first read,
+    the same Result: tests/test_api.py), so that a loop of ``score()`` costs what
+    ``score_many`` does; ``quick=False`` builds the whole Result at once, for a caller
+    that reads all of it (the command line's report)."""
+    quick = quick and not strict
     if isinstance(data, (str, Path)):
         data, file, doc = read_file(data, lang)
+        fast = _fast_result(iset, data, lang, owned=True) if quick else None
+        if fast is not None:
+            return fast
         return score_data(iset, data, strict=strict, lang=lang, file=file, doc=doc)
     from ._sources import flat_row, is_flat  # table reading: not imported for a file
 
     if is_flat(data):  # a flat row (CSV conventions), e.g. one record of a DataFrame
-        data = flat_row(1, data)[2]
+        data = flat_row(1, data)[2]  # (its cells may still be the caller's lists)
+    fast = _fast_result(iset, data, lang, owned=False) if quick else None
+    if fast is not None:
+        return fast
     return score_data(iset, data, strict=strict, lang=lang)
+
+
+def _fast_result(iset: IndicatorSet, data: Any, lang: Lang, owned: bool) -> Result | None:
+    plan = plan_for(iset)
+    return None if plan is None else plan.score(data, None, lang, owned=owned)
 
 
 @dataclass(frozen=True)

@@ -313,7 +313,9 @@ def cmd_score(args: argparse.Namespace, lang: Lang) -> int:
     from ._render import json as json_render
     from ._render import markdown, text
 
-    result = _api.score(_setcache.load(args.set, lang), args.data, strict=args.strict, lang=lang)
+    iset = _setcache.load(args.set, lang)
+    # The whole report is read: the Result built at once (never by the fast path first).
+    result = _api.score_subject(iset, args.data, strict=args.strict, lang=lang, quick=False)
     if args.format == "json":
         sys.stdout.write(json_render.render(result, lang, steps=args.steps))
     else:
@@ -338,7 +340,9 @@ def cmd_report(args: argparse.Namespace, lang: Lang) -> int:
             else "kpiscore：--template 只用于 .docx 自评报告"
         )
         return 2
-    result = _api.score(_setcache.load(args.set, lang), args.data, strict=args.strict, lang=lang)
+    iset = _setcache.load(args.set, lang)
+    # The whole report is read: the Result built at once (never by the fast path first).
+    result = _api.score_subject(iset, args.data, strict=args.strict, lang=lang, quick=False)
     _output.write(result, out, template=args.template)
     return 0
 
