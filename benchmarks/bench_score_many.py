@@ -130,11 +130,15 @@ def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
     expected = base()
     lib = paired(repeat, base, lambda: list(kpiscore.score_many(iset, rows)))
     results = lib.out
+    # score() called once per row, as a loop in an integrator's code would.
+    each = paired(repeat, base, lambda: [kpiscore.score(iset, row) for row in rows])
     mismatched = [
         row["subject"]
         for row, (total, grade), res in zip(rows, expected, results, strict=True)
         if not isinstance(res, kpiscore.RowError) and (res.total, res.grade) != (total, grade)
     ]
+    if [(r.total, r.grade) for r in each.out] != expected:
+        mismatched.append("score()")
     if mismatched or any(isinstance(res, kpiscore.RowError) for res in results):
         raise SystemExit(
             f"baseline and kpiscore disagree on {mismatched[:5]}: fix the baseline first"
@@ -175,6 +179,8 @@ def run(n: int = 2000, repeat: int = 3) -> dict[str, Any]:
         "per_row_us": round(lib.seconds / n * 1e6, 1),
         "ratio": round(lib.ratio, 1),
         "ratio_csv": round(from_csv.ratio, 1),
+        "score_each_ms": round(each.seconds * 1000, 2),
+        "ratio_score_each": round(each.ratio, 1),
         "score_and_detail_ms": round(detail.seconds * 1000, 2),
         "ratio_score_and_detail": round(detail.ratio, 1),
         "score_and_json_ms": round(both.seconds * 1000, 2),
@@ -205,6 +211,9 @@ def main() -> None:
     )
     print(
         f"  + every indicator read  {out['score_and_detail_ms']:>9} ms  = {out['ratio_score_and_detail']}× baseline"
+    )
+    print(
+        f"  score() per row         {out['score_each_ms']:>9} ms  = {out['ratio_score_each']}× baseline"
     )
     print(f"  to_json(indent=None)    {out['to_json_ms']:>9} ms")
     print(
