@@ -44,7 +44,14 @@ ACTUAL_NAMES = frozenset({"actual", "completion"})
 _REASON_OWED = step("reason_owed")
 _OVER_ACHIEVEMENT = ("over_achievement",)
 _NOT_GIVEN = step("reason_not_given")
-REASON_NOT_GIVEN = (_REASON_OWED, _NOT_GIVEN)  # a 偏差原因 owed, none in the row
+_REASON_NOT_GIVEN = (_REASON_OWED, _NOT_GIVEN)
+
+
+def reason_steps(reason: str | None) -> tuple[Step, ...]:
+    """The steps that close an indicator owing a 偏差原因: owed, and given or not."""
+    if not reason:
+        return _REASON_NOT_GIVEN
+    return _REASON_OWED, step("reason_given", reason=reason[:100])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -187,8 +194,7 @@ class IndicatorScorer:
     ) -> IndicatorResult:
         reason = self.sd.reasons.get(ind.id)
         if needs:
-            steps.append(_REASON_OWED)
-            steps.append(step("reason_given", reason=reason[:100]) if reason else _NOT_GIVEN)
+            steps += reason_steps(reason)
             if not reason:
                 self.warnings.append(self.words.reason_missing(ind))
         if isinstance(actual, Decimal):

@@ -12,9 +12,11 @@ the set's general result; the subtotals and points lost are summed as
 An indicator whose cells repeat down the table is written once per distinct cells
 (and year) and its values reused.
 
-It writes rows with no 偏差原因, claimed scores or n/a, of sets without penalties,
-``applies:``, ``explain:``, ``reason_required:`` or a manual indicator; anything else
-(and a row whose rule refuses a cell) returns None and the general path writes it.
+It writes rows with no claimed scores or n/a (their 偏差原因 read as ``prepare``
+reads them; a row whose reasons it would note is left to the general path), of
+sets without penalties, ``applies:``, ``explain:``, ``reason_required:`` or a manual
+indicator; anything else (and a row whose rule refuses a cell) returns None and the
+general path writes it.
 Each kind of row (language, indent, numbered or not) is first written both ways,
 and this writer stands down for that kind unless the two texts are the same;
 tests/test_plain_json.py holds them to the same bytes on generated sets and rows.
@@ -32,12 +34,12 @@ from ._data import digest_of
 from ._dates import year_of
 from ._evaluate import _category_positions, _Scorer
 from ._formula import Evaluator
-from ._indicators import PERCENT_SANE, REASON_NOT_GIVEN, concluded, owes_reason
+from ._indicators import PERCENT_SANE, concluded, owes_reason, reason_steps
 from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
 from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
-from ._prepare import _Cleaner, plain_value
+from ._prepare import _Cleaner, plain_value, read_reasons
 from ._result_json import (
     _CHECK,
     _LITERALS,
@@ -63,6 +65,7 @@ ZERO = Decimal(0)
 _TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its misses
 _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 _Key = tuple[Lang, "int | None", bool]
+_NO_REASONS: dict[str, str] = {}  # never written to
 
 
 class PlainJson:
@@ -90,6 +93,7 @@ class PlainJson:
         # and small counts repeat down a table (money does not: its slot turns off).
         self.reads = {ind.id: reads(ind) for ind in iset.indicators}
         self.shared: dict[int, list[_Shared]] = {}  # by template, in the set's order
+        self.ids = frozenset(ind.id for ind in iset.indicators)
         self.size = 0
 
     def shared_for(self, template: _Template) -> list[_Shared]:
@@ -125,7 +129,7 @@ class PlainJson:
         if indent is not None and (type(indent) is not int or indent < 0):
             return None
         data = result.data
-        if data.get("reasons") or data.get("claimed") or result.rescaled:
+        if data.get("claimed") or result.rescaled:
             return None
         key = (result.lang, indent, result.row is not None)
         template = self.agreed.get(key)
@@ -160,6 +164,9 @@ class PlainJson:
         subject = _subject(result.data.get("subject"), result.lang)
         if subject is None:
             return None
+        reasons = self.reasons(result.data.get("reasons"), result.lang)
+        if reasons is None:
+            return None
         out: list[str] = []
         add = out.append
         if result.row is not None:
@@ -171,7 +178,7 @@ class PlainJson:
         add(_LITERALS[result.rescaled])
         at = len(out)
         out += self.subtotals  # the categories' subtotals and weights, filled in below
-        row = _Row(self, result, subject)
+        row = _Row(self, result, subject, reasons)
         with localcontext(CONTEXT):
             shared = self.shared_for(template)
             for ind, slot in zip(self.iset.indicators, shared, strict=True):
@@ -190,6 +197,18 @@ class PlainJson:
             digest = result.__dict__["data_digest"] = digest_of(result.data)
         add(_text(digest))
         return out
+
+    def reasons(self, raw: dict[str, Any] | None, lang: Lang) -> dict[str, str] | None:
+        """The row's 偏差原因 by indicator id as ``prepare`` reads them, or None when
+        reading them notes something or one names no indicator (the general path warns)."""
+        if not raw:
+            return _NO_REASONS
+        notes: list[str] = []
+        clean = _Cleaner()
+        reasons = read_reasons(self.iset, raw, clean, notes, lang)
+        if notes or clean.unsafe or not self.ids.issuperset(reasons):
+            return None
+        return reasons
 
     def categories(self, points: list[Decimal], out: list[str], at: int) -> None:
         """Each category's subtotal and weight, summed as ``_Scorer.totals`` sums them
@@ -211,7 +230,9 @@ class _Row(_Scorer):
     general path reads from a plain row's cells (a deadline's cell is read again,
     ``actual``)."""
 
-    def __init__(self, writer: PlainJson, result: Result, subject: dict[str, Any]):
+    def __init__(
+        self, writer: PlainJson, result: Result, subject: dict[str, Any], reasons: dict[str, str]
+    ):
         iset, lang, values = writer.iset, result.lang, result.__dict__["_values"]
         self.writer = writer
         self.iset = iset
@@ -221,6 +242,7 @@ class _Row(_Scorer):
         self.evaluator = Evaluator(values)
         self.words = words_for(iset, lang)
         self.year = year_of(subject)
+        self.reasons = reasons
         self.lanes = writer.lanes
         self.precision = iset.precision
         self.warnings: list[str] = []
@@ -236,9 +258,10 @@ class _Row(_Scorer):
         key = None
         if not shared.off:
             # Each cell it reads by its type and text (1.0 and 1.00 are equal and show
-            # apart; 1, 1.0 and True are equal and read apart), and the year.
+            # apart; 1, 1.0 and True are equal and read apart), the year, its reason.
             get, reads = self.cells.get, self.writer.reads[ind.id]
-            key = (tuple([(type(v := get(n)), str(v)) for n in reads]), self.year)
+            cells = tuple([(type(v := get(n)), str(v)) for n in reads])
+            key = (cells, self.year, self.reasons.get(ind.id))
             found = shared.find(key)
             if found is not None:
                 self.replay(ind, found, out)
@@ -253,29 +276,30 @@ class _Row(_Scorer):
         return True
 
     def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
-        values, point, lost, needs = entry
+        values, point, lost, unexplained = entry
         out += values
-        self.counted(ind, point, lost, needs)
+        self.counted(ind, point, lost, unexplained)
 
     def counted(
         self,
         ind: CompiledIndicator,
         point: Decimal,
         lost: tuple[str, str, str, Decimal] | None,
-        needs: bool,
+        unexplained: bool,
     ) -> None:
-        """What one indicator adds to its row: its points, what it lost, a 偏差原因 owed."""
+        """What one indicator adds to its row: its points, what it lost, a 偏差原因
+        owed and not given."""
         self.points.append(point)
         if lost is not None:
             self.lost.append(lost)
-        if needs:
+        if unexplained:
             self.warnings.append(self.words.reason_missing(ind))
 
     def fresh(
         self, ind: CompiledIndicator, template: _Template, out: list[str]
     ) -> tuple[Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
         """Score one indicator and write its values into ``out``: (its points, what it
-        lost, whether a reason is owed), or None for the general path."""
+        lost, whether a reason is owed and not given), or None for the general path."""
         try:
             read = self.actual(ind)
             if read is None:
@@ -295,8 +319,9 @@ class _Row(_Scorer):
         steps += outcome.steps
         score, flags = concluded(ind, outcome, self.precision, steps)
         needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
+        reason = self.reasons.get(ind.id)
         if needs:
-            steps += REASON_NOT_GIVEN
+            steps += reason_steps(reason)
         shown = outcome.shown_actual
         if shown is None and isinstance(actual, (Decimal, str)):
             shown = actual
@@ -321,7 +346,7 @@ class _Row(_Scorer):
             self.words.explain(steps, ind),
             flags,
             needs,
-            None,
+            reason,
             None,
             written,
         )
@@ -329,7 +354,7 @@ class _Row(_Scorer):
         lost = None
         if ind.weight - score > 0:
             lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
-        return point, lost, needs
+        return point, lost, needs and not reason
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
         """(the actual, the cell as written, the steps that read it) as

@@ -173,11 +173,10 @@ def _subject_data(
     doc: Document | None = None,
 ) -> SubjectData:
     _, indicator_ids = label_ids(iset)
-    for key in ("manual", "reasons"):
-        sections[key] = _by_id(sections[key], indicator_ids)
+    sections["manual"] = _by_id(sections["manual"], indicator_ids)
     sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
     kept_subject = read_subject(subject, clean, notes, lang)
-    reasons = _read_reasons(sections["reasons"], clean, notes, lang)
+    reasons = read_reasons(iset, sections["reasons"], clean, notes, lang)
     manual = {
         k: {**m, "justification": clean(f"manual.{k}", m.get("justification"))}
         if isinstance(m, Mapping)
@@ -285,11 +284,13 @@ def _read_values(
     return values
 
 
-def _read_reasons(
-    raw: dict[str, Any], clean: _Cleaner, notes: list[str], lang: Lang
+def read_reasons(
+    iset: IndicatorSet, raw: dict[str, Any], clean: _Cleaner, notes: list[str], lang: Lang
 ) -> dict[str, str]:
+    """The row's 偏差原因 by indicator id (an indicator's name stands for its id), each
+    the officer's text trimmed; what is not text is noted."""
     reasons: dict[str, str] = {}
-    for k, v in raw.items():
+    for k, v in _by_id(raw, label_ids(iset)[1]).items():
         if isinstance(v, (Decimal, int)) and not isinstance(v, bool):
             v = str(v)  # a reason typed as a bare number is still the officer's text
         if isinstance(v, str):
