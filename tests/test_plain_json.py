@@ -70,7 +70,8 @@ def _writable(iset, row, plain, general):
         plain
         and PlainJson.writes(iset)
         and not row.get("claimed")
-        and all(i.status == "scored" for i in general.indicators)
+        and general.total is not None
+        and all(i.status in ("scored", "not_applicable") for i in general.indicators)
         and not any(w["code"] in _NOTED for w in general.to_dict()["warnings"])
     )
 
@@ -173,7 +174,7 @@ def test_a_row_the_writer_cannot_take_goes_the_general_way():
     rows = _rows()
     rows[3]["reasons"] = {"a": "原因", "完成律": "别的"}  # a name the set lacks: warned
     rows[5]["subject"] = {"name": "项目", "owner": "某"}  # a key the contract lacks: noted
-    rows[7]["values"]["q"] = "n/a"
+    rows[7]["claimed"] = {"总分": 90}  # the unit's own total: a discrepancy to report
     rows[8]["values"]["k"] = " 45"  # read after trimming: not plain at all
     rows[9]["notes"] = "备注"  # plain, and written here
     before = writer.written
@@ -216,6 +217,32 @@ def test_a_rows_reasons_are_written_as_the_general_path_writes_them(lang):
             assert given[:100] in q["explanation"]
             explained += 1
     assert explained >= 2
+
+
+@pytest.mark.parametrize("rounding", ["indicator", "total"])
+def test_an_n_a_cell_is_written_not_applicable_with_its_weight_dropped(rounding):
+    iset = kpiscore.loads(SET.replace("reasons:", f"rounding: {rounding}\nreasons:"))
+    writer = writer_for(iset)
+    rows = _rows()
+    for k, row in enumerate(rows):
+        if k % 3 == 1:
+            row["values"]["q"] = ["n/a", "不适用", "N/A"][k % 2]
+        if k % 4 == 2:
+            row["values"]["t"] = "n/a"  # a deadline's cell too
+            row["reasons"] = {"t": "本年无此工作"}  # kept with it, never owed
+    before = writer.written
+    got = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json(indent=None) for r in got]
+    assert writer.written - before == len(rows) - 1
+    for row, result, text in zip(rows, got, texts, strict=True):
+        assert text == _general(iset, row, "zh", result.row).to_json(indent=None)
+        written = json.loads(text)
+        dropped = [i for i in written["indicators"] if i["status"] == "not_applicable"]
+        assert written["rescaled"] == bool(dropped)
+        weights = {c["id"]: Decimal(c["applicable_weight"]) for c in written["categories"]}
+        assert weights["c"] == 90 - sum(Decimal(i["weight"]) for i in dropped)
+        assert all("n/a" in i["explanation"] and i["score"] in ("0", "0.00") for i in dropped)
+    assert json.loads(texts[2])["indicators"][6]["reason"] == "本年无此工作"
 
 
 def test_steps_or_a_detail_already_read_use_the_results_own_parts():

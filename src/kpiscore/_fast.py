@@ -433,9 +433,11 @@ class Plan:
             light["rescaled"] = total is not None
         light["row"] = row
         light["data"] = source
-        if not dropped and self.writer is not None:
+        if self.writer is not None:
             light["_plain"] = self.writer  # to_json() writes it without its detail
             light["_values"] = values
+            if dropped:
+                light["_dropped"] = frozenset(dropped)
         return Result.deferred(light, functools.partial(score_plain, iset, source, lang, row))
 
     def grade(self, total: Decimal | None, lang: Lang) -> str | None:

@@ -12,8 +12,9 @@ the set's general result; the subtotals and points lost are summed as
 An indicator whose cells repeat down the table is written once per distinct cells
 (and year) and its values reused.
 
-It writes rows with no claimed scores or n/a (their 偏差原因 read as ``prepare``
-reads them; a row whose reasons it would note is left to the general path), of
+It writes rows with no claimed scores (their 偏差原因 read as ``prepare`` reads
+them, a row whose reasons it would note left to the general path; an indicator
+whose own cell is n/a written as not applicable, the weights it drops left out), of
 sets without penalties, ``applies:``, ``explain:``, ``reason_required:`` or a manual
 indicator; anything else (and a row whose rule refuses a cell) returns None and the
 general path writes it.
@@ -66,6 +67,7 @@ _TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its
 _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 _Key = tuple[Lang, "int | None", bool]
 _NO_REASONS: dict[str, str] = {}  # never written to
+_NONE: frozenset[str] = frozenset()
 
 
 class PlainJson:
@@ -129,7 +131,7 @@ class PlainJson:
         if indent is not None and (type(indent) is not int or indent < 0):
             return None
         data = result.data
-        if data.get("claimed") or result.rescaled:
+        if data.get("claimed") or result.total is None:
             return None
         key = (result.lang, indent, result.row is not None)
         template = self.agreed.get(key)
@@ -184,7 +186,7 @@ class PlainJson:
             for ind, slot in zip(self.iset.indicators, shared, strict=True):
                 if not row.write(ind, slot, template, out):
                     return None
-            self.categories(row.points, out, at)
+            self.categories(row, out, at)
             checks = row.checks() if self.iset.checks else []
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add("[]")  # discrepancies: no claimed scores
@@ -210,14 +212,22 @@ class PlainJson:
             return None
         return reasons
 
-    def categories(self, points: list[Decimal], out: list[str], at: int) -> None:
-        """Each category's subtotal and weight, summed as ``_Scorer.totals`` sums them
-        (every indicator applies on a row written here)."""
-        p = self.iset.precision
+    def categories(self, row: _Row, out: list[str], at: int) -> None:
+        """Each category's subtotal and applicable weight, summed as ``_Scorer.totals``
+        sums them (the indicators an n/a cell drops left out of both)."""
+        p, points, skipped = self.iset.precision, row.points, row.skipped
         for k, (positions, weight) in enumerate(zip(self.positions, self.weights, strict=True)):
             s = ZERO
-            for i in positions:
-                s += points[i]
+            if skipped:
+                applicable = ZERO
+                for i in positions:
+                    if i not in skipped:
+                        s += points[i]
+                        applicable += self.iset.indicators[i].weight
+                weight = _number(fmt_plain(applicable))
+            else:
+                for i in positions:
+                    s += points[i]
             out[at + 2 * k] = _number(fmt_plain(round_half_up(s, p)))
             out[at + 2 * k + 1] = weight
 
@@ -243,6 +253,8 @@ class _Row(_Scorer):
         self.words = words_for(iset, lang)
         self.year = year_of(subject)
         self.reasons = reasons
+        self.dropped: frozenset[str] = result.__dict__.get("_dropped", _NONE)
+        self.skipped: set[int] = set()  # positions of the indicators dropped
         self.lanes = writer.lanes
         self.precision = iset.precision
         self.warnings: list[str] = []
@@ -255,6 +267,9 @@ class _Row(_Scorer):
         """Write one indicator's values into ``out`` — as written for an earlier row
         whose cells it reads were the same, or anew; False when the row needs the
         general path for it (a formula that cannot run, a number its rule refuses)."""
+        if self.dropped and ind.id in self.dropped:
+            self.not_applicable(ind, template, out)
+            return True
         key = None
         if not shared.off:
             # Each cell it reads by its type and text (1.0 and 1.00 are equal and show
@@ -274,6 +289,17 @@ class _Row(_Scorer):
         if key is not None:
             self.writer.keep(shared, key, (tuple(out[at:]), *made))
         return True
+
+    def not_applicable(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> None:
+        """An indicator whose own cell is n/a, as ``IndicatorScorer`` writes it."""
+        self.skipped.add(len(self.points))
+        steps = [made_step("na_data", {"weight": ind.weight})]
+        score = round_half_up(ZERO, self.precision)
+        explanation = self.words.explain(steps, ind)
+        reason = self.reasons.get(ind.id)
+        values = (None, "", None, score, ZERO, "not_applicable", explanation, (), False, reason)
+        template.indicator_values(out, *values, None)
+        self.counted(ind, ZERO, None, False)
 
     def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
         values, point, lost, unexplained = entry
