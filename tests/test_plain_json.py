@@ -28,6 +28,8 @@ WRITTEN = tuple(r for r in RULES if r != "manual")  # a manual score: the genera
 def written_rows(draw, spec):
     """(values, a plain row, True): every cell in a form the fast path takes."""
     values = {i.id: draw(plain_value(i).filter(lambda v: v[1] is True))[0] for i in spec.indicators}
+    if spec.penalty is not None and draw(st.integers(0, 3)):  # else not judged: warned
+        values["violation"] = draw(st.sampled_from([D(0), D(1), 1, "1"]))
     data = {
         "subject": draw(st.sampled_from(["项目", {"name": "项目", "year": 2022}])),
         "values": values,
@@ -81,9 +83,9 @@ def _writable(iset, row, plain, general):
 def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data):
     writable = data.draw(st.integers(0, 3)) > 0
     spec = data.draw(specs(WRITTEN if writable else RULES))
-    if writable:  # mostly a set the writer takes: its rules, no penalty, no reason_required
+    if writable:  # mostly a set the writer takes: its rules, no reason_required
         inds = tuple(replace(i, reason_below=None) for i in spec.indicators)
-        spec = replace(spec, indicators=inds, penalty=None, forced_below=None)
+        spec = replace(spec, indicators=inds)
     iset = kpiscore.loads(to_yaml(spec))
     drawn = [data.draw(plain_rows(spec, iset.formula_names()))]  # some outside the plain case
     drawn += [data.draw(written_rows(spec)) for _ in range(3)]
@@ -258,10 +260,36 @@ def test_steps_or_a_detail_already_read_use_the_results_own_parts():
     assert writer.written == before
 
 
-def test_sets_with_penalties_conditions_or_manual_scores_have_no_writer():
+PENALTIES = """penalties:
+  - {name: 超支, when: 'spent > budget', deduct: 5}
+  - {name: 低分, when: 'total < 60', grade: 差}
+  - {name: 违规, when: 'violation == 1', deduct: 10, grade: 中}
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_penalties_are_judged_deducted_and_warned_as_the_general_path_does(lang):
+    iset = kpiscore.loads(SET + PENALTIES)
+    writer = writer_for(iset)
+    rows = _rows()  # spent > budget from k = 86
+    for k, row in enumerate(rows):
+        if k % 3:  # else violation is not given: that penalty is not judged, and warned
+            row["values"]["violation"] = D(k % 2)
+    before = writer.written
+    got = list(kpiscore.score_many(iset, rows, lang=lang))
+    texts = [r.to_json() for r in got]
+    assert writer.written - before == len(rows) - 1
+    applied = []
+    for row, result, text in zip(rows, got, texts, strict=True):
+        assert text == _general(iset, row, lang, result.row).to_json()
+        applied.append(json.loads(text)["penalties"])
+    assert ["超支"] in applied and ["违规"] in applied and ["超支", "违规"] in applied
+    assert all("penalty_not_evaluated" in t for k, t in enumerate(texts) if k % 3 == 0)
+
+
+def test_sets_with_conditions_or_manual_scores_have_no_writer():
     assert writer_for(kpiscore.loads(SET)) is not None  # a check, a level, a deadline
-    penalty = SET + "penalties:\n  - {name: 违规, when: 'a > 2', deduct: 5}\n"
-    assert writer_for(kpiscore.loads(penalty)) is None
+    assert writer_for(kpiscore.loads(SET + PENALTIES)) is not None
     for extra in (
         "  - {id: m, category: c, name: 手工, weight: 0, rule: manual}\n",
         "  - {id: p, category: c, name: 条件, weight: 0, rule: ratio, target: '>= 1',"

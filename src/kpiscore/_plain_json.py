@@ -15,7 +15,7 @@ An indicator whose cells repeat down the table is written once per distinct cell
 It writes rows with no claimed scores (their 偏差原因 read as ``prepare`` reads
 them, a row whose reasons it would note left to the general path; an indicator
 whose own cell is n/a written as not applicable, the weights it drops left out), of
-sets without penalties, ``applies:``, ``explain:``, ``reason_required:`` or a manual
+sets without ``applies:``, ``explain:``, ``reason_required:`` or a manual
 indicator; anything else (and a row whose rule refuses a cell) returns None and the
 general path writes it.
 Each kind of row (language, indent, numbered or not) is first written both ways,
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._data import digest_of
 from ._dates import year_of
-from ._evaluate import _category_positions, _Scorer
+from ._evaluate import _category_positions, _Scorer, total_of
 from ._formula import Evaluator
 from ._indicators import PERCENT_SANE, concluded, owes_reason, reason_steps
 from ._lanes import lanes_for
@@ -112,19 +112,15 @@ class PlainJson:
 
     @staticmethod
     def writes(iset: IndicatorSet) -> bool:
-        """Whether a plain row of this set is written here: no penalty (judged on the
-        total), and no indicator whose score depends on more than its rule and the
-        row's values (a condition, its own explanation or reason formula)."""
-        return (
-            not iset.penalties
-            and iset.full_score > 0
-            and all(
-                ind.rule != "manual"
-                and ind.applies is None
-                and ind.explain is None
-                and ind.reason_required is None
-                for ind in iset.indicators
-            )
+        """Whether a plain row of this set is written here: no indicator whose score
+        depends on more than its rule and the row's values (a condition, its own
+        explanation or reason formula)."""
+        return iset.full_score > 0 and all(
+            ind.rule != "manual"
+            and ind.applies is None
+            and ind.explain is None
+            and ind.reason_required is None
+            for ind in iset.indicators
         )
 
     def text(self, result: Result, indent: int | None) -> str | None:
@@ -187,12 +183,14 @@ class PlainJson:
                 if not row.write(ind, slot, template, out):
                     return None
             self.categories(row, out, at)
+            # Judged on the total before deduction, warned before the checks: as run() does.
+            penalties = row.penalties(row.unpenalised())[0] if self.iset.penalties else ()
             checks = row.checks() if self.iset.checks else []
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add("[]")  # discrepancies: no claimed scores
         row.lost.sort(key=_largest_first)
         add(template.points_lost(row.lost, len(out)))
-        add("[]")  # penalties: a set with none
+        add(template.strings(tuple(penalties), len(out)))
         add(template.records(_WARNING, [_warning(w) for w in row.warnings], len(out)))
         digest = result.__dict__.get("data_digest")
         if digest is None:
@@ -289,6 +287,15 @@ class _Row(_Scorer):
         if key is not None:
             self.writer.keep(shared, key, (tuple(out[at:]), *made))
         return True
+
+    def unpenalised(self) -> Decimal | None:
+        """The total before any penalty, summed as ``_Scorer.totals`` sums it."""
+        points = weight = ZERO
+        for i, (ind, point) in enumerate(zip(self.iset.indicators, self.points, strict=True)):
+            if i not in self.skipped:
+                points += point
+                weight += ind.weight
+        return total_of(points, weight, self.iset)
 
     def not_applicable(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> None:
         """An indicator whose own cell is n/a, as ``IndicatorScorer`` writes it."""
