@@ -8,7 +8,6 @@ it can take (a writer that always stood down would pass the first test alone).
 
 import datetime
 import json
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -82,10 +81,7 @@ def _writable(iset, row, plain, general):
 @given(st.data())
 def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data):
     writable = data.draw(st.integers(0, 3)) > 0
-    spec = data.draw(specs(WRITTEN if writable else RULES))
-    if writable:  # mostly a set the writer takes: its rules, no reason_required
-        inds = tuple(replace(i, reason_below=None) for i in spec.indicators)
-        spec = replace(spec, indicators=inds)
+    spec = data.draw(specs(WRITTEN if writable else RULES))  # mostly a set it takes
     iset = kpiscore.loads(to_yaml(spec))
     drawn = [data.draw(plain_rows(spec, iset.formula_names()))]  # some outside the plain case
     drawn += [data.draw(written_rows(spec)) for _ in range(3)]
@@ -287,16 +283,66 @@ def test_penalties_are_judged_deducted_and_warned_as_the_general_path_does(lang)
     assert all("penalty_not_evaluated" in t for k, t in enumerate(texts) if k % 3 == 0)
 
 
-def test_sets_with_conditions_or_manual_scores_have_no_writer():
+# 档次 (g) applies only where 公式 (f) is above 17; 成本 (k) has its own sentence;
+# 完成率 (a) owes a reason by its own formula.
+OWN = (
+    SET.replace(
+        "{id: g, category: c, name: 档次, weight: 5,",
+        "{id: g, category: c, name: 档次, weight: 5, applies: 'f > 17',",
+    )
+    .replace(
+        "target: '<= 50 万元'}",
+        "target: '<= 50 万元', explain: '成本 {actual}（{budget}）对 {target}：{score} 分'}",
+    )
+    .replace(
+        "{id: a, category: c, name: 完成率, weight: 30, rule: ratio, target: '>= 95%'}",
+        "{id: a, category: c, name: 完成率, weight: 30, rule: ratio, target: '>= 95%',"
+        " reason_required: 'completion < 1.03 and spent > 95'}",
+    )
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conditions_own_sentences_and_reason_formulas_are_written_as_the_general_path_does(
+    lang,
+):
+    iset = kpiscore.loads(OWN)
+    writer = writer_for(iset)
+    rows = _rows()
+    for k, row in enumerate(rows):
+        if k % 3 == 0:
+            row["reasons"] = {"a": "原因"}
+    before = writer.written
+    got = list(kpiscore.score_many(iset, rows, lang=lang))
+    texts = [r.to_json() for r in got]
+    # A row where a condition does not hold is scored by the general path (f ≤ 17: k ≤ 85).
+    assert writer.written - before == sum(row["values"]["f"] > 17 for row in rows) - 1
+    statuses, owed = set(), set()
+    for row, result, text in zip(rows, got, texts, strict=True):
+        assert text == _general(iset, row, lang, result.row).to_json()
+        written = {i["id"]: i for i in json.loads(text)["indicators"]}
+        statuses.add(written["g"]["status"])
+        owed.add(written["a"]["needs_reason"])
+        assert written["k"]["explanation"].startswith("成本 4")
+    assert statuses == {"scored", "not_applicable"} and owed == {True, False}
+
+
+def test_an_applies_that_cannot_be_judged_is_left_to_the_general_path():
+    iset = kpiscore.loads(OWN.replace("applies: 'f > 17'", "applies: 'h > 17'"))
+    writer = writer_for(iset)
+    rows = _rows()
+    before = writer.written
+    texts = [r.to_json() for r in kpiscore.score_many(iset, rows)]
+    assert writer.written == before  # h is in no row: the general path names it
+    assert all("h" in json.loads(t)["indicators"][4]["problem"] for t in texts)
+
+
+def test_sets_with_manual_scores_have_no_writer():
     assert writer_for(kpiscore.loads(SET)) is not None  # a check, a level, a deadline
     assert writer_for(kpiscore.loads(SET + PENALTIES)) is not None
-    for extra in (
-        "  - {id: m, category: c, name: 手工, weight: 0, rule: manual}\n",
-        "  - {id: p, category: c, name: 条件, weight: 0, rule: ratio, target: '>= 1',"
-        " applies: 'a > 0'}\n",
-    ):
-        indicator = SET.replace("checks:\n", extra + "checks:\n")
-        assert writer_for(kpiscore.loads(indicator)) is None, extra
+    assert writer_for(kpiscore.loads(OWN)) is not None
+    extra = "  - {id: m, category: c, name: 手工, weight: 0, rule: manual}\n"
+    assert writer_for(kpiscore.loads(SET.replace("checks:\n", extra + "checks:\n"))) is None
 
 
 def test_an_indicator_written_once_is_reused_only_for_the_same_cells_and_year():

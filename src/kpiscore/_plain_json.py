@@ -15,9 +15,10 @@ An indicator whose cells repeat down the table is written once per distinct cell
 It writes rows with no claimed scores (their 偏差原因 read as ``prepare`` reads
 them, a row whose reasons it would note left to the general path; an indicator
 whose own cell is n/a written as not applicable, the weights it drops left out), of
-sets without ``applies:``, ``explain:``, ``reason_required:`` or a manual
-indicator; anything else (and a row whose rule refuses a cell) returns None and the
-general path writes it.
+sets without a manual indicator; anything else (a row whose rule refuses a cell, an
+indicator whose ``applies:`` does not hold) returns None and the general path writes
+it. ``explain:`` and ``reason_required:`` run as ``IndicatorScorer`` runs them (its
+own ``template`` and ``needs_reason``).
 Each kind of row (language, indent, numbered or not) is first written both ways,
 and this writer stands down for that kind unless the two texts are the same;
 tests/test_plain_json.py holds them to the same bytes on generated sets and rows.
@@ -34,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 from ._data import digest_of
 from ._dates import year_of
 from ._evaluate import _category_positions, _Scorer, total_of
-from ._formula import Evaluator
-from ._indicators import PERCENT_SANE, concluded, owes_reason, reason_steps
+from ._formula import CompiledFormula, Evaluator
+from ._indicators import PERCENT_SANE, concluded, reason_steps
 from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
@@ -68,6 +69,7 @@ _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 _Key = tuple[Lang, "int | None", bool]
 _NO_REASONS: dict[str, str] = {}  # never written to
 _NONE: frozenset[str] = frozenset()
+_EMPTY: dict[str, Any] = {}  # never written to
 
 
 class PlainJson:
@@ -112,16 +114,9 @@ class PlainJson:
 
     @staticmethod
     def writes(iset: IndicatorSet) -> bool:
-        """Whether a plain row of this set is written here: no indicator whose score
-        depends on more than its rule and the row's values (a condition, its own
-        explanation or reason formula)."""
-        return iset.full_score > 0 and all(
-            ind.rule != "manual"
-            and ind.applies is None
-            and ind.explain is None
-            and ind.reason_required is None
-            for ind in iset.indicators
-        )
+        """Whether a plain row of this set is written here: one without a manual score
+        (whose justification only the general path reads)."""
+        return iset.full_score > 0 and all(ind.rule != "manual" for ind in iset.indicators)
 
     def text(self, result: Result, indent: int | None) -> str | None:
         if indent is not None and (type(indent) is not int or indent < 0):
@@ -268,6 +263,8 @@ class _Row(_Scorer):
         if self.dropped and ind.id in self.dropped:
             self.not_applicable(ind, template, out)
             return True
+        if ind.applies is not None and not self.applies(ind.applies):
+            return False  # never on a row the fast path took: it leaves those to the general
         key = None
         if not shared.off:
             # Each cell it reads by its type and text (1.0 and 1.00 are equal and show
@@ -296,6 +293,14 @@ class _Row(_Scorer):
                 points += point
                 weight += ind.weight
         return total_of(points, weight, self.iset)
+
+    def applies(self, condition: CompiledFormula) -> bool:
+        """Whether ``applies:`` holds, as ``IndicatorScorer.inapplicable`` judges it."""
+        self.use(self.env)
+        try:
+            return bool(self.run_formula(condition))
+        except RuleProblem:
+            return False
 
     def not_applicable(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> None:
         """An indicator whose own cell is n/a, as ``IndicatorScorer`` writes it."""
@@ -341,9 +346,10 @@ class _Row(_Scorer):
             lane = self.lanes[ind.id]
             if lane.percent_guard and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
                 return None
+            extras = self.own_names(ind, actual, lane.target) if lane.own_names else _EMPTY
             names = self.env
             if lane.formulas:
-                names = {**names, **self.own_names(ind, actual, lane.target)}
+                names = {**names, **extras}
                 self.use(names)
             x = RuleInput(ind, actual, self.evaluator, self.lang, names, None, written, self.year)
             outcome = lane.rule(x)
@@ -351,7 +357,10 @@ class _Row(_Scorer):
             return None
         steps += outcome.steps
         score, flags = concluded(ind, outcome, self.precision, steps)
-        needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
+        needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
+        if ind.explain is not None:  # the set's own sentence in place of the steps
+            text = self.template(ind, actual, score, outcome.completion)
+            steps = [made_step("custom", {"text": text})]
         reason = self.reasons.get(ind.id)
         if needs:
             steps += reason_steps(reason)
