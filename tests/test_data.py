@@ -384,3 +384,27 @@ def test_a_plain_unit_is_read_from_a_number_written_with_it_as_that_number(unit,
         cell = f"-12.50{unit}"
         assert PLAIN_WITH_UNIT.match(cell)
         assert read_value(cell) == ReadValue(Decimal("-12.50"), unit=unit, written=cell)
+
+
+_BARE = __import__("re").compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+
+
+@given(
+    st.text(alphabet="0123456789.-%个万元 ５\n", max_size=20)
+    | st.from_regex(r"-?[0-9]{1,16}(\.[0-9]{0,16})?(%|个|万元|\.|)", fullmatch=True)
+)
+def test_plain_number_reads_a_bare_number_else_one_with_a_unit_in_one_match(cell):
+    # The definition: a bare number first, else the number with its % or unit.
+    from kpiscore._data import PLAIN_WITH_UNIT, plain_number
+
+    got = plain_number(cell)
+    if _BARE.match(cell):
+        want = (Decimal(cell).copy_abs() if Decimal(cell).is_zero() else Decimal(cell), None)
+    elif (m := PLAIN_WITH_UNIT.match(cell)) is not None:
+        d = Decimal(m[1]).copy_abs() if Decimal(m[1]).is_zero() else Decimal(m[1])
+        want = (d / 100 if m[2] == "%" else d, m[2])
+    else:
+        want = None
+    assert got == want
+    if got is not None:
+        assert str(got[0]) == str(want[0])  # the same digits, not only an equal number

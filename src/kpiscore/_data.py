@@ -130,10 +130,12 @@ def _fail(code: str, **params: Any) -> ReadValue:
 
 # A number cell as the fast path takes it: ASCII digits ("１２" is NFKC'd by read_value),
 # within the 15 + 15 digits read_value accepts, nothing to normalise or strip.
-PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,15})?\Z")
+_NUMBER = r"(-?[0-9]{1,15}(?:\.[0-9]{1,15})?)"
 # The same number with a % or a unit straight after it ("95%", "18个", "1104.87万元"):
 # plain too, where the set expects exactly that (``plain_unit``).
-PLAIN_WITH_UNIT = re.compile(r"(-?[0-9]{1,15}(?:\.[0-9]{1,15})?)(%|[^\d\s%]{1,10})\Z")
+PLAIN_WITH_UNIT = re.compile(_NUMBER + r"(%|[^\d\s%]{1,10})\Z")
+# Either, in one match: a bare number leaves the unit out (its digits are taken first).
+_PLAIN = re.compile(_NUMBER + r"(%|[^\d\s%]{1,10})?\Z")
 
 
 def plain_number(v: str) -> tuple[Decimal, str | None] | None:
@@ -141,13 +143,10 @@ def plain_number(v: str) -> tuple[Decimal, str | None] | None:
     ``read_value`` reads it (−0 as 0, a percent as its fraction) with the % or unit it
     was written with; None for any other text. Whether that unit is the one the set
     expects is the caller's question."""
-    if PLAIN_NUMBER.match(v):
-        d, unit = Decimal(v), None  # ≤ 15 + 15 digits: in range by the pattern
-    else:
-        m = PLAIN_WITH_UNIT.match(v)
-        if m is None:
-            return None
-        d, unit = Decimal(m[1]), m[2]
+    m = _PLAIN.match(v)
+    if m is None:
+        return None
+    d, unit = Decimal(m[1]), m[2]  # ≤ 15 + 15 digits: in range by the pattern
     if d.is_zero():
         d = d.copy_abs()
     return (d / 100 if unit == "%" else d), unit
