@@ -292,7 +292,7 @@ OWN = (
     )
     .replace(
         "target: '<= 50 万元'}",
-        "target: '<= 50 万元', explain: '成本 {actual}（{budget}）对 {target}：{score} 分'}",
+        "target: '<= 50 万元', explain: '成本 {actual}（{budget}）对 {target}：{score} 分，{completion}'}",
     )
     .replace(
         "{id: a, category: c, name: 完成率, weight: 30, rule: ratio, target: '>= 95%'}",
