@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 import kpiscore
 from kpiscore import _batch
-from kpiscore.cli import main
+from kpiscore.cli import MAX_SHOWN_PROBLEMS, main
 
 SET = ROOT / "indicator_sets" / "mof-project-2020.yaml"
 LEVELS = ["达成", "部分达成", "未达成", "完成", "没做"]
@@ -85,6 +85,34 @@ def test_a_jsonl_line_has_no_explanation_unless_explain_is_given(tmp_path):
         for i in right["indicators"]:
             del i["explanation"]
         assert left == right
+
+
+def test_a_jsonl_line_with_explain_is_the_results_json_and_problems_are_all_named(tmp_path, capsys):
+    rows = tmp_path / "rows.csv"
+    _rows_csv(rows, 60)  # plain rows, reasons, claimed totals, unreadable cells
+    out = tmp_path / "rich.jsonl"
+    main(["batch", str(SET), str(rows), "-o", str(out), "--explain"])
+    err = capsys.readouterr().err
+    results = list(kpiscore.score_many(SET, rows))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines == [json.dumps(r.to_dict(), ensure_ascii=False) for r in results]
+    named = [r for r in results if not r.complete or r.discrepancies]
+    assert any(r.discrepancies for r in named) and len(named) < len(results)
+    shown = [line for line in err.splitlines() if line.startswith("第 ")]
+    assert shown == [_batch._problem_line(r, "zh") for r in named][: len(shown)]
+    assert len(shown) == min(len(named), MAX_SHOWN_PROBLEMS)
+
+
+def test_a_row_that_claims_nothing_differs_in_nothing_without_building_its_detail():
+    iset = kpiscore.load(SET)
+    values = {"budget": 100, "spent": 90, "output_quantity": 10, "completion_time": 30}
+    values |= {"cost_control": "100%", "satisfaction": "95%", "output_quality": "达成"}
+    benefits = ("economic_benefit", "social_benefit", "ecological_benefit", "sustainability")
+    values |= dict.fromkeys(benefits, "达成")
+    [plain] = kpiscore.score_many(iset, [{"values": values}])
+    assert not _batch._differs(plain) and "indicators" not in plain.__dict__
+    [claims] = kpiscore.score_many(iset, [{"values": values, "claimed": {"总分": 90}}])
+    assert _batch._differs(claims) and claims.discrepancies
 
 
 class _Tty(io.StringIO):

@@ -93,24 +93,21 @@ def headers_for(iset: IndicatorSet, lang: Lang) -> tuple[str, ...]:
 
 
 def line_for(r: Result | _api.RowError, opts: Options) -> Line:
-    row = batch_row(r)
     if opts.suffix == ".jsonl":
-        doc = r.to_dict() if isinstance(r, _api.RowError) else _json_row(r, opts.explain)
-        text = json.dumps(doc, ensure_ascii=False) + "\n"
-        cells = None
+        text, cells = _json_line(r, opts.explain), None
     elif opts.suffix == ".csv":
         buf = io.StringIO()
         writer = csv.DictWriter(
             buf, fieldnames=opts.columns, extrasaction="ignore", lineterminator="\n"
         )
-        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+        writer.writerow({k: spreadsheet_cell(v) for k, v in batch_row(r).items()})
         text, cells = buf.getvalue(), None
     else:
-        text, cells = "", row
+        text, cells = "", batch_row(r)
     if isinstance(r, _api.RowError):
         return Line(text, cells, r.message, None)
     problem = None
-    if not r.complete or r.discrepancies:
+    if not r.complete or _differs(r):
         problem = _problem_line(r, opts.lang)
     if opts.reports is not None:
         _write_report(r, opts)
@@ -125,9 +122,24 @@ def _write_report(r: Result, opts: Options) -> None:
     write(r, Path(opts.reports or ".") / f"{r.row:05d}-{name}.{opts.report_format}")
 
 
-def _json_row(r: Result, explain: bool) -> dict[str, Any]:
-    # A batch line is data; the words are asked for (and only then worded) with --explain.
-    return r._mapping(steps=False, explained=explain)
+def _json_line(r: Result | _api.RowError, explain: bool) -> str:
+    """A .jsonl line: the result's JSON on one line. A batch line is data; the words are
+    asked for (and only then worded) with --explain, and then the line is the result's
+    ``to_json(indent=None)`` — for a plain row, written from its cells."""
+    if isinstance(r, _api.RowError):
+        return json.dumps(r.to_dict(), ensure_ascii=False) + "\n"
+    if explain:
+        return r.to_json(indent=None) + "\n"
+    return json.dumps(r._mapping(steps=False, explained=False), ensure_ascii=False) + "\n"
+
+
+def _differs(r: Result) -> bool:
+    """Whether the unit's own scores differ from kpiscore's. Only a row that claims a
+    score can, so the detail of one that claims none is not built to find out."""
+    data = r.data
+    if isinstance(data, dict) and not data.get("claimed"):
+        return False
+    return bool(r.discrepancies)
 
 
 def batch_row(r: Result | _api.RowError) -> dict[str, str]:
