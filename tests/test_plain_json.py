@@ -18,6 +18,8 @@ from tests.test_fast import EXAMPLES, PHASES, _general, plain_rows, plain_value
 
 import kpiscore
 from kpiscore._plain_json import PlainJson, writer_for
+from kpiscore._result_json import to_json
+from kpiscore._wording import Words
 
 D = Decimal
 WRITTEN = tuple(r for r in RULES if r != "manual")  # a manual score: the general way
@@ -87,6 +89,7 @@ def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data
     drawn += [data.draw(written_rows(spec)) for _ in range(3)]
     lang = data.draw(st.sampled_from(["zh", "en"]))
     indent = data.draw(st.sampled_from([None, 2, 0]))
+    explained = data.draw(st.sampled_from([True, True, False]))  # False: a batch's .jsonl
     rows = [row for _, row, _ in drawn]
     writer = writer_for(iset)
     before = writer.written if writer is not None else 0
@@ -96,7 +99,11 @@ def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data
         kpiscore.score_many(iset, rows, lang=lang), drawn, strict=True
     ):
         general = _general(iset, row, lang, result.row)
-        assert result.to_json(indent=indent) == general.to_json(indent=indent), row
+        if explained:
+            assert result.to_json(indent=indent) == general.to_json(indent=indent), row
+        else:
+            want = json.dumps(general._mapping(False, False), ensure_ascii=False, indent=indent)
+            assert to_json(result, indent, False, explained=False) == want, row
         if _writable(iset, row, plain, general):
             expected += seen
             seen = True
@@ -377,7 +384,7 @@ def test_a_writer_that_disagrees_with_the_general_path_stands_down(monkeypatch):
     monkeypatch.setattr(PlainJson, "values", off_by_one)
     results = list(kpiscore.score_many(iset, _rows()))
     texts = [r.to_json() for r in results]
-    assert writer.written == 0 and writer.refused == {("zh", 2, True)}
+    assert writer.written == 0 and writer.refused == {("zh", 2, True, True)}
     for r, text in zip(results, texts, strict=True):
         assert r.indicators  # the detail: the general path's text, every row
         assert text == r.to_json() and "sha256:wrong" not in text
@@ -467,3 +474,19 @@ def test_an_indent_json_cannot_take_is_written_the_general_way():
             )
             assert r.to_json(indent=indent) == want  # type: ignore[arg-type]
     assert writer.written == 0 and not writer.made
+
+
+def test_rows_written_without_explanations_word_none(monkeypatch):
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    results = list(kpiscore.score_many(iset, _rows()))
+    general = [json.dumps(r._mapping(False, False), ensure_ascii=False) for r in results]
+
+    def refused(*args):
+        raise AssertionError("an explanation was worded")
+
+    results = list(kpiscore.score_many(iset, _rows()))
+    before = writer.written
+    monkeypatch.setattr(Words, "explain", refused)
+    assert [to_json(r, None, False, explained=False) for r in results] == general
+    assert writer.written - before == len(results) - 1

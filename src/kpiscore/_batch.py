@@ -26,6 +26,7 @@ from typing import Any, TextIO
 from . import _api
 from ._messages import Lang, message
 from ._render._rows import spreadsheet_cell
+from ._result_json import to_json
 from ._sources import Row
 from .compiled import IndicatorSet
 from .result import Discrepancy, Result
@@ -123,14 +124,12 @@ def _write_report(r: Result, opts: Options) -> None:
 
 
 def _json_line(r: Result | _api.RowError, explain: bool) -> str:
-    """A .jsonl line: the result's JSON on one line. A batch line is data; the words are
-    asked for (and only then worded) with --explain, and then the line is the result's
-    ``to_json(indent=None)`` — for a plain row, written from its cells."""
+    """A .jsonl line: the result's JSON on one line (for a plain row, written from its
+    cells). A batch line is data; the words are asked for (and only then worded) with
+    --explain."""
     if isinstance(r, _api.RowError):
         return json.dumps(r.to_dict(), ensure_ascii=False) + "\n"
-    if explain:
-        return r.to_json(indent=None) + "\n"
-    return json.dumps(r._mapping(steps=False, explained=False), ensure_ascii=False) + "\n"
+    return to_json(r, None, False, explained=explain) + "\n"
 
 
 def _differs(r: Result) -> bool:

@@ -19,7 +19,9 @@ sets without a manual indicator; anything else (a row whose rule refuses a cell,
 indicator whose ``applies:`` does not hold) returns None and the general path writes
 it. ``explain:`` and ``reason_required:`` run as ``IndicatorScorer`` runs them (its
 own ``template`` and ``needs_reason``).
-Each kind of row (language, indent, numbered or not) is first written both ways,
+Each kind of row (language, indent, numbered or not, explained or not — a batch's
+.jsonl line without --explain has no explanations, and they are never worded) is
+first written both ways,
 and this writer stands down for that kind unless the two texts are the same;
 tests/test_plain_json.py holds them to the same bytes on generated sets and rows.
 One writer serves every thread of a set: a race writes an entry or a template
@@ -66,7 +68,7 @@ if TYPE_CHECKING:
 ZERO = Decimal(0)
 _TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its misses
 _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
-_Key = tuple[Lang, "int | None", bool]
+_Key = tuple[Lang, "int | None", bool, bool]  # language, indent, numbered, explained
 _NO_REASONS: dict[str, str] = {}  # never written to
 _NONE: frozenset[str] = frozenset()
 _EMPTY: dict[str, Any] = {}  # never written to
@@ -118,31 +120,32 @@ class PlainJson:
         (whose justification only the general path reads)."""
         return iset.full_score > 0 and all(ind.rule != "manual" for ind in iset.indicators)
 
-    def text(self, result: Result, indent: int | None) -> str | None:
+    def text(self, result: Result, indent: int | None, explained: bool = True) -> str | None:
         if indent is not None and (type(indent) is not int or indent < 0):
             return None
         data = result.data
         if data.get("claimed") or result.total is None:
             return None
-        key = (result.lang, indent, result.row is not None)
+        key = (result.lang, indent, result.row is not None, explained)
         template = self.agreed.get(key)
         if template is None:
             if key in self.refused or len(self.made) >= _MAX_TEMPLATES:
                 return None
-            return self.compared(result, indent, key)
+            return self.compared(result, indent, explained, key)
         values = self.values(result, template)
         if values is None:
             return None
         self.written += 1
         return template.joined(values)
 
-    def compared(self, result: Result, indent: int | None, key: _Key) -> str:
+    def compared(self, result: Result, indent: int | None, explained: bool, key: _Key) -> str:
         """A row of a kind not yet written here: written the general way, and the
         template kept for the kind once this writer gives the same text for a row."""
         full = result._full
-        general = to_json(full, indent, False)
+        general = to_json(full, indent, False, explained)
         if key not in self.made:
-            self.made[key] = _Template.made(full, words_for(self.iset, full.lang), indent, False)
+            words = words_for(self.iset, full.lang)
+            self.made[key] = _Template.made(full, words, indent, False, explained)
         template = self.made[key]
         values = None if template is None else self.values(result, template)
         if template is None or (values is not None and template.joined(values) != general):
@@ -307,7 +310,7 @@ class _Row(_Scorer):
         self.skipped.add(len(self.points))
         steps = [made_step("na_data", {"weight": ind.weight})]
         score = round_half_up(ZERO, self.precision)
-        explanation = self.words.explain(steps, ind)
+        explanation = self.words.explain(steps, ind) if template.explained else ""
         reason = self.reasons.get(ind.id)
         values = (None, "", None, score, ZERO, "not_applicable", explanation, (), False, reason)
         template.indicator_values(out, *values, None)
@@ -385,7 +388,7 @@ class _Row(_Scorer):
             score,
             outcome.raw,
             "scored",
-            self.words.explain(steps, ind),
+            self.words.explain(steps, ind) if template.explained else "",
             flags,
             needs,
             reason,

@@ -52,6 +52,7 @@ _IND_VARYING = (
     "reason",
     "problem",
 )
+_IND_VARYING_UNEXPLAINED = tuple(k for k in _IND_VARYING if k != "explanation")
 _TOP_FIXED = (
     "indicator_set",
     "indicator_set_name",
@@ -67,21 +68,23 @@ _MAX_OBJECTS = 4096  # laid-out records kept per template
 _HOLE = "\x00"  # where a record's amount goes: any NUL in a text is escaped by then
 
 
-def to_json(result: Result, indent: int | None, steps: bool) -> str:
+def to_json(result: Result, indent: int | None, steps: bool, explained: bool = True) -> str:
+    """``json.dumps(result._mapping(steps, explained))``: without the explanations when
+    not ``explained`` (a batch's .jsonl line), and then never worded."""
     held = result.__dict__
     writer: PlainJson | None = held.get("_plain")
     if writer is not None and not steps and "_full" not in held:
-        text = writer.text(result, indent)  # a plain row, its detail never read
+        text = writer.text(result, indent, explained)  # a plain row, its detail never read
         if text is not None:
             return text
-    found = _template_for(result, indent, steps)
+    found = _template_for(result, indent, steps, explained)
     if found is None:
-        return _generic(result, indent, steps)
+        return _generic(result, indent, steps, explained)
     return found.render(result)
 
 
-def _generic(result: Result, indent: int | None, steps: bool) -> str:
-    return json.dumps(result.to_dict(steps), ensure_ascii=False, indent=indent)
+def _generic(result: Result, indent: int | None, steps: bool, explained: bool = True) -> str:
+    return json.dumps(result._mapping(steps, explained), ensure_ascii=False, indent=indent)
 
 
 def _words_of(result: Result) -> Words | None:
@@ -93,16 +96,18 @@ def _words_of(result: Result) -> Words | None:
     return None if words is None or words[0].iset is None else words[0]
 
 
-def _template_for(result: Result, indent: int | None, steps: bool) -> _Template | None:
+def _template_for(
+    result: Result, indent: int | None, steps: bool, explained: bool = True
+) -> _Template | None:
     if indent is not None and (type(indent) is not int or indent < 0):
         return None
     words = _words_of(result)
     if words is None:
         return None
-    key = (indent, steps, result.row is not None, len(result.categories))
+    key = (indent, steps, explained, result.row is not None, len(result.categories))
     templates = words.json_templates
     if key not in templates:  # None too: this kind of result is written by to_dict
-        templates[key] = _Template.made(result, words, indent, steps)
+        templates[key] = _Template.made(result, words, indent, steps, explained)
     found = templates[key]
     return found if found is not None and found.fits(result) else None
 
@@ -183,6 +188,7 @@ class _Template:
         fixed: dict[str, Any],
         indent: int | None,
         steps: bool,
+        explained: bool = True,
     ):
         self.parts = parts
         # Each slot's line indentation: a container there is indented one level deeper.
@@ -192,6 +198,7 @@ class _Template:
         self.fixed = fixed
         self.indent = indent
         self.steps = steps
+        self.explained = explained
         # json.dumps makes an encoder per call when ensure_ascii is off: one, kept.
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=indent).encode
         self.objects: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
@@ -199,7 +206,7 @@ class _Template:
 
     @classmethod
     def made(
-        cls, result: Result, words: Words, indent: int | None, steps: bool
+        cls, result: Result, words: Words, indent: int | None, steps: bool, explained: bool = True
     ) -> _Template | None:
         """From ``result``'s own JSON with a placeholder in each varying place; None
         when the rendering does not give back exactly ``json.dumps`` of the result."""
@@ -209,7 +216,7 @@ class _Template:
             if w is None or w[0] is not words:
                 return None
             fixed_inds.append(words.fixed(w[1]))
-        data = result.to_dict(steps)
+        data = result._mapping(steps, explained)
         count = 0
 
         def slot() -> str:
@@ -224,7 +231,7 @@ class _Template:
         for cat in data["categories"]:
             cat["score"], cat["applicable_weight"] = slot(), slot()
         for ind in data["indicators"]:
-            for key in _IND_VARYING:
+            for key in _IND_VARYING if explained else _IND_VARYING_UNEXPLAINED:
                 ind[key] = slot()
             if steps:
                 ind["steps"] = slot()
@@ -237,8 +244,9 @@ class _Template:
         fixed = {f: getattr(result, f) for f in _TOP_FIXED}
         fixed["categories"] = [(c.id, c.name, c.weight) for c in result.categories]
         fixed["indicators"] = fixed_inds
-        made = cls(pieces[0::2], fixed, indent, steps)
-        return made if made.render(result) == _generic(result, indent, steps) else None
+        made = cls(pieces[0::2], fixed, indent, steps, explained)
+        same = made.render(result) == _generic(result, indent, steps, explained)
+        return made if same else None
 
     def fits(self, result: Result) -> bool:
         """Whether ``result``'s fixed parts are those this template was made with."""
@@ -402,7 +410,7 @@ class _Template:
             ir.score,
             ir.raw_score,
             ir.status,
-            ir.explanation,
+            ir.explanation if self.explained else "",  # never worded when not written
             ir.flags,
             ir.needs_reason,
             ir.reason,
@@ -429,7 +437,8 @@ class _Template:
     ) -> None:
         """An indicator's values a row decides, from an IndicatorResult or from what
         ``_plain_json`` computes in its place (with the actual already ``written`` by
-        ``fmt_value`` when it is shown without a unit)."""
+        ``fmt_value`` when it is shown without a unit); the explanation only where the
+        template has a place for it."""
         at = len(values)  # the slot of the indicator's first value
         if written is not None:
             first = _number(written)
@@ -446,8 +455,11 @@ class _Template:
             _number(fmt_plain(score)),
             _number(fmt_plain(raw)),
             _STATUSES.get(status) or _text(status),
-            _text(explanation),
-            self.strings(flags, at + 7) if flags else "[]",
+        )
+        if self.explained:
+            values.append(_text(explanation))
+        values += (
+            self.strings(flags, len(values)) if flags else "[]",
             _LITERALS[needs],
             "null" if reason is None else _text(reason),
             "null" if problem is None else _text(problem),
