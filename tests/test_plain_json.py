@@ -17,7 +17,8 @@ from tests.strategies import RULES, specs, to_yaml
 from tests.test_fast import EXAMPLES, PHASES, _general, plain_rows, plain_value
 
 import kpiscore
-from kpiscore._plain_json import PlainJson, writer_for
+from kpiscore._batch import batch_row
+from kpiscore._plain_json import PlainJson, _Cells, writer_for
 from kpiscore._result_json import to_json
 from kpiscore._wording import Words
 
@@ -112,6 +113,46 @@ def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data
         assert not writer.refused
     else:
         assert expected == 0
+
+
+@settings(max_examples=EXAMPLES, deadline=None, phases=PHASES)
+@given(st.data())
+def test_a_plain_rows_batch_cells_are_the_general_paths_cells(data):
+    writable = data.draw(st.integers(0, 3)) > 0
+    spec = data.draw(specs(WRITTEN if writable else RULES))
+    iset = kpiscore.loads(to_yaml(spec))
+    drawn = [data.draw(plain_rows(spec, iset.formula_names()))]
+    drawn += [data.draw(written_rows(spec)) for _ in range(3)]
+    lang = data.draw(st.sampled_from(["zh", "en"]))
+    writer = writer_for(iset)
+    before = writer.tabled if writer is not None else 0
+    first = writer is None or lang not in writer.cells_agreed
+    tabled = 0
+    rows = [row for _, row, _ in drawn]
+    for result, (_, row, plain) in zip(
+        kpiscore.score_many(iset, rows, lang=lang), drawn, strict=True
+    ):
+        general = _general(iset, row, lang, result.row)
+        assert batch_row(result) == batch_row(general), row
+        tabled += _writable(iset, row, plain, general)
+    if writer is not None:
+        assert writer.tabled - before == tabled  # the first is checked, and counted too
+        assert not writer.cells_refused
+    else:
+        assert tabled == 0
+    assert first or tabled == 0 or lang in writer.cells_agreed
+
+
+def test_batch_cells_that_disagree_with_the_detail_are_not_used(monkeypatch):
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    monkeypatch.setattr(writer, "cells_agreed", set())
+    monkeypatch.setattr(writer, "cells_refused", set())
+    monkeypatch.setattr(_Cells, "indicator_values", lambda self, values, *rest: values.append("9"))
+    results = list(kpiscore.score_many(iset, _rows()))
+    rows = [batch_row(r) for r in results]
+    assert writer.cells_refused == {"zh"}
+    assert [row["a"] for row in rows] == [format(r.indicator("a").score, "f") for r in results]
 
 
 SET = """

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import _api
 from ._messages import Lang, message
@@ -30,6 +30,9 @@ from ._result_json import to_json
 from ._sources import Row
 from .compiled import IndicatorSet
 from .result import Discrepancy, Result
+
+if TYPE_CHECKING:
+    from ._plain_json import PlainJson
 
 SEPARATOR = "；"
 CHUNK = 200  # rows a worker scores per round trip
@@ -144,6 +147,9 @@ def _differs(r: Result) -> bool:
 def batch_row(r: Result | _api.RowError) -> dict[str, str]:
     if isinstance(r, _api.RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
+    plain = _plain_row(r)
+    if plain is not None:
+        return plain
     row = {
         "row": str(r.row),
         "subject": str(r.subject.get("name", "")),
@@ -159,6 +165,32 @@ def batch_row(r: Result | _api.RowError) -> dict[str, str]:
     }
     for ind in r.indicators:
         row[ind.id] = "n/a" if ind.status == "not_applicable" else format(ind.score, "f")
+    return row
+
+
+def _plain_row(r: Result) -> dict[str, str] | None:
+    """batch_row of a plain row whose detail was never read, from its cells
+    (``PlainJson.cells``: the same scores and warnings, never worded); None otherwise."""
+    held = r.__dict__
+    writer: PlainJson | None = held.get("_plain")
+    if writer is None or "_full" in held:
+        return None
+    found = writer.cells(r)
+    if found is None:
+        return None
+    subject, scores, warnings = found
+    row = {
+        "row": str(r.row),
+        "subject": str(subject.get("name", "")),
+        "total": format(r.total, "f") if r.total is not None else "",
+        "grade": r.grade or "",
+        "complete": "true" if r.complete else "false",
+        "claimed_total": "",  # a row that claims a score is not written here
+        "warnings": SEPARATOR.join(warnings),
+        "discrepancies": "",
+        "error": "",
+    }
+    row.update(zip(writer.ids_in_order, scores, strict=True))
     return row
 
 

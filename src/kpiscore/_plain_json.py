@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._data import digest_of
 from ._dates import year_of
@@ -63,7 +63,7 @@ from ._wording import words_for
 from .compiled import CompiledIndicator, IndicatorSet
 
 if TYPE_CHECKING:
-    from .result import Result
+    from .result import CheckResult, Result
 
 ZERO = Decimal(0)
 _TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its misses
@@ -100,9 +100,15 @@ class PlainJson:
         self.reads = {ind.id: reads(ind) for ind in iset.indicators}
         self.shared: dict[int, list[_Shared]] = {}  # by template, in the set's order
         self.ids = frozenset(ind.id for ind in iset.indicators)
+        self.ids_in_order = tuple(ind.id for ind in iset.indicators)
+        # A batch table's cells (``cells``): checked against the detail once per language.
+        self.table = _CELLS
+        self.cells_agreed: set[Lang] = set()
+        self.cells_refused: set[Lang] = set()
+        self.tabled = 0
         self.size = 0
 
-    def shared_for(self, template: _Template) -> list[_Shared]:
+    def shared_for(self, template: _Sink) -> list[_Shared]:
         key = id(template)  # a template lives as long as its writer
         found = self.shared.get(key)
         if found is None:
@@ -157,33 +163,26 @@ class PlainJson:
     def values(self, result: Result, template: _Template) -> list[str] | None:
         """The row's values in the template's order, or None when the row holds what
         only the general path writes (a problem, a note on the subject)."""
-        subject = _subject(result.data.get("subject"), result.lang)
-        if subject is None:
-            return None
-        reasons = self.reasons(result.data.get("reasons"), result.lang)
-        if reasons is None:
+        row = self.row_for(result)
+        if row is None:
             return None
         out: list[str] = []
         add = out.append
         if result.row is not None:
             add(str(result.row))
-        add(template.subject(subject, len(out)))
+        add(template.subject(row.subject, len(out)))
         add(_number(fmt_plain(result.total)))
         add(_text(result.grade))
         add(_LITERALS[result.complete])
         add(_LITERALS[result.rescaled])
         at = len(out)
         out += self.subtotals  # the categories' subtotals and weights, filled in below
-        row = _Row(self, result, subject, reasons)
+        found = self.scored(row, template, out)
+        if found is None:
+            return None
+        penalties, checks = found
         with localcontext(CONTEXT):
-            shared = self.shared_for(template)
-            for ind, slot in zip(self.iset.indicators, shared, strict=True):
-                if not row.write(ind, slot, template, out):
-                    return None
             self.categories(row, out, at)
-            # Judged on the total before deduction, warned before the checks: as run() does.
-            penalties = row.penalties(row.unpenalised())[0] if self.iset.penalties else ()
-            checks = row.checks() if self.iset.checks else []
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add("[]")  # discrepancies: no claimed scores
         row.lost.sort(key=_largest_first)
@@ -195,6 +194,55 @@ class PlainJson:
             digest = result.__dict__["data_digest"] = digest_of(result.data)
         add(_text(digest))
         return out
+
+    def row_for(self, result: Result) -> _Row | None:
+        """The row to write, or None when its subject or reasons hold what only the
+        general path writes (a note, a reason that is not text)."""
+        subject = _subject(result.data.get("subject"), result.lang)
+        if subject is None:
+            return None
+        reasons = self.reasons(result.data.get("reasons"), result.lang)
+        if reasons is None:
+            return None
+        return _Row(self, result, subject, reasons)
+
+    def scored(
+        self, row: _Row, sink: _Sink, out: list[str]
+    ) -> tuple[list[str], list[CheckResult]] | None:
+        """Every indicator written into ``out`` by ``sink``, then the penalties (judged
+        on the total before deduction) and the checks, warned in ``run()``'s order;
+        None when an indicator needs the general path."""
+        with localcontext(CONTEXT):
+            for ind, slot in zip(self.iset.indicators, self.shared_for(sink), strict=True):
+                if not row.write(ind, slot, sink, out):
+                    return None
+            penalties = row.penalties(row.unpenalised())[0] if self.iset.penalties else []
+            checks = row.checks() if self.iset.checks else []
+        return penalties, checks
+
+    def cells(self, result: Result) -> tuple[dict[str, Any], list[str], list[str]] | None:
+        """(the subject, each indicator's score as a batch table writes it — "n/a" where
+        it does not apply —, the row's warnings) of a row the fast path took, without
+        its detail; None where only the general path knows them. The first row of each
+        language is also read from its detail, and this stands down for the language
+        unless the two agree."""
+        lang = result.lang
+        if result.data.get("claimed") or result.total is None or lang in self.cells_refused:
+            return None
+        row = self.row_for(result)
+        out: list[str] = []
+        if row is None or self.scored(row, self.table, out) is None:
+            return None
+        found = (row.subject, out, list(row.warnings))
+        if lang not in self.cells_agreed:
+            full = result._full
+            scores = [_CELLS.cell(i.status, i.score) for i in full.indicators]
+            if (full.subject, scores, list(full.warnings)) != found:
+                self.cells_refused.add(lang)  # never expected: tests/test_plain_json.py
+                return None
+            self.cells_agreed.add(lang)
+        self.tabled += 1
+        return found
 
     def reasons(self, raw: dict[str, Any] | None, lang: Lang) -> dict[str, str] | None:
         """The row's 偏差原因 by indicator id as ``prepare`` reads them, or None when
@@ -248,6 +296,7 @@ class _Row(_Scorer):
         self.evaluator = Evaluator(values)
         self.words = words_for(iset, lang)
         self.year = year_of(subject)
+        self.subject = subject
         self.reasons = reasons
         self.dropped: frozenset[str] = result.__dict__.get("_dropped", _NONE)
         self.skipped: set[int] = set()  # positions of the indicators dropped
@@ -258,7 +307,7 @@ class _Row(_Scorer):
         self.lost: list[tuple[str, str, str, Decimal]] = []
 
     def write(
-        self, ind: CompiledIndicator, shared: _Shared, template: _Template, out: list[str]
+        self, ind: CompiledIndicator, shared: _Shared, template: _Sink, out: list[str]
     ) -> bool:
         """Write one indicator's values into ``out`` — as written for an earlier row
         whose cells it reads were the same, or anew; False when the row needs the
@@ -305,7 +354,7 @@ class _Row(_Scorer):
         except RuleProblem:
             return False
 
-    def not_applicable(self, ind: CompiledIndicator, template: _Template, out: list[str]) -> None:
+    def not_applicable(self, ind: CompiledIndicator, template: _Sink, out: list[str]) -> None:
         """An indicator whose own cell is n/a, as ``IndicatorScorer`` writes it."""
         self.skipped.add(len(self.points))
         steps = [made_step("na_data", {"weight": ind.weight})]
@@ -337,7 +386,7 @@ class _Row(_Scorer):
             self.warnings.append(self.words.reason_missing(ind))
 
     def fresh(
-        self, ind: CompiledIndicator, template: _Template, out: list[str]
+        self, ind: CompiledIndicator, template: _Sink, out: list[str]
     ) -> tuple[Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
         """Score one indicator and write its values into ``out``: (its points, what it
         lost, whether a reason is owed and not given), or None for the general path."""
@@ -420,6 +469,59 @@ class _Row(_Scorer):
         return actual, None, []
 
 
+class _Sink(Protocol):
+    """Where ``_Row`` writes an indicator's values: a JSON template, or a batch table."""
+
+    explained: bool
+
+    def indicator_values(
+        self,
+        values: list[str],
+        actual: Any,
+        shown: str,
+        completion: Decimal | None,
+        score: Decimal,
+        raw: Decimal,
+        status: str,
+        explanation: str,
+        flags: tuple[str, ...],
+        needs: bool,
+        reason: str | None,
+        problem: str | None,
+        written: str | None = None,
+    ) -> None: ...
+
+
+class _Cells:
+    """A batch table's cell for each indicator (``_batch.batch_row``): its score as
+    ``format(score, "f")`` writes it, "n/a" where it does not apply; never worded."""
+
+    explained = False
+
+    @staticmethod
+    def cell(status: str, score: Decimal) -> str:
+        return "n/a" if status == "not_applicable" else format(score, "f")
+
+    def indicator_values(
+        self,
+        values: list[str],
+        actual: Any,
+        shown: str,
+        completion: Decimal | None,
+        score: Decimal,
+        raw: Decimal,
+        status: str,
+        explanation: str,
+        flags: tuple[str, ...],
+        needs: bool,
+        reason: str | None,
+        problem: str | None,
+        written: str | None = None,
+    ) -> None:
+        values.append(self.cell(status, score))
+
+
+_CELLS = _Cells()
 _Entry = tuple[tuple[str, ...], Decimal, "tuple[str, str, str, Decimal] | None", bool]
 
 
