@@ -21,11 +21,13 @@ it. ``explain:`` and ``reason_required:`` run as ``IndicatorScorer`` runs them (
 own ``template`` and ``needs_reason``).
 Each kind of row (language, indent, numbered or not, explained or not — a batch's
 .jsonl line without --explain has no explanations, and they are never worded) is
-first written both ways,
-and this writer stands down for that kind unless the two texts are the same;
-tests/test_plain_json.py holds them to the same bytes on generated sets and rows.
-One writer serves every thread of a set: a race writes an entry or a template
-twice, never half of one.
+first written both ways, and this writer stands down for that kind unless the two
+texts are the same; tests/test_plain_json.py holds them to the same bytes on
+generated sets and rows.
+The same pieces give a batch table its cells (``cells``: each indicator's score and
+the row's warnings, never worded), checked against the detail on the first row of
+each language as the JSON is. One writer serves every thread of a set: a race
+writes an entry or a template twice, never half of one.
 """
 
 from __future__ import annotations
