@@ -291,6 +291,36 @@ def test_an_n_a_cell_is_written_not_applicable_with_its_weight_dropped(rounding)
     assert json.loads(texts[2])["indicators"][6]["reason"] == "本年无此工作"
 
 
+TINY = """
+kpiscore: 1
+id: tiny
+name: 小
+categories: [{id: c, name: 产出, weight: 100}]
+indicators:
+  - {id: a, category: c, name: 甲, weight: 60, rule: ratio, target: '>= 10'}
+  - {id: b, category: c, name: 乙, weight: 40, rule: ratio, target: '>= 5'}
+"""
+
+
+def test_batch_cells_say_n_a_and_leave_a_row_with_nothing_applicable_to_the_detail(
+    monkeypatch,
+):
+    iset = kpiscore.loads(TINY)
+    writer = writer_for(iset)
+    monkeypatch.setattr(writer, "cells_agreed", set())
+    monkeypatch.setattr(writer, "cells_refused", set())
+    rows = [{"values": {"a": D(8), "b": "n/a"}}, {"values": {"a": "n/a", "b": "不适用"}}]
+    rows += [{"values": {"a": D(k), "b": D(k % 7)}} for k in range(5)]
+    got = list(kpiscore.score_many(iset, rows))
+    assert got[1].total is None and "_plain" in got[1].__dict__  # the fast path's, still
+    before = writer.tabled
+    cells = [batch_row(r) for r in got]
+    general = [_general(iset, row, "zh", r.row) for row, r in zip(rows, got, strict=True)]
+    assert cells == [batch_row(g) for g in general]
+    assert cells[0]["b"] == "n/a" and cells[1]["warnings"]  # nothing applies: warned
+    assert writer.tabled - before == len(rows) - 1 and not writer.cells_refused
+
+
 def test_steps_or_a_detail_already_read_use_the_results_own_parts():
     iset = kpiscore.loads(SET)
     writer = writer_for(iset)
