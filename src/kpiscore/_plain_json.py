@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._data import digest_of
 from ._dates import year_of
@@ -471,32 +471,10 @@ class _Row(_Scorer):
         return actual, None, []
 
 
-class _Sink(Protocol):
-    """Where ``_Row`` writes an indicator's values: a JSON template, or a batch table."""
-
-    explained: bool
-
-    def indicator_values(
-        self,
-        values: list[str],
-        actual: Any,
-        shown: str,
-        completion: Decimal | None,
-        score: Decimal,
-        raw: Decimal,
-        status: str,
-        explanation: str,
-        flags: tuple[str, ...],
-        needs: bool,
-        reason: str | None,
-        problem: str | None,
-        written: str | None = None,
-    ) -> None: ...
-
-
 class _Cells:
     """A batch table's cell for each indicator (``_batch.batch_row``): its score as
-    ``format(score, "f")`` writes it, "n/a" where it does not apply; never worded."""
+    ``format(score, "f")`` writes it, "n/a" where it does not apply; never worded.
+    Given what ``_Template.indicator_values`` is given, in its order."""
 
     explained = False
 
@@ -504,26 +482,12 @@ class _Cells:
     def cell(status: str, score: Decimal) -> str:
         return "n/a" if status == "not_applicable" else format(score, "f")
 
-    def indicator_values(
-        self,
-        values: list[str],
-        actual: Any,
-        shown: str,
-        completion: Decimal | None,
-        score: Decimal,
-        raw: Decimal,
-        status: str,
-        explanation: str,
-        flags: tuple[str, ...],
-        needs: bool,
-        reason: str | None,
-        problem: str | None,
-        written: str | None = None,
-    ) -> None:
-        values.append(self.cell(status, score))
+    def indicator_values(self, values: list[str], *fields: Any, written: Any = None) -> None:
+        values.append(self.cell(fields[5], fields[3]))  # status, score
 
 
 _CELLS = _Cells()
+_Sink: TypeAlias = "_Template | _Cells"  # where _Row writes an indicator's values
 _Entry = tuple[tuple[str, ...], Decimal, "tuple[str, str, str, Decimal] | None", bool]
 
 
