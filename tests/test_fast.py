@@ -941,3 +941,19 @@ def test_a_set_with_deadlines_scores_its_rows_on_the_fast_path():
     fast = plan_for(iset).score(data, 1, "zh")
     assert fast is not None
     assert fast.to_dict(steps=True) == _general(iset, data, "zh", 1).to_dict(steps=True)
+
+
+@pytest.mark.parametrize("section", ["reasons", "claimed"])
+def test_a_section_longer_than_the_limit_is_refused_as_the_general_path_refuses_it(section):
+    from kpiscore._prepare import MAX_VALUES
+
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": D(8), "t": "45", "s": "部分达成", "c": 120}}
+    row[section] = {f"x{i}": "1" for i in range(MAX_VALUES + 1)}
+    with pytest.raises(kpiscore.DataError, match="value_too_long"):
+        score_data(iset, row)
+    assert plan_for(iset).score(row, 1, "zh") is None
+    with pytest.raises(kpiscore.DataError, match="value_too_long"):
+        kpiscore.score(iset, row)
+    [bad] = kpiscore.score_many(iset, [row])
+    assert isinstance(bad, kpiscore.RowError) and "10000" in bad.message

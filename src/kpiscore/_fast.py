@@ -542,6 +542,8 @@ class Plan:
         subject, reasons = data.get("subject"), data.get("reasons")
         if not (_flat(subject) or type(subject) is str) or not _flat(reasons):
             raise _Off
+        if len(reasons or ()) > MAX_VALUES or len(data.get("claimed") or ()) > MAX_VALUES:
+            raise _Off  # the general path refuses a section this long, as it does values
         if data.get("manual") or not _scalar(data.get("notes")):
             raise _Off
         claimed = data.get("claimed")
