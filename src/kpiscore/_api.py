@@ -78,7 +78,11 @@ def score(
     lang: Lang = "zh",
 ) -> Result:
     """Score one subject. ``data`` is a YAML/JSON path, a mapping with ``values:`` (and
-    ``subject``, ``manual``, ``reasons``, ``claimed``), or a flat row (CSV conventions)."""
+    ``subject``, ``manual``, ``reasons``, ``claimed``), or a flat row (CSV conventions).
+
+    A plain subject is scored as ``score_many`` scores a plain row — its total, grade
+    and completeness at once, its indicators when first read — so scoring in a loop
+    costs what ``score_many`` does; the Result is the same either way."""
     lang = _checked_lang(lang)
     return score_subject(_as_set(indicator_set, lang), data, strict=strict, lang=lang)
 
