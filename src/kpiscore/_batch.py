@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from . import _api
 from ._messages import Lang, message
+from ._plain_json import table_cell
 from ._render._rows import spreadsheet_cell
 from ._result_json import to_json
 from ._sources import Row
@@ -147,30 +148,37 @@ def _differs(r: Result) -> bool:
 def batch_row(r: Result | _api.RowError) -> dict[str, str]:
     if isinstance(r, _api.RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
-    plain = _plain_row(r)
-    if plain is not None:
-        return plain
+    plain = _plain_cells(r)
+    if plain is not None:  # its detail never read, and it claims no score
+        subject, cells, warnings = plain
+        claimed = differ = ""
+    else:
+        subject, warnings = r.subject, list(r.warnings)
+        cells = [(ind.id, table_cell(ind.status, ind.score)) for ind in r.indicators]
+        claimed = _claimed_total(r)
+        differ = SEPARATOR.join(differs(d, r.lang) for d in r.discrepancies)
     row = {
         "row": str(r.row),
-        "subject": str(r.subject.get("name", "")),
+        "subject": str(subject.get("name", "")),
         "total": format(r.total, "f") if r.total is not None else "",
         "grade": r.grade or "",
         "complete": "true" if r.complete else "false",
         # The diagnosis travels with the row: which value is missing or invalid and
         # why, and where the unit's own scores differ from kpiscore's.
-        "claimed_total": _claimed_total(r),
-        "warnings": SEPARATOR.join(r.warnings),
-        "discrepancies": SEPARATOR.join(differs(d, r.lang) for d in r.discrepancies),
+        "claimed_total": claimed,
+        "warnings": SEPARATOR.join(warnings),
+        "discrepancies": differ,
         "error": "",
     }
-    for ind in r.indicators:
-        row[ind.id] = "n/a" if ind.status == "not_applicable" else format(ind.score, "f")
+    row.update(cells)
     return row
 
 
-def _plain_row(r: Result) -> dict[str, str] | None:
-    """batch_row of a plain row whose detail was never read, from its cells
-    (``PlainJson.cells``: the same scores and warnings, never worded); None otherwise."""
+def _plain_cells(
+    r: Result,
+) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]] | None:
+    """(subject, each indicator's cell, warnings) of a plain row whose detail was never
+    read (``PlainJson.cells``: the same, never worded); None otherwise."""
     held = r.__dict__
     writer: PlainJson | None = held.get("_plain")
     if writer is None or "_full" in held:
@@ -179,19 +187,7 @@ def _plain_row(r: Result) -> dict[str, str] | None:
     if found is None:
         return None
     subject, scores, warnings = found
-    row = {
-        "row": str(r.row),
-        "subject": str(subject.get("name", "")),
-        "total": format(r.total, "f") if r.total is not None else "",
-        "grade": r.grade or "",
-        "complete": "true" if r.complete else "false",
-        "claimed_total": "",  # a row that claims a score is not written here
-        "warnings": SEPARATOR.join(warnings),
-        "discrepancies": "",
-        "error": "",
-    }
-    row.update(zip(writer.ids_in_order, scores, strict=True))
-    return row
+    return subject, list(zip(writer.ids_in_order, scores, strict=True)), warnings
 
 
 def _claimed_total(r: Result) -> str:

@@ -15,10 +15,11 @@ An indicator whose cells repeat down the table is written once per distinct cell
 It writes rows with no claimed scores (their 偏差原因 read as ``prepare`` reads
 them, a row whose reasons it would note left to the general path; an indicator
 whose own cell is n/a written as not applicable, the weights it drops left out), of
-sets without a manual indicator; anything else (a row whose rule refuses a cell, an
-indicator whose ``applies:`` does not hold) returns None and the general path writes
-it. ``explain:`` and ``reason_required:`` run as ``IndicatorScorer`` runs them (its
-own ``template`` and ``needs_reason``).
+sets without a manual indicator; anything else (a row whose rule refuses a cell)
+returns None and the general path writes it. ``explain:`` and ``reason_required:``
+run as ``IndicatorScorer`` runs them (its own ``template`` and ``needs_reason``);
+every ``applies:`` holds on a row the fast path took (it leaves the others to the
+general path), so it is not judged again here.
 Each kind of row (language, indent, numbered or not, explained or not — a batch's
 .jsonl line without --explain has no explanations, and they are never worded) is
 first written both ways, and this writer stands down for that kind unless the two
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from ._data import digest_of
 from ._dates import year_of
 from ._evaluate import _category_positions, _Scorer, total_of
-from ._formula import CompiledFormula, Evaluator
+from ._formula import Evaluator
 from ._indicators import PERCENT_SANE, concluded, reason_steps
 from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
@@ -238,7 +239,7 @@ class PlainJson:
         found = (row.subject, out, list(row.warnings))
         if lang not in self.cells_agreed:
             full = result._full
-            scores = [_CELLS.cell(i.status, i.score) for i in full.indicators]
+            scores = [table_cell(i.status, i.score) for i in full.indicators]
             if (full.subject, scores, list(full.warnings)) != found:
                 self.cells_refused.add(lang)  # never expected: tests/test_plain_json.py
                 return None
@@ -317,8 +318,6 @@ class _Row(_Scorer):
         if self.dropped and ind.id in self.dropped:
             self.not_applicable(ind, template, out)
             return True
-        if ind.applies is not None and not self.applies(ind.applies):
-            return False  # never on a row the fast path took: it leaves those to the general
         key = None
         if not shared.off:
             # Each cell it reads by its type and text (1.0 and 1.00 are equal and show
@@ -347,14 +346,6 @@ class _Row(_Scorer):
                 points += point
                 weight += ind.weight
         return total_of(points, weight, self.iset)
-
-    def applies(self, condition: CompiledFormula) -> bool:
-        """Whether ``applies:`` holds, as ``IndicatorScorer.inapplicable`` judges it."""
-        self.use(self.env)
-        try:
-            return bool(self.run_formula(condition))
-        except RuleProblem:
-            return False
 
     def not_applicable(self, ind: CompiledIndicator, template: _Sink, out: list[str]) -> None:
         """An indicator whose own cell is n/a, as ``IndicatorScorer`` writes it."""
@@ -478,12 +469,13 @@ class _Cells:
 
     explained = False
 
-    @staticmethod
-    def cell(status: str, score: Decimal) -> str:
-        return "n/a" if status == "not_applicable" else format(score, "f")
-
     def indicator_values(self, values: list[str], *fields: Any, written: Any = None) -> None:
-        values.append(self.cell(fields[5], fields[3]))  # status, score
+        values.append(table_cell(fields[5], fields[3]))  # status, score
+
+
+def table_cell(status: str, score: Decimal) -> str:
+    """An indicator's cell in a batch table: its score, or n/a where it does not apply."""
+    return "n/a" if status == "not_applicable" else format(score, "f")
 
 
 _CELLS = _Cells()
