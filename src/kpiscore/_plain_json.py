@@ -41,7 +41,7 @@ from ._data import digest_of
 from ._dates import year_of
 from ._evaluate import _category_positions, _Scorer, total_of
 from ._formula import Evaluator
-from ._indicators import PERCENT_SANE, concluded, reason_steps
+from ._indicators import PERCENT_SANE, concluded, owes_reason, reason_steps
 from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
@@ -402,7 +402,10 @@ class _Row(_Scorer):
             return None
         steps += outcome.steps
         score, flags = concluded(ind, outcome, self.precision, steps)
-        needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
+        if ind.reason_required is None:  # needs_reason, without the call for the common case
+            needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
+        else:
+            needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
         if ind.explain is not None:  # the set's own sentence in place of the steps
             text = self.template(ind, actual, score, outcome.completion)
             steps = [made_step("custom", {"text": text})]

@@ -455,12 +455,11 @@ class _Template:
             _number(fmt_plain(score)),
             _number(fmt_plain(raw)),
             _STATUSES.get(status) or _text(status),
-        )
-        if self.explained:
-            values.append(_text(explanation))
-        values += (
-            self.strings(flags, len(values)) if flags else "[]",
+            _text(explanation),
+            self.strings(flags, at + 6 + self.explained) if flags else "[]",
             _LITERALS[needs],
             "null" if reason is None else _text(reason),
             "null" if problem is None else _text(problem),
         )
+        if not self.explained:  # a batch's .jsonl line: no place for it (and never worded)
+            del values[at + 6]
