@@ -957,3 +957,33 @@ def test_a_section_longer_than_the_limit_is_refused_as_the_general_path_refuses_
         kpiscore.score(iset, row)
     [bad] = kpiscore.score_many(iset, [row])
     assert isinstance(bad, kpiscore.RowError) and "10000" in bad.message
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"claimed": 5},
+        {"claimed": [1, 2]},
+        {"claimed": "90"},
+        {"reasons": 5},
+        {"reasons": "x"},
+        {"notes": {"a": 1}},
+        {"subject": 5},
+        {"subject": ["甲"]},
+        {"manual": {"q": 1}},
+    ],
+)
+def test_a_section_of_the_wrong_shape_is_named_by_the_general_path_never_a_traceback(extra):
+    iset = kpiscore.loads(PLAIN_SET)
+    row = {"values": {"q": D(8), "t": "45", "s": "部分达成", "c": 120}, **extra}
+    assert plan_for(iset).score(row, 1, "zh") is None
+    try:
+        want = score_data(iset, row)
+    except kpiscore.DataError as exc:
+        with pytest.raises(kpiscore.DataError) as got:
+            kpiscore.score(iset, row)
+        assert str(got.value) == str(exc)
+        [bad] = kpiscore.score_many(iset, [row])
+        assert isinstance(bad, kpiscore.RowError)
+    else:
+        assert kpiscore.score(iset, row) == want

@@ -536,20 +536,24 @@ class Plan:
         """(subject, values) of a row whose every section is plain, or _Off."""
         if type(data) is not dict or not data.keys() <= _KEYS:
             raise _Off
-        named = data.get("indicator_set")
+        get = data.get  # the absent sections first: most rows have none of them
+        named = get("indicator_set")
         if named is not None and (check_set and named != self.iset.id):
             raise _Off
-        subject, reasons = data.get("subject"), data.get("reasons")
-        if not (_flat(subject) or type(subject) is str) or not _flat(reasons):
+        subject = get("subject")
+        if subject is not None and type(subject) is not str and not _flat(subject):
             raise _Off
-        if len(reasons or ()) > MAX_VALUES or len(data.get("claimed") or ()) > MAX_VALUES:
-            raise _Off  # the general path refuses a section this long, as it does values
-        if data.get("manual") or not _scalar(data.get("notes")):
+        # A section longer than the general path takes is refused there, as values are.
+        reasons = get("reasons")
+        if reasons is not None and (not _flat(reasons) or len(reasons) > MAX_VALUES):
             raise _Off
-        claimed = data.get("claimed")
-        if claimed and not self.unjudged(claimed):
+        notes = get("notes")
+        if get("manual") or (notes is not None and not _scalar(notes)):
             raise _Off
-        raw = data.get("values")
+        claimed = get("claimed")
+        if claimed and (not self.unjudged(claimed) or len(claimed) > MAX_VALUES):
+            raise _Off
+        raw = get("values")
         if type(raw) is not dict or len(raw) > MAX_VALUES:
             raise _Off
         return subject, raw
