@@ -253,3 +253,43 @@ def test_score_never_takes_the_fast_path_under_strict_or_for_a_problem(tmp_path)
     bad = kpiscore.score(iset, tmp_path / "d.yaml")
     assert "indicators" in bad.__dict__  # the general path: it names the cell
     assert "一百二" in (bad.indicator("c").problem or "")
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**16), 10**16),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["8", "45", "部分达成", "n/a", "95%", "8个", "", " 12 ", "x" * 40]),
+    st.text(max_size=6),
+)
+_JUNK = st.recursive(
+    _CELLS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_SECTIONS = ("values", "subject", "reasons", "claimed", "notes", "manual", "indicator_set")
+
+
+@settings(max_examples=EXAMPLES, deadline=None, phases=PHASES)
+@given(
+    st.fixed_dictionaries(
+        {"values": st.dictionaries(st.sampled_from(["q", "t", "s", "c", "x"]), _CELLS)},
+        optional={k: _JUNK for k in _SECTIONS if k != "values"},
+    )
+)
+def test_score_of_any_mapping_is_the_general_result_or_its_error_never_a_traceback(data):
+    iset = kpiscore.loads(PLAIN_SET)
+    try:
+        want = score_data(iset, data)
+    except kpiscore.DataError as exc:
+        with pytest.raises(kpiscore.DataError) as got:
+            kpiscore.score(iset, data)
+        assert str(got.value) == str(exc)
+        return
+    got = kpiscore.score(iset, data)
+    assert got == want
+    assert got.to_json() == want.to_json()

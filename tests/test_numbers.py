@@ -1,6 +1,6 @@
 """The one rounding rule and the three text forms of numbers, pinned exactly."""
 
-from decimal import Context, localcontext
+from decimal import ROUND_HALF_UP, Context, localcontext
 from decimal import Decimal as D
 
 import pytest
@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpiscore._numbers import (
+    CONTEXT,
     fixed_text,
     fmt_number,
     fmt_percent,
@@ -123,3 +124,21 @@ def test_fmt_percent_is_the_fraction_times_100_rounded_to_two_places_as_fmt_numb
     with localcontext(Context(capitals=capitals)):
         want = fmt_number(round_half_up(fraction * 100, 2)) + "%"
         assert fmt_percent(fraction) == want
+
+
+@given(st.builds(lambda n, e: D(n).scaleb(e), st.integers(-(10**34), 10**34), st.integers(-40, 40)))
+def test_fmt_percent_never_fails_and_needs_no_context_of_the_callers(fraction):
+    with localcontext(Context(prec=5, traps=[])):  # a caller's own, coarse context
+        text = fmt_percent(fraction)
+    assert text.endswith("%") and "E" not in text and "e" not in text
+    exact = fraction.scaleb(2, CONTEXT)
+    if exact.adjusted() < CONTEXT.prec - 3:
+        assert D(text[:-1]) == exact.quantize(D("0.01"), ROUND_HALF_UP, CONTEXT)
+    else:
+        assert D(text[:-1]) == exact  # too large for two places: as computed
+
+
+def test_a_percent_past_the_double_rounding_edge_is_rounded_once():
+    # 28 digits (Python's default precision) would round this to ...455, then to 87.46.
+    fraction = D("0.874549999999999999999999999999999")
+    assert fmt_percent(fraction) == "87.45%"

@@ -66,9 +66,18 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+# A percent with more integer digits than this has no room left for two places.
+_PERCENT_DIGITS = CONTEXT.prec - 3
+
+
 def fmt_percent(fraction: Decimal) -> str:
-    # round_half_up(fraction × 100, 2), its quantum known: a call less a percent.
-    return fmt_number((fraction * 100).quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT)) + "%"
+    """The fraction as a percent to two places, half-up. × 100 is an exponent shift
+    (exact, whatever the caller's context); a percent too large to hold two places (a
+    completion over a near-zero target) is shown as computed, never an error."""
+    percent = fraction.scaleb(2, CONTEXT)
+    if percent.adjusted() < _PERCENT_DIGITS:
+        percent = percent.quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT)
+    return fmt_number(percent) + "%"
 
 
 def fmt_value(d: Decimal | None) -> str | None:
