@@ -561,3 +561,57 @@ def test_rows_written_without_explanations_word_none(monkeypatch):
     monkeypatch.setattr(Words, "explain", refused)
     assert [to_json(r, None, False, explained=False) for r in results] == general
     assert writer.written - before == len(results) - 1
+
+
+_JUNK_CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**16), 10**16),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["95%", "45万元", "达成", "n/a", "2023年10月", "按时完成", "延期", "1e-300"]),
+    st.sampled_from(["1E+40", "0", "-0", "", " 12 ", "１２", "12个", "x" * 40, "9月前"]),
+    st.text(max_size=6),
+    st.dates(),
+)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, phases=PHASES)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "values": st.dictionaries(
+                    st.sampled_from(["budget", "spent", "a", "k", "f", "g", "q", "t", "zz"]),
+                    _JUNK_CELLS,
+                )
+            },
+            optional={
+                "subject": st.one_of(
+                    st.text(max_size=5),
+                    st.dictionaries(st.sampled_from(["name", "year"]), _JUNK_CELLS),
+                ),
+                "reasons": st.dictionaries(
+                    st.sampled_from(["a", "q", "完成率", "zz"]), _JUNK_CELLS
+                ),
+                "claimed": st.dictionaries(st.sampled_from(["总分", "a"]), _JUNK_CELLS),
+            },
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["zh", "en"]),
+)
+def test_any_row_is_written_as_the_general_path_writes_it_or_refused_as_it_is(rows, lang):
+    iset = kpiscore.loads(SET)
+    for result, row in zip(kpiscore.score_many(iset, rows, lang=lang), rows, strict=True):
+        try:
+            general = _general(iset, row, lang, result.row)
+        except kpiscore.DataError:
+            assert isinstance(result, kpiscore.RowError)
+            continue
+        assert batch_row(result) == batch_row(general)
+        assert to_json(result, None, False, explained=False) == to_json(
+            general, None, False, explained=False
+        )
+        assert result.to_json() == general.to_json()
