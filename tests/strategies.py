@@ -150,10 +150,13 @@ def specs(draw: Any, rules: tuple[str, ...] = RULES) -> Spec:
         n = draw(st.integers(1, 4))
         for k, w in enumerate(_parts(draw, cw * 2, n)):  # halves: weights like 12.5
             indicators.append(draw(indicator(f"i{c}_{k}", cid, D(w) / 2, rules)))
+    precision = draw(st.integers(0, 4))
+    if any(ind.weight % 1 for ind in indicators):
+        precision = max(precision, 1)  # a half-point weight needs a place (load refuses less)
     return Spec(
         tuple(categories),
         tuple(indicators),
-        precision=draw(st.integers(0, 4)),
+        precision=precision,
         rounding=draw(st.sampled_from(["indicator", "indicator", "total"])),
         penalty=draw(st.sampled_from([None, D(5), D(100)])),
         forced_below=draw(st.sampled_from([None, None, D(85)])),

@@ -894,3 +894,31 @@ def test_a_subject_given_as_text_is_its_name_and_a_set_header_alone_is_named_a_s
     with pytest.raises(kpiscore.DataError) as caught:
         score_data(SET, {"kpiscore": 1, "id": "x"})
     assert [i.code for i in caught.value.issues] == ["looks_like_set"]
+
+
+@pytest.mark.parametrize(
+    ("weight", "precision", "refused"),
+    [
+        ("0.5", 0, True),
+        ("99.5", 0, True),
+        ("12.5", 1, False),
+        ("2.25", 1, True),
+        ("2.50", 1, False),
+        ("10", 0, False),
+    ],
+)
+def test_a_weight_finer_than_the_sets_precision_is_refused_at_load(weight, precision, refused):
+    text = (
+        f"kpiscore: 1\nid: t\nname: t\nprecision: {precision}\n"
+        "categories: [{id: c, name: 产出, weight: 100}]\nindicators:\n"
+        f"  - {{id: a, category: c, name: 甲, weight: {weight}, rule: ratio, target: '>= 1'}}\n"
+        f"  - {{id: b, category: c, name: 乙, weight: {100 - Decimal(weight)}, rule: ratio, target: '>= 1'}}\n"
+    )
+    issues = [i for i in kpiscore.check(text) if i.code == "weight_finer_than_precision"]
+    assert bool(issues) == refused
+    if refused:
+        assert issues[0].path == ("indicators", 0, "weight") and issues[0].line == 7
+        assert f"precision: {precision}" in issues[0].message
+    else:
+        r = kpiscore.score(kpiscore.loads(text), {"values": {"a": 1, "b": 1}})
+        assert r.total == 100 and all(i.score == i.weight for i in r.indicators)

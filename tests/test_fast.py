@@ -545,7 +545,7 @@ GOOD = {"budget": 100, "spent": 90, "opt": 8, "papers": 3, "q": "一般", "d": "
 def test_formulas_applies_penalties_and_levels_take_the_fast_path_only_when_plain(
     rounding, change, plain
 ):
-    iset = kpiscore.loads(MIXED.format(precision=0, rounding=rounding))
+    iset = kpiscore.loads(MIXED.format(precision=1, rounding=rounding))
     values = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
     fast = plan_for(iset).score({"values": values}, 1, "zh")
     general = _general(iset, {"values": values}, "zh", 1)
@@ -560,10 +560,11 @@ def test_formulas_applies_penalties_and_levels_take_the_fast_path_only_when_plai
 
 
 def test_rounding_per_indicator_and_on_the_total_give_different_totals_both_right():
-    # 12.5 × 0.92 = 11.5 and 25 × 0.5 = 12.5: 12 + 13 each rounded, 24 rounded once
-    values = {**GOOD, "spent": 92, "q": "差", "d": "未达成"}
-    each = kpiscore.loads(MIXED.format(precision=0, rounding="indicator"))
-    once = kpiscore.loads(MIXED.format(precision=0, rounding="total"))
+    # 12.5 × 0.9 = 11.25 and 12.5 × 0.7 = 8.75: 11.3 + 8.8 each rounded, 20.0 rounded once
+    # (one place: a weight of 12.5 needs it, load refuses less)
+    values = {**GOOD, "opt": 7}
+    each = kpiscore.loads(MIXED.format(precision=1, rounding="indicator"))
+    once = kpiscore.loads(MIXED.format(precision=1, rounding="total"))
     a = plan_for(each).score({"values": values}, 1, "zh")
     b = plan_for(once).score({"values": values}, 1, "zh")
     assert a.total != b.total

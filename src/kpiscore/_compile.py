@@ -68,6 +68,7 @@ class _Compiler(IndicatorCompiler):
         categories = self.categories()
         indicators = self.indicators(categories)
         self.weights(categories, indicators)
+        self.weight_places()
         checks = self.checks()
         penalties = self.penalties(grades)
         if any(i.severity == "error" for i in self.issues):
@@ -213,6 +214,25 @@ class _Compiler(IndicatorCompiler):
                 detail=_detail([(c.id, c.weight) for c in self.m.categories]),
                 diff=fmt_number(total - self.m.full_score),
             )
+
+    def weight_places(self) -> None:
+        """A weight with more decimal places than the set keeps would let a full score
+        round above it (weight 0.5 at precision 0 scores 1) and the total above the
+        full score: refused, not silently over-counted."""
+        precision = self.m.precision
+        for i, ind in enumerate(self.m.indicators):
+            exponent = ind.weight.normalize().as_tuple().exponent
+            places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+            if places > precision and 0 <= precision <= 6:
+                self.add(
+                    "weight_finer_than_precision",
+                    ("indicators", self.ind_at[i], "weight"),
+                    id=ind.id,
+                    name=ind.name,
+                    weight=fmt_number(ind.weight),
+                    places=places,
+                    precision=precision,
+                )
 
     def checks(self) -> tuple[CheckSpec, ...]:
         out: list[CheckSpec] = []

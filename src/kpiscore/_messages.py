@@ -243,6 +243,15 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "The category '{name}' ({id}) has weight {expected}, but its indicators add up to "
         "{found} ({detail}), a difference of {diff}",
     ),
+    "weight_finer_than_precision": (
+        "三级指标“{name}”（{id}）的分值 {weight} 有 {places} 位小数，多于 precision: {precision}"
+        "：得分四舍五入到 {precision} 位后，满分也不再等于分值（如分值 0.5 得 1 分），总分可能超过满分"
+        "；请把 precision 设为至少 {places}，或把分值的小数减到 {precision} 位",
+        "The indicator '{name}' ({id}) has weight {weight}, with {places} decimal place(s), "
+        "more than precision: {precision}: rounded to {precision} place(s), a full score no "
+        "longer equals the weight (weight 0.5 scores 1) and the total may exceed the full "
+        "score; set precision to at least {places}, or give the weight {precision} place(s)",
+    ),
     "categories_do_not_add_up": (
         "一级指标的分值合计是 {found}（{detail}），应等于满分 full_score {expected}，相差 {diff}",
         "The categories add up to {found} ({detail}); they must add up to full_score "
