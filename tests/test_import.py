@@ -163,6 +163,17 @@ def test_weights_that_do_not_add_up_are_kept_as_written_and_both_numbers_named(t
     assert kpiscore.check(t.set) == [] or all(i.severity != "error" for i in kpiscore.check(t.set))
 
 
+def test_weights_written_finer_than_two_places_set_the_precision_they_need(tmp_path):
+    # 20 points over three indicators, as a unit writes them: 6.667 + 6.667 + 6.666.
+    path = published_table(tmp_path / "t.xlsx", weights=["6.667", "6.667", "6.666", 10, 20, 40])
+    [t] = kpiscore.import_table(path)
+    assert t.set["precision"] == 3
+    assert all(i.severity != "error" for i in kpiscore.check(t.set))
+    kpiscore.load(t.set)  # the weights fit the precision: no weight scores above itself
+    [plain] = kpiscore.import_table(published_table(tmp_path / "p.xlsx"))
+    assert "precision" not in plain.set  # the default two places suffice
+
+
 def test_weights_are_never_taken_from_the_score_column(tmp_path):
     path = published_table(tmp_path / "t.xlsx", drop_weight_column=True)
     [t] = kpiscore.import_table(path)
