@@ -922,3 +922,17 @@ def test_a_weight_finer_than_the_sets_precision_is_refused_at_load(weight, preci
     else:
         r = kpiscore.score(kpiscore.loads(text), {"values": {"a": 1, "b": 1}})
         assert r.total == 100 and all(i.score == i.weight for i in r.indicators)
+
+
+@pytest.mark.parametrize(("deduct", "refused"), [("2.5", True), ("2.50", True), ("5", False)])
+def test_a_deduction_finer_than_the_sets_precision_is_refused_at_load(deduct, refused):
+    text = (
+        "kpiscore: 1\nid: t\nname: t\nprecision: 0\n"
+        "categories: [{id: c, name: 产出, weight: 100}]\nindicators:\n"
+        "  - {id: a, category: c, name: 甲, weight: 100, rule: ratio, target: '>= 1'}\n"
+        f"penalties:\n  - {{name: 违规, when: 'a < 0', deduct: {deduct}}}\n"
+    )
+    issues = [i for i in kpiscore.check(text) if i.code == "deduct_finer_than_precision"]
+    assert bool(issues) == refused
+    if refused:
+        assert issues[0].path == ("penalties", 0, "deduct") and "违规" in issues[0].message

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from kpiscore._numbers import (
     CONTEXT,
+    decimal_places,
     fixed_text,
     fmt_number,
     fmt_percent,
@@ -142,3 +143,11 @@ def test_a_percent_past_the_double_rounding_edge_is_rounded_once():
     # 28 digits (Python's default precision) would round this to ...455, then to 87.46.
     fraction = D("0.874549999999999999999999999999999")
     assert fmt_percent(fraction) == "87.45%"
+
+
+@given(st.builds(lambda n, e: D(n).scaleb(e), st.integers(-(10**9), 10**9), st.integers(-8, 8)))
+def test_decimal_places_are_the_fewest_that_hold_the_amount_exactly(amount):
+    k = decimal_places(amount)
+    assert amount.quantize(D(1).scaleb(-k), context=CONTEXT) == amount
+    if k:  # one place fewer rounds it: the amount needs all k
+        assert amount.quantize(D(1).scaleb(1 - k), ROUND_HALF_UP, CONTEXT) != amount

@@ -21,7 +21,7 @@ from ._data import digest_of
 from ._formula import CompiledFormula
 from ._issues import from_validation_error
 from ._messages import Lang, hint, message
-from ._numbers import fmt_number
+from ._numbers import decimal_places, fmt_number
 from ._yaml import Path_
 from .compiled import (
     CheckSpec,
@@ -221,8 +221,7 @@ class _Compiler(IndicatorCompiler):
         full score: refused, not silently over-counted."""
         precision = self.m.precision
         for i, ind in enumerate(self.m.indicators):
-            exponent = ind.weight.normalize().as_tuple().exponent
-            places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+            places = decimal_places(ind.weight)
             if places > precision and 0 <= precision <= 6:
                 self.add(
                     "weight_finer_than_precision",
@@ -263,6 +262,16 @@ class _Compiler(IndicatorCompiler):
             if p.deduct is None and p.grade is None:
                 self.add("penalty_needs_effect", path, name=p.name)
             self.range_check(p.deduct, Decimal(0), self.m.full_score, (*path, "deduct"), "deduct")
+            places = decimal_places(p.deduct)
+            if places > self.m.precision and 0 <= self.m.precision <= 6:
+                self.add(
+                    "deduct_finer_than_precision",
+                    (*path, "deduct"),
+                    name=p.name,
+                    deduct=fmt_number(p.deduct or Decimal(0)),
+                    places=places,
+                    precision=self.m.precision,
+                )
             if p.grade is not None and p.grade not in labels:
                 self.add(
                     "unknown_grade",

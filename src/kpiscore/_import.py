@@ -28,6 +28,7 @@ from ._form_reader import (
     read_table,
 )
 from ._messages import Lang, Message, message
+from ._numbers import decimal_places
 from .compiled import DEFAULT_LEVELS, level_key, parse_target
 from .errors import DataError, Issue
 
@@ -153,7 +154,7 @@ class _Importer:
         }
         if inputs:
             the_set["inputs"] = inputs
-        places = _places([i["weight"] for i in indicators if "weight" in i])
+        places = max((decimal_places(i["weight"]) for i in indicators if "weight" in i), default=0)
         if places > 2:  # a table's 6.667: the set keeps as many places as its weights
             the_set["precision"] = min(places, 6)
         return ImportedTable(
@@ -347,13 +348,3 @@ def _set_yaml(the_set: dict[str, Any], notes: dict[str, str]) -> str:
             out.extend(f"  # {line}" for line in note.splitlines())
         out.append(_yaml_block([ind], 2))
     return "\n".join(out) + "\n"
-
-
-def _places(weights: list[Decimal]) -> int:
-    """The most decimal places a weight is written with (6.670 has two)."""
-    most = 0
-    for w in weights:
-        exponent = w.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and exponent < 0:
-            most = max(most, -exponent)
-    return most

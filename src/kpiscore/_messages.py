@@ -252,6 +252,14 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "longer equals the weight (weight 0.5 scores 1) and the total may exceed the full "
         "score; set precision to at least {places}, or give the weight {precision} place(s)",
     ),
+    "deduct_finer_than_precision": (
+        "扣分项“{name}”扣 {deduct} 分，有 {places} 位小数，多于 precision: {precision}"
+        "：扣分后的总分会多出 precision 不保留的小数位；请把 precision 设为至少 {places}，"
+        "或把扣分的小数减到 {precision} 位",
+        "The penalty '{name}' deducts {deduct}, with {places} decimal place(s), more than "
+        "precision: {precision}: the total after it would carry places the set does not "
+        "keep; set precision to at least {places}, or give the deduction {precision} place(s)",
+    ),
     "categories_do_not_add_up": (
         "一级指标的分值合计是 {found}（{detail}），应等于满分 full_score {expected}，相差 {diff}",
         "The categories add up to {found} ({detail}); they must add up to full_score "

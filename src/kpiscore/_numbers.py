@@ -33,6 +33,15 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(quantum, ROUND_HALF_UP, CONTEXT)
 
 
+def decimal_places(amount: Decimal | None) -> int:
+    """The decimal places an amount is written with (12.50 has one, 100 none): what a
+    set's precision must keep for its weights and deductions."""
+    if amount is None:
+        return 0
+    exponent = amount.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low, min(high, value))
 
