@@ -219,19 +219,24 @@ class _Compiler(IndicatorCompiler):
         """A weight with more decimal places than the set keeps would let a full score
         round above it (weight 0.5 at precision 0 scores 1) and the total above the
         full score: refused, not silently over-counted."""
-        precision = self.m.precision
         for i, ind in enumerate(self.m.indicators):
-            places = decimal_places(ind.weight)
-            if places > precision and 0 <= precision <= 6:
-                self.add(
-                    "weight_finer_than_precision",
-                    ("indicators", self.ind_at[i], "weight"),
-                    id=ind.id,
-                    name=ind.name,
-                    weight=fmt_number(ind.weight),
-                    places=places,
-                    precision=precision,
-                )
+            path = ("indicators", self.ind_at[i], "weight")
+            self.places_kept(
+                ind.weight,
+                "weight_finer_than_precision",
+                path,
+                id=ind.id,
+                name=ind.name,
+                weight=fmt_number(ind.weight),
+            )
+
+    def places_kept(self, amount: Decimal | None, code: str, path: Path_, **params: Any) -> None:
+        """An amount the set's precision cannot hold (a weight, a deduction): named
+        with the places it has and the precision it would need."""
+        precision = self.m.precision
+        places = decimal_places(amount)
+        if places > precision and 0 <= precision <= 6:  # else precision is named already
+            self.add(code, path, places=places, precision=precision, **params)
 
     def checks(self) -> tuple[CheckSpec, ...]:
         out: list[CheckSpec] = []
@@ -262,16 +267,13 @@ class _Compiler(IndicatorCompiler):
             if p.deduct is None and p.grade is None:
                 self.add("penalty_needs_effect", path, name=p.name)
             self.range_check(p.deduct, Decimal(0), self.m.full_score, (*path, "deduct"), "deduct")
-            places = decimal_places(p.deduct)
-            if places > self.m.precision and 0 <= self.m.precision <= 6:
-                self.add(
-                    "deduct_finer_than_precision",
-                    (*path, "deduct"),
-                    name=p.name,
-                    deduct=fmt_number(p.deduct or Decimal(0)),
-                    places=places,
-                    precision=self.m.precision,
-                )
+            self.places_kept(
+                p.deduct,
+                "deduct_finer_than_precision",
+                (*path, "deduct"),
+                name=p.name,
+                deduct=fmt_number(p.deduct or Decimal(0)),
+            )
             if p.grade is not None and p.grade not in labels:
                 self.add(
                     "unknown_grade",
