@@ -184,6 +184,39 @@ def test_score_takes_a_flat_row_too():
     assert r.subject["name"] == "甲" and rate.score == 9 and rate.reason == "年底集中支付"
 
 
+def test_a_pandas_row_scores_as_its_flat_mapping_does():
+    pd = pytest.importorskip("pandas")
+    iset = kpiscore.load("mof-project-2020")
+    rows = [
+        {"项目名称": "甲", "budget": 100, "spent": 90.5, "output_quality": "达成"},
+        {"项目名称": "乙", "budget": 100, "spent": float("nan"), "output_quality": "未达成"},
+    ]
+    frame = pd.DataFrame(rows)
+    series = [row for _, row in frame.iterrows()]  # mixed columns: object cells, numpy floats
+    for flat, row in zip(rows, series, strict=True):
+        assert kpiscore.score(iset, row).to_json() == kpiscore.score(iset, flat).to_json()
+    from_series = [r.to_json() for r in kpiscore.score_many(iset, series)]
+    assert from_series == [r.to_json() for r in kpiscore.score_many(iset, rows)]
+    assert kpiscore.score(iset, frame.loc[1]).indicator("execution_rate").status == "missing_data"
+
+
+@pytest.mark.parametrize(
+    ("data", "zh", "en"),
+    [
+        ([1, 2], "实际是一个列表", "found a list"),
+        (5, "实际是数字 5", "found the number 5"),
+        (None, "实际是空值", "found nothing"),
+        (b"x", "实际是bytes 类型的值", "found a value of type bytes"),
+    ],
+)
+def test_data_that_is_not_a_mapping_is_named_by_what_it_is(data, zh, en):
+    iset = kpiscore.load("mof-project-2020")
+    for lang, words in (("zh", zh), ("en", en)):
+        with pytest.raises(kpiscore.DataError) as info:
+            kpiscore.score(iset, data, lang=lang)
+        assert info.value.issues[0].code == "data_not_mapping" and words in str(info.value)
+
+
 def test_a_set_lists_every_value_it_reads_also_without_inputs():
     iset = kpiscore.loads(
         "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: m, name: 主, weight: 100}\n"

@@ -408,3 +408,20 @@ def test_plain_number_reads_a_bare_number_else_one_with_a_unit_in_one_match(cell
     assert got == want
     if got is not None:
         assert str(got[0]) == str(want[0])  # the same digits, not only an equal number
+
+
+@pytest.mark.parametrize(
+    ("cell", "zh", "en"),
+    [
+        ([1, 2], "一个列表", "a list"),
+        ({"a": 1}, "一个映射", "a mapping"),
+        ({"level": 3}, "一个映射", "a mapping"),
+        (1 + 2j, "complex 类型的值", "a value of type complex"),
+    ],
+)
+def test_a_cell_of_no_readable_kind_is_named_in_the_messages_language(cell, zh, en):
+    iset = kpiscore.load("mof-project-2020")
+    for lang, words in (("zh", zh), ("en", en)):
+        r = kpiscore.score(iset, {"values": {"budget": 100, "spent": cell}}, lang=lang)
+        rate = r.indicator("execution_rate")
+        assert rate.status == "invalid_data" and rate.problem.endswith(words), rate.problem

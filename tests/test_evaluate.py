@@ -742,10 +742,10 @@ def _deep(n):
 SHAPES = {
     "not_mapping": (
         ["x"],
-        "data_wrong_type",
+        "data_not_mapping",
         (),
-        "数据中的 '$' 应为映射（键: 值）",
-        "'$' in the data must be a mapping",
+        "数据应为“键: 值”的映射（subject:、values: 等各节，或表格的一行），实际是一个列表",
+        "The data must be a mapping (key: value — sections such as subject: and values:, or one table row); found a list",
     ),
     "deep": (
         {"values": _deep(40)},

@@ -107,14 +107,15 @@ def score_subject(
         if fast is not None:
             return fast
         return score_data(iset, data, strict=strict, lang=lang, file=file, doc=doc)
-    from ._sources import flat_row, is_flat  # table reading: not imported for a file
+    from ._sources import as_row, flat_row, is_flat  # table reading: not imported for a file
 
-    if is_flat(data):  # a flat row (CSV conventions), e.g. one record of a DataFrame
-        data = flat_row(1, data)[2]  # (its cells may still be the caller's lists)
-    fast = _fast_result(iset, data, lang, owned=False) if quick else None
+    row: Any = as_row(data)  # a pandas Series: its labels and cells
+    if is_flat(row):  # a flat row (CSV conventions), e.g. one record of a DataFrame
+        row = flat_row(1, row)[2]  # (its cells may still be the caller's lists)
+    fast = _fast_result(iset, row, lang, owned=False) if quick else None
     if fast is not None:
         return fast
-    return score_data(iset, data, strict=strict, lang=lang)
+    return score_data(iset, row, strict=strict, lang=lang)
 
 
 def _fast_result(iset: IndicatorSet, data: Any, lang: Lang, owned: bool) -> Result | None:

@@ -399,7 +399,7 @@ def compile_document(
     if doc.data is None:
         return None, [*issues, Issue("empty_file", message("empty_file", lang), file=name)]
     if not isinstance(doc.data, dict):
-        from ._issues import describe
+        from ._messages import describe
 
         return None, [
             *issues,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _yaml
-from ._messages import Lang, message
+from ._messages import Lang, kind_of, message
 from ._messages import zh_en as _t
 from ._numbers import fmt_value
 from .compiled import WORD_PREFIXES, WORD_SUFFIXES, IndicatorSet, Target
@@ -220,7 +220,7 @@ def _read_number(raw: numbers.Real | Decimal) -> ReadValue:
     try:  # numpy float32/float16 print their own shortest form; Fraction does not
         d = Decimal(str(raw))
     except (InvalidOperation, ValueError):
-        return _fail("value_wrong_type", found=type(raw).__name__)
+        return _fail("value_wrong_type", found=kind_of(raw))
     if d.is_nan():
         return ReadValue(None)
     return _number(d, str(raw))
@@ -257,21 +257,21 @@ def read_value(raw: Any) -> ReadValue:
             if isinstance(item, str) and len(item) <= MAX_TEXT:
                 items.append(item.strip())
             else:
-                return _fail("value_wrong_type", found="list")
+                return _fail("value_wrong_type", found=kind_of(raw))
         return ReadValue(tuple(items))
     if isinstance(raw, Mapping):
         if set(raw) <= {"level", "rate"} and "level" in raw:
             level, rate = raw.get("level"), raw.get("rate")
             if not isinstance(level, str):
-                return _fail("value_wrong_type", found="mapping")
+                return _fail("value_wrong_type", found=kind_of(raw))
             if rate is None:
                 return ReadValue(LevelValue(level.strip()))
             r = read_value(rate)
             if r.problem or not isinstance(r.value, Decimal) or r.unit not in (None, "%"):
-                return _fail("value_wrong_type", found="mapping")
+                return _fail("value_wrong_type", found=kind_of(raw))
             return ReadValue(LevelValue(level.strip(), r.value))
-        return _fail("value_wrong_type", found="mapping")
-    return _fail("value_wrong_type", found=type(raw).__name__[:30])
+        return _fail("value_wrong_type", found=kind_of(raw))
+    return _fail("value_wrong_type", found=kind_of(raw))
 
 
 def _read_text(raw: str) -> ReadValue:

@@ -14,7 +14,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from ._messages import Lang, hint, message, quote_number_hint, suggest
+from ._messages import Lang, describe, hint, message, quote_number_hint, suggest
 from ._yaml import Document, Path_, resolve_plain
 from .errors import Issue
 
@@ -41,25 +41,6 @@ _TYPE_ERRORS = {
     "decimal_type": "number",
     "int_type": "integer",
 }
-
-
-def describe(value: Any, lang: Lang) -> str:
-    """Say what was found, in words an officer recognises."""
-    en = lang == "en"
-    if value is None:
-        return "nothing (an empty value)" if en else "空值"
-    if isinstance(value, bool):
-        return f"the yes/no value {str(value).lower()}" if en else f"是/否值 {str(value).lower()}"
-    if isinstance(value, (Decimal, int, float)):
-        return f"the number {value}" if en else f"数字 {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "…"
-        return f'the text "{shown}"' if en else f'文字 "{shown}"'
-    if isinstance(value, (list, tuple)):
-        return "a list" if en else "一个列表"
-    if isinstance(value, dict):
-        return "a mapping" if en else "一个映射"
-    return type(value).__name__
 
 
 def expected_words(kind: str, lang: Lang) -> str:

@@ -11,7 +11,8 @@ import difflib
 import errno
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -590,6 +591,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "数据中未知的键 '{key}'。{hint}",
         "Unknown key '{key}' in the data. {hint}",
     ),
+    "data_not_mapping": (
+        "数据应为“键: 值”的映射（subject:、values: 等各节，或表格的一行），实际是{found}",
+        "The data must be a mapping (key: value — sections such as subject: and values:, or one table row); found {found}",
+    ),
     "data_wrong_type": (
         "数据中的 '{key}' 应为{expected}",
         "'{key}' in the data must be {expected}",
@@ -812,11 +817,54 @@ def as_message(text: str) -> Message:
     return text if isinstance(text, Message) else Message(text)
 
 
+class Term(tuple[str, str]):
+    """A parameter worded in both languages (zh, en), for a message whose value names
+    a kind of thing ("a mapping", "a list"): the sentence picks its own language's word,
+    so a Chinese message never carries an English type name."""
+
+    __slots__ = ()
+
+    def __new__(cls, zh: str, en: str) -> Term:
+        return super().__new__(cls, (zh, en))
+
+    def __getnewargs__(self) -> tuple[str, str]:
+        return self[0], self[1]
+
+
+def kind_of(value: object) -> Term:
+    """A value that is neither a number nor text, named by its kind: what a message
+    says was found where a number, text or level was expected."""
+    if isinstance(value, (list, tuple)):
+        return Term("一个列表", "a list")
+    if isinstance(value, Mapping):
+        return Term("一个映射", "a mapping")
+    name = type(value).__name__[:30]
+    return Term(f"{name} 类型的值", f"a value of type {name}")
+
+
+def describe(value: object, lang: Lang) -> str:
+    """Say what was found, in words an officer recognises."""
+    en = lang == "en"
+    if value is None:
+        return "nothing (an empty value)" if en else "空值"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}" if en else f"是/否值 {str(value).lower()}"
+    if isinstance(value, (Decimal, int, float)):
+        return f"the number {value}" if en else f"数字 {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f'the text "{shown}"' if en else f'文字 "{shown}"'
+    return kind_of(value)[en]
+
+
 def message(code: str, lang: Lang = "zh", about: str | None = None, **params: object) -> Message:
     """The catalogue's sentence for ``code`` in ``lang``; ``about``: the indicator a
     result's warning concerns."""
     zh, en = _CATALOGUE[code]
     template = en if lang == "en" else zh
+    for key, value in params.items():
+        if type(value) is Term:
+            params[key] = value[lang == "en"]
     return Message(template.format(**params), code, about)
 
 

@@ -29,7 +29,7 @@ from ._data import (
     snapshot,
     too_deep,
 )
-from ._messages import Lang, has_unsafe_chars, hint, message, printable
+from ._messages import Lang, describe, has_unsafe_chars, hint, message, printable
 from ._messages import zh_en as _t
 from ._numbers import fmt_value
 from ._subject import read_subject
@@ -212,7 +212,7 @@ def _shape(
     """(the four sections as str-keyed dicts, the subject, the named set) or DataError."""
     mapping = _t(lang, "映射（键: 值）", "a mapping")
     if not isinstance(data, Mapping):
-        raise DataError([problem("data_wrong_type", (), key="$", expected=mapping)])
+        raise DataError([problem("data_not_mapping", (), found=describe(data, lang))])
     if too_deep(data):
         raise DataError([problem("data_too_deep", (), limit=MAX_DEPTH)])
     if "values" not in data and ("indicators" in data or "kpiscore" in data):

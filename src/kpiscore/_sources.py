@@ -136,6 +136,21 @@ def _is_frame(x: Any) -> bool:
     return hasattr(x, "columns") and hasattr(x, "itertuples") and not isinstance(x, Mapping)
 
 
+def as_row(x: Any) -> Any:
+    """A pandas Series (one row of ``df.iterrows()`` or ``df.loc[i]``) as the flat
+    mapping of its labels to its cells; anything else as it is. Known by its
+    ``index``, ``dtype`` and ``to_dict``, as a DataFrame is by its ``columns``."""
+    if (
+        hasattr(x, "to_dict")
+        and hasattr(x, "index")
+        and hasattr(x, "dtype")
+        and not isinstance(x, Mapping)
+        and not _is_frame(x)
+    ):
+        return {str(k): v for k, v in zip(x.index, x.to_numpy(dtype=object), strict=True)}
+    return x
+
+
 def _frames(rows: Any) -> Iterator[Any]:
     for item in [rows] if _is_frame(rows) else rows:
         if _is_frame(item):
@@ -143,7 +158,7 @@ def _frames(rows: Any) -> Iterator[Any]:
             for values in item.itertuples(index=False, name=None):
                 yield dict(zip(columns, values, strict=True))
         else:
-            yield item
+            yield as_row(item)
 
 
 def flat_row(number: int, row: Mapping[Any, Any]) -> Row:
