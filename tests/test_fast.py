@@ -124,8 +124,7 @@ def plain_rows(draw, spec, read=frozenset()):
         ind = draw(st.sampled_from(spec.indicators))
         key = draw(st.sampled_from([ind.id, f"指标{ind.id}"]))  # by id or by its name
         score = draw(st.sampled_from([D(90), D(5), "8分", "abc", None]))
-        data["claimed"] = {"总分": D(90), key: score}
-        plain = plain and ind.rule != "qualitative"
+        data["claimed"] = {"总分": D(90), key: score}  # a level indicator's: used in its band
     elif extra == "notes":
         data["notes"] = "备注"
     return values, data, plain
@@ -624,24 +623,38 @@ def test_only_a_plain_row_shape_takes_the_fast_path(row, plain):
 
 
 @pytest.mark.parametrize(
-    ("claimed", "plain"),
+    ("claimed", "s_score"),
     [
-        ({"q": D(25), "t": D(30), "c": D(20), "总分": D(90)}, True),
-        ({"s": D(19)}, False),  # within 达成's band, the unit's 19 is used: the general path
-        ({"效果": D(19)}, False),  # the same, by the indicator's name
-        ({" 效果 ": D(19)}, False),
-        ({"数量": D(19)}, True),
+        ({"q": D(25), "t": D(30), "c": D(20), "总分": D(90)}, D(20)),  # 达成's top
+        ({"s": D(19)}, D(19)),  # within 达成's band [16, 20]: the unit's 19 is used
+        ({"效果": D(19)}, D(19)),  # the same, by the indicator's name
+        ({" 效果 ": "19分"}, D(19)),
+        ({"s": D(15)}, D(20)),  # outside the band: the band's top
+        ({"s": "很好"}, D(20)),  # not a number: named in the detail, the rule's score
+        ({"s": D(17), "效果": D(19)}, D(17)),  # its id wins; the name is an unknown key
+        ({"数量": D(19)}, D(20)),
     ],
 )
-def test_a_claimed_score_is_plain_unless_a_level_indicator_may_use_it(claimed, plain):
+def test_a_claimed_score_takes_the_fast_path_and_a_level_indicator_uses_it_in_its_band(
+    claimed, s_score
+):
     iset = kpiscore.loads(PLAIN_SET)
     row = {"values": {"q": D(8), "t": D(40), "s": "达成", "c": D(120)}, "claimed": claimed}
     fast = plan_for(iset).score(row, 1, "zh")
-    assert (fast is not None) == plain
     general = _general(iset, row, "zh", 1)
-    if fast is not None:
-        assert fast.to_dict(steps=True) == general.to_dict(steps=True)
-        assert fast.discrepancies and fast.discrepancies == general.discrepancies
+    assert fast is not None and fast.total == general.total
+    assert general.indicator("s").score == s_score
+    assert fast.to_dict(steps=True) == general.to_dict(steps=True)
+    assert fast.discrepancies == general.discrepancies  # compared in the detail
+
+
+def test_a_claim_on_a_level_indicator_with_a_formula_leaves_the_row_to_the_general_path():
+    text = PLAIN_SET.replace("target: 达成}", "target: 达成, applies: 'q > 0'}")
+    iset = kpiscore.loads(text)
+    row = {"values": {"q": D(8), "t": D(40), "s": "达成", "c": D(120)}, "claimed": {"s": D(19)}}
+    assert plan_for(iset).score(row, 1, "zh") is None
+    assert plan_for(iset).score({**row, "claimed": {"q": D(19)}}, 1, "zh") is not None
+    assert _general(iset, row, "zh", 1).indicator("s").score == D(19)
 
 
 @pytest.mark.parametrize(

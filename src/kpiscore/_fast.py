@@ -2,9 +2,8 @@
 
 Most rows of a batch are plain: every value a number, a level word or a
 deadline's date as written, or n/a in a cell no formula reads; nothing missing or
-unreadable, no unit's own score that a level indicator could use in place of its
-rule's. For those, a plan
-made once per set computes each indicator's score with the same arithmetic as
+unreadable; the unit's own scores (claimed:) as plain cells, a level indicator's
+used inside its level's band as its rule uses it. For those, a plan made once per set computes each indicator's score with the same arithmetic as
 ``_rules`` (no steps, no words) and returns a ``Result`` holding the total, grade and
 completeness; its indicators, subtotals and warnings are built by the general
 path (``_evaluate``) when first read. Any row outside the plain case — or any
@@ -40,14 +39,14 @@ from ._dates import When, months_late, read_actual, year_of
 from ._evaluate import deducted, grade_of, judged_penalties, score_plain, total_of
 from ._fast_code import generated
 from ._formula import CompiledFormula, EvalFailure, evaluate
-from ._indicators import ACTUAL_NAMES
+from ._indicators import ACTUAL_NAMES, claimed_number
 from ._lanes import FORMULA_RULES
 from ._messages import Lang, has_unsafe_chars
 from ._numbers import CONTEXT, clamp
 from ._plain_json import writer_for
-from ._prepare import DATA_KEYS, MAX_VALUES, label_ids, plain_value, used_names
+from ._prepare import DATA_KEYS, MAX_VALUES, by_id, label_ids, plain_value, used_names
 from ._rules import NEEDS_ACTUAL
-from .compiled import CompiledIndicator, IndicatorSet, level_key
+from .compiled import CompiledIndicator, IndicatorSet, LevelSpec, level_key
 from .result import Result
 
 ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
@@ -154,15 +153,22 @@ def _met(ind: CompiledIndicator) -> Scorer:
     return score
 
 
-def _qualitative(ind: CompiledIndicator, words: frozenset[str]) -> Scorer:
-    w, levels = ind.weight, ind.levels
-    # A bare level word scores the top of its band (no claimed score on a plain row).
-    by_word: dict[str, Decimal] = {}
+def levels_by_word(ind: CompiledIndicator, words: frozenset[str]) -> dict[str, LevelSpec]:
+    """The level each plain word names for a level indicator (its label or an alias)."""
+    out: dict[str, LevelSpec] = {}
     for word in words:
         key = level_key(word)
-        found = next((lv for lv in levels if key == lv.label or key in lv.aliases), None)
+        found = next((lv for lv in ind.levels if key == lv.label or key in lv.aliases), None)
         if found is not None:
-            by_word[word] = w * found.high
+            out[word] = found
+    return out
+
+
+def _qualitative(ind: CompiledIndicator, words: frozenset[str]) -> Scorer:
+    w = ind.weight
+    # A bare level word scores the top of its band; a claimed score inside the band is
+    # used instead (Plan.judged_points), as the rule's _judged does.
+    by_word = {word: w * level.high for word, level in levels_by_word(ind, words).items()}
 
     def score(actual: Any, names: dict[str, Any]) -> Decimal:
         if isinstance(actual, str):
@@ -284,6 +290,8 @@ _BUILDERS: dict[str, Callable[[CompiledIndicator], Scorer]] = {
 
 Raw = Callable[[dict[str, Any]], Decimal]
 """The row's values → one indicator's unrounded score; raises _Off."""
+Claims = dict[str, "Decimal | None"] | None
+"""A row's claimed scores for its level indicators, by id (None: none claimed)."""
 
 
 def _raw(ind: CompiledIndicator, words: frozenset[str]) -> Raw:
@@ -398,6 +406,13 @@ class Plan:
         _, by_name = label_ids(iset)
         self.claim_ids = {**by_name, "总分": "total"}
         self.judged = frozenset(ind.id for ind in iset.indicators if ind.rule == "qualitative")
+        # A level indicator scored from its own cell alone takes a claim here: its words'
+        # levels, to see whether the claim lies inside the band the word names.
+        self.bands = {
+            ind.id: levels_by_word(ind, self.words)
+            for ind in iset.indicators
+            if ind.rule == "qualitative" and ind.applies is None and ind.actual is None
+        }
 
     def _light(self, lang: Lang) -> dict[str, Any]:
         iset = self.iset
@@ -417,9 +432,9 @@ class Plan:
     ) -> Result | None:
         iset = self.iset
         try:
-            values, dropped = self.values(data, check_set)
+            values, dropped, claims = self.values(data, check_set)
             with localcontext(CONTEXT):
-                total, forced, applicable = self.total(values, dropped)
+                total, forced, applicable = self.total(values, dropped, claims)
         except (_Off, ArithmeticError):
             return None
         source = data if owned else _copy(data)
@@ -449,29 +464,46 @@ class Plan:
         return None
 
     def total(
-        self, values: dict[str, Any], dropped: list[str]
+        self, values: dict[str, Any], dropped: list[str], claims: Claims = None
     ) -> tuple[Decimal | None, list[str], Decimal]:
         """(total, the grades penalties force, the applicable weight)."""
-        if not dropped:
+        if not dropped and not claims:
             points, applicable = self.points(values), self.applicable
         else:
-            points, applicable = self.applicable_points(values, frozenset(dropped))
+            points, applicable = self.applicable_points(values, frozenset(dropped), claims)
         return (*self.penalised(total_of(points, applicable, self.iset), values), applicable)
 
     def applicable_points(
-        self, values: dict[str, Any], dropped: frozenset[str]
+        self, values: dict[str, Any], dropped: frozenset[str], claims: Claims = None
     ) -> tuple[Decimal, Decimal]:
         """The points and weight of the indicators that apply: n/a ones left out, each
-        score rounded first unless the set rounds the total only (as ``points``)."""
+        score rounded first unless the set rounds the total only (as ``points``), a
+        level indicator's claimed score used where its rule uses it."""
         points = weight = ZERO
         quantum = self.quantum if self.by_category else None
         for ind, raw in zip(self.iset.indicators, self.raws, strict=True):
             if ind.id in dropped:
                 continue
-            s = raw(values)
+            claim = claims.get(ind.id) if claims else None
+            s = raw(values) if claim is None else self.judged_score(ind, values, raw, claim)
             points += s if quantum is None else s.quantize(quantum, ROUND_HALF_UP)
             weight += ind.weight
         return points, weight
+
+    def judged_score(
+        self, ind: CompiledIndicator, values: dict[str, Any], raw: Raw, claim: Decimal
+    ) -> Decimal:
+        """A level indicator's score with the unit's own: the claim where its cell is a
+        bare level word and the claim lies inside that level's band (``_rules._judged``),
+        else the band's top; a rate in the cell scores as the rate, the claim unused."""
+        actual = values.get(ind.id)
+        if type(actual) is not str:
+            return raw(values)
+        level = self.bands[ind.id].get(actual)
+        if level is None:
+            raise _Off
+        w = ind.weight
+        return claim if level.low * w <= claim <= level.high * w else w * level.high
 
     def penalised(
         self, total: Decimal | None, values: dict[str, Any]
@@ -483,10 +515,10 @@ class Plan:
         forced = [pen.grade for pen in hits if pen.grade]
         return deducted(self.iset, total, [pen.name for pen in hits]), forced
 
-    def values(self, data: Any, check_set: bool) -> tuple[dict[str, Any], list[str]]:
-        """The row's values as the general path would read them, and the indicators
-        whose own cell is n/a; or _Off."""
-        subject, raw = self.sections(data, check_set)
+    def values(self, data: Any, check_set: bool) -> tuple[dict[str, Any], list[str], Claims]:
+        """The row's values as the general path would read them, the indicators whose
+        own cell is n/a, and the claimed scores a level indicator may use; or _Off."""
+        subject, raw, claims = self.sections(data, check_set)
         names, words, percent = self.names, self.words, self.percent
         year = _year(subject) if self.deadlines else None
         out: dict[str, Any] = {}
@@ -530,10 +562,11 @@ class Plan:
             if name in percent and abs(d) > 2:
                 raise _Off  # 95 for 95%: the general path names it
             out[name] = d
-        return out, dropped
+        return out, dropped, claims
 
-    def sections(self, data: Any, check_set: bool) -> tuple[Any, dict[str, Any]]:
-        """(subject, values) of a row whose every section is plain, or _Off."""
+    def sections(self, data: Any, check_set: bool) -> tuple[Any, dict[str, Any], Claims]:
+        """(subject, values, the claims a level indicator may use) of a row whose every
+        section is plain, or _Off."""
         if type(data) is not dict or not data.keys() <= _KEYS:
             raise _Off
         get = data.get  # the absent sections first: most rows have none of them
@@ -551,12 +584,15 @@ class Plan:
         if get("manual") or (notes is not None and not _scalar(notes)):
             raise _Off
         claimed = get("claimed")
-        if claimed and (not self.unjudged(claimed) or len(claimed) > MAX_VALUES):
-            raise _Off
+        claims = None
+        if claimed:
+            if not _flat(claimed) or len(claimed) > MAX_VALUES:
+                raise _Off
+            claims = self.claims(claimed)
         raw = get("values")
         if type(raw) is not dict or len(raw) > MAX_VALUES:
             raise _Off
-        return subject, raw
+        return subject, raw, claims
 
     def number(self, name: str, v: str) -> Decimal | None:
         """A number cell, bare or with the % or unit the set expects for ``name``, as
@@ -570,14 +606,21 @@ class Plan:
             raise _Off
         return d
 
-    def unjudged(self, claimed: Any) -> bool:
-        """Whether the unit's own scores leave every score to the rules: text keys and
-        scalar cells (the detail compares them and names any it cannot read), none
-        under a level indicator's id or name."""
-        if not _flat(claimed):
-            return False
+    def claims(self, claimed: dict[str, Any]) -> Claims:
+        """The claimed scores a level indicator's rule reads, by its id, read as the
+        general path reads them (``claimed_number``: None for one it cannot read); None
+        when no claim is a level indicator's (the detail compares the others). _Off for a
+        claim on a level indicator with an ``applies:`` or ``actual:`` formula."""
         judged, ids = self.judged, self.claim_ids
-        return not any(k in judged or ids.get(k.strip()) in judged for k in claimed)
+        if not any(k in judged or ids.get(k.strip()) in judged for k in claimed):
+            return None
+        out: dict[str, Decimal | None] = {}
+        for key, cell in by_id(claimed, ids).items():
+            if key in judged:
+                if key not in self.bands:
+                    raise _Off
+                out[key] = claimed_number(cell)
+        return out
 
     def when(self, name: str, v: Any) -> When | str:
         """A deadline's cell as its rule reads it, when the general reading keeps the

@@ -66,6 +66,15 @@ def _sorted_names(formula: CompiledFormula) -> tuple[str, ...]:
     return tuple(sorted(formula.names))
 
 
+def claimed_number(raw: Any) -> Decimal | None:
+    """A unit's own score as a rule may use it: a number read as any cell is, else None
+    (the discrepancies name a claim that is not one)."""
+    if raw is None:
+        return None
+    rv = read_value(raw)
+    return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
+
+
 class IndicatorScorer:
     """Scores a subject's indicators one at a time, sharing its names, its evaluator
     and its warnings; plain rows share results across rows through ``memo``."""
@@ -97,11 +106,7 @@ class IndicatorScorer:
         self.precision = iset.precision
 
     def claimed_score(self, indicator_id: str) -> Decimal | None:
-        raw = self.sd.claimed.get(indicator_id)
-        if raw is None:
-            return None
-        rv = read_value(raw)
-        return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
+        return claimed_number(self.sd.claimed.get(indicator_id))
 
     def use(self, names: dict[str, Any]) -> None:
         """Point the evaluator (and the formulas an explanation shows) at these names."""

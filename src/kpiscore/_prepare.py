@@ -72,7 +72,7 @@ def label_ids(iset: IndicatorSet) -> tuple[dict[str, str], dict[str, str]]:
     return unique(value_pairs), unique([(ind.name, ind.id) for ind in iset.indicators])
 
 
-def _by_id(section: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+def by_id(section: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in section.items():
         ident = ids.get(key.strip())
@@ -101,7 +101,7 @@ def prepare(
     # Columns copied from a spreadsheet carry the Chinese names: accept them for the ids.
     value_ids, _ = label_ids(iset)
     clean = _Cleaner()
-    values = _read_values(iset, _by_id(sections["values"], value_ids), clean, doc)
+    values = _read_values(iset, by_id(sections["values"], value_ids), clean, doc)
     notes: list[str] = [
         message(
             "value_converted",
@@ -121,7 +121,7 @@ def prepare(
 def prepare_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang) -> SubjectData:
     """``prepare`` for a row the fast path has taken as plain (``_fast.Plan.values``):
     its keys known, each value a number, a level word, a deadline's text or a list of
-    items under its own id, nothing manual, nothing claimed for a level indicator. The same SubjectData, without the checks and the
+    items under its own id, nothing manual, claimed scores as scalar cells. The same SubjectData, without the checks and the
     general reading such a row cannot need. ``data`` is already the fast path's copy."""
     values = {name: plain_value(v) for name, v in (data.get("values") or {}).items()}
     subject = data.get("subject") or {}
@@ -173,8 +173,8 @@ def _subject_data(
     doc: Document | None = None,
 ) -> SubjectData:
     _, indicator_ids = label_ids(iset)
-    sections["manual"] = _by_id(sections["manual"], indicator_ids)
-    sections["claimed"] = _by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
+    sections["manual"] = by_id(sections["manual"], indicator_ids)
+    sections["claimed"] = by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
     kept_subject = read_subject(subject, clean, notes, lang)
     reasons = read_reasons(iset, sections["reasons"], clean, notes, lang)
     manual = {
@@ -290,7 +290,7 @@ def read_reasons(
     """The row's 偏差原因 by indicator id (an indicator's name stands for its id), each
     the officer's text trimmed; what is not text is noted."""
     reasons: dict[str, str] = {}
-    for k, v in _by_id(raw, label_ids(iset)[1]).items():
+    for k, v in by_id(raw, label_ids(iset)[1]).items():
         if isinstance(v, (Decimal, int)) and not isinstance(v, bool):
             v = str(v)  # a reason typed as a bare number is still the officer's text
         if isinstance(v, str):
