@@ -64,7 +64,43 @@ def reasons(draw, spec):
 
 
 # What the general path notes about a row that the writer leaves to it.
-_NOTED = {"reason_not_text", "unknown_reason", "data_unsafe_text", "more_strays"}
+_NOTED = {
+    "reason_not_text",
+    "unknown_reason",
+    "data_unsafe_text",
+    "more_strays",
+    "claimed_not_a_number",
+    "claimed_unknown",
+}
+
+
+def with_claims(draw, iset, row, lang):
+    """The row, now and then with the unit's own scores: kpiscore's own (every claim
+    agrees: the writer takes it), or a few others (a discrepancy, a claim that is no
+    number or names no indicator: the general path reports them)."""
+    how = draw(st.sampled_from([None, None, "agree", "other"]))
+    if how is None:
+        return row
+    general = _general(iset, row, lang, None)
+    if how == "agree":
+        claimed = {
+            draw(st.sampled_from([i.id, f"指标{i.id}"])): draw(
+                st.sampled_from([i.score, format(i.score, "f"), f"{i.score}分"])
+            )
+            for i in general.indicators
+            if draw(st.booleans())
+        }
+        if general.total is not None and draw(st.booleans()):
+            claimed[draw(st.sampled_from(["total", "总分"]))] = general.total
+    else:
+        ids = [i.id for i in iset.indicators]
+        claimed = {
+            draw(st.sampled_from([*ids, "无此指标"])): draw(
+                st.sampled_from([D(0), D(3), "8分", "abc", None])
+            )
+            for _ in range(draw(st.integers(1, 3)))
+        }
+    return {**row, "claimed": claimed}
 
 
 def _writable(iset, row, plain, general):
@@ -73,7 +109,7 @@ def _writable(iset, row, plain, general):
     return (
         plain
         and PlainJson.writes(iset)
-        and not row.get("claimed")
+        and not general.discrepancies
         and general.total is not None
         and all(i.status in ("scored", "not_applicable") for i in general.indicators)
         and not any(w["code"] in _NOTED for w in general.to_dict()["warnings"])
@@ -89,6 +125,7 @@ def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data
     drawn = [data.draw(plain_rows(spec, iset.formula_names()))]  # some outside the plain case
     drawn += [data.draw(written_rows(spec)) for _ in range(3)]
     lang = data.draw(st.sampled_from(["zh", "en"]))
+    drawn = [(v, with_claims(data.draw, iset, row, lang), ok) for v, row, ok in drawn]
     indent = data.draw(st.sampled_from([None, 2, 0]))
     explained = data.draw(st.sampled_from([True, True, False]))  # False: a batch's .jsonl
     rows = [row for _, row, _ in drawn]
@@ -124,6 +161,7 @@ def test_a_plain_rows_batch_cells_are_the_general_paths_cells(data):
     drawn = [data.draw(plain_rows(spec, iset.formula_names()))]
     drawn += [data.draw(written_rows(spec)) for _ in range(3)]
     lang = data.draw(st.sampled_from(["zh", "en"]))
+    drawn = [(v, with_claims(data.draw, iset, row, lang), ok) for v, row, ok in drawn]
     writer = writer_for(iset)
     before = writer.tabled if writer is not None else 0
     first = writer is None or lang not in writer.cells_agreed
@@ -231,6 +269,38 @@ def test_a_row_the_writer_cannot_take_goes_the_general_way():
         general = _general(iset, rows[k], "zh", got[k].row).to_json()
         assert texts[k] == general
     assert "unknown_reason" in texts[3] and "subject_unknown_key" in texts[5]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_row_whose_claimed_scores_all_agree_is_written_without_its_detail(lang):
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    rows = _rows()
+    for row in rows:  # the unit's own scores, kpiscore's: by id, by name, as text with 分
+        general = _general(iset, row, lang, None)
+        row["claimed"] = {
+            "总分": general.total,
+            "a": general.indicator("a").score,
+            "质量": f"{general.indicator('q').score}分",  # a level's own: used in its band
+        }
+    rows[5]["claimed"]["k"] = D(1)  # not kpiscore's: a discrepancy, from the detail
+    rows[4]["claimed"]["质量"] = D(14)  # 达成's band is [12, 15]: the unit's 14 is used
+    rows[4]["claimed"]["总分"] -= 1  # and the total with it
+    before, tabled = writer.written, writer.tabled
+    results = list(kpiscore.score_many(iset, rows, lang=lang))
+    texts = [r.to_json() for r in results]
+    table = [batch_row(r) for r in kpiscore.score_many(iset, rows, lang=lang)]
+    assert writer.written - before == len(rows) - 1 - 1  # the first kind, the discrepancy
+    assert writer.tabled - tabled == len(rows) - 1 - (lang not in writer.cells_agreed)
+    for k, (row, result) in enumerate(zip(rows, results, strict=True)):
+        general = _general(iset, row, lang, result.row)
+        assert texts[k] == general.to_json()
+        assert table[k] == batch_row(general)
+        assert ("_full" in result.__dict__) == (k in (0, 5))
+    assert json.loads(texts[5])["discrepancies"][0]["id"] == "k"
+    assert table[5]["discrepancies"] and not table[4]["discrepancies"]
+    assert table[4]["claimed_total"] == format(results[4].total, "f")
+    assert results[4].indicator("q").score == 14 and "14" in results[4].indicator("q").explanation
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -149,9 +149,9 @@ def batch_row(r: Result | _api.RowError) -> dict[str, str]:
     if isinstance(r, _api.RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
     plain = _plain_cells(r)
-    if plain is not None:  # its detail never read, and it claims no score
+    if plain is not None:  # its detail never read; any score it claims agrees
         subject, cells, warnings = plain
-        claimed = differ = ""
+        claimed, differ = _claimed_total(r) if r.data.get("claimed") else "", ""
     else:
         subject, warnings = r.subject, list(r.warnings)
         cells = [(ind.id, table_cell(ind.status, ind.score)) for ind in r.indicators]
@@ -178,7 +178,8 @@ def _plain_cells(
     r: Result,
 ) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]] | None:
     """(subject, each indicator's cell, warnings) of a plain row whose detail was never
-    read (``PlainJson.cells``: the same, never worded); None otherwise."""
+    read and whose claimed scores all agree (``PlainJson.cells``: the same, never
+    worded); None otherwise."""
     held = r.__dict__
     writer: PlainJson | None = held.get("_plain")
     if writer is None or "_full" in held:

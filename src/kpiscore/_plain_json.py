@@ -41,12 +41,12 @@ from ._data import digest_of
 from ._dates import year_of
 from ._evaluate import _category_positions, _Scorer, total_of
 from ._formula import Evaluator
-from ._indicators import PERCENT_SANE, concluded, owes_reason, reason_steps
+from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, reason_steps
 from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
 from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
-from ._prepare import _Cleaner, plain_value, read_reasons
+from ._prepare import _Cleaner, by_id, label_ids, plain_value, read_reasons
 from ._result_json import (
     _CHECK,
     _LITERALS,
@@ -73,6 +73,7 @@ _TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its
 _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 _Key = tuple[Lang, "int | None", bool, bool]  # language, indent, numbered, explained
 _NO_REASONS: dict[str, str] = {}  # never written to
+_NO_CLAIMS: dict[str, Decimal] = {}  # never written to
 _NONE: frozenset[str] = frozenset()
 _EMPTY: dict[str, Any] = {}  # never written to
 
@@ -103,6 +104,8 @@ class PlainJson:
         self.reads = {ind.id: reads(ind) for ind in iset.indicators}
         self.shared: dict[int, list[_Shared]] = {}  # by template, in the set's order
         self.ids = frozenset(ind.id for ind in iset.indicators)
+        self.claim_ids = {**label_ids(iset)[1], "总分": "total"}  # as prepare maps claims
+        self.at = {ind.id: i for i, ind in enumerate(iset.indicators)}
         self.ids_in_order = tuple(ind.id for ind in iset.indicators)
         # A batch table's cells (``cells``): checked against the detail once per language.
         self.table = _CELLS
@@ -132,8 +135,7 @@ class PlainJson:
     def text(self, result: Result, indent: int | None, explained: bool = True) -> str | None:
         if indent is not None and (type(indent) is not int or indent < 0):
             return None
-        data = result.data
-        if data.get("claimed") or result.total is None:
+        if result.total is None:
             return None
         key = (result.lang, indent, result.row is not None, explained)
         template = self.agreed.get(key)
@@ -165,7 +167,8 @@ class PlainJson:
 
     def values(self, result: Result, template: _Template) -> list[str] | None:
         """The row's values in the template's order, or None when the row holds what
-        only the general path writes (a problem, a note on the subject)."""
+        only the general path writes (a problem, a note on the subject, a claimed score
+        that differs or cannot be read)."""
         row = self.row_for(result)
         if row is None:
             return None
@@ -181,13 +184,13 @@ class PlainJson:
         at = len(out)
         out += self.subtotals  # the categories' subtotals and weights, filled in below
         found = self.scored(row, template, out)
-        if found is None:
+        if found is None or not row.agrees(result):
             return None
         penalties, checks = found
         with localcontext(CONTEXT):
             self.categories(row, out, at)
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
-        add("[]")  # discrepancies: no claimed scores
+        add("[]")  # discrepancies: every claimed score agrees (row.agrees)
         row.lost.sort(key=_largest_first)
         add(template.points_lost(row.lost, len(out)))
         add(template.strings(tuple(penalties), len(out)))
@@ -207,7 +210,24 @@ class PlainJson:
         reasons = self.reasons(result.data.get("reasons"), result.lang)
         if reasons is None:
             return None
-        return _Row(self, result, subject, reasons)
+        claims = self.claims(result.data.get("claimed"))
+        if claims is None:
+            return None
+        return _Row(self, result, subject, reasons, claims)
+
+    def claims(self, raw: dict[str, Any] | None) -> dict[str, Decimal] | None:
+        """The unit's own scores by indicator id (or "total"), as the general path reads
+        them (``by_id``, ``claimed_number``); None when one names no indicator or is no
+        number (the general path warns)."""
+        if not raw:
+            return _NO_CLAIMS
+        out: dict[str, Decimal] = {}
+        for key, cell in by_id(raw, self.claim_ids).items():
+            claim = claimed_number(cell)
+            if claim is None or (key != "total" and key not in self.ids):
+                return None
+            out[key] = claim
+        return out
 
     def scored(
         self, row: _Row, sink: _Sink, out: list[str]
@@ -230,11 +250,11 @@ class PlainJson:
         language is also read from its detail, and this stands down for the language
         unless the two agree."""
         lang = result.lang
-        if result.data.get("claimed") or result.total is None or lang in self.cells_refused:
+        if result.total is None or lang in self.cells_refused:
             return None
         row = self.row_for(result)
         out: list[str] = []
-        if row is None or self.scored(row, self.table, out) is None:
+        if row is None or self.scored(row, self.table, out) is None or not row.agrees(result):
             return None
         found = (row.subject, out, list(row.warnings))
         if lang not in self.cells_agreed:
@@ -288,7 +308,12 @@ class _Row(_Scorer):
     ``actual``)."""
 
     def __init__(
-        self, writer: PlainJson, result: Result, subject: dict[str, Any], reasons: dict[str, str]
+        self,
+        writer: PlainJson,
+        result: Result,
+        subject: dict[str, Any],
+        reasons: dict[str, str],
+        claims: dict[str, Decimal],
     ):
         iset, lang, values = writer.iset, result.lang, result.__dict__["_values"]
         self.writer = writer
@@ -301,12 +326,14 @@ class _Row(_Scorer):
         self.year = year_of(subject)
         self.subject = subject
         self.reasons = reasons
+        self.claims = claims
         self.dropped: frozenset[str] = result.__dict__.get("_dropped", _NONE)
         self.skipped: set[int] = set()  # positions of the indicators dropped
         self.lanes = writer.lanes
         self.precision = iset.precision
         self.warnings: list[str] = []
         self.points: list[Decimal] = []
+        self.scores: list[Decimal] = []  # each indicator's score, for the claims
         self.lost: list[tuple[str, str, str, Decimal]] = []
 
     def write(
@@ -324,7 +351,7 @@ class _Row(_Scorer):
             # apart; 1, 1.0 and True are equal and read apart), the year, its reason.
             get, reads = self.cells.get, self.writer.reads[ind.id]
             cells = tuple([(type(v := get(n)), str(v)) for n in reads])
-            key = (cells, self.year, self.reasons.get(ind.id))
+            key = (cells, self.year, self.reasons.get(ind.id), self.claims.get(ind.id))
             found = shared.find(key)
             if found is not None:
                 self.replay(ind, found, out)
@@ -356,23 +383,25 @@ class _Row(_Scorer):
         reason = self.reasons.get(ind.id)
         values = (None, "", None, score, ZERO, "not_applicable", explanation, (), False, reason)
         template.indicator_values(out, *values, None)
-        self.counted(ind, ZERO, None, False)
+        self.counted(ind, ZERO, score, None, False)
 
     def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
-        values, point, lost, unexplained = entry
+        values, point, score, lost, unexplained = entry
         out += values
-        self.counted(ind, point, lost, unexplained)
+        self.counted(ind, point, score, lost, unexplained)
 
     def counted(
         self,
         ind: CompiledIndicator,
         point: Decimal,
+        score: Decimal,
         lost: tuple[str, str, str, Decimal] | None,
         unexplained: bool,
     ) -> None:
-        """What one indicator adds to its row: its points, what it lost, a 偏差原因
-        owed and not given."""
+        """What one indicator adds to its row: its points and score, what it lost, a
+        偏差原因 owed and not given."""
         self.points.append(point)
+        self.scores.append(score)
         if lost is not None:
             self.lost.append(lost)
         if unexplained:
@@ -380,9 +409,10 @@ class _Row(_Scorer):
 
     def fresh(
         self, ind: CompiledIndicator, template: _Sink, out: list[str]
-    ) -> tuple[Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
-        """Score one indicator and write its values into ``out``: (its points, what it
-        lost, whether a reason is owed and not given), or None for the general path."""
+    ) -> tuple[Decimal, Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
+        """Score one indicator and write its values into ``out``: (its points, its score,
+        what it lost, whether a reason is owed and not given), or None for the general
+        path."""
         try:
             read = self.actual(ind)
             if read is None:
@@ -396,7 +426,10 @@ class _Row(_Scorer):
             if lane.formulas:
                 names = {**names, **extras}
                 self.use(names)
-            x = RuleInput(ind, actual, self.evaluator, self.lang, names, None, written, self.year)
+            claim = self.claims.get(ind.id)  # used by a level indicator's rule, in its band
+            x = RuleInput(
+                ind, actual, self.evaluator, self.lang, names, None, written, self.year, claim
+            )
             outcome = lane.rule(x)
         except RuleProblem:
             return None
@@ -444,7 +477,19 @@ class _Row(_Scorer):
         lost = None
         if ind.weight - score > 0:
             lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
-        return point, lost, needs and not reason
+        return point, score, lost, needs and not reason
+
+    def agrees(self, result: Result) -> bool:
+        """Whether every claimed score equals kpiscore's (the total's, the final total),
+        so that the row has no discrepancies; then the result holds that, and a batch
+        never builds its detail to find out."""
+        at, scores = self.writer.at, self.scores
+        for key, claim in self.claims.items():
+            if claim != (result.total if key == "total" else scores[at[key]]):
+                return False
+        if self.claims:
+            result.__dict__["discrepancies"] = ()  # what the detail would say
+        return True
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
         """(the actual, the cell as written, the steps that read it) as
@@ -483,7 +528,7 @@ def table_cell(status: str, score: Decimal) -> str:
 
 _CELLS = _Cells()
 _Sink: TypeAlias = "_Template | _Cells"  # where _Row writes an indicator's values
-_Entry = tuple[tuple[str, ...], Decimal, "tuple[str, str, str, Decimal] | None", bool]
+_Entry = tuple[tuple[str, ...], Decimal, Decimal, "tuple[str, str, str, Decimal] | None", bool]
 
 
 class _Shared:
