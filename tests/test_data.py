@@ -425,3 +425,19 @@ def test_a_cell_of_no_readable_kind_is_named_in_the_messages_language(cell, zh, 
         r = kpiscore.score(iset, {"values": {"budget": 100, "spent": cell}}, lang=lang)
         rate = r.indicator("execution_rate")
         assert rate.status == "invalid_data" and rate.problem.endswith(words), rate.problem
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"\A-?[0-9]{1,17}(\.[0-9]{0,17})?(%|分|个)?\Z"),
+        st.sampled_from(["-0", "-0.00", "0012", "1e3", " 12", "12 ", "１２", "12.", ".5"]),
+        st.text(max_size=12),
+    )
+)
+def test_a_claimed_score_is_read_as_read_value_reads_its_cell(cell):
+    from kpiscore._indicators import claimed_number
+
+    rv = read_value(cell)
+    want = rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
+    got = claimed_number(cell)
+    assert got == want and str(got) == str(want)

@@ -18,6 +18,7 @@ from ._data import (
     NA,
     LevelValue,
     SubjectData,
+    plain_number,
     read_value,
 )
 from ._dates import year_of
@@ -71,6 +72,10 @@ def claimed_number(raw: Any) -> Decimal | None:
     (the discrepancies name a claim that is not one)."""
     if raw is None:
         return None
+    if type(raw) is str:  # a table's cell: "12.50" read as read_value reads it, at a tenth
+        found = plain_number(raw)
+        if found is not None and found[1] is None:
+            return found[0]
     rv = read_value(raw)
     return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
 
