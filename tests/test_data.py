@@ -429,7 +429,9 @@ def test_a_cell_of_no_readable_kind_is_named_in_the_messages_language(cell, zh, 
 
 @given(
     st.one_of(
-        st.from_regex(r"\A-?[0-9]{1,17}(\.[0-9]{0,17})?(%|分|个)?\Z"),
+        st.from_regex(
+            r"\A-?[0-9]{1,17}(\.[0-9]{0,17})?(%|分|个|万元|亿元|元|天|月| 分|分以上|亿|k|\.分|\.)?\Z"
+        ),
         st.sampled_from(["-0", "-0.00", "0012", "1e3", " 12", "12 ", "１２", "12.", ".5"]),
         st.text(max_size=12),
     )

@@ -158,6 +158,7 @@ def plain_na(v: str) -> bool:
     return v.lower() in NA_WORDS and v == v.strip() and unicodedata.is_normalized("NFKC", v)
 
 
+@functools.lru_cache(maxsize=256)  # a claimed score's 分 is asked about on every row
 def plain_unit(unit: str) -> bool:
     """Whether ``read_value`` reads "<plain number><unit>" as the number with this unit and
     nothing to note: a unit word (no digit, no bound or estimate word to strip, already

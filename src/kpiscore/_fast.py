@@ -408,6 +408,7 @@ class Plan:
         self.judged = frozenset(ind.id for ind in iset.indicators if ind.rule == "qualitative")
         # A level indicator scored from its own cell alone takes a claim here: its words'
         # levels, to see whether the claim lies inside the band the word names.
+        self.at = {ind.id: i for i, ind in enumerate(iset.indicators)}
         self.bands = {
             ind.id: levels_by_word(ind, self.words)
             for ind in iset.indicators
@@ -467,8 +468,10 @@ class Plan:
         self, values: dict[str, Any], dropped: list[str], claims: Claims = None
     ) -> tuple[Decimal | None, list[str], Decimal]:
         """(total, the grades penalties force, the applicable weight)."""
-        if not dropped and not claims:
+        if not dropped:
             points, applicable = self.points(values), self.applicable
+            if claims:
+                points += self.claimed_difference(values, claims)
         else:
             points, applicable = self.applicable_points(values, frozenset(dropped), claims)
         return (*self.penalised(total_of(points, applicable, self.iset), values), applicable)
@@ -489,6 +492,26 @@ class Plan:
             points += s if quantum is None else s.quantize(quantum, ROUND_HALF_UP)
             weight += ind.weight
         return points, weight
+
+    def claimed_difference(
+        self, values: dict[str, Any], claims: dict[str, Decimal | None]
+    ) -> Decimal:
+        """What the claims a level indicator uses change in ``points``' sum: each its
+        judged score in place of its band's top, rounded as ``points`` rounds each."""
+        out = ZERO
+        quantum = self.quantum if self.by_category else None
+        for ind_id, claim in claims.items():
+            if claim is not None:
+                at = self.at[ind_id]
+                ind, raw = self.iset.indicators[at], self.raws[at]
+                judged, top = self.judged_score(ind, values, raw, claim), raw(values)
+                if quantum is not None:
+                    judged, top = (
+                        judged.quantize(quantum, ROUND_HALF_UP),
+                        top.quantize(quantum, ROUND_HALF_UP),
+                    )
+                out += judged - top
+        return out
 
     def judged_score(
         self, ind: CompiledIndicator, values: dict[str, Any], raw: Raw, claim: Decimal

@@ -19,6 +19,7 @@ from ._data import (
     LevelValue,
     SubjectData,
     plain_number,
+    plain_unit,
     read_value,
 )
 from ._dates import year_of
@@ -72,9 +73,9 @@ def claimed_number(raw: Any) -> Decimal | None:
     (the discrepancies name a claim that is not one)."""
     if raw is None:
         return None
-    if type(raw) is str:  # a table's cell: "12.50" read as read_value reads it, at a tenth
+    if type(raw) is str:  # a table's cell, "12.50" or "12.50分": as read_value reads it
         found = plain_number(raw)
-        if found is not None and found[1] is None:
+        if found is not None and (found[1] in (None, "%") or plain_unit(found[1])):
             return found[0]
     rv = read_value(raw)
     return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
