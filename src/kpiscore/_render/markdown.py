@@ -33,7 +33,11 @@ def render(result: Result, lang: Lang = "zh") -> str:
     total = format(result.total, "f") if result.total is not None else "—"
     out.append("")
     out.append(
-        f"**{'Total' if en else '总分'}: {total} / {result.full_score}**, {'grade' if en else '等级'} **{result.grade or '—'}**"
+        (
+            f"**Total: {total} / {result.full_score}**, grade **{result.grade or '—'}**"
+            if en
+            else f"**总分：{total} / {result.full_score}**，等级 **{result.grade or '—'}**"
+        )
         + total_notes(result, lang)
     )
     out.append("")
@@ -51,7 +55,8 @@ def render(result: Result, lang: Lang = "zh") -> str:
     out.append("## " + ("Explanations" if en else "计分说明"))
     out.append("")
     for ind in result.indicators:
-        out.append(f"- **{_cell(ind.name)}**（{ind.id}）：{_cell(ind.explanation)}")
+        named_as = f" ({ind.id}): " if en else f"（{ind.id}）："
+        out.append(f"- **{_cell(ind.name)}**{named_as}{_cell(ind.explanation)}")
     sections = [
         (
             "Failed checks" if en else "一致性检查未通过",

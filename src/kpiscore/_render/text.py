@@ -29,8 +29,9 @@ def render(result: Result, lang: Lang = "zh") -> str:
         )
         + total_notes(result, lang)
     )
+    colon = ": " if en else "："
     for c in result.categories:
-        lines.append(f"  {c.name}: {c.score} / {c.weight}")
+        lines.append(f"  {c.name}{colon}{c.score} / {c.weight}")
     lines.append("")
     lines.append("Explanations:" if en else "计分说明：")
     for ind in result.indicators:
@@ -48,16 +49,22 @@ def render(result: Result, lang: Lang = "zh") -> str:
         lines.append("")
         lines.append("Differences from the claimed scores:" if en else "与自报得分不一致：")
         for d in result.discrepancies:
-            who = d.name if d.id == "total" else f"{d.name}（{d.id}）"
+            who = d.name if d.id == "total" else _named(d.name, d.id, en)
             diff = f"{d.difference:+}".replace("-", "−")
-            lines.append(f"- {who}: {d.claimed} → {d.computed} ({diff})")
+            shown = f"({diff})" if en else f"（{diff}）"
+            lines.append(f"- {who}{colon}{d.claimed} → {d.computed} {shown}")
     if result.points_lost:
         lines.append("")
         lines.append("Points lost, largest first:" if en else "失分（从多到少）：")
-        lines.extend(f"- {p.name}（{p.id}）: −{p.lost}" for p in result.points_lost)
+        lines.extend(f"- {_named(p.name, p.id, en)}{colon}−{p.lost}" for p in result.points_lost)
     warnings = other_warnings(result)
     if warnings:
         lines.append("")
         lines.append("Warnings:" if en else "提示：")
         lines.extend(f"- {named(n, w, lang)}" for n, w in warnings)
     return "\n".join(lines) + "\n"
+
+
+def _named(name: str, ident: str, en: bool) -> str:
+    """An indicator as a line names it: 名称（id） in Chinese, "name (id)" in English."""
+    return f"{name} ({ident})" if en else f"{name}（{ident}）"
