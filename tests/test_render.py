@@ -6,6 +6,7 @@ diff of tests/golden/ before committing it.
 """
 
 import os
+import re
 from decimal import Decimal
 
 import pytest
@@ -86,6 +87,22 @@ def test_renderer_output_matches_its_golden_file(case, fmt, lang, tmp_path):
         if not UPDATE:
             pytest.fail(f"golden file {golden.name} was missing and has been written: review it")
     assert got == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_report_punctuates_in_its_own_language(case, lang):
+    """A Chinese line never puts an ASCII colon after Chinese words; an English one
+    never names an indicator in full-width brackets or separates with ：."""
+    set_path, data_path = CASES[case]
+    result = kpiscore.score(ROOT / set_path, ROOT / data_path, lang=lang)
+    for fmt in ("txt", "md"):
+        for line in RENDERERS[fmt](result, lang, None).splitlines():
+            if lang == "zh":
+                assert not re.search(r"[\u4e00-\u9fff）*]: ", line), line
+            else:
+                ids = "|".join(re.escape(i.id) for i in result.indicators)
+                assert not re.search(rf"（(?:{ids})）|）：", line), line
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
