@@ -14,7 +14,15 @@ from kpiscore.cli import main
 openpyxl = pytest.importorskip("openpyxl")
 
 
-def published_table(path, *, weights=None, printed_full=100, drop_weight_column=False, actual=None):
+def published_table(
+    path,
+    *,
+    weights=None,
+    printed_full=100,
+    drop_weight_column=False,
+    actual=None,
+    first_column="序号",
+):
     """A 自评表 the way a unit files it: a hidden template sheet first, the table starting
     at B3 under a title, header and funds blocks, a 序号 column, 一级 merged down, the
     spellings 指标值/实际值/权重/自评得分, a percent cell, a date cell, a number as text."""
@@ -59,7 +67,7 @@ def published_table(path, *, weights=None, printed_full=100, drop_weight_column=
     ws["B10"], ws["C10"], ws["G10"] = "年度总体目标", "预期目标", "实际完成情况"
     ws["C11"], ws["G11"] = "培训 500 人次", "培训 520 人次"
     head = [
-        "序号",
+        first_column,
         "一级指标",
         "二级指标",
         "三级指标",
@@ -94,7 +102,8 @@ def published_table(path, *, weights=None, printed_full=100, drop_weight_column=
         rows[0] = (*rows[0][:4], actual, *rows[0][5:])
     for n, row in enumerate(rows, start=1):
         r = 12 + n
-        ws.cell(row=r, column=2, value=n)
+        if first_column == "序号":
+            ws.cell(row=r, column=2, value=n)
         values = list(row)
         if weights is not None:
             values[5] = weights[n - 1]
@@ -104,6 +113,8 @@ def published_table(path, *, weights=None, printed_full=100, drop_weight_column=
                 cell.data_type = "s"  # typed as text ('=0), as a unit types "= 0"
         if isinstance(values[4], float):
             ws.cell(row=r, column=7).number_format = "0%"
+    if first_column != "序号":  # a label down the whole table, as many forms print it
+        ws.merge_cells("B12:B18")
     ws.merge_cells("C13:C16")  # 产出指标 merged down its rows
     ws["C13"] = "产出指标"
     ws.cell(row=19, column=2, value="总分")
@@ -137,6 +148,20 @@ def test_a_published_table_is_found_wherever_it_starts_and_read_as_written(tmp_p
     assert t.data["claimed"][by_name["就业能力"]] == "18" and t.data["claimed"]["total"] == "97.3"
     assert t.data["reasons"] == {by_name["培训合格率"]: "个别学员未通过考核"}
     assert "# 原表目标写作“100%”，没有写 ≥ 或 ≤" in t.set_yaml()
+
+
+def test_a_label_column_headed_绩效指标_beside_三级指标_is_not_taken_for_the_names(tmp_path):
+    [t] = kpiscore.import_table(published_table(tmp_path / "t.xlsx", first_column="绩效指标"))
+    names = [i["name"] for i in t.set["indicators"]]
+    assert names == [
+        "预算执行率",
+        "培训人次",
+        "培训合格率",
+        "完成时间",
+        "安全事故",
+        "就业能力",
+        "学员满意度",
+    ]
 
 
 def test_the_written_files_pass_check_and_rescore_with_the_units_claims(tmp_path, capsys):

@@ -95,10 +95,19 @@ def _bare(text: str) -> str:
 
 
 def role_of(text: str) -> str | None:
+    found = ranked_role(text)
+    return None if found is None else found[0]
+
+
+def ranked_role(text: str) -> tuple[str, int] | None:
+    """(the column's role, how specific its header word is: 0 the most). A header can
+    name two columns for one role — 绩效指标 over the merged label column, 三级指标 over
+    the names — and the more specific word wins."""
     k = _bare(text)
     for role, words in ROLE_WORDS.items():
-        if k in (key(w) for w in words):
-            return role
+        for rank, word in enumerate(words):
+            if k == key(word):
+                return role, rank
     return None
 
 
@@ -197,10 +206,11 @@ def header_row(grid: list[list[str]]) -> tuple[int, dict[str, int]] | None:
     """The indicator table's header: a row naming the indicator, its target and its actual."""
     for r, row in enumerate(grid):
         roles: dict[str, int] = {}
+        ranks: dict[str, int] = {}
         for c, text in enumerate(row):
-            role = role_of(text) if text else None
-            if role is not None and role not in roles:
-                roles[role] = c
+            found = ranked_role(text) if text else None
+            if found is not None and found[1] < ranks.get(found[0], len(row) + 99):
+                roles[found[0]], ranks[found[0]] = c, found[1]
         if {"name", "target", "actual"} <= set(roles) or (
             {"name", "target", "score"} <= set(roles) and "weight" in roles
         ):
