@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -162,6 +163,41 @@ def test_a_label_column_headed_绩效指标_beside_三级指标_is_not_taken_for
         "就业能力",
         "学员满意度",
     ]
+
+
+def test_a_header_over_two_rows_is_read_from_the_row_naming_each_column(tmp_path):
+    """绩效指标 spanning 一级指标 | 二级指标 | 三级指标 in the row beneath, the other
+    headings merged down both rows: the names are the 三级指标, the first row under
+    the header is an indicator."""
+    path = published_table(tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["填报"]
+    merged = [str(m) for m in ws.merged_cells.ranges if m.min_row >= 12]
+    for m in merged:
+        ws.unmerge_cells(m)
+    ws.insert_rows(12)  # the header now starts a row higher, over two rows
+    for m in merged:  # openpyxl moves the cells, not their merges
+        ws.merge_cells(re.sub(r"\d+", lambda n: str(int(n.group()) + 1), m))
+    for c in range(2, 11):
+        ws.cell(row=12, column=c, value=ws.cell(row=13, column=c).value)
+    for c in range(3, 6):
+        ws.cell(row=12, column=c, value="绩效指标")
+    ws.merge_cells("C12:E12")
+    for c in "BFGHIJ":
+        ws.merge_cells(f"{c}12:{c}13")
+    wb.save(path)
+    [t] = kpiscore.import_table(path)
+    names = [i["name"] for i in t.set["indicators"]]
+    assert names == [
+        "预算执行率",
+        "培训人次",
+        "培训合格率",
+        "完成时间",
+        "安全事故",
+        "就业能力",
+        "学员满意度",
+    ]
+    assert any("第 13 行是指标表的表头" in d for d in t.decisions)
 
 
 def test_the_written_files_pass_check_and_rescore_with_the_units_claims(tmp_path, capsys):

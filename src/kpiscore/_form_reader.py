@@ -203,19 +203,35 @@ class Table:
 
 
 def header_row(grid: list[list[str]]) -> tuple[int, dict[str, int]] | None:
-    """The indicator table's header: a row naming the indicator, its target and its actual."""
+    """The indicator table's header: a row naming the indicator, its target and its
+    actual, as (its last row, each role's column). A header printed over two rows —
+    绩效指标 spanning 一级指标 | 二级指标 | 三级指标 beneath it, the other headings merged
+    down both — takes each role from whichever row names it more specifically."""
     for r, row in enumerate(grid):
-        roles: dict[str, int] = {}
-        ranks: dict[str, int] = {}
-        for c, text in enumerate(row):
-            found = ranked_role(text) if text else None
-            if found is not None and found[1] < ranks.get(found[0], len(row) + 99):
-                roles[found[0]], ranks[found[0]] = c, found[1]
+        roles, ranks = _roles(row)
         if {"name", "target", "actual"} <= set(roles) or (
             {"name", "target", "score"} <= set(roles) and "weight" in roles
         ):
+            if r + 1 < len(grid):
+                below, below_ranks = _roles(grid[r + 1])
+                better = {k for k, rank in below_ranks.items() if rank < ranks.get(k, 99)}
+                if better & {"level1", "level2", "name"}:  # never a data row's stray word
+                    for k in better:
+                        roles[k] = below[k]
+                    return r + 1, roles
             return r, roles
     return None
+
+
+def _roles(row: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Each role a header row names: its column and how specific the word (``ranked_role``)."""
+    roles: dict[str, int] = {}
+    ranks: dict[str, int] = {}
+    for c, text in enumerate(row):
+        found = ranked_role(text) if text else None
+        if found is not None and found[1] < ranks.get(found[0], 99):
+            roles[found[0]], ranks[found[0]] = c, found[1]
+    return roles, ranks
 
 
 def read_table(grid: list[list[str]], sheet: str, lang: Lang) -> Table | None:
