@@ -130,6 +130,30 @@ def test_a_header_in_full_width_or_with_a_bom_is_normalised(tmp_path):
     assert r.indicator("rate").status == "scored" and r.indicator("n").reason == "延期"
 
 
+def test_a_label_with_full_width_brackets_heads_its_column_as_the_set_writes_it(tmp_path):
+    """The header is read in NFKC form (（ → (): the set's own label must still match."""
+    iset = kpiscore.load("mof-project-2020")
+    path = tmp_path / "t.csv"
+    path.write_text("项目名称,全年预算数（调整后）,执行数\n甲,100,90\n", encoding="utf-8")
+    [r] = kpiscore.score_many(iset, path)
+    assert r.indicator("execution_rate").score == 9
+    flat = {"项目名称": "甲", "全年预算数(调整后)": 100, "执行数": 90}  # as typed in ASCII
+    assert kpiscore.score(iset, flat).indicator("execution_rate").score == 9
+
+
+def test_reason_and_claimed_columns_may_be_headed_in_chinese(tmp_path):
+    iset = kpiscore.load("mof-project-2020")
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "项目名称,budget,spent,偏差原因：预算执行率,自评得分：总分,自评分:预算执行率\n"
+        "甲,100,90,年底集中支付,95,9\n",
+        encoding="utf-8",
+    )
+    [r] = kpiscore.score_many(iset, path)
+    assert r.indicator("execution_rate").reason == "年底集中支付"
+    assert [d.id for d in r.discrepancies] == ["total"] and r.discrepancies[0].claimed == 95
+
+
 def test_an_id_and_its_chinese_name_as_two_columns_is_refused(tmp_path):
     with pytest.raises(kpiscore.DataError) as info:
         _rows(tmp_path, "项目名称,budget,spent,n,数量\n甲,100,100,10,12\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -52,13 +53,16 @@ def used_names(iset: IndicatorSet) -> frozenset[str]:
 def label_ids(iset: IndicatorSet) -> tuple[dict[str, str], dict[str, str]]:
     """Chinese names that stand for ids: (values by input or indicator name, indicators by name).
 
-    A name shared by two ids stands for neither, so nothing is guessed.
+    A name shared by two ids stands for neither, so nothing is guessed. Each name also
+    stands in its NFKC form, as a table's header is read (全年预算数（调整后） is
+    全年预算数(调整后) once its full-width brackets are normalised).
     """
 
     def unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
         seen: dict[str, set[str]] = {}
         for label, ident in pairs:
-            seen.setdefault(label.strip(), set()).add(ident)
+            for form in {label.strip(), unicodedata.normalize("NFKC", label).strip()}:
+                seen.setdefault(form, set()).add(ident)
         return {label: next(iter(ids)) for label, ids in seen.items() if len(ids) == 1}
 
     value_pairs = [(spec.name, k) for k, spec in (iset.inputs or {}).items()]

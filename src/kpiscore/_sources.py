@@ -639,8 +639,22 @@ def _records(
 # Every row of a table repeats its header: each distinct header is normalised once.
 @functools.lru_cache(maxsize=4096)
 def _normal_header(cell: str) -> str:
-    """A header cell as cells are read: NFKC (full-width letters and ：), no BOM, trimmed."""
-    return unicodedata.normalize("NFKC", cell.replace("\ufeff", "")).strip()
+    """A header cell as cells are read: NFKC (full-width letters and ：), no BOM, trimmed;
+    a Chinese section prefix as its own (偏差原因：X is reason:X, 自评得分：X claimed:X)."""
+    header = unicodedata.normalize("NFKC", cell.replace("\ufeff", "")).strip()
+    for alias, prefix in _PREFIX_ALIASES:
+        if header.startswith(alias):
+            return prefix + header[len(alias) :].strip()
+    return header
+
+
+# How a table may head a reason or a claimed score in Chinese (after NFKC: ： is :).
+_PREFIX_ALIASES = (
+    ("偏差原因:", "reason:"),
+    ("自评得分:", "claimed:"),
+    ("自评分:", "claimed:"),
+    ("自报得分:", "claimed:"),
+)
 
 
 def _is_header(cells: list[str], reading: Reading) -> bool:
