@@ -329,3 +329,19 @@ def test_a_line_without_quotes_is_split_as_the_csv_module_splits_it(cells, delim
     want = next(csv.reader([line], delimiter=delimiter), [])
     assert problem is None
     assert got == want or (want == [] and got == [""])  # an empty line is blank either way
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["合计,,1629.88,1585.37", ",合 计,1629.88,1585.37", "3,总计,1629.88,1585.37"],
+)
+def test_a_sum_row_under_the_list_is_named_not_scored_as_a_subject(tmp_path, line):
+    iset = kpiscore.load("mof-project-2020")
+    path = tmp_path / "t.csv"
+    path.write_text(
+        f"序号,项目名称,budget,spent\n1,甲,1129.88,1104.87\n2,乙,500,480.5\n{line}\n",
+        encoding="utf-8",
+    )
+    first, second, last = kpiscore.score_many(iset, path)
+    assert first.ok and second.ok and not last.ok and last.row == 4
+    assert "不是一个项目，未计分" in last.message

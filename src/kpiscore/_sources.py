@@ -711,6 +711,7 @@ def _table_rows(
     if reading.check is not None:
         reading.check(header)
     columns = _columns(tuple(header))
+    names = [i for i, h in enumerate(header) if h in NAME_COLUMNS]
     rest = itertools.chain(leading[header_at + 1 :], records)
     for number, cells, problem in rest:
         if problem is not None:
@@ -718,9 +719,36 @@ def _table_rows(
             continue
         if not any(c.strip() for c in cells):
             continue
+        total = _total_word(cells, names)
+        if total is not None:  # a sum under the list, not a subject: named, never scored
+            yield number, total, None, _total_row(total, lang)
+            continue
         if short_ok and len(cells) < len(header):
             cells = cells + [""] * (len(header) - len(cells))
         yield _row(number, header, columns, cells, lang)
+
+
+# What a list's sum row says in its first cell (spaces dropped: 合 计 is 合计).
+_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合计数", "总合计", "共计"})
+
+
+def _total_word(cells: list[str], names: list[int]) -> str | None:
+    """The word of a sum row — 合计, 总计, 小计 … as its first filled cell or its name —
+    or None."""
+    first = next((c for c in cells if c.strip()), "")
+    for cell in (first, *(cells[i] for i in names if i < len(cells))):
+        word = "".join(unicodedata.normalize("NFKC", cell).split())
+        if word in _TOTAL_WORDS:
+            return word
+    return None
+
+
+def _total_row(word: str, lang: Lang) -> str:
+    return (
+        f"a sum row ({word}), not a subject: not scored"
+        if lang == "en"
+        else f"这是{word}行，不是一个项目，未计分"
+    )
 
 
 def _check_header(header: list[str], path: Path, lang: Lang) -> None:
