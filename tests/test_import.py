@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kpiscore
+from kpiscore._audit import audit
 from kpiscore.cli import main
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -324,6 +325,22 @@ def test_audit_reads_a_folder_says_which_tables_differ_and_never_stops_at_a_bad_
     assert main(["audit", str(folder / "a.xlsx"), "-o", str(csv_out)]) == 0
     with csv_out.open(encoding="utf-8-sig") as fh:
         assert [r["差异"] for r in csv.DictReader(fh)] == ["0.00"]
+
+
+def test_audit_takes_a_hand_scored_rows_own_score_and_says_so(tmp_path):
+    """A target no rule reads (健全) is scored by hand: the review cannot re-score it,
+    so the unit's own score is taken and named, not reported as a difference."""
+    path = published_table(tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["填报"]["F17"] = "健全"  # 就业能力's target: no level, no number
+    wb["填报"]["I17"] = 17  # the unit's own 17 of 20
+    wb["填报"]["I19"] = 96.3  # and its total with it
+    wb.save(path)
+    [row] = audit([path])
+    assert row.agrees and row.claimed_total == row.computed_total == Decimal("96.3")
+    assert any("就业能力" in n and "采用自报得分 17" in n for n in row.notes)
+    [en] = audit([path], lang="en")
+    assert any("the unit's own 17 is taken" in n for n in en.notes)
 
 
 # --- round trip ------------------------------------------------------------------------

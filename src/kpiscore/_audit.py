@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ._import import import_table
-from ._messages import Lang
+from ._messages import Lang, message
 from .errors import KpiscoreError
 
 # What a reviewer needs to know about a table besides its scores.
@@ -95,8 +96,9 @@ def audit(paths: Iterable[str | Path], lang: Lang = "zh") -> Iterator[AuditRow]:
         for t in tables:
             row = AuditRow(str(path), t.sheet, str(t.data["subject"].get("name", "")))
             row.notes += [d for d in t.decisions if getattr(d, "code", "") in _NOTE_CODES]
+            data = _manual_taken(t.set, t.data, row.notes, lang)
             try:
-                result = score(load(t.set, lang=lang), t.data, lang=lang)
+                result = score(load(t.set, lang=lang), data, lang=lang)
             except KpiscoreError as exc:
                 issues = getattr(exc, "issues", ())
                 row.error = "；".join(i.message for i in issues) or str(exc)
@@ -112,3 +114,24 @@ def audit(paths: Iterable[str | Path], lang: Lang = "zh") -> Iterator[AuditRow]:
                 row.claimed_total = result.total  # printed and equal
             row.notes += [w for w in result.warnings if getattr(w, "code", "") in _NOTE_CODES]
             yield row
+
+
+def _manual_taken(
+    iset: dict[str, Any], data: dict[str, Any], notes: list[str], lang: Lang
+) -> dict[str, Any]:
+    """The data with each manual indicator's score taken from the unit's own, said in the
+    notes: no rule re-scores a row judged by hand (a target like 健全), so a review
+    compares what can be computed and names what is taken on trust, rather than
+    reporting the unit's judgement as a difference."""
+    claimed = data.get("claimed") or {}
+    manual = dict(data.get("manual") or {})
+    for ind in iset.get("indicators", []):
+        ident = ind.get("id")
+        if ind.get("rule") == "manual" and ident in claimed and ident not in manual:
+            score = claimed[ident]
+            words = message(
+                "audit_manual_taken", lang, name=ind.get("name", ident), id=ident, score=score
+            )
+            manual[ident] = {"score": score, "justification": str(words)}
+            notes.append(words)
+    return {**data, "manual": manual} if manual else data

@@ -668,6 +668,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "原表目标“{target}”无法识别为数值、日期或等级：改为人工评分（manual），请在数据的 manual 中给出分数和理由",
         "The target '{target}' is not a number, a date or a level: scored by hand (manual); give the score and the reason under manual in the data",
     ),
+    "audit_manual_taken": (
+        "{name}（{id}）按人工评分，规则无法复核：采用自报得分 {score}",
+        "{name} ({id}) is scored by hand and cannot be re-scored by rule: the unit's own {score} is taken",
+    ),
     "import_manual_said": (
         "第 {line} 行目标“{target}”无法识别，改为人工评分，需要人工给分",
         "Row {line}: the target '{target}' cannot be read; scored by hand (manual)",
