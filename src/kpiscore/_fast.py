@@ -721,7 +721,10 @@ def _flat(v: Any) -> bool:
     """None, or a mapping of str keys to scalar cells (no nesting)."""
     if v is None:
         return True
-    return type(v) is dict and all(type(k) is str and isinstance(x, _SCALARS) for k, x in v.items())
+    if type(v) is not dict:
+        return False
+    # A CSV row brings empty reasons and claims: no generator for those.
+    return not v or all(type(k) is str and isinstance(x, _SCALARS) for k, x in v.items())
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:

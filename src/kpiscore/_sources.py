@@ -717,9 +717,10 @@ def _table_rows(
         if problem is not None:
             yield number, f"#{number}", None, problem
             continue
-        if not any(c.strip() for c in cells):
+        filled = next((c for c in cells if c.strip()), None)
+        if filled is None:  # a blank row
             continue
-        total = _total_word(cells, names)
+        total = _total_word(filled, cells, names)
         if total is not None:  # a sum under the list, not a subject: named, never scored
             yield number, total, None, _total_row(total, lang)
             continue
@@ -732,14 +733,18 @@ def _table_rows(
 _TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合计数", "总合计", "共计"})
 
 
-def _total_word(cells: list[str], names: list[int]) -> str | None:
+_TOTAL_FIRST = frozenset(word[0] for word in _TOTAL_WORDS)
+
+
+def _total_word(first: str, cells: list[str], names: list[int]) -> str | None:
     """The word of a sum row — 合计, 总计, 小计 … as its first filled cell or its name —
-    or None."""
-    first = next((c for c in cells if c.strip()), "")
+    or None (a cell that cannot be one is passed over at the cost of one strip)."""
     for cell in (first, *(cells[i] for i in names if i < len(cells))):
-        word = "".join(unicodedata.normalize("NFKC", cell).split())
-        if word in _TOTAL_WORDS:
-            return word
+        text = cell.strip()
+        if text[:1] in _TOTAL_FIRST:
+            word = "".join(unicodedata.normalize("NFKC", text).split())
+            if word in _TOTAL_WORDS:
+                return word
     return None
 
 
