@@ -3,8 +3,9 @@
 Most rows of a batch are plain: every value a number, a level word or a
 deadline's date as written, or n/a in a cell no formula reads; nothing missing or
 unreadable; the unit's own scores (claimed:) as plain cells, a level indicator's
-used inside its level's band as its rule uses it. For those, a plan made once per set computes each indicator's score with the same arithmetic as
-``_rules`` (no steps, no words) and returns a ``Result`` holding the total, grade and
+used inside its level's band as its rule uses it. For those, a plan made once per
+set computes each indicator's score with the same arithmetic as ``_rules`` (no
+steps, no words) and returns a ``Result`` holding the total, grade and
 completeness; its indicators, subtotals and warnings are built by the general
 path (``_evaluate``) when first read. Any row outside the plain case — or any
 doubt — returns None and the general path scores it whole.
@@ -167,7 +168,7 @@ def levels_by_word(ind: CompiledIndicator, words: frozenset[str]) -> dict[str, L
 def _qualitative(ind: CompiledIndicator, words: frozenset[str]) -> Scorer:
     w = ind.weight
     # A bare level word scores the top of its band; a claimed score inside the band is
-    # used instead (Plan.judged_points), as the rule's _judged does.
+    # used instead (Plan.judged_score), as the rule's _judged does.
     by_word = {word: w * level.high for word, level in levels_by_word(ind, words).items()}
 
     def score(actual: Any, names: dict[str, Any]) -> Decimal:

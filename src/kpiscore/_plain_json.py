@@ -12,8 +12,11 @@ the set's general result; the subtotals and points lost are summed as
 An indicator whose cells repeat down the table is written once per distinct cells
 (and year) and its values reused.
 
-It writes rows with no claimed scores (their 偏差原因 read as ``prepare`` reads
-them, a row whose reasons it would note left to the general path; an indicator
+It writes rows whose claimed scores, if any, all equal kpiscore's (a level
+indicator's claim given to its rule as the general path gives it; a row with a
+discrepancy, which the detail words, left to the general path), with their 偏差原因
+read as ``prepare`` reads them (a row whose reasons it would note left to the
+general path; an indicator
 whose own cell is n/a written as not applicable, the weights it drops left out), of
 sets without a manual indicator; anything else (a row whose rule refuses a cell)
 returns None and the general path writes it. ``explain:`` and ``reason_required:``
