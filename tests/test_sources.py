@@ -220,11 +220,12 @@ def test_cells_merged_down_a_column_give_each_row_the_value(tmp_path):
     assert not results[2].ok and "A5:D5" in results[2].message
 
 
-def test_content_past_the_column_cap_is_refused_not_cut(tmp_path):
+@pytest.mark.parametrize("column", [2001, 3000])
+def test_content_past_the_column_cap_is_refused_not_cut(tmp_path, column):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["项目名称", "budget", "spent", "n"])
-    ws.cell(row=2, column=2001, value="x")
+    ws.cell(row=2, column=column, value="x")
     wb.save(tmp_path / "rows.xlsx")
     with pytest.raises(kpiscore.DataError) as info:
         list(kpiscore.score_many(SET, tmp_path / "rows.xlsx"))
@@ -345,3 +346,25 @@ def test_a_sum_row_under_the_list_is_named_not_scored_as_a_subject(tmp_path, lin
     first, second, last = kpiscore.score_many(iset, path)
     assert first.ok and second.ok and not last.ok and last.row == 4
     assert "不是一个项目，未计分" in last.message
+
+
+def test_a_claim_excel_shows_rounded_is_read_as_shown_a_value_as_stored(tmp_path):
+    """得分 computed in the sheet (=执行数/预算数*10) is stored to 15 digits and shown to
+    two: the unit filed what it saw. A value keeps every stored digit, as Excel's own
+    formulas use it."""
+    iset = kpiscore.load("mof-project-2020")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "budget", "spent", "claimed:execution_rate", "claimed:total"])
+    ws.append(["甲", 1129.88, 1104.87, 1104.87 / 1129.88 * 10, 9.7786])
+    ws.append(["乙", 1129.88, 1104.87, 9.77, 9.7786])  # shown 9.77: a real difference
+    ws.append(["丙", 1000, 977.8649060077175, 9.78, 9.78])
+    for row in (2, 3, 4):
+        for col in "CDE":
+            ws[f"{col}{row}"].number_format = "0.00"
+    wb.save(tmp_path / "t.xlsx")
+    first, second, third = kpiscore.score_many(iset, tmp_path / "t.xlsx")
+    assert first.discrepancies == () and first.data["claimed"]["execution_rate"] == "9.78"
+    assert [d.id for d in second.discrepancies] == ["execution_rate"]
+    assert second.discrepancies[0].claimed == Decimal("9.77")
+    assert third.data["values"]["spent"] == "977.8649060077175"  # stored, not shown

@@ -13,12 +13,12 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from ._messages import Lang
 from ._render._form import FORM_WORDS
+from ._shown import shown_number
 
 # Header words of the indicator table, by the column's role; kpiscore's own first.
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -112,7 +112,6 @@ def ranked_role(text: str) -> tuple[str, int] | None:
 
 
 # --- cells as shown ---------------------------------------------------------------
-_PLACES = re.compile(r"0\.(0+)")
 
 
 def shown(cell: Any) -> str:
@@ -127,30 +126,11 @@ def shown(cell: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, (int, float)):
-        return _number(value, str(cell.number_format or "General"))
+        return shown_number(value, str(cell.number_format or "General"))
     text = str(value).strip()
     if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
         return text[1:]  # the guard kpiscore's own forms put before a formula-like text
     return text
-
-
-def _number(value: float, fmt: str) -> str:
-    try:
-        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
-        return str(value)
-    percent = "%" in fmt
-    if percent:
-        d *= 100
-    m = _PLACES.search(fmt)
-    if m is not None:
-        d = d.quantize(Decimal(1).scaleb(-len(m.group(1))))
-    elif percent or fmt.strip() in ("0", "#,##0"):
-        d = d.quantize(Decimal(1)) if not percent else d.normalize()
-    text = format(d, "f")
-    if "." in text and m is None:
-        text = text.rstrip("0").rstrip(".")
-    return text + ("%" if percent else "")
 
 
 def grid_of(ws: Any, formulas: Any | None = None) -> tuple[list[list[str]], list[str]]:

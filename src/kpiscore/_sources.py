@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -198,7 +199,9 @@ class _Columns:
         for i, section, key in self.fields:
             cell = cells[i]
             # A text cell is the common case: its blank test inline, the rest by _filled.
-            if cell.strip() if type(cell) is str else _filled(cell):
+            if type(cell) is Shown:  # a claim as the unit saw it; a value as stored
+                sections[section][key] = cell.shown if section == 2 else str(cell)
+            elif cell.strip() if type(cell) is str else _filled(cell):
                 sections[section][key] = cell
         head: dict[str, Any] = (
             {"name": subject} if year is None else {"name": subject, "year": year}
@@ -370,17 +373,24 @@ def _sheet_cells(
                 across.setdefault(r, ref)
     firsts: dict[tuple[int, int], str] = {}
     heads = set(down.values())
-    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
-    shadows = shadow.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+    # Each row as wide as its last stored cell: a sheet's declared dimension is not
+    # trusted, and a row padded to the column cap cost 2,000 cells a row to walk.
+    sheet.reset_dimensions()
+    shadow.reset_dimensions()
+    rows = sheet.iter_rows()  # cells, not values: a claim is read as shown
+    shadows = shadow.iter_rows(values_only=True)
     try:  # the readers hold parts of the zip open until they are closed
         for number, (row, formula_row) in enumerate(zip(rows, shadows, strict=False), start=1):
-            if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] not in (None, ""):
+            if len(row) > MAX_COLUMNS and any(c.value not in (None, "") for c in row[MAX_COLUMNS:]):
                 raise _file_issue(
                     "too_many_columns", path, lang, count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS
                 )
             cells: list[str] = []
-            for col, v in enumerate(row[:MAX_COLUMNS], start=1):
+            for col, cell in enumerate(row[:MAX_COLUMNS], start=1):
+                v = cell.value
                 text = _cell_text(v)
+                if type(v) is float and cell.number_format != "General":
+                    text = _as_shown(text, v, cell.number_format)
                 if v is None and col <= len(formula_row):
                     f = formula_row[col - 1]
                     if isinstance(f, str) and f.startswith("="):
@@ -396,6 +406,32 @@ def _sheet_cells(
     finally:
         rows.close()
         shadows.close()
+
+
+class Shown(str):
+    """A number cell's stored value as a CSV would hold it, which the sheet shows
+    rounded by its number format (9.778649060077175 as 9.78): ``shown`` is that text.
+    Values are read as stored — Excel's own formulas use them so — and a claimed score
+    as shown: what the unit saw and filed."""
+
+    shown: str
+
+
+def _as_shown(text: str, value: float, fmt: str) -> str:
+    """The cell's text, as a Shown when its format hides digits of its value."""
+    from ._shown import shown_number
+
+    seen = shown_number(value, fmt)
+    if "%" in seen or seen == text:
+        return text
+    try:
+        if Decimal(seen) == Decimal(text):
+            return text  # 10 under 0.00 shows 10.00: the same number
+    except ArithmeticError:
+        return text
+    out = Shown(text)
+    out.shown = seen
+    return out
 
 
 def _letters(col: int) -> str:
