@@ -253,20 +253,28 @@ def _xlsx_rows(path: Path, lang: Lang, reading: Reading) -> Iterator[Row]:
         import openpyxl
     except ImportError:  # pragma: no cover - depends on the environment
         raise _file_issue("needs_openpyxl", path, lang) from None
+    formulas = None
     try:
         values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a broken workbook; all mean the same
         raise _file_issue("bad_xlsx", path, lang) from None
     try:
         index = _visible_sheet(values, path, lang, reading)
-        sheet, shadow = values.worksheets[index], formulas.worksheets[index]
-        merges = _merged_ranges(path, getattr(sheet, "_worksheet_path", ""))
+        sheet = values.worksheets[index]
+        merges, has_formulas = _scan_sheet(path, getattr(sheet, "_worksheet_path", ""))
+        shadow = None
+        if has_formulas:  # read a second time, for the formulas Excel never computed
+            try:
+                formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            except Exception:
+                raise _file_issue("bad_xlsx", path, lang) from None
+            shadow = formulas.worksheets[index]
         cells = _sheet_cells(sheet, shadow, merges, path, lang)
         yield from _table_rows(_checked(cells, path, lang), reading, path, lang, short_ok=True)
     finally:
         values.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
 
 
 def _check_xlsx_zip(path: Path, lang: Lang) -> None:
@@ -311,6 +319,7 @@ def _visible_sheet(wb: Any, path: Path, lang: Lang, reading: Reading) -> int:
     return chosen
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell's <f> (a shared formula: <f t=…/>)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
@@ -321,38 +330,45 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _merged_ranges(path: Path, part: str) -> list[tuple[int, int, int, int]]:
-    """(first row, first column, last row, last column) of each merged range of a sheet.
+def _scan_sheet(path: Path, part: str) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """(each merged range of a sheet as (first row, first column, last row, last
+    column), whether any cell holds a formula).
 
     openpyxl's streaming reader does not report merges, so the sheet's XML is
-    scanned for them in fixed memory (the part's size was checked before).
+    scanned for them in fixed memory (the part's size was checked before); a sheet
+    without a formula is not read a second time for formulas never computed.
     """
     found: list[tuple[int, int, int, int]] = []
     if not part:
-        return found
+        return found, True
     import zipfile
 
+    formulas = False
     with zipfile.ZipFile(path) as zf:
         name = part.lstrip("/")
         if name not in zf.namelist():
-            return found
+            return found, True
         with zf.open(name) as fh:
             carry = b""
             while chunk := fh.read(1 << 16):
                 text = carry + chunk
+                formulas = formulas or _FORMULA.search(text) is not None
                 last = 0
                 for m in _MERGE.finditer(text):
-                    c1, r1, c2, r2 = m.groups()
-                    found.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
+                    if len(found) < MAX_MERGES:
+                        c1, r1, c2, r2 = m.groups()
+                        found.append((int(r1), _column_number(c1), int(r2), _column_number(c2)))
                     last = m.end()
-                    if len(found) >= MAX_MERGES:
-                        return found
                 carry = text[max(last, len(text) - 200) :]
-    return found
+    return found, formulas
 
 
 def _sheet_cells(
-    sheet: Any, shadow: Any, merges: list[tuple[int, int, int, int]], path: Path, lang: Lang
+    sheet: Any,
+    shadow: Any | None,
+    merges: list[tuple[int, int, int, int]],
+    path: Path,
+    lang: Lang,
 ) -> Iterator[tuple[int, list[str], str | None]]:
     """(row number, cell texts, problem) for each row of a sheet, as the officer sees it.
 
@@ -376,11 +392,14 @@ def _sheet_cells(
     # Each row as wide as its last stored cell: a sheet's declared dimension is not
     # trusted, and a row padded to the column cap cost 2,000 cells a row to walk.
     sheet.reset_dimensions()
-    shadow.reset_dimensions()
     rows = sheet.iter_rows()  # cells, not values: a claim is read as shown
-    shadows = shadow.iter_rows(values_only=True)
+    shadows = None  # the formulas, row by row: only for a sheet that has any
+    if shadow is not None:
+        shadow.reset_dimensions()
+        shadows = shadow.iter_rows(values_only=True)
     try:  # the readers hold parts of the zip open until they are closed
-        for number, (row, formula_row) in enumerate(zip(rows, shadows, strict=False), start=1):
+        for number, row in enumerate(rows, start=1):
+            formula_row = next(shadows, ()) if shadows is not None else ()
             if len(row) > MAX_COLUMNS and any(c.value not in (None, "") for c in row[MAX_COLUMNS:]):
                 raise _file_issue(
                     "too_many_columns", path, lang, count=f"> {MAX_COLUMNS}", limit=MAX_COLUMNS
@@ -405,7 +424,8 @@ def _sheet_cells(
             yield number, _trimmed(cells), problem
     finally:
         rows.close()
-        shadows.close()
+        if shadows is not None:
+            shadows.close()
 
 
 class Shown(str):
