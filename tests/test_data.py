@@ -257,6 +257,15 @@ def test_a_dataframe_row_of_numpy_values_scores_like_python_numbers():
     )
 
 
+def _float64(x: float) -> object:
+    """A pandas frame's float cell (numpy's float64, a float subclass), else the float."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a test dependency
+        return x
+    return np.float64(x)
+
+
 @given(
     st.one_of(
         st.decimals(allow_nan=True, allow_infinity=True),
@@ -266,6 +275,9 @@ def test_a_dataframe_row_of_numpy_values_scores_like_python_numbers():
         st.text(max_size=5),
         st.booleans(),
         st.none(),
+        st.floats(),
+        st.floats().map(_float64),
+        st.sampled_from([1e15, -1e15, 999999999999999.9, -0.0, 5e-324]),
     )
 )
 def test_the_digests_short_way_for_common_cells_gives_the_general_canonical_form(x):
@@ -281,7 +293,8 @@ _CELLS = st.one_of(
     st.text(max_size=4),  # lone surrogates, quotes, control characters
     st.booleans(),
     st.none(),
-    st.floats(allow_nan=True),  # the encoder's way
+    st.floats(allow_nan=True),
+    st.floats().map(_float64),  # a DataFrame's cells
     st.dates(),
 )
 _TREES = st.recursive(
@@ -315,7 +328,8 @@ def test_a_plain_rows_digest_is_written_directly():
     assert _canonical_text(row) == (
         '{"subject":"甲","values":{"a":"达成","b":{"$d":"1.50"},"c":["x",{"$d":"2"}]}}'
     )
-    assert _canonical_text({"values": {"a": 1.5}}) is None  # a float: the encoder's
+    assert _canonical_text({"values": {"a": 1.5}}) == '{"values":{"a":{"$d":"1.5"}}}'
+    assert _canonical_text({"values": {"a": 1e20}}) is None  # past read_value's range
 
 
 def test_each_date_has_its_own_digest():
@@ -434,6 +448,9 @@ def test_a_cell_of_no_readable_kind_is_named_in_the_messages_language(cell, zh, 
         ),
         st.sampled_from(["-0", "-0.00", "0012", "1e3", " 12", "12 ", "１２", "12.", ".5"]),
         st.text(max_size=12),
+        st.floats(),  # NaN, ±inf, -0.0, 1e15 and beyond among them
+        st.floats(allow_nan=False).map(_float64),
+        st.sampled_from([1e15, -1e15, 999999999999999.9, -0.0, 5e-324]),
     )
 )
 def test_a_claimed_score_is_read_as_read_value_reads_its_cell(cell):

@@ -562,7 +562,20 @@ def _canonical_text(x: Any) -> str | None:
     if t is list or t is tuple:
         items = [_canonical_text(v) for v in x]
         return None if None in items else "[" + ",".join(items) + "]"  # type: ignore[arg-type]
+    if t is float or (t.__module__ == "numpy" and isinstance(x, float)):
+        return _float_text(x)  # a DataFrame's cells
     return None
+
+
+def _float_text(x: float) -> str | None:
+    """A float's canonical text as ``canonical_general`` reads it (its shortest repr,
+    −0 as 0, NaN a blank); None for one past read_value's range (the general way)."""
+    if x != x:
+        return "null"
+    if not -1e15 < x < 1e15:
+        return None
+    d = Decimal(repr(float(x)))
+    return '{"$d":"' + (str(d.copy_abs()) if d.is_zero() else str(d)) + '"}'
 
 
 def _canonical(x: Any) -> Any:
