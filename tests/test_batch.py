@@ -159,3 +159,38 @@ def test_a_worker_line_is_the_line_this_process_writes():
     here = _batch.line_for(kpiscore._api.score_row(iset, row, strict=False, lang="zh"), opts)
     assert from_worker == here
     assert from_worker.text.startswith("3,甲,") and from_worker.problem.startswith("第 3 行（甲）")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_claimed_score_that_differs_is_tabled_and_told_without_the_detail(suffix, lang):
+    """A table's cells and the problem line name each claim that differs from its numbers
+    alone: the line is the general path's, and the row's detail is never built."""
+    from kpiscore._evaluate import score_data
+
+    iset = kpiscore.load("mof-project-2020")
+    opts = _batch.Options(suffix, _batch.columns_for(iset), False, lang, False)
+    values = {
+        **{"budget": 100, "spent": 90, "output_quantity": 12, "completion_time": 29},
+        **{"cost_control": "1.07", "satisfaction": "0.93", "social_benefit": "部分达成"},
+        **dict.fromkeys(("output_quality", "economic_benefit", "ecological_benefit"), "达成"),
+        "sustainability": "达成",
+    }  # every value plain: 97.00, 预算执行率 9.00
+    rows = [
+        {"subject": {"name": f"项目{k}"}, "values": values, "claimed": claimed}
+        for k, claimed in enumerate(
+            [
+                {"总分": "97.00"},  # kpiscore's own total
+                {"总分": "99", "预算执行率": "10"},  # both differ
+                {"output_quantity": "20.00", "total": 50},
+                {"总分": "97", "社会效益": "9"},  # past 部分达成's band [6, 8]: differs
+            ]
+        )
+    ]
+    general = [score_data(iset, row, lang=lang, row=k + 1) for k, row in enumerate(rows)]
+    fast = list(kpiscore.score_many(iset, rows, lang=lang))
+    fast_lines = [_batch.line_for(r, opts) for r in fast]
+    assert fast_lines == [_batch.line_for(g, opts) for g in general]
+    assert [line.problem is None for line in fast_lines] == [True, False, False, False]
+    assert "_values" in fast[1].__dict__  # each row took the fast path
+    assert all("_full" not in r.__dict__ for r in fast[1:])  # the first checks the cells

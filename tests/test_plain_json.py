@@ -103,13 +103,14 @@ def with_claims(draw, iset, row, lang):
     return {**row, "claimed": claimed}
 
 
-def _writable(iset, row, plain, general):
+def _writable(iset, row, plain, general, cells=False):
     """Whether the writer must write this row (after the first of its kind): a plain
-    row of a set it takes, every indicator scored, nothing only the general path says."""
+    row of a set it takes, every indicator scored, nothing only the general path says;
+    a claimed score that differs only in a table's cells (the JSON words it)."""
     return (
         plain
         and PlainJson.writes(iset)
-        and not general.discrepancies
+        and (cells or not general.discrepancies)
         and general.total is not None
         and all(i.status in ("scored", "not_applicable") for i in general.indicators)
         and not any(w["code"] in _NOTED for w in general.to_dict()["warnings"])
@@ -172,7 +173,7 @@ def test_a_plain_rows_batch_cells_are_the_general_paths_cells(data):
     ):
         general = _general(iset, row, lang, result.row)
         assert batch_row(result) == batch_row(general), row
-        tabled += _writable(iset, row, plain, general)
+        tabled += _writable(iset, row, plain, general, cells=True)
     if writer is not None:
         assert writer.tabled - before == tabled  # the first is checked, and counted too
         assert not writer.cells_refused
@@ -283,20 +284,23 @@ def test_a_row_whose_claimed_scores_all_agree_is_written_without_its_detail(lang
             "a": general.indicator("a").score,
             "质量": f"{general.indicator('q').score}分",  # a level's own: used in its band
         }
-    rows[5]["claimed"]["k"] = D(1)  # not kpiscore's: a discrepancy, from the detail
+    rows[5]["claimed"]["k"] = D(1)  # not kpiscore's: its JSON worded by the detail
     rows[4]["claimed"]["质量"] = D(14)  # 达成's band is [12, 15]: the unit's 14 is used
     rows[4]["claimed"]["总分"] -= 1  # and the total with it
     before, tabled = writer.written, writer.tabled
+    first = lang not in writer.cells_agreed
     results = list(kpiscore.score_many(iset, rows, lang=lang))
     texts = [r.to_json() for r in results]
-    table = [batch_row(r) for r in kpiscore.score_many(iset, rows, lang=lang)]
+    tabled_results = list(kpiscore.score_many(iset, rows, lang=lang))
+    table = [batch_row(r) for r in tabled_results]
     assert writer.written - before == len(rows) - 1 - 1  # the first kind, the discrepancy
-    assert writer.tabled - tabled == len(rows) - 1 - (lang not in writer.cells_agreed)
+    assert writer.tabled - tabled == len(rows)  # a table's cells need no words
     for k, (row, result) in enumerate(zip(rows, results, strict=True)):
         general = _general(iset, row, lang, result.row)
         assert texts[k] == general.to_json()
         assert table[k] == batch_row(general)
         assert ("_full" in result.__dict__) == (k in (0, 5))
+        assert ("_full" in tabled_results[k].__dict__) == (k == 0 and first)
     assert json.loads(texts[5])["discrepancies"][0]["id"] == "k"
     assert table[5]["discrepancies"] and not table[4]["discrepancies"]
     assert table[4]["claimed_total"] == format(results[4].total, "f")

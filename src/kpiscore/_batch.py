@@ -17,15 +17,16 @@ import os
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from . import _api
 from ._messages import Lang, message
-from ._plain_json import table_cell
+from ._plain_json import Difference, table_cell
 from ._render._rows import spreadsheet_cell
 from ._result_json import to_json
 from ._sources import Row
@@ -98,21 +99,29 @@ def headers_for(iset: IndicatorSet, lang: Lang) -> tuple[str, ...]:
 
 
 def line_for(r: Result | _api.RowError, opts: Options) -> Line:
+    plain = None
     if opts.suffix == ".jsonl":
         text, cells = _json_line(r, opts.explain), None
-    elif opts.suffix == ".csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(
-            buf, fieldnames=opts.columns, extrasaction="ignore", lineterminator="\n"
-        )
-        writer.writerow({k: spreadsheet_cell(v) for k, v in batch_row(r).items()})
-        text, cells = buf.getvalue(), None
     else:
-        text, cells = "", batch_row(r)
+        plain = _plain_cells(r) if isinstance(r, Result) else None
+        row = batch_row(r, plain)
+        if opts.suffix == ".csv":
+            buf = io.StringIO()
+            writer = csv.DictWriter(
+                buf, fieldnames=opts.columns, extrasaction="ignore", lineterminator="\n"
+            )
+            writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+            text, cells = buf.getvalue(), None
+        else:
+            text, cells = "", row
     if isinstance(r, _api.RowError):
         return Line(text, cells, r.message, None)
     problem = None
-    if not r.complete or _differs(r):
+    if plain is not None:  # a plain row's problems are its claims that differ
+        if plain.differences:
+            what = [_differ_text(*d[1:], r.lang) for d in plain.differences]
+            problem = _problem_text(r, plain.subject, what)
+    elif not r.complete or _differs(r):
         problem = _problem_line(r, opts.lang)
     if opts.reports is not None:
         _write_report(r, opts)
@@ -145,17 +154,22 @@ def _differs(r: Result) -> bool:
     return bool(r.discrepancies)
 
 
-def batch_row(r: Result | _api.RowError) -> dict[str, str]:
+def batch_row(r: Result | _api.RowError, plain: Plain | bool | None = True) -> dict[str, str]:
+    """A row of the batch table; ``plain``: its cells as ``_plain_cells`` gave them
+    (True: ask for them here)."""
     if isinstance(r, _api.RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
-    plain = _plain_cells(r)
-    if plain is not None:  # its detail never read; any score it claims agrees
-        subject, cells, warnings = plain
-        claimed, differ = _claimed_total(r) if r.data.get("claimed") else "", ""
+    if plain is True or plain is False:
+        plain = _plain_cells(r) if plain else None
+    if plain is not None:  # its detail never read
+        subject, cells, warnings, differences = plain
+        claimed = _claimed_total(r, differences) if r.data.get("claimed") else ""
+        differ = SEPARATOR.join(_differ_text(*d[1:], r.lang) for d in differences)
     else:
         subject, warnings = r.subject, list(r.warnings)
         cells = [(ind.id, table_cell(ind.status, ind.score)) for ind in r.indicators]
-        claimed = _claimed_total(r)
+        found = [(d.id, d.name, d.claimed, d.computed) for d in r.discrepancies]
+        claimed = _claimed_total(r, found)
         differ = SEPARATOR.join(differs(d, r.lang) for d in r.discrepancies)
     row = {
         "row": str(r.row),
@@ -174,12 +188,17 @@ def batch_row(r: Result | _api.RowError) -> dict[str, str]:
     return row
 
 
-def _plain_cells(
-    r: Result,
-) -> tuple[dict[str, Any], list[tuple[str, str]], list[str]] | None:
-    """(subject, each indicator's cell, warnings) of a plain row whose detail was never
-    read and whose claimed scores all agree (``PlainJson.cells``: the same, never
-    worded); None otherwise."""
+class Plain(NamedTuple):
+    """A plain row's table cells, from ``PlainJson.cells`` (never worded)."""
+
+    subject: dict[str, Any]
+    cells: list[tuple[str, str]]
+    warnings: list[str]
+    differences: list[Difference]  # (id, name, claimed, computed) of each claim that differs
+
+
+def _plain_cells(r: Result) -> Plain | None:
+    """The cells of a plain row whose detail was never read; None otherwise."""
     held = r.__dict__
     writer: PlainJson | None = held.get("_plain")
     if writer is None or "_full" in held:
@@ -187,12 +206,13 @@ def _plain_cells(
     found = writer.cells(r)
     if found is None:
         return None
-    subject, scores, warnings = found
-    return subject, list(zip(writer.ids_in_order, scores, strict=True)), warnings
+    subject, scores, warnings, differences = found
+    cells = list(zip(writer.ids_in_order, scores, strict=True))
+    return Plain(subject, cells, warnings, differences)
 
 
-def _claimed_total(r: Result) -> str:
-    claimed = next((d.claimed for d in r.discrepancies if d.id == "total"), None)
+def _claimed_total(r: Result, differences: Sequence[Difference]) -> str:
+    claimed = next((d[2] for d in differences if d[0] == "total"), None)
     if claimed is not None:
         return format(claimed, "f")
     # Equal to kpiscore's total, or not a number (named in the warnings): as written.
@@ -204,13 +224,19 @@ def _claimed_total(r: Result) -> str:
 
 
 def differs(d: Discrepancy, lang: Lang) -> str:
+    return _differ_text(d.name, d.claimed, d.computed, lang)
+
+
+def _differ_text(name: str, claimed: Decimal, computed: Decimal | None, lang: Lang) -> str:
+    """One claimed score that differs, as the table and the problem line say it."""
+    assert computed is not None  # a claim on the total differs only from a total
     return message(
         "discrepancy",
         lang,
-        id=d.name,
-        claimed=format(d.claimed, "f"),
-        computed=format(d.computed, "f"),
-        diff=format(d.difference, "f"),
+        id=name,
+        claimed=format(claimed, "f"),
+        computed=format(computed, "f"),
+        diff=format(computed - claimed, "f"),
     )
 
 
@@ -218,8 +244,12 @@ def _problem_line(r: Result, lang: Lang) -> str:
     what = [f"{i.name}：{i.problem}" for i in r.indicators if i.problem] + [
         differs(d, lang) for d in r.discrepancies
     ]
-    name = str(r.subject.get("name", ""))
-    if lang == "en":
+    return _problem_text(r, r.subject, what)
+
+
+def _problem_text(r: Result, subject: dict[str, Any], what: list[str]) -> str:
+    name = str(subject.get("name", ""))
+    if r.lang == "en":
         return f"Row {r.row} ({name}): " + SEPARATOR.join(what)
     return f"第 {r.row} 行（{name}）：" + SEPARATOR.join(what)
 

@@ -303,14 +303,14 @@ class _Scorer(IndicatorScorer):
                     out.append(
                         Discrepancy(
                             "total",
-                            _t(self.lang, "总分", "total"),
+                            total_name(self.lang),
                             claimed,
                             total,
                             total - claimed,
                             message(
                                 "discrepancy",
                                 self.lang,
-                                id=_t(self.lang, "总分", "total"),
+                                id=total_name(self.lang),
                                 claimed=fmt_number(claimed),
                                 computed=fmt_number(total),
                                 diff=fmt_number(total - claimed),
@@ -351,6 +351,11 @@ class _Scorer(IndicatorScorer):
                     )
                 )
         return out
+
+
+def total_name(lang: Lang) -> str:
+    """What a discrepancy calls the total."""
+    return _t(lang, "总分", "total")
 
 
 def total_of(points: Decimal, applicable: Decimal, iset: IndicatorSet) -> Decimal | None:

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._data import digest_of
 from ._dates import year_of
-from ._evaluate import _category_positions, _Scorer, total_of
+from ._evaluate import _category_positions, _Scorer, total_name, total_of
 from ._formula import Evaluator
 from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, reason_steps
 from ._lanes import lanes_for
@@ -187,13 +187,13 @@ class PlainJson:
         at = len(out)
         out += self.subtotals  # the categories' subtotals and weights, filled in below
         found = self.scored(row, template, out)
-        if found is None or not row.agrees(result):
+        if found is None or row.differences(result):  # a discrepancy: worded by the detail
             return None
         penalties, checks = found
         with localcontext(CONTEXT):
             self.categories(row, out, at)
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
-        add("[]")  # discrepancies: every claimed score agrees (row.agrees)
+        add("[]")  # discrepancies: every claimed score agrees (row.differences)
         row.lost.sort(key=_largest_first)
         add(template.points_lost(row.lost, len(out)))
         add(template.strings(tuple(penalties), len(out)))
@@ -246,24 +246,25 @@ class PlainJson:
             checks = row.checks() if self.iset.checks else []
         return penalties, checks
 
-    def cells(self, result: Result) -> tuple[dict[str, Any], list[str], list[str]] | None:
+    def cells(self, result: Result) -> Cells | None:
         """(the subject, each indicator's score as a batch table writes it — "n/a" where
-        it does not apply —, the row's warnings) of a row the fast path took, without
-        its detail; None where only the general path knows them. The first row of each
-        language is also read from its detail, and this stands down for the language
-        unless the two agree."""
+        it does not apply —, the row's warnings, the claimed scores that differ) of a
+        row the fast path took, without its detail; None where only the general path
+        knows them. The first row of each language is also read from its detail, and
+        this stands down for the language unless the two agree."""
         lang = result.lang
         if result.total is None or lang in self.cells_refused:
             return None
         row = self.row_for(result)
         out: list[str] = []
-        if row is None or self.scored(row, self.table, out) is None or not row.agrees(result):
+        if row is None or self.scored(row, self.table, out) is None:
             return None
-        found = (row.subject, out, list(row.warnings))
+        found = (row.subject, out, list(row.warnings), row.differences(result))
         if lang not in self.cells_agreed:
             full = result._full
             scores = [table_cell(i.status, i.score) for i in full.indicators]
-            if (full.subject, scores, list(full.warnings)) != found:
+            differ = [(d.id, d.name, d.claimed, d.computed) for d in full.discrepancies]
+            if (full.subject, scores, list(full.warnings), differ) != found:
                 self.cells_refused.add(lang)  # never expected: tests/test_plain_json.py
                 return None
             self.cells_agreed.add(lang)
@@ -482,17 +483,22 @@ class _Row(_Scorer):
             lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
         return point, score, lost, needs and not reason
 
-    def agrees(self, result: Result) -> bool:
-        """Whether every claimed score equals kpiscore's (the total's, the final total),
-        so that the row has no discrepancies; then the result holds that, and a batch
+    def differences(self, result: Result) -> list[Difference]:
+        """Each claimed score that differs from kpiscore's (the total's from the final
+        total), in the claims' order, as ``_Scorer.discrepancies`` finds them but not
+        worded. None differing: the result holds that (no discrepancies), so a batch
         never builds its detail to find out."""
-        at, scores = self.writer.at, self.scores
+        at, scores, out = self.writer.at, self.scores, []
         for key, claim in self.claims.items():
-            if claim != (result.total if key == "total" else scores[at[key]]):
-                return False
-        if self.claims:
+            if key == "total":
+                if claim != result.total:
+                    out.append((key, total_name(self.lang), claim, result.total))
+            elif claim != scores[at[key]]:
+                name = self.words.fixed(self.iset.indicators[at[key]])["name"]
+                out.append((key, name, claim, scores[at[key]]))
+        if self.claims and not out:
             result.__dict__["discrepancies"] = ()  # what the detail would say
-        return True
+        return out
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
         """(the actual, the cell as written, the steps that read it) as
@@ -530,6 +536,8 @@ def table_cell(status: str, score: Decimal) -> str:
 
 
 _CELLS = _Cells()
+Difference = tuple[str, str, Decimal, "Decimal | None"]  # id, name, claimed, computed
+Cells = tuple[dict[str, Any], list[str], list[str], list[Difference]]
 _Sink: TypeAlias = "_Template | _Cells"  # where _Row writes an indicator's values
 _Entry = tuple[tuple[str, ...], Decimal, Decimal, "tuple[str, str, str, Decimal] | None", bool]
 
