@@ -300,23 +300,7 @@ class _Scorer(IndicatorScorer):
             claimed = rv.value
             if key == "total":
                 if total is not None and claimed != total:
-                    out.append(
-                        Discrepancy(
-                            "total",
-                            total_name(self.lang),
-                            claimed,
-                            total,
-                            total - claimed,
-                            message(
-                                "discrepancy",
-                                self.lang,
-                                id=total_name(self.lang),
-                                claimed=fmt_number(claimed),
-                                computed=fmt_number(total),
-                                diff=fmt_number(total - claimed),
-                            ),
-                        )
-                    )
+                    out.append(total_discrepancy(claimed, total, self.lang))
                 continue
             r = by_id.get(key)
             if r is None:
@@ -330,27 +314,40 @@ class _Scorer(IndicatorScorer):
                 )
                 continue
             if claimed != r.score:
-                why = message(
-                    "discrepancy",
-                    self.lang,
-                    id=_t(self.lang, f"{r.name}（{key}）", f"{r.name} ({key})"),
-                    claimed=fmt_number(claimed),
-                    computed=fmt_number(r.score),
-                    diff=fmt_number(r.score - claimed),
-                )
                 out.append(
-                    Discrepancy(
-                        key,
-                        r.name,
-                        claimed,
-                        r.score,
-                        r.score - claimed,
-                        f"{why}：{r.explanation}"
-                        if self.lang != "en"
-                        else f"{why}: {r.explanation}",
-                    )
+                    indicator_discrepancy(key, r.name, claimed, r.score, r.explanation, self.lang)
                 )
         return out
+
+
+def total_discrepancy(claimed: Decimal, total: Decimal, lang: Lang) -> Discrepancy:
+    """The unit's own total against kpiscore's."""
+    why = message(
+        "discrepancy",
+        lang,
+        id=total_name(lang),
+        claimed=fmt_number(claimed),
+        computed=fmt_number(total),
+        diff=fmt_number(total - claimed),
+    )
+    return Discrepancy("total", total_name(lang), claimed, total, total - claimed, why)
+
+
+def indicator_discrepancy(
+    key: str, name: str, claimed: Decimal, score: Decimal, explanation: str, lang: Lang
+) -> Discrepancy:
+    """The unit's own score for an indicator against kpiscore's, with how kpiscore's
+    was reached."""
+    why = message(
+        "discrepancy",
+        lang,
+        id=_t(lang, f"{name}（{key}）", f"{name} ({key})"),
+        claimed=fmt_number(claimed),
+        computed=fmt_number(score),
+        diff=fmt_number(score - claimed),
+    )
+    text = f"{why}：{explanation}" if lang != "en" else f"{why}: {explanation}"
+    return Discrepancy(key, name, claimed, score, score - claimed, text)
 
 
 def total_name(lang: Lang) -> str:
