@@ -161,15 +161,18 @@ def test_a_worker_line_is_the_line_this_process_writes():
     assert from_worker.text.startswith("3,甲,") and from_worker.problem.startswith("第 3 行（甲）")
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize(
+    ("suffix", "explain"), [(".csv", False), (".xlsx", False), (".jsonl", False), (".jsonl", True)]
+)
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_claimed_score_that_differs_is_tabled_and_told_without_the_detail(suffix, lang):
-    """A table's cells and the problem line name each claim that differs from its numbers
-    alone: the line is the general path's, and the row's detail is never built."""
+def test_a_claimed_score_that_differs_is_written_and_told_without_the_detail(suffix, explain, lang):
+    """A table's cells, a .jsonl line (its discrepancy worded with the explanation of
+    kpiscore's score, --explain or not) and the problem line name each claim that
+    differs: the line is the general path's, and the row's detail is never built."""
     from kpiscore._evaluate import score_data
 
     iset = kpiscore.load("mof-project-2020")
-    opts = _batch.Options(suffix, _batch.columns_for(iset), False, lang, False)
+    opts = _batch.Options(suffix, _batch.columns_for(iset), False, lang, explain)
     values = {
         **{"budget": 100, "spent": 90, "output_quantity": 12, "completion_time": 29},
         **{"cost_control": "1.07", "satisfaction": "0.93", "social_benefit": "部分达成"},

@@ -103,14 +103,13 @@ def with_claims(draw, iset, row, lang):
     return {**row, "claimed": claimed}
 
 
-def _writable(iset, row, plain, general, cells=False):
+def _writable(iset, row, plain, general):
     """Whether the writer must write this row (after the first of its kind): a plain
-    row of a set it takes, every indicator scored, nothing only the general path says;
-    a claimed score that differs only in a table's cells (the JSON words it)."""
+    row of a set it takes, every indicator scored, nothing only the general path says
+    (a claimed score that differs included: the writer words it, explanation and all)."""
     return (
         plain
         and PlainJson.writes(iset)
-        and (cells or not general.discrepancies)
         and general.total is not None
         and all(i.status in ("scored", "not_applicable") for i in general.indicators)
         and not any(w["code"] in _NOTED for w in general.to_dict()["warnings"])
@@ -173,7 +172,7 @@ def test_a_plain_rows_batch_cells_are_the_general_paths_cells(data):
     ):
         general = _general(iset, row, lang, result.row)
         assert batch_row(result) == batch_row(general), row
-        tabled += _writable(iset, row, plain, general, cells=True)
+        tabled += _writable(iset, row, plain, general)
     if writer is not None:
         assert writer.tabled - before == tabled  # the first is checked, and counted too
         assert not writer.cells_refused
@@ -259,7 +258,7 @@ def test_a_row_the_writer_cannot_take_goes_the_general_way():
     rows = _rows()
     rows[3]["reasons"] = {"a": "原因", "完成律": "别的"}  # a name the set lacks: warned
     rows[5]["subject"] = {"name": "项目", "owner": "某"}  # a key the contract lacks: noted
-    rows[7]["claimed"] = {"总分": 90}  # the unit's own total: a discrepancy to report
+    rows[7]["claimed"] = {"总分": "九十"}  # no number: warned by the general path
     rows[8]["values"]["k"] = " 45"  # read after trimming: not plain at all
     rows[9]["notes"] = "备注"  # plain, and written here
     before = writer.written
@@ -273,7 +272,7 @@ def test_a_row_the_writer_cannot_take_goes_the_general_way():
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_row_whose_claimed_scores_all_agree_is_written_without_its_detail(lang):
+def test_a_row_with_claimed_scores_is_written_without_its_detail(lang):
     iset = kpiscore.loads(SET)
     writer = writer_for(iset)
     rows = _rows()
@@ -284,7 +283,7 @@ def test_a_row_whose_claimed_scores_all_agree_is_written_without_its_detail(lang
             "a": general.indicator("a").score,
             "质量": f"{general.indicator('q').score}分",  # a level's own: used in its band
         }
-    rows[5]["claimed"]["k"] = D(1)  # not kpiscore's: its JSON worded by the detail
+    rows[5]["claimed"]["k"] = D(1)  # not kpiscore's: a discrepancy, worded here
     rows[4]["claimed"]["质量"] = D(14)  # 达成's band is [12, 15]: the unit's 14 is used
     rows[4]["claimed"]["总分"] -= 1  # and the total with it
     before, tabled = writer.written, writer.tabled
@@ -293,15 +292,16 @@ def test_a_row_whose_claimed_scores_all_agree_is_written_without_its_detail(lang
     texts = [r.to_json() for r in results]
     tabled_results = list(kpiscore.score_many(iset, rows, lang=lang))
     table = [batch_row(r) for r in tabled_results]
-    assert writer.written - before == len(rows) - 1 - 1  # the first kind, the discrepancy
+    assert writer.written - before == len(rows) - 1  # the first of its kind: both ways
     assert writer.tabled - tabled == len(rows)  # a table's cells need no words
     for k, (row, result) in enumerate(zip(rows, results, strict=True)):
         general = _general(iset, row, lang, result.row)
         assert texts[k] == general.to_json()
         assert table[k] == batch_row(general)
-        assert ("_full" in result.__dict__) == (k in (0, 5))
+        assert ("_full" in result.__dict__) == (k == 0)
         assert ("_full" in tabled_results[k].__dict__) == (k == 0 and first)
     assert json.loads(texts[5])["discrepancies"][0]["id"] == "k"
+    assert results[5].discrepancies[0].explanation.endswith(results[5].indicator("k").explanation)
     assert table[5]["discrepancies"] and not table[4]["discrepancies"]
     assert table[4]["claimed_total"] == format(results[4].total, "f")
     assert results[4].indicator("q").score == 14 and "14" in results[4].indicator("q").explanation

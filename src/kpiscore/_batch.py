@@ -241,9 +241,10 @@ def _differ_text(name: str, claimed: Decimal, computed: Decimal | None, lang: La
 
 
 def _problem_line(r: Result, lang: Lang) -> str:
-    what = [f"{i.name}：{i.problem}" for i in r.indicators if i.problem] + [
-        differs(d, lang) for d in r.discrepancies
-    ]
+    # Only a missing or invalid value gives an indicator a problem, and then the row is
+    # incomplete: a complete row's detail is not built to find none.
+    what = [f"{i.name}：{i.problem}" for i in r.indicators if i.problem] if not r.complete else []
+    what += [differs(d, lang) for d in r.discrepancies]
     return _problem_text(r, r.subject, what)
 
 

@@ -12,9 +12,11 @@ the set's general result; the subtotals and points lost are summed as
 An indicator whose cells repeat down the table is written once per distinct cells
 (and year) and its values reused.
 
-It writes rows whose claimed scores, if any, all equal kpiscore's (a level
-indicator's claim given to its rule as the general path gives it; a row with a
-discrepancy, which the detail words, left to the general path), with their 偏差原因
+It writes rows with the unit's own scores (a level indicator's claim given to its
+rule as the general path gives it; a claim that differs worded as ``_Scorer`` words
+it, with the explanation of kpiscore's score, worded here even for a row written
+without explanations), each read as the general path reads it (one that is no
+number or names no indicator: the general path warns), with their 偏差原因
 read as ``prepare`` reads them (a row whose reasons it would note left to the
 general path; an indicator
 whose own cell is n/a written as not applicable, the weights it drops left out), of
@@ -42,7 +44,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._data import digest_of
 from ._dates import year_of
-from ._evaluate import _category_positions, _Scorer, total_name, total_of
+from ._evaluate import (
+    _category_positions,
+    _Scorer,
+    indicator_discrepancy,
+    total_discrepancy,
+    total_name,
+    total_of,
+)
 from ._formula import Evaluator
 from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, reason_steps
 from ._lanes import lanes_for
@@ -52,9 +61,11 @@ from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
 from ._prepare import _Cleaner, by_id, label_ids, plain_value, read_reasons
 from ._result_json import (
     _CHECK,
+    _DISCREPANCY,
     _LITERALS,
     _WARNING,
     _check,
+    _discrepancy,
     _number,
     _Template,
     _text,
@@ -69,7 +80,7 @@ from ._wording import words_for
 from .compiled import CompiledIndicator, IndicatorSet
 
 if TYPE_CHECKING:
-    from .result import CheckResult, Result
+    from .result import CheckResult, Discrepancy, Result
 
 ZERO = Decimal(0)
 _TRIAL = 64  # rows an indicator is keyed for before its hits must outnumber its misses
@@ -187,13 +198,17 @@ class PlainJson:
         at = len(out)
         out += self.subtotals  # the categories' subtotals and weights, filled in below
         found = self.scored(row, template, out)
-        if found is None or row.differences(result):  # a discrepancy: worded by the detail
+        if found is None:
             return None
+        differences = row.differences(result)
         penalties, checks = found
         with localcontext(CONTEXT):
             self.categories(row, out, at)
+            discrepancies = row.worded(differences) if differences else ()
+        if discrepancies:
+            result.__dict__["discrepancies"] = discrepancies  # the detail's own, made here
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
-        add("[]")  # discrepancies: every claimed score agrees (row.differences)
+        add(template.records(_DISCREPANCY, [_discrepancy(d) for d in discrepancies], len(out)))
         row.lost.sort(key=_largest_first)
         add(template.points_lost(row.lost, len(out)))
         add(template.strings(tuple(penalties), len(out)))
@@ -338,6 +353,7 @@ class _Row(_Scorer):
         self.warnings: list[str] = []
         self.points: list[Decimal] = []
         self.scores: list[Decimal] = []  # each indicator's score, for the claims
+        self.explanations: list[str] = []  # and its words, for a claim that differs
         self.lost: list[tuple[str, str, str, Decimal]] = []
 
     def write(
@@ -381,31 +397,33 @@ class _Row(_Scorer):
     def not_applicable(self, ind: CompiledIndicator, template: _Sink, out: list[str]) -> None:
         """An indicator whose own cell is n/a, as ``IndicatorScorer`` writes it."""
         self.skipped.add(len(self.points))
-        steps = [made_step("na_data", {"weight": ind.weight})]
+        steps = _na_steps(ind)
         score = round_half_up(ZERO, self.precision)
         explanation = self.words.explain(steps, ind) if template.explained else ""
         reason = self.reasons.get(ind.id)
         values = (None, "", None, score, ZERO, "not_applicable", explanation, (), False, reason)
         template.indicator_values(out, *values, None)
-        self.counted(ind, ZERO, score, None, False)
+        self.counted(ind, ZERO, score, explanation, None, False)
 
     def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
-        values, point, score, lost, unexplained = entry
+        values, point, score, explanation, lost, unexplained = entry
         out += values
-        self.counted(ind, point, score, lost, unexplained)
+        self.counted(ind, point, score, explanation, lost, unexplained)
 
     def counted(
         self,
         ind: CompiledIndicator,
         point: Decimal,
         score: Decimal,
+        explanation: str,
         lost: tuple[str, str, str, Decimal] | None,
         unexplained: bool,
     ) -> None:
-        """What one indicator adds to its row: its points and score, what it lost, a
-        偏差原因 owed and not given."""
+        """What one indicator adds to its row: its points, score and explanation, what
+        it lost, a 偏差原因 owed and not given."""
         self.points.append(point)
         self.scores.append(score)
+        self.explanations.append(explanation)
         if lost is not None:
             self.lost.append(lost)
         if unexplained:
@@ -413,10 +431,10 @@ class _Row(_Scorer):
 
     def fresh(
         self, ind: CompiledIndicator, template: _Sink, out: list[str]
-    ) -> tuple[Decimal, Decimal, tuple[str, str, str, Decimal] | None, bool] | None:
+    ) -> tuple[Decimal, Decimal, str, tuple[str, str, str, Decimal] | None, bool] | None:
         """Score one indicator and write its values into ``out``: (its points, its score,
-        what it lost, whether a reason is owed and not given), or None for the general
-        path."""
+        its explanation when the sink words it, what it lost, whether a reason is owed
+        and not given), or None for the general path."""
         try:
             read = self.actual(ind)
             if read is None:
@@ -462,6 +480,7 @@ class _Row(_Scorer):
                 written = text
         else:
             text = str(shown or "")
+        explanation = self.words.explain(steps, ind) if template.explained else ""
         template.indicator_values(
             out,
             shown,
@@ -470,7 +489,7 @@ class _Row(_Scorer):
             score,
             outcome.raw,
             "scored",
-            self.words.explain(steps, ind) if template.explained else "",
+            explanation,
             flags,
             needs,
             reason,
@@ -481,7 +500,31 @@ class _Row(_Scorer):
         lost = None
         if ind.weight - score > 0:
             lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
-        return point, score, lost, needs and not reason
+        return point, score, explanation, lost, needs and not reason
+
+    def worded(self, differences: list[Difference]) -> tuple[Discrepancy, ...]:
+        """The claims that differ as the general path words them, each with the
+        explanation of kpiscore's score (the sink worded it)."""
+        lang, at, out = self.lang, self.writer.at, []
+        for key, name, claimed, computed in differences:
+            assert computed is not None  # the writer takes a row with a total only
+            if key == "total":
+                out.append(total_discrepancy(claimed, computed, lang))
+            else:
+                explanation = self.explanations[at[key]] or self.explanation_of(at[key])
+                out.append(indicator_discrepancy(key, name, claimed, computed, explanation, lang))
+        return tuple(out)
+
+    def explanation_of(self, at: int) -> str:
+        """An indicator's explanation, worded now: a row written without them (a batch's
+        .jsonl line) still says how a score its unit disputes was reached."""
+        ind = self.iset.indicators[at]
+        if at in self.skipped:
+            return self.words.explain(_na_steps(ind), ind)
+        scratch: list[str] = []
+        made = self.fresh(ind, _WORDING, scratch)
+        assert made is not None  # it was scored so a moment ago
+        return scratch[-1]
 
     def differences(self, result: Result) -> list[Difference]:
         """Each claimed score that differs from kpiscore's (the total's from the final
@@ -498,6 +541,7 @@ class _Row(_Scorer):
                 out.append((key, name, claim, scores[at[key]]))
         if self.claims and not out:
             result.__dict__["discrepancies"] = ()  # what the detail would say
+        result.__dict__.setdefault("subject", self.subject)  # and its subject, as read
         return out
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
@@ -530,6 +574,23 @@ class _Cells:
         values.append(table_cell(fields[5], fields[3]))  # status, score
 
 
+def _na_steps(ind: CompiledIndicator) -> list[Step]:
+    """The steps of an indicator whose own cell is n/a, as ``IndicatorScorer`` takes them."""
+    return [made_step("na_data", {"weight": ind.weight})]
+
+
+class _Wording:
+    """A sink that keeps only an indicator's explanation (``_Row.explanation_of``)."""
+
+    explained = True
+
+    def indicator_values(self, values: list[str], *fields: Any, written: Any = None) -> None:
+        values.append(fields[6])  # the explanation
+
+
+_WORDING = _Wording()
+
+
 def table_cell(status: str, score: Decimal) -> str:
     """An indicator's cell in a batch table: its score, or n/a where it does not apply."""
     return "n/a" if status == "not_applicable" else format(score, "f")
@@ -538,8 +599,8 @@ def table_cell(status: str, score: Decimal) -> str:
 _CELLS = _Cells()
 Difference = tuple[str, str, Decimal, "Decimal | None"]  # id, name, claimed, computed
 Cells = tuple[dict[str, Any], list[str], list[str], list[Difference]]
-_Sink: TypeAlias = "_Template | _Cells"  # where _Row writes an indicator's values
-_Entry = tuple[tuple[str, ...], Decimal, Decimal, "tuple[str, str, str, Decimal] | None", bool]
+_Sink: TypeAlias = "_Template | _Cells | _Wording"  # where _Row writes an indicator's values
+_Entry = tuple[tuple[str, ...], Decimal, Decimal, str, "tuple[str, str, str, Decimal] | None", bool]
 
 
 class _Shared:
