@@ -104,7 +104,7 @@ def line_for(r: Result | _api.RowError, opts: Options) -> Line:
         text, cells = _json_line(r, opts.explain), None
     else:
         plain = _plain_cells(r) if isinstance(r, Result) else None
-        row = batch_row(r, plain)
+        row = _table_row(r, plain)
         if opts.suffix == ".csv":
             buf = io.StringIO()
             writer = csv.DictWriter(
@@ -154,13 +154,15 @@ def _differs(r: Result) -> bool:
     return bool(r.discrepancies)
 
 
-def batch_row(r: Result | _api.RowError, plain: Plain | bool | None = True) -> dict[str, str]:
-    """A row of the batch table; ``plain``: its cells as ``_plain_cells`` gave them
-    (True: ask for them here)."""
+def batch_row(r: Result | _api.RowError) -> dict[str, str]:
+    """A row of the batch table."""
+    return _table_row(r, _plain_cells(r) if isinstance(r, Result) else None)
+
+
+def _table_row(r: Result | _api.RowError, plain: Plain | None) -> dict[str, str]:
+    """A row of the batch table, given its cells as ``_plain_cells`` gave them."""
     if isinstance(r, _api.RowError):
         return {"row": str(r.row), "subject": r.subject, "error": r.message}
-    if plain is True or plain is False:
-        plain = _plain_cells(r) if plain else None
     if plain is not None:  # its detail never read
         subject, cells, warnings, differences = plain
         claimed = _claimed_total(r, differences) if r.data.get("claimed") else ""
