@@ -148,7 +148,12 @@ def as_row(x: Any) -> Any:
         and not isinstance(x, Mapping)
         and not _is_frame(x)
     ):
-        return {str(k): v for k, v in zip(x.index, x.to_numpy(dtype=object), strict=True)}
+        try:
+            cells = x.to_dict()
+        except Exception:  # not pandas after all: named as data that is not a mapping
+            return x
+        if isinstance(cells, Mapping):
+            return {str(k): v for k, v in cells.items()}
     return x
 
 
