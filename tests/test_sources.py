@@ -355,16 +355,18 @@ def test_a_claim_excel_shows_rounded_is_read_as_shown_a_value_as_stored(tmp_path
     iset = kpiscore.load("mof-project-2020")
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["项目名称", "budget", "spent", "claimed:execution_rate", "claimed:total"])
-    ws.append(["甲", 1129.88, 1104.87, 1104.87 / 1129.88 * 10, 9.7786])
-    ws.append(["乙", 1129.88, 1104.87, 9.77, 9.7786])  # shown 9.77: a real difference
-    ws.append(["丙", 1000, 977.8649060077175, 9.78, 9.78])
+    ws.append(["项目名称", "budget", "spent", "claimed:execution_rate", "claimed:total", "年度"])
+    ws.append(["甲", 1129.88, 1104.87, 1104.87 / 1129.88 * 10, 9.7786, 2022.0])
+    ws.append(["乙", 1129.88, 1104.87, 9.77, 9.7786, 2022.0])  # shown 9.77: a real difference
+    ws.append(["丙", 1000, 977.8649060077175, 9.78, 9.78, 2022.0])
     for row in (2, 3, 4):
         for col in "CDE":
             ws[f"{col}{row}"].number_format = "0.00"
+        ws[f"F{row}"].number_format = "0"
     wb.save(tmp_path / "t.xlsx")
     first, second, third = kpiscore.score_many(iset, tmp_path / "t.xlsx")
     assert first.discrepancies == () and first.data["claimed"]["execution_rate"] == "9.78"
     assert [d.id for d in second.discrepancies] == ["execution_rate"]
     assert second.discrepancies[0].claimed == Decimal("9.77")
     assert third.data["values"]["spent"] == "977.8649060077175"  # stored, not shown
+    assert type(third.data["values"]["spent"]) is str and str(first.subject["year"]) == "2022"

@@ -200,12 +200,14 @@ class _Columns:
         name = next((cells[i] for i in self.names if _filled(cells[i])), None)
         subject = printable(str(name).strip()) if name is not None else f"#{number}"
         year = next((cells[i] for i in self.years if _filled(cells[i])), None)
+        if type(year) is Shown:
+            year = str(year)  # a year cell as stored, a plain text like any other
         sections: tuple[dict[str, Any], ...] = ({}, {}, {})  # values, reasons, claimed
         for i, section, key in self.fields:
             cell = cells[i]
             # A text cell is the common case: its blank test inline, the rest by _filled.
             if type(cell) is Shown:  # a claim as the unit saw it; a value as stored
-                sections[section][key] = cell.shown if section == 2 else str(cell)
+                sections[section][key] = cell.shown() if section == 2 else str(cell)
             elif cell.strip() if type(cell) is str else _filled(cell):
                 sections[section][key] = cell
         head: dict[str, Any] = (
@@ -434,28 +436,32 @@ def _sheet_cells(
 
 
 class Shown(str):
-    """A number cell's stored value as a CSV would hold it, which the sheet shows
-    rounded by its number format (9.778649060077175 as 9.78): ``shown`` is that text.
-    Values are read as stored — Excel's own formulas use them so — and a claimed score
-    as shown: what the unit saw and filed."""
+    """A number cell's stored value as a CSV would hold it, with the number format the
+    sheet shows it by (9.778649060077175 under ``0.00`` shows 9.78). Values are read as
+    stored — Excel's own formulas use them so — and a claimed score as shown, what the
+    unit saw and filed (``shown()``, worked out only for a claim)."""
 
-    shown: str
+    value: float
+    number_format: str
+
+    def shown(self) -> str:
+        """The claim as the sheet shows it, where its format hides digits of its value."""
+        from ._shown import shown_number
+
+        seen = shown_number(self.value, self.number_format)
+        if "%" in seen or seen == self:
+            return str(self)
+        try:
+            if Decimal(seen) == Decimal(self):
+                return str(self)  # 10 under 0.00 shows 10.00: the same number
+        except ArithmeticError:
+            return str(self)
+        return seen
 
 
-def _as_shown(text: str, value: float, fmt: str) -> str:
-    """The cell's text, as a Shown when its format hides digits of its value."""
-    from ._shown import shown_number
-
-    seen = shown_number(value, fmt)
-    if "%" in seen or seen == text:
-        return text
-    try:
-        if Decimal(seen) == Decimal(text):
-            return text  # 10 under 0.00 shows 10.00: the same number
-    except ArithmeticError:
-        return text
+def _as_shown(text: str, value: float, fmt: str) -> Shown:
     out = Shown(text)
-    out.shown = seen
+    out.value, out.number_format = value, fmt
     return out
 
 
