@@ -114,7 +114,16 @@ def is_flat(item: Any) -> bool:
     is a misspelt section (``valeus:``), which the data check then names."""
     if not isinstance(item, Mapping) or "values" in item:
         return False
-    own = [str(k) for k in item if k not in _DATA_KEYS]
+    try:
+        return _flat_keys(tuple(item))
+    except TypeError:  # a key that cannot be hashed: no row's (the data check names it)
+        return False
+
+
+# Every row of a frame or a list of records repeats its keys: judged once per key set.
+@functools.lru_cache(maxsize=256)
+def _flat_keys(keys: tuple[Any, ...]) -> bool:
+    own = [str(k) for k in keys if k not in _DATA_KEYS]
     return bool(own) and not any(map(_misspelt_section, own))
 
 
