@@ -370,3 +370,29 @@ def test_a_claim_excel_shows_rounded_is_read_as_shown_a_value_as_stored(tmp_path
     assert second.discrepancies[0].claimed == Decimal("9.77")
     assert third.data["values"]["spent"] == "977.8649060077175"  # stored, not shown
     assert type(third.data["values"]["spent"]) is str and str(first.subject["year"]) == "2022"
+
+
+def test_a_sheet_whose_declared_size_is_wrong_is_read_to_its_last_cell(tmp_path):
+    """Some exporters write <dimension ref="A1"/> whatever the sheet holds: the rows and
+    cells past it are read, never dropped."""
+    import re
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "budget", "spent"])
+    for k in range(5):
+        ws.append([f"项目{k}", 100, 90 + k])
+    wb.save(tmp_path / "full.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "full.xlsx") as src,
+        zipfile.ZipFile(tmp_path / "t.xlsx", "w") as dst,
+    ):
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', data)
+            dst.writestr(item, data)
+    results = list(kpiscore.score_many(kpiscore.load("mof-project-2020"), tmp_path / "t.xlsx"))
+    assert [r.subject["name"] for r in results] == [f"项目{k}" for k in range(5)]
+    assert [r.indicator("execution_rate").score for r in results][-1] == Decimal("9.40")
