@@ -182,7 +182,7 @@ class PlainJson:
     def values(self, result: Result, template: _Template) -> list[str] | None:
         """The row's values in the template's order, or None when the row holds what
         only the general path writes (a problem, a note on the subject, a claimed score
-        that differs or cannot be read)."""
+        that cannot be read)."""
         row = self.row_for(result)
         if row is None:
             return None
@@ -206,7 +206,7 @@ class PlainJson:
             self.categories(row, out, at)
             discrepancies = row.worded(differences) if differences else ()
         if discrepancies:
-            result.__dict__["discrepancies"] = discrepancies  # the detail's own, made here
+            result.__dict__.setdefault("discrepancies", discrepancies)  # the detail's own
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add(template.records(_DISCREPANCY, [_discrepancy(d) for d in discrepancies], len(out)))
         row.lost.sort(key=_largest_first)
@@ -540,7 +540,7 @@ class _Row(_Scorer):
                 name = self.words.fixed(self.iset.indicators[at[key]])["name"]
                 out.append((key, name, claim, scores[at[key]]))
         if self.claims and not out:
-            result.__dict__["discrepancies"] = ()  # what the detail would say
+            result.__dict__.setdefault("discrepancies", ())  # what the detail would say
         result.__dict__.setdefault("subject", self.subject)  # and its subject, as read
         return out
 
