@@ -286,10 +286,14 @@ def test_a_row_with_claimed_scores_is_written_without_its_detail(lang):
     rows[5]["claimed"]["k"] = D(1)  # not kpiscore's: a discrepancy, worded here
     rows[4]["claimed"]["质量"] = D(14)  # 达成's band is [12, 15]: the unit's 14 is used
     rows[4]["claimed"]["总分"] -= 1  # and the total with it
+    rows[6]["claimed"]["总分"] += 1  # the unit's total, a point above kpiscore's
     before, tabled = writer.written, writer.tabled
     first = lang not in writer.cells_agreed
     results = list(kpiscore.score_many(iset, rows, lang=lang))
     texts = [r.to_json() for r in results]
+    for r in results[1:]:  # what the writer found is the result's own: no detail to read it
+        assert r.subject["name"] == r.data["subject"]["name"] and r.discrepancies is not None
+        assert "_full" not in r.__dict__
     tabled_results = list(kpiscore.score_many(iset, rows, lang=lang))
     table = [batch_row(r) for r in tabled_results]
     assert writer.written - before == len(rows) - 1  # the first of its kind: both ways
@@ -301,6 +305,7 @@ def test_a_row_with_claimed_scores_is_written_without_its_detail(lang):
         assert ("_full" in result.__dict__) == (k == 0)
         assert ("_full" in tabled_results[k].__dict__) == (k == 0 and first)
     assert json.loads(texts[5])["discrepancies"][0]["id"] == "k"
+    assert results[6].discrepancies[0].name == ("total" if lang == "en" else "总分")
     assert results[5].discrepancies[0].explanation.endswith(results[5].indicator("k").explanation)
     assert table[5]["discrepancies"] and not table[4]["discrepancies"]
     assert table[4]["claimed_total"] == format(results[4].total, "f")
@@ -689,3 +694,20 @@ def test_any_row_is_written_as_the_general_path_writes_it_or_refused_as_it_is(ro
             general, None, False, explained=False
         )
         assert result.to_json() == general.to_json()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_claim_that_differs_is_worded_in_a_line_written_without_explanations(lang):
+    """A batch's .jsonl line has no explanations, but a discrepancy says how kpiscore's
+    score was reached: worded for the disputed indicator alone, n/a or scored."""
+    iset = kpiscore.loads(SET)
+    rows = _rows()[:6]
+    for k, row in enumerate(rows):
+        row["values"]["t"] = "n/a" if k % 2 else row["values"]["t"]
+        row["claimed"] = {"k": D(1), "时效": D(3)}  # neither kpiscore's
+    results = list(kpiscore.score_many(iset, rows, lang=lang))
+    for row, result in zip(rows, results, strict=True):
+        general = _general(iset, row, lang, result.row)
+        want = json.dumps(general._mapping(False, False), ensure_ascii=False, indent=None)
+        assert to_json(result, None, False, explained=False) == want
+        assert len(json.loads(want)["discrepancies"]) == 2
