@@ -34,6 +34,27 @@ def test_every_score_in_bounds_and_total_is_the_sum_of_rounded_scores(name):
     run()
 
 
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_claimed_score_that_differs_is_a_discrepancy_and_no_other(name):
+    iset = SETS[name]
+
+    @given(data_for(iset, allow_na=True, claimed=True))
+    def run(data):
+        assert_invariants(iset, kpiscore.score(iset, data), data)
+
+    run()
+
+
+def test_the_claims_invariant_catches_a_discrepancy_left_out():
+    iset = SETS["mof-project-2020"]
+    data = {"values": {"budget": 100, "spent": 90}, "claimed": {"execution_rate": "10分"}}
+    result = kpiscore.score(iset, data)
+    assert_invariants(iset, result, data)
+    result.__dict__["discrepancies"] = ()  # as if the 10 claimed for 9.00 went unreported
+    with pytest.raises(AssertionError, match="not reported"):
+        assert_invariants(iset, result, data)
+
+
 RATIO_SET = kpiscore.loads(indicator_set_yaml([40, 60], [15, 8]))
 
 

@@ -26,6 +26,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("kpiscore.testing needs hypothesis: pip install 'kpiscore[testing]'") from exc
 
+from ._indicators import claimed_number
 from .compiled import CompiledIndicator, IndicatorSet
 from .result import Result
 
@@ -83,11 +84,13 @@ def _messy(plausible: st.SearchStrategy[Any], allow_na: bool) -> st.SearchStrate
 
 
 def data_for(
-    iset: IndicatorSet, *, allow_na: bool = False, messy: bool = True
+    iset: IndicatorSet, *, allow_na: bool = False, messy: bool = True, claimed: bool = False
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Project data mappings (``values``, ``manual``) for a set: every value it reads, formula names
     included (also without ``inputs:``). With ``messy`` (the default) blanks, invalid
-    cells, numpy numbers (and ``n/a`` with ``allow_na``) are among the examples."""
+    cells, numpy numbers (and ``n/a`` with ``allow_na``) are among the examples. With
+    ``claimed``, the unit's own scores too (``claimed``: some indicators' and the
+    total, as numbers or as text with 分), as a self-evaluation table carries them."""
     fields: dict[str, st.SearchStrategy[Any]] = {}
     if iset.inputs is not None:
         for name, spec in iset.inputs.items():
@@ -120,9 +123,22 @@ def data_for(
         for ind in iset.indicators
         if ind.rule == "manual"
     }
-    return st.fixed_dictionaries(
-        {"values": st.fixed_dictionaries(fields), "manual": st.fixed_dictionaries(manual)}
-    )
+    sections = {"values": st.fixed_dictionaries(fields), "manual": st.fixed_dictionaries(manual)}
+    if claimed:
+        sections["claimed"] = st.fixed_dictionaries(
+            {},
+            optional={
+                **{ind.id: _claim(ind.weight) for ind in iset.indicators},
+                "total": _claim(iset.full_score),
+            },
+        )
+    return st.fixed_dictionaries(sections)
+
+
+def _claim(full: Decimal) -> st.SearchStrategy[Any]:
+    """A unit's own score out of ``full``: a number to two places, or text with 分."""
+    points = st.integers(0, int(full * 100)).map(lambda n: Decimal(n) / 100)
+    return st.one_of(points, points.map(lambda d: f"{d}分"))
 
 
 def assert_invariants(
@@ -132,6 +148,7 @@ def assert_invariants(
     that no indicator is scored from a value the data does not hold as written."""
     if data is not None:
         _scored_only_from_written_values(iset, result, data)
+        _claims_compared(result, data.get("claimed") or {})
     for ind in result.indicators:
         assert Decimal(0) <= ind.score <= ind.weight, (
             f"{ind.id}: {ind.score} outside [0, {ind.weight}]"
@@ -179,6 +196,23 @@ def _scored_only_from_written_values(
         assert given, f"{ind.id}: scored {ind.score} though the data gives no value for it"
         blank = isinstance(raw, float) and raw != raw  # NaN: a blank cell
         assert not blank, f"{ind.id}: scored {ind.score} from a blank (NaN) cell"
+
+
+def _claims_compared(result: Result, claimed: Mapping[str, Any]) -> None:
+    """Every claimed score (by id, or the total) that differs from kpiscore's is a
+    discrepancy with both numbers, and one that does not is none."""
+    scores = {i.id: i.score for i in result.indicators}
+    found = {d.id: d for d in result.discrepancies}
+    for key, raw in claimed.items():
+        number = claimed_number(raw)
+        computed = result.total if key == "total" else scores.get(key)
+        if number is None or computed is None:
+            continue  # not a number, or an id the set lacks: warned, not compared
+        if number != computed:
+            assert key in found, f"{key}: claimed {number}, scored {computed}, not reported"
+            assert (found[key].claimed, found[key].computed) == (number, computed)
+        else:
+            assert key not in found, f"{key}: claimed {number} equals the score, yet reported"
 
 
 def indicator_set_yaml(weights: list[int], targets: list[int]) -> str:
