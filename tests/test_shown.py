@@ -20,6 +20,8 @@ from kpiscore._shown import shown_number
         (0.95, "0%", "95%"),
         (12.0, "General", "12"),
         (7, "0.0", "7.0"),
+        (9.75, "0." + "0" * 40, "9.75"),  # more places than a Decimal holds: as stored
+        (1e300, "0.00", "1" + "0" * 300),
     ],
 )
 def test_a_number_is_shown_as_its_format_rounds_it(value, fmt, text):

@@ -24,10 +24,13 @@ def shown_number(value: float | int | Decimal, fmt: str) -> str:
     if percent:
         d *= 100
     m = _PLACES.search(fmt)
-    if m is not None:
-        d = d.quantize(Decimal(1).scaleb(-len(m.group(1))), ROUND_HALF_UP)
-    elif percent or fmt.strip() in ("0", "#,##0"):
-        d = d.quantize(Decimal(1), ROUND_HALF_UP) if not percent else d.normalize()
+    try:
+        if m is not None:
+            d = d.quantize(Decimal(1).scaleb(-len(m.group(1))), ROUND_HALF_UP)
+        elif percent or fmt.strip() in ("0", "#,##0"):
+            d = d.quantize(Decimal(1), ROUND_HALF_UP) if not percent else d.normalize()
+    except ArithmeticError:  # more places than a number holds (1e300, a 40-place format)
+        m = None  # shown as stored: no display rounds it
     text = format(d, "f")
     if "." in text and m is None:
         text = text.rstrip("0").rstrip(".")
