@@ -568,14 +568,21 @@ def _canonical_text(x: Any) -> str | None:
 
 
 def _float_text(x: float) -> str | None:
-    """A float's canonical text as ``canonical_general`` reads it (its shortest repr,
-    −0 as 0, NaN a blank); None for one past read_value's range (the general way)."""
+    """A float's canonical text as ``canonical_general`` reads it (NaN a blank); None for
+    one past read_value's range (the general way)."""
     if x != x:
         return "null"
-    if not -1e15 < x < 1e15:
+    d = plain_float(x)
+    return None if d is None else '{"$d":"' + str(d) + '"}'
+
+
+def plain_float(x: float) -> Decimal | None:
+    """A finite float (numpy's float64 too) as ``read_value`` reads it — its shortest
+    repr, −0 as 0 — or None for NaN and one past its range, which it names or blanks."""
+    if not -1e15 < x < 1e15:  # NaN compares false too
         return None
     d = Decimal(repr(float(x)))
-    return '{"$d":"' + (str(d.copy_abs()) if d.is_zero() else str(d)) + '"}'
+    return d.copy_abs() if d.is_zero() else d
 
 
 def _canonical(x: Any) -> Any:

@@ -45,7 +45,15 @@ from ._lanes import FORMULA_RULES
 from ._messages import Lang, has_unsafe_chars
 from ._numbers import CONTEXT, clamp
 from ._plain_json import writer_for
-from ._prepare import DATA_KEYS, MAX_VALUES, by_id, label_ids, plain_value, used_names
+from ._prepare import (
+    DATA_KEYS,
+    MAX_VALUES,
+    by_id,
+    claim_ids,
+    label_ids,
+    plain_value,
+    used_names,
+)
 from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator, IndicatorSet, LevelSpec, level_key
 from .result import Result
@@ -404,8 +412,7 @@ class Plan:
         self.dated: dict[tuple[str, str | datetime.date], When | str | None] = {}
         # A unit's own score is used in place of the rule's only by a level indicator
         # (within its level's band); any other claim is compared in the detail.
-        _, by_name = label_ids(iset)
-        self.claim_ids = {**by_name, "总分": "total"}
+        self.claim_ids = claim_ids(iset)
         self.judged = frozenset(ind.id for ind in iset.indicators if ind.rule == "qualitative")
         # A level indicator scored from its own cell alone takes a claim here: its words'
         # levels, to see whether the claim lies inside the band the word names.

@@ -18,6 +18,7 @@ from ._data import (
     NA,
     LevelValue,
     SubjectData,
+    plain_float,
     plain_number,
     plain_unit,
     read_value,
@@ -68,9 +69,6 @@ def _sorted_names(formula: CompiledFormula) -> tuple[str, ...]:
     return tuple(sorted(formula.names))
 
 
-_LIMIT = 1e15  # read_value refuses a number of 16 digits before the point
-
-
 def claimed_number(raw: Any) -> Decimal | None:
     """A unit's own score as a rule may use it: a number read as any cell is, else None
     (the discrepancies name a claim that is not one)."""
@@ -80,9 +78,10 @@ def claimed_number(raw: Any) -> Decimal | None:
         found = plain_number(raw)
         if found is not None and (found[1] in (None, "%") or plain_unit(found[1])):
             return found[0]
-    elif isinstance(raw, float) and -_LIMIT < raw < _LIMIT:  # a frame's float64, as read
-        d = Decimal(repr(float(raw)))  # by its shortest repr (never NaN here: not < 1e15)
-        return d.copy_abs() if d.is_zero() else d
+    elif isinstance(raw, float):  # a frame's float64, as read_value reads it
+        number = plain_float(raw)
+        if number is not None:
+            return number
     rv = read_value(raw)
     return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
 

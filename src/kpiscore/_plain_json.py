@@ -58,7 +58,7 @@ from ._lanes import lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
 from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
-from ._prepare import _Cleaner, by_id, label_ids, plain_value, read_reasons
+from ._prepare import _Cleaner, by_id, claim_ids, plain_value, read_reasons
 from ._result_json import (
     _CHECK,
     _DISCREPANCY,
@@ -118,7 +118,7 @@ class PlainJson:
         self.reads = {ind.id: reads(ind) for ind in iset.indicators}
         self.shared: dict[int, list[_Shared]] = {}  # by template, in the set's order
         self.ids = frozenset(ind.id for ind in iset.indicators)
-        self.claim_ids = {**label_ids(iset)[1], "总分": "total"}  # as prepare maps claims
+        self.claim_ids = claim_ids(iset)  # as prepare maps claims
         self.at = {ind.id: i for i, ind in enumerate(iset.indicators)}
         self.ids_in_order = tuple(ind.id for ind in iset.indicators)
         # A batch table's cells (``cells``): checked against the detail once per language.

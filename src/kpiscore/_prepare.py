@@ -76,6 +76,11 @@ def label_ids(iset: IndicatorSet) -> tuple[dict[str, str], dict[str, str]]:
     return unique(value_pairs), unique([(ind.name, ind.id) for ind in iset.indicators])
 
 
+def claim_ids(iset: IndicatorSet) -> dict[str, str]:
+    """The names a claimed score may stand under for its indicator id, 总分 for the total."""
+    return {**label_ids(iset)[1], "总分": "total"}
+
+
 def by_id(section: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in section.items():
@@ -178,7 +183,7 @@ def _subject_data(
 ) -> SubjectData:
     _, indicator_ids = label_ids(iset)
     sections["manual"] = by_id(sections["manual"], indicator_ids)
-    sections["claimed"] = by_id(sections["claimed"], {**indicator_ids, "总分": "total"})
+    sections["claimed"] = by_id(sections["claimed"], claim_ids(iset))
     kept_subject = read_subject(subject, clean, notes, lang)
     reasons = read_reasons(iset, sections["reasons"], clean, notes, lang)
     manual = {
