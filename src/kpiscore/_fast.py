@@ -38,7 +38,7 @@ from ._data import (
 )
 from ._dates import When, months_late, read_actual, year_of
 from ._evaluate import deducted, grade_of, judged_penalties, score_plain, total_of
-from ._fast_code import generated
+from ._fast_code import Hooks, generated
 from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._indicators import ACTUAL_NAMES, claimed_number
 from ._lanes import FORMULA_RULES
@@ -173,11 +173,15 @@ def levels_by_word(ind: CompiledIndicator, words: frozenset[str]) -> dict[str, L
     return out
 
 
+def _top_of_band(ind: CompiledIndicator, words: frozenset[str]) -> dict[str, Decimal]:
+    """Each plain word's score: the top of its level's band (a claimed score inside the
+    band is used instead by Plan.judged_score, as the rule's _judged does)."""
+    return {word: ind.weight * level.high for word, level in levels_by_word(ind, words).items()}
+
+
 def _qualitative(ind: CompiledIndicator, words: frozenset[str]) -> Scorer:
     w = ind.weight
-    # A bare level word scores the top of its band; a claimed score inside the band is
-    # used instead (Plan.judged_score), as the rule's _judged does.
-    by_word = {word: w * level.high for word, level in levels_by_word(ind, words).items()}
+    by_word = _top_of_band(ind, words)
 
     def score(actual: Any, names: dict[str, Any]) -> Decimal:
         if isinstance(actual, str):
@@ -360,9 +364,12 @@ class Plan:
         self.raws = tuple(_raw(ind, self.words) for ind in iset.indicators)
         self.quantum = Decimal(1).scaleb(-iset.precision)
         self.by_category = iset.rounding != "total"
-        self.points = generated(
-            iset.indicators, self.raws, self.quantum if self.by_category else None, _number, _Off
-        )
+        levels = [
+            _top_of_band(ind, self.words) if ind.rule == "qualitative" else None
+            for ind in iset.indicators
+        ]
+        hooks = Hooks(self.raws, levels, _number, _run, _Off)
+        self.points = generated(iset.indicators, hooks, self.quantum if self.by_category else None)
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
         self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
         self.writer = writer_for(iset)

@@ -1,12 +1,16 @@
 """A set's fast-path points as one generated function.
 
 The fast path (``_fast``) scores a plain row by one closure per indicator; for the
-commonest indicators — ratio and reverse over the indicator's own cell — the
-calls around the arithmetic cost more than the arithmetic. Here the whole row's
-points are one function: those indicators written out inline with their target
-and weight bound, every other indicator a call to its closure. It computes what
-the closures compute, in the same order with the same operations (tests/test_fast.py
-holds the fast path to the general one on generated sets and rows).
+commonest indicators the calls around the arithmetic cost more than the
+arithmetic. Here the whole row's points are one function: ratio, reverse, level,
+bands, deduct and formula indicators written out inline — over their own cell or
+an ``actual:`` formula — with their target, weight, level scores and formulas
+bound; an indicator with ``applies:`` or another rule is a call to its closure.
+Formulas still run through the fast path's runner (``_fast._run``: kpiscore's
+checked operators, any failure leaves the row to the general path). It computes
+what the closures compute, in the same order with the same operations
+(tests/test_fast.py holds the fast path to the general one on generated sets and
+rows).
 
 As with formulas (``_formula_code``), the source is kpiscore's own: each
 indicator's id, target and weight reaches it as a bound value under a made-up
@@ -15,10 +19,13 @@ name, and it runs with no builtins but ``min``, ``max`` and ``type``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from ._indicators import ACTUAL_NAMES
+from ._lanes import FORMULA_RULES
+from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator
 
 # compile() takes ≈ 0.1 ms an indicator (200 ms for 2000) and a row saves ≈ 1 µs an
@@ -32,19 +39,23 @@ Points = Callable[[dict[str, Any]], Decimal]
 raw when the set rounds the total only); raises what the closures raise."""
 
 
+class Hooks(NamedTuple):
+    """What the generated function calls: the fast path's own pieces."""
+
+    raws: Sequence[Callable[[dict[str, Any]], Decimal]]  # each indicator's closure
+    levels: Sequence[Mapping[str, Decimal] | None]  # a level indicator's word → top of band
+    number: Callable[[Any], Decimal]  # a rule's number, or Off
+    run: Callable[[Any, Mapping[str, Any]], Any]  # a formula on names, or Off
+    off: type[Exception]
+
+
 def generated(
-    indicators: Sequence[CompiledIndicator],
-    raws: Sequence[Callable[[dict[str, Any]], Decimal]],
-    quantum: Decimal | None,
-    number: Callable[[Any], Decimal],
-    off: type[Exception],
+    indicators: Sequence[CompiledIndicator], hooks: Hooks, quantum: Decimal | None
 ) -> Points:
     """``quantum``: each score rounded half-up to it before the sum; None: summed raw."""
     if len(indicators) > MAX_WRITTEN_OUT:
-        return Warming(
-            _looped(raws, quantum), lambda: _written(indicators, raws, quantum, number, off)
-        )
-    return _written(indicators, raws, quantum, number, off)
+        return Warming(_looped(hooks.raws, quantum), lambda: _written(indicators, hooks, quantum))
+    return _written(indicators, hooks, quantum)
 
 
 class Warming:
@@ -65,27 +76,29 @@ class Warming:
 
 
 def _written(
-    indicators: Sequence[CompiledIndicator],
-    raws: Sequence[Callable[[dict[str, Any]], Decimal]],
-    quantum: Decimal | None,
-    number: Callable[[Any], Decimal],
-    off: type[Exception],
+    indicators: Sequence[CompiledIndicator], hooks: Hooks, quantum: Decimal | None
 ) -> Points:
     bound: dict[str, Any] = {
         "__builtins__": {},
         "min": min,
         "max": max,
         "type": type,
+        "isinstance": isinstance,
+        "abs": abs,
+        "str": str,
         "Decimal": Decimal,
         "ZERO": Decimal(0),
+        "ONE": Decimal(1),
+        "TEN": Decimal(10),
         "Q": quantum,
         "HALF_UP": ROUND_HALF_UP,
-        "number": number,
-        "Off": off,
+        "number": hooks.number,
+        "run": hooks.run,
+        "Off": hooks.off,
     }
     lines = ["def points(values):", "    total = ZERO"]
-    for i, (ind, raw) in enumerate(zip(indicators, raws, strict=True)):
-        lines.extend(_indicator(i, ind, raw, bound))
+    for i, ind in enumerate(indicators):
+        lines.extend(_indicator(i, ind, hooks, bound))
         rounded = "s.quantize(Q, HALF_UP)" if quantum is not None else "s"
         lines.append(f"    total += {rounded}")
     lines.append("    return total")
@@ -111,34 +124,115 @@ def _looped(raws: Sequence[Callable[[dict[str, Any]], Decimal]], quantum: Decima
     return points
 
 
-def _indicator(
-    i: int, ind: CompiledIndicator, raw: Callable[[dict[str, Any]], Decimal], bound: dict[str, Any]
-) -> list[str]:
-    """The lines that put indicator i's unrounded score in ``s``."""
-    inline = _own_cell(ind) and ind.rule in ("ratio", "reverse")
-    if not inline:
+def _indicator(i: int, ind: CompiledIndicator, hooks: Hooks, bound: dict[str, Any]) -> list[str]:
+    """The lines that put indicator i's unrounded score in ``s``: written out for the
+    common rules over their own cell or an ``actual:`` formula, else a call to its closure."""
+    raw = hooks.raws[i]
+    if ind.applies is not None or ind.rule not in _INLINE:
         bound[f"R{i}"] = raw
         return [f"    s = R{i}(values)"]
-    assert ind.target is not None
-    assert ind.target.value is not None
-    t, w, k = f"T{i}", f"W{i}", f"K{i}"
-    bound.update({t: ind.target.value, w: ind.weight, k: ind.id})
-    read = [
-        f"    a = values.get({k})",
-        "    if a is None:",
-        "        raise Off",
-        "    if type(a) is not Decimal:",
-        "        a = number(a)",
-    ]
+    k, w = f"K{i}", f"W{i}"
+    bound.update({k: ind.id, w: ind.weight})
+    lines = _actual(i, ind, bound)
+    if ind.rule == "qualitative":
+        bound[f"L{i}"] = hooks.levels[i]
+        return [*lines, *_qualitative(i)]
+    t = f"T{i}"
+    bound[t] = ind.target.value if ind.target is not None else None
+    if ind.rule in FORMULA_RULES:
+        return [
+            *lines,
+            *_names(i, ind, checked=ind.actual is not None or needs_actual(ind)),
+            *_formula_rule(i, ind, bound),
+        ]
+    lines += ["    if type(a) is not Decimal:", "        a = number(a)"]
     if ind.rule == "ratio":  # as _fast._ratio
         bound[f"Z{i}"] = ind.zero_below
         below = f"c < Z{i}" if ind.zero_below is not None else None
         full = f"{w} if c >= 1 else max(ZERO, min({w}, {w} * a / {t}))"
-        return [*read, f"    c = a / {t}", *_guarded(below, full)]
+        return [*lines, f"    c = a / {t}", *_guarded(below, full)]
     bound[f"Z{i}"] = ind.zero_above  # as _fast._reverse
     above = f"{t} > 0 and a / {t} > Z{i}" if ind.zero_above is not None else None
     full = f"{w} if a == 0 or a <= {t} else max(ZERO, min({w}, {w} * {t} / a))"
-    return [*read, *_guarded(above, full)]
+    return [*lines, *_guarded(above, full)]
+
+
+# Rules written out here (as _fast's closures compute them); the rest are called.
+_INLINE = frozenset({"ratio", "reverse", "qualitative", "bands", "deduct", "formula"})
+
+
+def _actual(i: int, ind: CompiledIndicator, bound: dict[str, Any]) -> list[str]:
+    """``a``: the actual as ``_fast._raw`` and ``_general_raw`` read it — an ``actual:``
+    formula run on the row (a % one far above 100% refused), else the own cell."""
+    if ind.actual is not None:
+        bound[f"A{i}"] = ind.actual
+        lines = [f"    a = run(A{i}, values)"]
+        if ind.target is not None and ind.target.percent:
+            lines += ["    if isinstance(a, Decimal) and abs(a) > TEN:", "        raise Off"]
+        return lines
+    lines = [f"    a = values.get(K{i})"]
+    if ind.rule not in FORMULA_RULES or needs_actual(ind):
+        lines += ["    if a is None:", "        raise Off"]
+    return lines  # an own cell's % was checked with the row's values
+
+
+def _qualitative(i: int) -> list[str]:
+    """As ``_fast._qualitative``: a plain level word's top of band, or a rate in [0, 1]."""
+    return [
+        "    if isinstance(a, str):",
+        f"        s = L{i}.get(a)",
+        "        if s is None:",
+        "            raise Off",
+        "    elif isinstance(a, Decimal) and ZERO <= a <= ONE:",
+        f"        s = W{i} * a",
+        "    else:",
+        "        raise Off",
+    ]
+
+
+def _names(i: int, ind: CompiledIndicator, checked: bool) -> list[str]:
+    """``n``: what a formula rule reads — the row's names with the indicator's own, as
+    ``_fast._general_raw`` adds them (``checked``: the actual is known not to be None)."""
+    lines = [f"    n = {{**values, 'weight': W{i}}}"]
+    lines += (
+        ["    n['actual'] = a"] if checked else ["    if a is not None:", "        n['actual'] = a"]
+    )
+    if ind.target is not None and ind.target.value is not None:
+        lines += [
+            f"    n['target'] = T{i}",
+            f"    if isinstance(a, Decimal) and T{i} != 0:",
+            f"        n['completion'] = a / T{i}",
+        ]
+    return lines
+
+
+def _formula_rule(i: int, ind: CompiledIndicator, bound: dict[str, Any]) -> list[str]:
+    """bands, deduct and formula as ``_fast``'s closures compute them, over ``n``."""
+    w = f"W{i}"
+    if ind.rule == "formula":
+        bound[f"F{i}"] = ind.score
+        return [f"    s = max(ZERO, min({w}, number(run(F{i}, n))))"]
+    if ind.rule == "deduct":
+        bound.update({f"C{i}": ind.count, f"P{i}": ind.per})
+        return [
+            f"    c = number(run(C{i}, n))",
+            f"    s = max(ZERO, min({w}, {w} - P{i} * max(c, ZERO)))",
+        ]
+    lines: list[str] = []
+    for j, band in enumerate(ind.bands):  # the first band whose condition holds
+        score = f"B{i}_{j}"
+        bound[score] = band.score
+        if not isinstance(band.score, Decimal):
+            score = f"number(run({score}, n))"
+        if band.when is None:  # holds always: the last one looked at
+            body = f"s = max(ZERO, min({w}, {score}))"
+            return [*lines, "    else:", "        " + body] if lines else ["    " + body]
+        bound[f"C{i}_{j}"] = band.when
+        lines += [
+            f"    {'elif' if lines else 'if'} run(C{i}_{j}, n):",
+            f"        s = max(ZERO, min({w}, {score}))",
+        ]
+    return [*lines, "    else:", "        s = ZERO"]
 
 
 def _guarded(zero_when: str | None, score: str) -> list[str]:
@@ -148,7 +242,6 @@ def _guarded(zero_when: str | None, score: str) -> list[str]:
     return [f"    if {zero_when}:", "        s = ZERO", "    else:", f"        s = {score}"]
 
 
-def _own_cell(ind: CompiledIndicator) -> bool:
-    """Scored from its own cell alone: no applies, no actual formula (a % target's check
-    on that cell is made by ``Plan.values``, as for the closures)."""
-    return ind.applies is None and ind.actual is None
+def needs_actual(ind: CompiledIndicator) -> bool:
+    """Whether the rule cannot score without an actual (as ``_fast._general_raw`` asks)."""
+    return ind.rule in NEEDS_ACTUAL or bool(ind.rule_names() & ACTUAL_NAMES)
