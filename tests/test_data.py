@@ -332,6 +332,19 @@ def test_a_plain_rows_digest_is_written_directly():
     assert _canonical_text({"values": {"a": 1e20}}) is None  # past read_value's range
 
 
+def test_a_rows_keys_are_ordered_once_and_a_key_of_another_type_is_still_seen():
+    class Label(str):  # a str subclass equal to its text, written another way
+        def __str__(self) -> str:
+            return "other"
+
+    first = _canonical_text({"b": "1", "a": "2"})
+    assert first == '{"a":"2","b":"1"}'
+    assert _canonical_text({"b": "3", "a": "4"}) == '{"a":"4","b":"3"}'  # the order kept
+    odd = {Label("b"): "1", "a": "2"}
+    assert _canonical_text(odd) is None  # the same keys by equality, not by type
+    assert _CANONICAL_JSON.encode(_canonical(odd)) == '{"a":"2","other":"1"}'
+
+
 def test_each_date_has_its_own_digest():
     day = datetime.date(2023, 9, 30)
     forms = [day, datetime.date(2023, 10, 1), datetime.datetime(2023, 9, 30, 8), "2023-09-30"]

@@ -544,17 +544,20 @@ def _canonical_text(x: Any) -> str | None:
     if t is Decimal:
         return '{"$d":"' + (str(x.copy_abs()) if x.is_zero() else str(x)) + '"}'
     if t is dict:
+        order = _key_order(x)
+        if order is None:
+            return None
         parts = []
-        for k, v in sorted(x.items()) if all(type(k) is str for k in x) else ():
+        for k, lead in order:
+            v = x[k]
             if type(v) is Decimal:  # a row's cells: the leaf case above, without a call
-                text = '{"$d":"' + (str(v.copy_abs()) if v.is_zero() else str(v)) + '"}'
+                parts.append(lead + '{"$d":"' + (str(v.copy_abs()) if v.is_zero() else str(v)) + '"}')
             else:
                 found = _canonical_text(v)
                 if found is None:
                     return None
-                text = found
-            parts.append(_encode_text(k) + ":" + text)
-        return "{" + ",".join(parts) + "}" if len(parts) == len(x) else None
+                parts.append(lead + found)
+        return "{" + ",".join(parts) + "}"
     if t is int:
         return '{"$d":"' + str(x) + '"}'
     if x is None or t is bool:
@@ -565,6 +568,25 @@ def _canonical_text(x: Any) -> str | None:
     if t is float or (t.__module__ == "numpy" and isinstance(x, float)):
         return _float_text(x)  # a DataFrame's cells
     return None
+
+
+# A table's rows share their keys: each key set's sorted order and JSON keys, once.
+_KEY_ORDERS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
+_MAX_KEY_ORDERS = 256
+
+
+def _key_order(x: dict[Any, Any]) -> tuple[tuple[str, str], ...] | None:
+    """(key, its JSON text and colon) in sorted order; None when a key is not a str."""
+    keys = tuple(x)
+    if not all(type(k) is str for k in keys):  # a str subclass equals its text: checked each time
+        return None
+    found = _KEY_ORDERS.get(keys)
+    if found is None:
+        found = tuple((k, _encode_text(k) + ":") for k in sorted(keys))
+        if len(_KEY_ORDERS) >= _MAX_KEY_ORDERS:
+            _KEY_ORDERS.clear()
+        _KEY_ORDERS[keys] = found
+    return found
 
 
 def _float_text(x: float) -> str | None:
