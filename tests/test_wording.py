@@ -9,8 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import ROOT
 from tests.strategies import data_for, specs, to_yaml
+from tests.test_formula import _VALUES, _formulas
 
 import kpiscore
+from kpiscore._formula import FormulaRejected, compile_formula, render
+from kpiscore._steps import FormulaUse
 from kpiscore._wording import _LEADS, TEMPLATES, _Formatter, words_for
 from kpiscore.testing import assert_invariants
 
@@ -262,3 +265,35 @@ def test_every_number_a_row_may_hold_is_worded_and_written_never_a_traceback(spe
     assert_invariants(iset, result)  # bounds, sums, every explanation states its score
     assert json.loads(result.to_json()) == result.to_dict()
     assert all(i.explanation in kpiscore.render(result, "text") for i in result.indicators)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["zh", "en"]),
+    st.data(),
+)
+def test_a_formula_is_shown_as_render_shows_it_with_each_names_label_and_unit(lang, data):
+    text = data.draw(_formulas())
+    try:
+        formula = compile_formula(text, allowed_names=["a", "b", "c", "t"])
+    except FormulaRejected:
+        return
+    names = data.draw(st.dictionaries(st.sampled_from(["a", "b", "c", "t"]), _VALUES))
+    iset = kpiscore.loads(_LABELLED)
+    words = words_for(iset, lang)
+    use = FormulaUse(formula, names)
+    for _ in range(2):  # worded anew, then from the pieces kept
+        assert words.formula(use) == render(formula, words.labelled(names), lang)
+
+
+_LABELLED = """kpiscore: 1
+id: labelled
+name: 标签
+inputs:
+  a: {name: 预算数, name_en: Budget, unit: 万元}
+  b: {name: 完成率, type: percent}
+  c: {name: 件数}
+categories: [{id: c1, name: 产出, weight: 100}]
+indicators:
+  - {id: t, category: c1, name: 指标, weight: 100, rule: formula, score: "min(100, a + b + c)"}
+"""

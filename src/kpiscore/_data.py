@@ -551,7 +551,9 @@ def _canonical_text(x: Any) -> str | None:
         for k, lead in order:
             v = x[k]
             if type(v) is Decimal:  # a row's cells: the leaf case above, without a call
-                parts.append(lead + '{"$d":"' + (str(v.copy_abs()) if v.is_zero() else str(v)) + '"}')
+                parts.append(
+                    lead + '{"$d":"' + (str(v.copy_abs()) if v.is_zero() else str(v)) + '"}'
+                )
             else:
                 found = _canonical_text(v)
                 if found is None:

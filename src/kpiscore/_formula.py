@@ -838,24 +838,24 @@ def render(formula: CompiledFormula, show_name: Callable[[str], str], lang: Lang
     return "".join(
         [
             piece if type(piece) is str else show_name(piece.name)  # type: ignore[union-attr]
-            for piece in _pieces(formula, "en" if lang == "en" else "zh")
+            for piece in pieces(formula, "en" if lang == "en" else "zh")
         ]
     )
 
 
-class _Slot(NamedTuple):
+class Slot(NamedTuple):
     """Where a name's label and value go in a rendered formula."""
 
     name: str
 
 
 @functools.lru_cache(maxsize=1024)
-def _pieces(formula: CompiledFormula, lang: Lang) -> tuple[str | _Slot, ...]:
+def pieces(formula: CompiledFormula, lang: Lang) -> tuple[str | Slot, ...]:
     """A formula's text around its names, once per formula and language: a row fills
     in its values without walking the tree again."""
-    out: list[str | _Slot] = []
+    out: list[str | Slot] = []
     _render(formula.tree, 0, _WORDS[lang], out)
-    merged: list[str | _Slot] = []
+    merged: list[str | Slot] = []
     for piece in out:
         last = merged[-1] if merged else None
         if isinstance(piece, str) and isinstance(last, str):
@@ -865,11 +865,11 @@ def _pieces(formula: CompiledFormula, lang: Lang) -> tuple[str | _Slot, ...]:
     return tuple(merged)
 
 
-def _render(node: ast.AST, parent: int, w: dict[str, str], out: list[str | _Slot]) -> None:
+def _render(node: ast.AST, parent: int, w: dict[str, str], out: list[str | Slot]) -> None:
     """Append the node's text to ``out``, parenthesised where its parent binds tighter."""
     add = out.append
     if isinstance(node, ast.Name):
-        add(_Slot(node.id))
+        add(Slot(node.id))
     elif isinstance(node, ast.Constant):
         add(str(node.value) if not isinstance(node.value, str) else f"“{node.value}”")
     elif isinstance(node, ast.BinOp):
@@ -911,7 +911,7 @@ _PARENS = {True: ("(", ")"), False: ("", "")}
 
 
 def _joined(
-    nodes: list[ast.expr], parents: list[int], sep: str, w: dict[str, str], out: list[str | _Slot]
+    nodes: list[ast.expr], parents: list[int], sep: str, w: dict[str, str], out: list[str | Slot]
 ) -> None:
     for k, (node, parent) in enumerate(zip(nodes, parents, strict=True)):
         if k:

@@ -63,13 +63,11 @@ from ._result_json import (
     _CHECK,
     _DISCREPANCY,
     _LITERALS,
-    _WARNING,
     _check,
     _discrepancy,
     _number,
     _Template,
     _text,
-    _warning,
     to_json,
 )
 from ._rules import RuleInput, RuleProblem
@@ -212,7 +210,7 @@ class PlainJson:
         row.lost.sort(key=_largest_first)
         add(template.points_lost(row.lost, len(out)))
         add(template.strings(tuple(penalties), len(out)))
-        add(template.records(_WARNING, [_warning(w) for w in row.warnings], len(out)))
+        add(template.warnings(row.warnings, len(out)))
         digest = result.__dict__.get("data_digest")
         if digest is None:
             digest = result.__dict__["data_digest"] = digest_of(result.data)

@@ -17,6 +17,7 @@ hand, changed with ``dataclasses.replace``, unpickled) goes through ``to_dict``.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -203,6 +204,7 @@ class _Template:
         self.encode = json.JSONEncoder(ensure_ascii=False, indent=indent).encode
         self.objects: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
         self.frames: dict[tuple[str, str, str, int], tuple[str, str]] = {}
+        self.warned: dict[tuple[tuple[str, ...], int], tuple[tuple[str, ...], str]] = {}
 
     @classmethod
     def made(
@@ -294,7 +296,7 @@ class _Template:
         lost = [(p.id, p.name, p.status, p.lost) for p in result.points_lost]
         add(self.points_lost(lost, len(values)))
         add(self.strings(result.penalties, len(values)))
-        add(records(_WARNING, [_warning(w) for w in result.warnings], len(values)))
+        add(self.warnings(result.warnings, len(values)))
         add(_text(result.data_digest))
         return self.joined(values)
 
@@ -332,6 +334,23 @@ class _Template:
                 text = made[key] = self.laid_out(keys, row, slot)
             objects.append(text)
         return self.listed(objects, slot)
+
+    def warnings(self, warnings: Sequence[str], slot: int) -> str:
+        """The warnings as json.dumps lays them out at ``slot``. Rows repeat a few lists
+        of the same Message objects (a reason owed, worded once per indicator): each list
+        is laid out once, and reused only for those very objects (two messages may share
+        a text and differ in code)."""
+        if not warnings:
+            return "[]"
+        key = (tuple(warnings), slot)
+        found = self.warned.get(key)
+        if found is not None and all(map(operator.is_, found[0], key[0])):
+            return found[1]
+        text = self.records(_WARNING, [_warning(w) for w in warnings], slot)
+        if len(self.warned) >= _MAX_OBJECTS:
+            self.warned.clear()
+        self.warned[key] = (key[0], text)
+        return text
 
     def points_lost(self, items: Sequence[tuple[str, str, str, Decimal]], slot: int) -> str:
         """The points lost as (id, name, status, amount), each record laid out once per

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
-from ._formula import render
+from ._formula import CompiledFormula, pieces
 from ._messages import Lang, Message, message
 from ._numbers import fixed_text, fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
@@ -245,6 +245,7 @@ class Words:
         self._reason_missing: dict[str, Message] = {}
         self._sentences: dict[tuple[str, ...], Sentence] = {}
         self._fixed: dict[str, dict[str, Any]] = {}
+        self._formulas: dict[CompiledFormula, tuple[str | _Named, ...]] = {}
         # Results' JSON text around their values, per (indent, steps, row?, categories).
         self.json_templates: dict[tuple[Any, ...], Any] = {}
         for name, spec in ((iset.inputs if iset is not None else None) or {}).items():
@@ -384,7 +385,34 @@ class Words:
         return show
 
     def formula(self, use: FormulaUse) -> str:
-        return render(use.formula, self.labelled(use.names), self.lang)
+        """``render(use.formula, self.labelled(use.names))``, each name's label and
+        number writer looked up once per formula (a bands indicator shows one a row)."""
+        found = self._formulas.get(use.formula)
+        if found is None:
+            found = self._formula_pieces(use.formula)
+        names, out = use.names, []
+        for piece in found:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            v = names.get(piece.name)
+            if isinstance(v, Decimal):
+                out.append(piece.lead + piece.show(v))
+            else:
+                out.append(piece.lead + ("?" if v is None else format(v)))
+        return "".join(out)
+
+    def _formula_pieces(self, formula: CompiledFormula) -> tuple[str | _Named, ...]:
+        made = tuple(
+            p
+            if type(p) is str
+            else _Named(p.name, self.label(p.name) + " ", self.show_name(p.name))  # type: ignore[union-attr]
+            for p in pieces(formula, self.lang)
+        )
+        if len(self._formulas) >= _MAX_SENTENCES:
+            self._formulas.clear()
+        self._formulas[formula] = made
+        return made
 
     # --- sentences ------------------------------------------------------------
     def explain(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
@@ -421,6 +449,14 @@ class Words:
 @functools.lru_cache(maxsize=64)
 def words_for(iset: IndicatorSet, lang: Lang) -> Words:
     return Words(iset, lang)
+
+
+class _Named(NamedTuple):
+    """A name in a formula as shown: its label and a space, and how its number is written."""
+
+    name: str
+    lead: str
+    show: Callable[[Decimal], str]
 
 
 def _shower(percent: bool, unit: str | None) -> Callable[[Decimal], str]:
