@@ -39,8 +39,9 @@ writes an entry or a template twice, never half of one.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from ._data import digest_of
 from ._dates import year_of
@@ -54,7 +55,7 @@ from ._evaluate import (
 )
 from ._formula import Evaluator
 from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, reason_steps
-from ._lanes import lanes_for
+from ._lanes import Lane, lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
 from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
@@ -75,7 +76,7 @@ from ._steps import FormulaUse, Step
 from ._steps import made as made_step
 from ._subject import read_subject
 from ._wording import words_for
-from .compiled import CompiledIndicator, IndicatorSet
+from .compiled import CompiledIndicator, IndicatorSet, ReasonPolicy
 
 if TYPE_CHECKING:
     from .result import CheckResult, Discrepancy, Result
@@ -125,6 +126,24 @@ class PlainJson:
         self.cells_refused: set[Lang] = set()
         self.tabled = 0
         self.size = 0
+        self.eaches: dict[Lang, tuple[_Each, ...]] = {}
+
+    def each_for(self, lang: Lang) -> tuple[_Each, ...]:
+        """What a row asks of each indicator in this language, looked up once."""
+        found = self.eaches.get(lang)
+        if found is None:
+            words, policy = words_for(self.iset, lang), self.iset.reasons
+            found = self.eaches[lang] = tuple(
+                _Each(
+                    self.lanes[ind.id],
+                    (show := words.show_for(ind)),
+                    show is fmt_value,
+                    words.fixed(ind)["name"],
+                    policy if ind.reason_required is None else None,
+                )
+                for ind in self.iset.indicators
+            )
+        return found
 
     def shared_for(self, template: _Sink) -> list[_Shared]:
         key = id(template)  # a template lives as long as its writer
@@ -252,8 +271,9 @@ class PlainJson:
         on the total before deduction) and the checks, warned in ``run()``'s order;
         None when an indicator needs the general path."""
         with localcontext(CONTEXT):
-            for ind, slot in zip(self.iset.indicators, self.shared_for(sink), strict=True):
-                if not row.write(ind, slot, sink, out):
+            inds, slots = self.iset.indicators, self.shared_for(sink)
+            for ind, each, slot in zip(inds, row.each, slots, strict=True):
+                if not row.write(ind, each, slot, sink, out):
                     return None
             penalties = row.penalties(row.unpenalised())[0] if self.iset.penalties else []
             checks = row.checks() if self.iset.checks else []
@@ -340,6 +360,7 @@ class _Row(_Scorer):
         self.env = self.current = values  # a plain row's names are its values as read
         self.evaluator = Evaluator(values)
         self.words = words_for(iset, lang)
+        self.each = writer.each_for(lang)
         self.year = year_of(subject)
         self.subject = subject
         self.reasons = reasons
@@ -355,7 +376,7 @@ class _Row(_Scorer):
         self.lost: list[tuple[str, str, str, Decimal]] = []
 
     def write(
-        self, ind: CompiledIndicator, shared: _Shared, template: _Sink, out: list[str]
+        self, ind: CompiledIndicator, each: _Each, shared: _Shared, template: _Sink, out: list[str]
     ) -> bool:
         """Write one indicator's values into ``out`` — as written for an earlier row
         whose cells it reads were the same, or anew; False when the row needs the
@@ -375,7 +396,7 @@ class _Row(_Scorer):
                 self.replay(ind, found, out)
                 return True
         at = len(out)
-        made = self.fresh(ind, template, out)
+        made = self.fresh(ind, each, template, out)
         if made is None:
             return False
         self.counted(ind, *made)
@@ -428,7 +449,7 @@ class _Row(_Scorer):
             self.warnings.append(self.words.reason_missing(ind))
 
     def fresh(
-        self, ind: CompiledIndicator, template: _Sink, out: list[str]
+        self, ind: CompiledIndicator, each: _Each, template: _Sink, out: list[str]
     ) -> tuple[Decimal, Decimal, str, tuple[str, str, str, Decimal] | None, bool] | None:
         """Score one indicator and write its values into ``out``: (its points, its score,
         its explanation when the sink words it, what it lost, whether a reason is owed
@@ -438,7 +459,7 @@ class _Row(_Scorer):
             if read is None:
                 return None
             actual, written, steps = read
-            lane = self.lanes[ind.id]
+            lane = each.lane
             if lane.percent_guard and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
                 return None
             extras = self.own_names(ind, actual, lane.target) if lane.own_names else _EMPTY
@@ -455,8 +476,8 @@ class _Row(_Scorer):
             return None
         steps += outcome.steps
         score, flags = concluded(ind, outcome, self.precision, steps)
-        if ind.reason_required is None:  # needs_reason, without the call for the common case
-            needs = owes_reason(self.iset.reasons, ind, outcome.completion, score, bool(flags))
+        if each.policy is not None:  # needs_reason, without the call for the common case
+            needs = owes_reason(each.policy, ind, outcome.completion, score, bool(flags))
         else:
             needs = self.needs_reason(ind, outcome.completion, score, bool(flags), extras)
         if ind.explain is not None:  # the set's own sentence in place of the steps
@@ -470,14 +491,11 @@ class _Row(_Scorer):
             shown = actual
         # As IndicatorScorer.result shows it: a number with its unit or %, a word as it
         # is (a checklist's items come as the rule's own text, never as a tuple).
-        written = None
         if type(shown) is Decimal:
-            show = self.words.show_for(ind)
-            text = show(shown)
-            if show is fmt_value:  # no unit, no %: the JSON's actual is the same text
-                written = text
+            text = each.show(shown)
+            written = text if each.plain else None  # no unit, no %: the JSON's actual
         else:
-            text = str(shown or "")
+            text, written = str(shown or ""), None
         explanation = self.words.explain(steps, ind) if template.explained else ""
         template.indicator_values(
             out,
@@ -497,7 +515,7 @@ class _Row(_Scorer):
         point = score if self.writer.by_category else outcome.raw
         lost = None
         if ind.weight - score > 0:
-            lost = (ind.id, self.words.fixed(ind)["name"], "scored", ind.weight - score)
+            lost = (ind.id, each.name, "scored", ind.weight - score)
         return point, score, explanation, lost, needs and not reason
 
     def worded(self, differences: list[Difference]) -> tuple[Discrepancy, ...]:
@@ -520,7 +538,7 @@ class _Row(_Scorer):
         if at in self.skipped:
             return self.words.explain(_na_steps(ind), ind)
         scratch: list[str] = []
-        made = self.fresh(ind, _WORDING, scratch)
+        made = self.fresh(ind, self.each[at], _WORDING, scratch)
         assert made is not None  # it was scored so a moment ago
         return scratch[-1]
 
@@ -599,6 +617,16 @@ Difference = tuple[str, str, Decimal, "Decimal | None"]  # id, name, claimed, co
 Cells = tuple[dict[str, Any], list[str], list[str], list[Difference]]
 _Sink: TypeAlias = "_Template | _Cells | _Wording"  # where _Row writes an indicator's values
 _Entry = tuple[tuple[str, ...], Decimal, Decimal, str, "tuple[str, str, str, Decimal] | None", bool]
+
+
+class _Each(NamedTuple):
+    """One indicator as a row's writer asks of it in one language."""
+
+    lane: Lane
+    show: Callable[[Decimal], str]  # its actual with its unit or %
+    plain: bool  # shown as fmt_value shows it: the JSON's actual is the same text
+    name: str  # as points lost name it
+    policy: ReasonPolicy | None  # the set's 偏差原因 policy; None: its own reason_required
 
 
 class _Shared:
