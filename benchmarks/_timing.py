@@ -5,6 +5,10 @@ the per-pair ratios is reported. A VM whose speed drifts over a minute then move
 both sides of a pair together; timing every baseline run first and kpiscore's a
 minute later would put that drift into the ratio (session 8 saw the same build
 measure 16× and 29× that way).
+
+Each side runs once untimed before the pairs: a process's first runs of a batch grow
+its heap (fresh pages from the system, ≈ 5 µs a row here) and fill the set's caches,
+which a batch of 10⁵ rows pays once; the pairs time the steady state.
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ class Paired(NamedTuple):
 
 
 def paired(repeat: int, baseline: Callable[[], Any], fn: Callable[[], Any]) -> Paired:
-    """``fn`` against ``baseline``, each pair timed back to back."""
-    ratios, times, bases, out = [], [], [], None
+    """``fn`` against ``baseline``, each pair timed back to back after one untimed run
+    of each."""
+    ratios, times, bases = [], [], []
+    baseline()
+    out = fn()
     for _ in range(repeat):
         base_s, _ = median_of(1, baseline)
         start = time.perf_counter()
