@@ -606,11 +606,16 @@ def test_an_indicator_is_keyed_until_its_misses_reach_the_trial_without_as_many_
     from kpiscore._plain_json import _TRIAL, _Shared
 
     shared = _Shared()
-    for n in range(_TRIAL - 1):
-        assert shared.find((n,)) is None
+    for _ in range(_TRIAL - 1):
+        shared.missed()
     assert not shared.off
-    assert shared.find(("one more",)) is None
+    shared.missed()
     assert shared.off and (shared.hits, shared.misses) == (0, _TRIAL)
+    again = _Shared()
+    again.hits = _TRIAL
+    for _ in range(_TRIAL):
+        again.missed()
+    assert not again.off  # as many hits as misses: keying still pays
 
 
 def test_an_indent_json_cannot_take_is_written_the_general_way():

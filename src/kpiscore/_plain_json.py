@@ -391,10 +391,20 @@ class _Row(_Scorer):
             get, reads = self.cells.get, self.writer.reads[ind.id]
             cells = tuple([(type(v := get(n)), str(v)) for n in reads])
             key = (cells, self.year, self.reasons.get(ind.id), self.claims.get(ind.id))
-            found = shared.find(key)
-            if found is not None:
-                self.replay(ind, found, out)
+            found = shared.entries.get(key)
+            if found is not None:  # replayed: what counted() adds, without the calls
+                shared.hits += 1
+                values, point, score, explanation, lost, unexplained = found
+                out += values
+                self.points.append(point)
+                self.scores.append(score)
+                self.explanations.append(explanation)
+                if lost is not None:
+                    self.lost.append(lost)
+                if unexplained:
+                    self.warnings.append(self.words.reason_missing(ind))
                 return True
+            shared.missed()
         at = len(out)
         made = self.fresh(ind, each, template, out)
         if made is None:
@@ -423,11 +433,6 @@ class _Row(_Scorer):
         values = (None, "", None, score, ZERO, "not_applicable", explanation, (), False, reason)
         template.indicator_values(out, *values, None)
         self.counted(ind, ZERO, score, explanation, None, False)
-
-    def replay(self, ind: CompiledIndicator, entry: _Entry, out: list[str]) -> None:
-        values, point, score, explanation, lost, unexplained = entry
-        out += values
-        self.counted(ind, point, score, explanation, lost, unexplained)
 
     def counted(
         self,
@@ -639,15 +644,11 @@ class _Shared:
         self.hits = self.misses = 0
         self.off = False
 
-    def find(self, key: tuple[Any, ...]) -> _Entry | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.hits += 1
-            return found
+    def missed(self) -> None:
+        """A row's cells not seen before: keying turns off once misses outnumber hits."""
         self.misses += 1
         if self.misses >= _TRIAL and self.hits < self.misses:
             self.off = True  # its cells do not repeat: keying costs more than it saves
-        return None
 
 
 def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
