@@ -550,10 +550,13 @@ def _canonical_text(x: Any) -> str | None:
         parts = []
         for k, lead in order:
             v = x[k]
-            if type(v) is Decimal:  # a row's cells: the leaf case above, without a call
+            tv = type(v)
+            if tv is Decimal:  # a row's cells: the leaf cases above, without a call
                 parts.append(
                     lead + '{"$d":"' + (str(v.copy_abs()) if v.is_zero() else str(v)) + '"}'
                 )
+            elif tv is str:
+                parts.append(lead + _encode_text(v))
             else:
                 found = _canonical_text(v)
                 if found is None:
@@ -575,12 +578,14 @@ def _canonical_text(x: Any) -> str | None:
 # A table's rows share their keys: each key set's sorted order and JSON keys, once.
 _KEY_ORDERS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 _MAX_KEY_ORDERS = 256
+_STR = {str}
 
 
 def _key_order(x: dict[Any, Any]) -> tuple[tuple[str, str], ...] | None:
     """(key, its JSON text and colon) in sorted order; None when a key is not a str."""
     keys = tuple(x)
-    if not all(type(k) is str for k in keys):  # a str subclass equals its text: checked each time
+    kinds = set(map(type, keys))  # a str subclass equals its text: checked each time
+    if kinds and kinds != _STR:
         return None
     found = _KEY_ORDERS.get(keys)
     if found is None:
