@@ -143,13 +143,20 @@ def plain_number(v: str) -> tuple[Decimal, str | None] | None:
     ``read_value`` reads it (−0 as 0, a percent as its fraction) with the % or unit it
     was written with; None for any other text. Whether that unit is the one the set
     expects is the caller's question."""
+    found = _number_of(v)
+    if found is None or found[1] != "%":
+        return found
+    return found[0] / 100, "%"
+
+
+@functools.lru_cache(maxsize=4096)  # a column repeats its counts, rates and words
+def _number_of(v: str) -> tuple[Decimal, str | None] | None:
+    """The number and unit as written (exact, whatever the context): cached by text."""
     m = _PLAIN.match(v)
     if m is None:
         return None
-    d, unit = Decimal(m[1]), m[2]  # ≤ 15 + 15 digits: in range by the pattern
-    if d.is_zero():
-        d = d.copy_abs()
-    return (d / 100 if unit == "%" else d), unit
+    d = Decimal(m[1])  # ≤ 15 + 15 digits: in range by the pattern
+    return (d.copy_abs() if d.is_zero() else d), m[2]
 
 
 def plain_na(v: str) -> bool:

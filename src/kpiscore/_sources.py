@@ -793,7 +793,7 @@ def _table_rows(
         if problem is not None:
             yield number, f"#{number}", None, problem
             continue
-        filled = next((c for c in cells if c.strip()), None)
+        filled = cells[0] if cells and cells[0].strip() else next(_filled_cells(cells), None)
         if filled is None:  # a blank row
             continue
         total = _total_word(filled, cells, names)
@@ -812,16 +812,28 @@ _TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合计数", "总合计"
 _TOTAL_FIRST = frozenset(word[0] for word in _TOTAL_WORDS)
 
 
+def _filled_cells(cells: list[str]) -> Iterator[str]:
+    return (c for c in cells if c.strip())
+
+
 def _total_word(first: str, cells: list[str], names: list[int]) -> str | None:
     """The word of a sum row — 合计, 总计, 小计 … as its first filled cell or its name —
     or None (a cell that cannot be one is passed over at the cost of one strip)."""
-    for cell in (first, *(cells[i] for i in names if i < len(cells))):
-        text = cell.strip()
-        if text[:1] in _TOTAL_FIRST:
-            word = "".join(unicodedata.normalize("NFKC", text).split())
-            if word in _TOTAL_WORDS:
-                return word
-    return None
+    word = _total_in(first)
+    for i in names:
+        if word is not None:
+            break
+        if i < len(cells):
+            word = _total_in(cells[i])
+    return word
+
+
+def _total_in(cell: str) -> str | None:
+    text = cell.strip()
+    if text[:1] not in _TOTAL_FIRST:
+        return None
+    word = "".join(unicodedata.normalize("NFKC", text).split())
+    return word if word in _TOTAL_WORDS else None
 
 
 def _total_row(word: str, lang: Lang) -> str:
