@@ -110,10 +110,11 @@ def test_a_ratio_is_the_median_of_pairs_timed_back_to_back(monkeypatch):
         return fn
 
     monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+    # Each side first runs once untimed (a slow first run: heap growth, caches filled).
     # Pair 2 runs on a machine ten times slower: both its sides are.
-    base = ticking([1.0, 10.0, 1.0])
-    fn = ticking([3.0, 30.0, 4.0])
+    base = ticking([50.0, 1.0, 10.0, 1.0])
+    fn = ticking([90.0, 3.0, 30.0, 4.0])
     out = timing.paired(3, base, fn)
-    assert calls == [1.0, 3.0, 10.0, 30.0, 1.0, 4.0]  # base, fn, base, fn …
-    assert out.ratio == 3.0  # the pairs' ratios 3, 3, 4
-    assert (out.seconds, out.baseline_seconds, out.out) == (4.0, 1.0, 6)
+    assert calls == [50.0, 90.0, 1.0, 3.0, 10.0, 30.0, 1.0, 4.0]  # base, fn, base, fn …
+    assert out.ratio == 3.0  # the pairs' ratios 3, 3, 4: the untimed runs count for none
+    assert (out.seconds, out.baseline_seconds, out.out) == (4.0, 1.0, 8)
