@@ -1,5 +1,5 @@
 """The fast path's generated points function: made-up names, bound values, no builtins
-beyond three. That it gives the closures' totals is held by tests/test_fast.py on
+beyond the few it is given. That it gives the closures' totals is held by tests/test_fast.py on
 generated sets and rows (ratio and reverse with and without their zero limits,
 both rounding modes)."""
 
@@ -34,20 +34,28 @@ def _plan(rounding: str = "indicator"):
     return plan
 
 
-def test_the_generated_function_names_nothing_of_the_set_and_has_three_builtins():
+def test_the_generated_function_names_nothing_of_the_set_and_has_no_builtins_of_its_own():
     points = _plan().points
     code = points.__code__
-    assert not [c for c in code.co_consts if isinstance(c, (str, Decimal))]
+    set_text = {"x-1", "r", "b", "甲", "乙", "丙", "actual >= 5"}
+    consts = {c for c in code.co_consts if isinstance(c, (str, Decimal))}
+    assert consts <= {"weight", "actual", "target", "completion"}  # a formula's own names
+    assert not consts & set_text and not set(code.co_names) & set_text
     assert points.__globals__["__builtins__"] == {}
-    assert {"min", "max", "type"} <= set(points.__globals__)
-    assert "x-1" not in code.co_names  # the id is a bound value, not source
+    assert {"min", "max", "type", "isinstance"} <= set(points.__globals__)
+    assert {"open", "eval", "exec", "getattr", "__import__"}.isdisjoint(points.__globals__)
 
 
-def test_ratio_and_reverse_are_written_out_and_other_rules_call_their_closure():
+def test_the_common_rules_are_written_out_and_an_indicator_with_applies_calls_its_closure():
     plan = _plan()
     names = set(plan.points.__code__.co_names)
-    assert {"T0", "W0", "Z0", "K0", "T1", "W1", "Z1", "K1", "R2"} <= names
-    assert "R0" not in names and "R1" not in names
+    assert {"T0", "W0", "Z0", "K0", "T1", "W1", "Z1", "K1", "C2_0", "B2_0", "B2_1"} <= names
+    assert not {"R0", "R1", "R2"} & names
+    with_applies = SET.replace("{score: 0}]}", "{score: 0}], applies: 'r > 0'}")
+    plan = plan_for(kpiscore.loads(with_applies))
+    assert plan is not None
+    names = set(plan.points.__code__.co_names)
+    assert "R2" in names and "C2_0" not in names
 
 
 @pytest.mark.parametrize(
