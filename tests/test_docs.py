@@ -73,7 +73,7 @@ def test_the_invalid_data_example_in_the_guide_and_readme_is_what_kpiscore_says(
     )
     r = kpiscore.score(iset, {"values": {"a": "95%"}})
     assert r.indicators[0].status == "invalid_data"
-    [warning] = [w for w in r.warnings if w.startswith("a（甲）")]
+    [warning] = [w for w in r.warnings if w.startswith("甲（a）")]
     for doc in (GUIDE, ROOT / "README.md"):
         assert warning in doc.read_text(encoding="utf-8"), doc.name
 

@@ -472,7 +472,7 @@ def test_an_absurd_percent_is_quoted_as_written_or_as_the_formula_gave_it(words_
     assert zh.indicator("rate").problem.startswith("实际值 5000% 不可能是这个百分比")
     assert en.indicator("pct").problem.startswith("The actual 5000.00% cannot be")
     assert en.indicator("rate").problem.startswith("The actual 5000% cannot be")
-    assert en.warnings[0].startswith("rate (执行率): The actual 5000% cannot be")
+    assert en.warnings[0].startswith("执行率 (rate): The actual 5000% cannot be")
 
 
 def test_reason_required_reads_the_score_and_templates_fill_every_field(words_set):

@@ -286,7 +286,7 @@ def test_a_cell_is_scored_only_as_written_else_named_with_the_cell(target, cell)
     else:
         assert ind.status == "invalid_data", (text, ind.status)
         assert ind.score == 0 and not result.complete
-        quoted = [w for w in result.warnings if w.startswith("a（甲）")]
+        quoted = [w for w in result.warnings if w.startswith("甲（a）")]
         assert quoted and text.strip() in quoted[0], (text, quoted)
 
 

@@ -172,7 +172,7 @@ def test_missing_value_scores_zero_and_strict_raises():
     iset = kpiscore.loads(make_set(RATIO))
     r = kpiscore.score(iset, {"values": {}})
     assert r.indicators[0].status == "missing_data" and r.complete is False and r.total == 0
-    assert r.warnings[0] == "a（甲）：缺少数据 'a'（甲），按 0 分计"
+    assert r.warnings[0] == "甲（a）：缺少数据 'a'（甲），按 0 分计"  # the indicator, then its cell
     with pytest.raises(DataError):
         kpiscore.score(iset, {"values": {}}, strict=True)
 

@@ -531,8 +531,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} ({id}): no reason for deviation given",
     ),
     "indicator_problem": (
-        "{id}（{name}）：{problem}，按 0 分计",
-        "{id} ({name}): {problem}; scored 0",
+        "{name}（{id}）：{problem}，按 0 分计",
+        "{name} ({id}): {problem}; scored 0",
     ),
     "check_failed": (
         "一致性检查“{name}”未通过：{left_text} = {left}，{right_text} = {right}，相差 {diff}",
