@@ -1,11 +1,12 @@
 """The one rounding rule and the three text forms of numbers, pinned exactly."""
 
-from decimal import ROUND_HALF_UP, Context, localcontext
+from decimal import ROUND_HALF_UP, Context, Inexact, localcontext
 from decimal import Decimal as D
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import ROOT
 
 from kpiscore._numbers import (
     CONTEXT,
@@ -151,3 +152,49 @@ def test_decimal_places_are_the_fewest_that_hold_the_amount_exactly(amount):
     assert amount.quantize(D(1).scaleb(-k), context=CONTEXT) == amount
     if k:  # one place fewer rounds it: the amount needs all k
         assert amount.quantize(D(1).scaleb(1 - k), ROUND_HALF_UP, CONTEXT) != amount
+
+
+def test_entered_sets_this_threads_own_copy_and_gives_the_callers_back():
+    import threading
+    from decimal import getcontext, setcontext
+
+    from kpiscore._numbers import entered
+
+    with localcontext(Context(prec=5)) as callers:
+        saved = entered()
+        try:
+            mine = getcontext()
+            assert mine is not CONTEXT and mine.prec == CONTEXT.prec  # a copy, not the global
+            assert saved is callers
+        finally:
+            setcontext(saved)
+        assert getcontext() is callers and callers.prec == 5
+    seen = []
+
+    def other() -> None:
+        before = getcontext()
+        saved = entered()
+        seen.append(getcontext())
+        setcontext(saved)
+        assert getcontext() is before
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen and seen[0] is not mine  # each thread its own
+
+
+def test_scoring_leaves_the_callers_context_as_it_was():
+    import kpiscore
+
+    iset = kpiscore.load(ROOT / "indicator_sets" / "mof-project-2020.yaml")
+    row = {"values": {"budget": 100, "spent": "33.333", "output_quantity": 7}}
+    with localcontext(Context(prec=3, traps=[])) as callers:
+        results = list(kpiscore.score_many(iset, [row, row]))
+        texts = [r.to_json() for r in results]
+        one = kpiscore.score(iset, row)
+        from decimal import getcontext
+
+        assert getcontext() is callers and callers.prec == 3 and not callers.traps[Inexact]
+    assert results[0].total == one.total == kpiscore.score(iset, row).total
+    assert texts[0] == results[1].to_json().replace('"row": 2', '"row": 1')

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from decimal import Decimal, localcontext
+from decimal import Decimal, setcontext
 from typing import Any
 
 from ._data import read_value
@@ -19,7 +19,7 @@ from ._indicators import IndicatorScorer, raw_text
 from ._memo import memo_for
 from ._messages import Lang, hint, message
 from ._messages import zh_en as _t
-from ._numbers import CONTEXT, fmt_number, round_half_up
+from ._numbers import entered, fmt_number, round_half_up
 from ._prepare import prepare, prepare_plain, used_names
 from ._yaml import Document, Path_
 from .compiled import IndicatorSet, PenaltySpec, shown_name
@@ -439,12 +439,18 @@ def score_data(
     row: int | None = None,
 ) -> Result:
     sd = prepare(iset, data, lang, file, doc, check_set)
-    with localcontext(CONTEXT):
+    saved = entered()
+    try:
         return _Scorer(iset, sd, lang).run(strict, row)
+    finally:
+        setcontext(saved)
 
 
 def score_plain(iset: IndicatorSet, data: dict[str, Any], lang: Lang, row: int | None) -> Result:
     """The whole Result of a row the fast path scored: its detail, built on first read."""
     sd = prepare_plain(iset, data, lang)
-    with localcontext(CONTEXT):
+    saved = entered()
+    try:
         return _Scorer(iset, sd, lang, memo_for(iset, lang), plain=True).run(False, row)
+    finally:
+        setcontext(saved)

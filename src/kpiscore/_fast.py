@@ -22,7 +22,7 @@ import functools
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Context, Decimal, Rounded, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Rounded, setcontext
 from typing import Any, NamedTuple
 
 from ._data import (
@@ -43,7 +43,7 @@ from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._indicators import ACTUAL_NAMES, claimed_number
 from ._lanes import FORMULA_RULES
 from ._messages import Lang, has_unsafe_chars
-from ._numbers import CONTEXT, clamp
+from ._numbers import clamp, entered
 from ._plain_json import writer_for
 from ._prepare import (
     DATA_KEYS,
@@ -449,12 +449,17 @@ class Plan:
         iset = self.iset
         try:
             values, dropped, claims = self.values(data, check_set)
-            with localcontext(CONTEXT):
+            saved = entered()
+            try:
                 total, forced, applicable = self.total(values, dropped, claims)
+            finally:
+                setcontext(saved)
         except (_Off, ArithmeticError):
             return None
         source = data if owned else _copy(data)
-        light: dict[str, Any] = dict(self.light_en if lang == "en" else self.light_zh)
+        detail = functools.partial(score_plain, iset, source, lang, row)
+        result = Result.deferred(self.light_en if lang == "en" else self.light_zh, detail)
+        light = result.__dict__  # the row's own parts, set once on a Result not yet shared
         light["total"] = total
         light["grade"] = (
             self.grade(total, lang) if not forced else grade_of(iset, total, forced, lang)
@@ -469,7 +474,7 @@ class Plan:
             light["_values"] = values
             if dropped:
                 light["_dropped"] = frozenset(dropped)
-        return Result.deferred(light, functools.partial(score_plain, iset, source, lang, row))
+        return result
 
     def grade(self, total: Decimal | None, lang: Lang) -> str | None:
         """``grade_of`` with nothing forced: the first grade whose minimum the total reaches."""
@@ -489,7 +494,10 @@ class Plan:
                 points += self.claimed_difference(values, claims)
         else:
             points, applicable = self.applicable_points(values, frozenset(dropped), claims)
-        return (*self.penalised(total_of(points, applicable, self.iset), values), applicable)
+        total = total_of(points, applicable, self.iset)
+        if not self.iset.penalties:
+            return total, [], applicable
+        return (*self.penalised(total, values), applicable)
 
     def applicable_points(
         self, values: dict[str, Any], dropped: frozenset[str], claims: Claims = None

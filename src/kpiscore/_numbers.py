@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -9,6 +10,8 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
+    setcontext,
 )
 
 # Every score is computed under this context: enough digits that nothing is
@@ -21,6 +24,23 @@ CONTEXT = Context(
     Emin=-999,
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
+
+
+_THREAD = threading.local()
+
+
+def entered() -> Context:
+    """Make CONTEXT (this thread's own copy of it) the current context and return the
+    caller's, which the caller gives back with ``decimal.setcontext`` in a ``finally:``.
+    What ``with localcontext(CONTEXT):`` does, without copying the context each time
+    (0.7 µs, paid several times a row); nothing that runs inside yields."""
+    saved = getcontext()
+    try:
+        mine = _THREAD.context
+    except AttributeError:
+        mine = _THREAD.context = CONTEXT.copy()
+    setcontext(mine)
+    return saved
 
 
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(13)}

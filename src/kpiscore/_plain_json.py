@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal, localcontext
+from decimal import Decimal, setcontext
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from ._data import digest_of
@@ -58,7 +58,7 @@ from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, r
 from ._lanes import Lane, lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang
-from ._numbers import CONTEXT, fmt_plain, fmt_value, round_half_up
+from ._numbers import entered, fmt_plain, fmt_value, round_half_up
 from ._prepare import _Cleaner, by_id, claim_ids, plain_value, read_reasons
 from ._result_json import (
     _CHECK,
@@ -214,14 +214,17 @@ class PlainJson:
         add(_LITERALS[result.rescaled])
         at = len(out)
         out += self.subtotals  # the categories' subtotals and weights, filled in below
-        found = self.scored(row, template, out)
-        if found is None:
-            return None
-        differences = row.differences(result)
-        penalties, checks = found
-        with localcontext(CONTEXT):
+        saved = entered()
+        try:
+            found = self.scored(row, template, out)
+            if found is None:
+                return None
+            differences = row.differences(result)
+            penalties, checks = found
             self.categories(row, out, at)
             discrepancies = row.worded(differences) if differences else ()
+        finally:
+            setcontext(saved)
         if discrepancies:
             result.__dict__.setdefault("discrepancies", discrepancies)  # the detail's own
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
@@ -269,14 +272,14 @@ class PlainJson:
     ) -> tuple[list[str], list[CheckResult]] | None:
         """Every indicator written into ``out`` by ``sink``, then the penalties (judged
         on the total before deduction) and the checks, warned in ``run()``'s order;
-        None when an indicator needs the general path."""
-        with localcontext(CONTEXT):
-            inds, slots = self.iset.indicators, self.shared_for(sink)
-            for ind, each, slot in zip(inds, row.each, slots, strict=True):
-                if not row.write(ind, each, slot, sink, out):
-                    return None
-            penalties = row.penalties(row.unpenalised())[0] if self.iset.penalties else []
-            checks = row.checks() if self.iset.checks else []
+        None when an indicator needs the general path. Run in kpiscore's context
+        (``entered``)."""
+        inds, slots = self.iset.indicators, self.shared_for(sink)
+        for ind, each, slot in zip(inds, row.each, slots, strict=True):
+            if not row.write(ind, each, slot, sink, out):
+                return None
+        penalties = row.penalties(row.unpenalised())[0] if self.iset.penalties else []
+        checks = row.checks() if self.iset.checks else []
         return penalties, checks
 
     def cells(self, result: Result) -> Cells | None:
@@ -289,8 +292,15 @@ class PlainJson:
         if result.total is None or lang in self.cells_refused:
             return None
         row = self.row_for(result)
+        if row is None:
+            return None
         out: list[str] = []
-        if row is None or self.scored(row, self.table, out) is None:
+        saved = entered()
+        try:
+            scored = self.scored(row, self.table, out)
+        finally:
+            setcontext(saved)
+        if scored is None:
             return None
         found = (row.subject, out, list(row.warnings), row.differences(result))
         if lang not in self.cells_agreed:
