@@ -14,7 +14,8 @@ rows).
 
 As with formulas (``_formula_code``), the source is kpiscore's own: each
 indicator's id, target and weight reaches it as a bound value under a made-up
-name, and it runs with no builtins but ``min``, ``max`` and ``type``.
+name, and it runs with no builtins but the six it reads (``min``, ``max``, ``type``,
+``isinstance``, ``abs``, ``str``).
 """
 
 from __future__ import annotations
