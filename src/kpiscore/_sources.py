@@ -206,9 +206,9 @@ class _Columns:
                 self.fields.append((i, 0, col))
 
     def row(self, number: int, cells: list[Any]) -> Row:
-        name = next((cells[i] for i in self.names if _filled(cells[i])), None)
+        name = _first_filled(cells, self.names)
         subject = printable(str(name).strip()) if name is not None else f"#{number}"
-        year = next((cells[i] for i in self.years if _filled(cells[i])), None)
+        year = _first_filled(cells, self.years)
         if type(year) is Shown:
             year = str(year)  # a year cell as stored, a plain text like any other
         sections: tuple[dict[str, Any], ...] = ({}, {}, {})  # values, reasons, claimed
@@ -229,6 +229,15 @@ class _Columns:
             {"subject": head, "values": values, "reasons": reasons, "claimed": claimed},
             None,
         )
+
+
+def _first_filled(cells: list[Any], at: list[int]) -> Any:
+    """The first of these cells that holds anything (a text cell's blank test inline)."""
+    for i in at:
+        cell = cells[i]
+        if cell.strip() if type(cell) is str else _filled(cell):
+            return cell
+    return None
 
 
 @functools.lru_cache(maxsize=256)
