@@ -535,6 +535,7 @@ GOOD = {"budget": 100, "spent": 90, "opt": 8, "papers": 3, "q": "一般", "d": "
         ({"d": "好"}, False),
         ({"q": "90分以下"}, False),  # read as a number by the general path
         ({"spent": 5000}, False),  # 5000% against a % target
+        ({"spent": 1050}, False),  # 1050%: just past the most, refused as the general path does
         ({"budget": 40}, False),  # opt does not apply
         ({"papers": None}, False),  # nq's formula has no papers
         ({"budget": 0}, False),  # a division by zero

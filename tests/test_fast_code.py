@@ -111,3 +111,16 @@ def test_each_score_is_rounded_before_the_sum_unless_the_set_rounds_the_total(
     values = {"x-1": Decimal("80.1234"), "r": Decimal(10), "b": Decimal(5)}  # 32.04936 + 30 + 30
     got = _plan(rounding).points(values)
     assert str(got) == points
+
+
+@pytest.mark.parametrize(("rounding", "points"), [("indicator", "92.05"), ("total", "92.04936")])
+def test_a_large_set_written_out_after_its_first_rows_rounds_as_its_loop_did(
+    monkeypatch, rounding, points
+):
+    monkeypatch.setattr("kpiscore._fast_code.MAX_WRITTEN_OUT", 1)
+    monkeypatch.setattr("kpiscore._fast_code.WARM_ROWS", 2)
+    made = _plan(rounding).points
+    values = {"x-1": Decimal("80.1234"), "r": Decimal(10), "b": Decimal(5)}
+    got = [str(made(values)) for _ in range(5)]
+    assert made.fn.__code__.co_filename == "<kpiscore fast path>"  # written out by now
+    assert got == [points] * 5

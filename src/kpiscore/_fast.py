@@ -40,7 +40,7 @@ from ._dates import When, months_late, read_actual, year_of
 from ._evaluate import deducted, grade_of, judged_penalties, score_plain, total_of
 from ._fast_code import Hooks, generated
 from ._formula import CompiledFormula, EvalFailure, evaluate
-from ._indicators import ACTUAL_NAMES, claimed_number
+from ._indicators import ACTUAL_NAMES, PERCENT_SANE, claimed_number
 from ._lanes import FORMULA_RULES
 from ._messages import Lang, has_unsafe_chars
 from ._numbers import clamp, entered
@@ -58,7 +58,7 @@ from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator, IndicatorSet, LevelSpec, level_key
 from .result import Result
 
-ZERO, ONE, TEN = Decimal(0), Decimal(1), Decimal(10)
+ZERO, ONE = Decimal(0), Decimal(1)
 _LIMIT = Decimal(10) ** 15  # read_value refuses a number of 16 digits before the point
 _SCALARS = (str, int, float, Decimal, type(None))
 # The rules with a fast form: all but manual (a score and its justification, which a
@@ -337,7 +337,7 @@ def _general_raw(
         actual = values.get(ind.id)
         if actual is None and (ind.rule in NEEDS_ACTUAL or bool(ind.rule_names() & ACTUAL_NAMES)):
             raise _Off
-    if percent and isinstance(actual, Decimal) and abs(actual) > TEN:
+    if percent and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
         raise _Off
     if ind.rule not in FORMULA_RULES:
         return score(actual, values)

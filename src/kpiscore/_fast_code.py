@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from ._indicators import ACTUAL_NAMES
+from ._indicators import ACTUAL_NAMES, PERCENT_SANE
 from ._lanes import FORMULA_RULES
 from ._rules import NEEDS_ACTUAL
 from .compiled import CompiledIndicator
@@ -90,7 +90,7 @@ def _written(
         "Decimal": Decimal,
         "ZERO": Decimal(0),
         "ONE": Decimal(1),
-        "TEN": Decimal(10),
+        "PERCENT_SANE": PERCENT_SANE,  # the general path refuses a % actual past it
         "Q": quantum,
         "HALF_UP": ROUND_HALF_UP,
         "number": hooks.number,
@@ -169,7 +169,7 @@ def _actual(i: int, ind: CompiledIndicator, bound: dict[str, Any]) -> list[str]:
         bound[f"A{i}"] = ind.actual
         lines = [f"    a = run(A{i}, values)"]
         if ind.target is not None and ind.target.percent:
-            lines += ["    if isinstance(a, Decimal) and abs(a) > TEN:", "        raise Off"]
+            lines += ["    if isinstance(a, Decimal) and abs(a) > PERCENT_SANE:", "        raise Off"]
         return lines
     lines = [f"    a = values.get(K{i})"]
     if ind.rule not in FORMULA_RULES or needs_actual(ind):
