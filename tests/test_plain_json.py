@@ -205,11 +205,13 @@ indicators:
      actual: spent / budget}
   - {id: a, category: c, name: 完成率, weight: 30, rule: ratio, target: '>= 95%'}
   - {id: k, category: c, name: 成本, weight: 20, rule: reverse, target: '<= 50 万元'}
-  - {id: f, category: c, name: 公式, weight: 5, rule: formula, score: 'min(weight, f / 4)'}
+  - {id: f, category: c, name: 公式, name_en: Formula, weight: 5, rule: formula,
+     score: 'min(weight, f / 4)'}
   - {id: g, category: c, name: 档次, weight: 5, rule: bands, target: '>= 10',
      bands: [{when: 'completion >= 1', score: 5}, {when: 'completion >= 0.5', score: 2.5},
              {score: 0}]}
-  - {id: q, category: c, name: 质量, weight: 15, rule: qualitative, target: 达成}
+  - {id: q, category: c, name: 质量, name_en: Quality, weight: 15, rule: qualitative,
+     target: 达成}
   - {id: t, category: c, name: 时效, weight: 15, rule: deadline, target: '≤2023年10月'}
 checks:
   - {name: 执行数不超过预算数, assert: 'spent <= budget'}
