@@ -649,6 +649,18 @@ def test_a_claimed_score_takes_the_fast_path_and_a_level_indicator_uses_it_in_it
     assert fast.discrepancies == general.discrepancies  # compared in the detail
 
 
+def test_a_row_with_an_n_a_cell_uses_a_level_indicators_claim_as_the_general_path_does():
+    iset = kpiscore.loads(PLAIN_SET)
+    values = {"q": D(8), "t": "不适用", "s": "达成", "c": D(120)}  # t's weight dropped
+    claimed = {"values": values, "claimed": {"s": D(17)}}
+    fast = plan_for(iset).score(claimed, 1, "zh")
+    general = _general(iset, claimed, "zh", 1)
+    unclaimed = _general(iset, {"values": values}, "zh", 1)
+    assert fast is not None and fast.rescaled
+    assert fast.total == general.total != unclaimed.total  # the unit's 17, rescaled
+    assert fast.to_dict() == general.to_dict()
+
+
 def test_a_claim_on_a_level_indicator_with_a_formula_leaves_the_row_to_the_general_path():
     text = PLAIN_SET.replace("target: 达成}", "target: 达成, applies: 'q > 0'}")
     iset = kpiscore.loads(text)
