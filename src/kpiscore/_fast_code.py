@@ -169,7 +169,10 @@ def _actual(i: int, ind: CompiledIndicator, bound: dict[str, Any]) -> list[str]:
         bound[f"A{i}"] = ind.actual
         lines = [f"    a = run(A{i}, values)"]
         if ind.target is not None and ind.target.percent:
-            lines += ["    if isinstance(a, Decimal) and abs(a) > PERCENT_SANE:", "        raise Off"]
+            lines += [
+                "    if isinstance(a, Decimal) and abs(a) > PERCENT_SANE:",
+                "        raise Off",
+            ]
         return lines
     lines = [f"    a = values.get(K{i})"]
     if ind.rule not in FORMULA_RULES or needs_actual(ind):
