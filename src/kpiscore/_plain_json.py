@@ -402,26 +402,19 @@ class _Row(_Scorer):
             cells = tuple([(type(v := get(n)), str(v)) for n in reads])
             key = (cells, self.year, self.reasons.get(ind.id), self.claims.get(ind.id))
             found = shared.entries.get(key)
-            if found is not None:  # replayed: what counted() adds, without the calls
+            if found is not None:  # replayed
                 shared.hits += 1
-                values, point, score, explanation, lost, unexplained = found
-                out += values
-                self.points.append(point)
-                self.scores.append(score)
-                self.explanations.append(explanation)
-                if lost is not None:
-                    self.lost.append(lost)
-                if unexplained:
-                    self.warnings.append(self.words.reason_missing(ind))
+                out += found[0]
+                self.counted(ind, found[1])
                 return True
             shared.missed()
         at = len(out)
         made = self.fresh(ind, each, template, out)
         if made is None:
             return False
-        self.counted(ind, *made)
+        self.counted(ind, made)
         if key is not None:
-            self.writer.keep(shared, key, (tuple(out[at:]), *made))
+            self.writer.keep(shared, key, (tuple(out[at:]), made))
         return True
 
     def unpenalised(self) -> Decimal | None:
@@ -442,19 +435,12 @@ class _Row(_Scorer):
         reason = self.reasons.get(ind.id)
         values = (None, "", None, score, ZERO, "not_applicable", explanation, (), False, reason)
         template.indicator_values(out, *values, None)
-        self.counted(ind, ZERO, score, explanation, None, False)
+        self.counted(ind, (ZERO, score, explanation, None, False))
 
-    def counted(
-        self,
-        ind: CompiledIndicator,
-        point: Decimal,
-        score: Decimal,
-        explanation: str,
-        lost: tuple[str, str, str, Decimal] | None,
-        unexplained: bool,
-    ) -> None:
+    def counted(self, ind: CompiledIndicator, made: _Made) -> None:
         """What one indicator adds to its row: its points, score and explanation, what
         it lost, a 偏差原因 owed and not given."""
+        point, score, explanation, lost, unexplained = made
         self.points.append(point)
         self.scores.append(score)
         self.explanations.append(explanation)
@@ -465,7 +451,7 @@ class _Row(_Scorer):
 
     def fresh(
         self, ind: CompiledIndicator, each: _Each, template: _Sink, out: list[str]
-    ) -> tuple[Decimal, Decimal, str, tuple[str, str, str, Decimal] | None, bool] | None:
+    ) -> _Made | None:
         """Score one indicator and write its values into ``out``: (its points, its score,
         its explanation when the sink words it, what it lost, whether a reason is owed
         and not given), or None for the general path."""
@@ -631,7 +617,9 @@ _CELLS = _Cells()
 Difference = tuple[str, str, Decimal, "Decimal | None"]  # id, name, claimed, computed
 Cells = tuple[dict[str, Any], list[str], list[str], list[Difference]]
 _Sink: TypeAlias = "_Template | _Cells | _Wording"  # where _Row writes an indicator's values
-_Entry = tuple[tuple[str, ...], Decimal, Decimal, str, "tuple[str, str, str, Decimal] | None", bool]
+_Made = tuple[Decimal, Decimal, str, "tuple[str, str, str, Decimal] | None", bool]
+"""What an indicator adds to its row (``_Row.counted``)."""
+_Entry = tuple[tuple[str, ...], _Made]  # its values as written, and what it adds
 
 
 class _Each(NamedTuple):
