@@ -93,7 +93,7 @@ def test_renderer_output_matches_its_golden_file(case, fmt, lang, tmp_path):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_report_punctuates_in_its_own_language(case, lang):
     """A Chinese line never puts an ASCII colon after Chinese words; an English one
-    never names an indicator in full-width brackets or separates with ：."""
+    never names an indicator in full-width brackets, by its id first, or separates with ：."""
     set_path, data_path = CASES[case]
     result = kpiscore.score(ROOT / set_path, ROOT / data_path, lang=lang)
     for fmt in ("txt", "md"):
@@ -103,6 +103,7 @@ def test_a_report_punctuates_in_its_own_language(case, lang):
             else:
                 ids = "|".join(re.escape(i.id) for i in result.indicators)
                 assert not re.search(rf"（(?:{ids})）|）：", line), line
+                assert not re.match(rf"- (?:{ids}) ", line), line  # "name (id)", not "id name"
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

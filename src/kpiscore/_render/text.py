@@ -35,11 +35,7 @@ def render(result: Result, lang: Lang = "zh") -> str:
     lines.append("")
     lines.append("Explanations:" if en else "计分说明：")
     for ind in result.indicators:
-        lines.append(
-            f"- {ind.id} {ind.name}: {ind.explanation}"
-            if en
-            else f"- {ind.name}（{ind.id}）：{ind.explanation}"
-        )
+        lines.append(f"- {_named(ind.name, ind.id, en)}{colon}{ind.explanation}")
     failed = [c for c in result.checks if not c.passed]
     if failed:
         lines.append("")
