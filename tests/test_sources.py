@@ -206,6 +206,62 @@ def test_a_formula_excel_never_computed_is_named_not_blank(tmp_path):
     assert n.status == "invalid_data" and "=B2/10" in n.problem and "保存" in n.problem
 
 
+def _with_cached_values(path, values):
+    """The workbook as Excel saves it: each formula followed by the value it computed."""
+    import zipfile
+
+    out = path.with_name("saved.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                for formula, value in values.items():
+                    data = data.replace(
+                        f"<f>{formula}</f>".encode(), f"<f>{formula}</f><v>{value}</v>".encode()
+                    )
+            dst.writestr(item, data)
+    return out
+
+
+def test_a_sheet_whose_formulas_hold_their_values_is_read_once(tmp_path, monkeypatch):
+    path = _sheet(
+        tmp_path / "rows.xlsx", [["项目名称", "budget", "spent", "n"], ["甲", 100, 100, "=B2/10"]]
+    )
+    saved = _with_cached_values(path, {"B2/10": 10})
+    opened = []
+    real = openpyxl.load_workbook
+    monkeypatch.setattr(
+        openpyxl, "load_workbook", lambda *a, **k: opened.append(k) or real(*a, **k)
+    )
+    [r] = kpiscore.score_many(SET, saved)
+    assert r.indicator("n").actual == Decimal(10) and r.indicator("n").status == "scored"
+    assert len(opened) == 1  # no second read for formulas: none lacks its value
+    opened.clear()
+    [r] = kpiscore.score_many(SET, path)  # the formula without its value: read again, named
+    assert r.indicator("n").status == "invalid_data" and len(opened) == 2
+
+
+@pytest.mark.parametrize(
+    ("xml", "uncomputed"),
+    [
+        (b'<c r="D2"><f>B2/10</f></c>', True),
+        (b'<c r="D2"><f>B2/10</f><v>10</v></c>', False),
+        ('<c r="D2" t="str"><f>A1&amp;"x"</f><v>甲x</v></c>'.encode(), False),
+        (b'<c r="D2"><f>B2/10</f><v></v></c>', True),
+        (b'<c r="D2"><f>B2/10</f><v/></c>', True),
+        (b'<c r="D3"><f t="shared" si="0"/></c>', True),
+        (b'<c r="D3"><f t="shared" si="0"/><v>5</v></c>', False),
+        (b'<x:c r="D2"><x:f>B2/10</x:f>\n  </x:c>', True),
+        (b'<x:c r="D2"><x:f>B2/10</x:f><x:v>10</x:v></x:c>', False),
+        (b'<c r="D2"><v>10</v></c><c r="E2" t="s"><v>3</v></c>', False),
+    ],
+)
+def test_a_formula_cell_without_a_value_is_found_in_the_sheets_xml(xml, uncomputed):
+    from kpiscore._sources import _UNCOMPUTED
+
+    assert (_UNCOMPUTED.search(b"<row>" + xml + b"</row>") is not None) == uncomputed
+
+
 def test_cells_merged_down_a_column_give_each_row_the_value(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -288,7 +288,7 @@ def _xlsx_rows(path: Path, lang: Lang, reading: Reading) -> Iterator[Row]:
         sheet = values.worksheets[index]
         merges, has_formulas = _scan_sheet(path, getattr(sheet, "_worksheet_path", ""))
         shadow = None
-        if has_formulas:  # read a second time, for the formulas Excel never computed
+        if has_formulas:  # read a second time, for the text of formulas never computed
             try:
                 formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
             except Exception:
@@ -344,7 +344,12 @@ def _visible_sheet(wb: Any, path: Path, lang: Lang, reading: Reading) -> int:
     return chosen
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell's <f> (a shared formula: <f t=…/>)
+# A formula cell Excel never computed: its <f> (or a shared formula's <f …/>) ends the
+# cell with no value after it (<v> follows <f> in a cell; an empty <v> is none either).
+_UNCOMPUTED = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
@@ -357,11 +362,12 @@ def _column_number(letters: bytes) -> int:
 
 def _scan_sheet(path: Path, part: str) -> tuple[list[tuple[int, int, int, int]], bool]:
     """(each merged range of a sheet as (first row, first column, last row, last
-    column), whether any cell holds a formula).
+    column), whether any formula cell has no value).
 
     openpyxl's streaming reader does not report merges, so the sheet's XML is
     scanned for them in fixed memory (the part's size was checked before); a sheet
-    without a formula is not read a second time for formulas never computed.
+    whose formulas all hold the value Excel computed (every sheet Excel saved) is
+    not read a second time for the formulas never computed.
     """
     found: list[tuple[int, int, int, int]] = []
     if not part:
@@ -377,7 +383,7 @@ def _scan_sheet(path: Path, part: str) -> tuple[list[tuple[int, int, int, int]],
             carry = b""
             while chunk := fh.read(1 << 16):
                 text = carry + chunk
-                formulas = formulas or _FORMULA.search(text) is not None
+                formulas = formulas or _UNCOMPUTED.search(text) is not None
                 last = 0
                 for m in _MERGE.finditer(text):
                     if len(found) < MAX_MERGES:
