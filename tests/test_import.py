@@ -329,6 +329,25 @@ def test_audit_takes_a_hand_scored_rows_own_score_and_says_so(tmp_path):
     assert any("the unit's own 17 is taken" in n for n in en.notes)
 
 
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("健全", "第 17 行“就业能力”的目标“健全”无法识别"),
+        (None, "第 17 行“就业能力”没有填写目标，无法确定计分规则"),
+    ],
+)
+def test_a_target_no_rule_reads_is_named_with_its_indicator_and_left_to_a_person(
+    tmp_path, target, said
+):
+    path = published_table(tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["填报"]["F17"] = target
+    wb.save(path)
+    [t] = kpiscore.import_table(path)
+    assert any(d.startswith(said) and "人工评分" in d for d in t.decisions), t.decisions
+    assert not any("“空”" in d for d in t.decisions)  # an empty cell is never quoted as 空
+
+
 # --- round trip ------------------------------------------------------------------------
 LEVELS = ("达成", "部分达成", "未达成")
 

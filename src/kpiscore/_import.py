@@ -217,11 +217,11 @@ class _Importer:
             self.say(
                 "import_no_weight", line=row.line, name=ind["name"], value=row.weight or self.blank
             )
-        ind.update(self.rule(ident, row))
+        ind.update(self.rule(ident, row, ind["name"]))
         self.cells(ident, row, ind)
         return ind
 
-    def rule(self, ident: str, row: Row) -> dict[str, Any]:
+    def rule(self, ident: str, row: Row, name: str) -> dict[str, Any]:
         """The rule a target's wording names; a note where the table left it implicit."""
         text = row.target.strip()
         target = parse_target(text) if text else None
@@ -244,8 +244,12 @@ class _Importer:
                     "import_level_target", self.lang, target=text, level=level
                 )
             return {"target": level, "rule": "qualitative"}
-        self.notes[ident] = message("import_manual", self.lang, target=text or self.blank)
-        self.say("import_manual_said", line=row.line, target=text or self.blank)
+        if text:
+            self.notes[ident] = message("import_manual", self.lang, target=text)
+            self.say("import_manual_said", line=row.line, name=name, target=text)
+        else:
+            self.notes[ident] = message("import_manual_blank", self.lang)
+            self.say("import_manual_blank_said", line=row.line, name=name)
         return {"rule": "manual"}
 
     def cells(self, ident: str, row: Row, ind: dict[str, Any]) -> None:

@@ -673,8 +673,16 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "{name} ({id}) is scored by hand and cannot be re-scored by rule: the unit's own {score} is taken",
     ),
     "import_manual_said": (
-        "第 {line} 行目标“{target}”无法识别，改为人工评分，需要人工给分",
-        "Row {line}: the target '{target}' cannot be read; scored by hand (manual)",
+        "第 {line} 行“{name}”的目标“{target}”无法识别，改为人工评分，需要人工给分",
+        "Row {line} '{name}': the target '{target}' cannot be read; scored by hand (manual)",
+    ),
+    "import_manual_blank": (
+        "原表没有填写目标：改为人工评分（manual），请在数据的 manual 中给出分数和理由",
+        "The table gives no target: scored by hand (manual); give the score and the reason under manual in the data",
+    ),
+    "import_manual_blank_said": (
+        "第 {line} 行“{name}”没有填写目标，无法确定计分规则：改为人工评分，需要人工给分",
+        "Row {line} '{name}': no target is given, so no rule can be chosen; scored by hand (manual)",
     ),
     "import_marked_missing": (
         "第 {line} 行的实际值写作“{value}”（kpiscore 的标记），按缺数据读取",
