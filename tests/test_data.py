@@ -345,6 +345,16 @@ def test_a_rows_keys_are_ordered_once_and_a_key_of_another_type_is_still_seen():
     assert _CANONICAL_JSON.encode(_canonical(odd)) == '{"a":"2","other":"1"}'
 
 
+def test_a_huge_key_set_is_digested_but_never_kept():
+    from kpiscore._data import _KEY_ORDERS
+
+    row = {"values": {f"k{i:05d}" + "长" * 40: i for i in range(600)}}
+    before = dict(_KEY_ORDERS)
+    text = _canonical_text(row)
+    assert text is not None and text.startswith('{"values":{"k00000')
+    assert tuple(row["values"]) not in _KEY_ORDERS and len(_KEY_ORDERS) <= len(before) + 1
+
+
 def test_each_date_has_its_own_digest():
     day = datetime.date(2023, 9, 30)
     forms = [day, datetime.date(2023, 10, 1), datetime.datetime(2023, 9, 30, 8), "2023-09-30"]
@@ -382,6 +392,17 @@ def test_a_true_or_false_cell_a_formula_reads_as_a_flag_still_counts_as_1_or_0()
     )
     assert _score(text, {"done": True}).total == 10
     assert _score(text, {"done": False}).total == 0
+
+
+def test_the_longest_plain_number_is_read_and_a_longer_cell_is_never_kept():
+    from kpiscore._data import _number_of, plain_number
+
+    unit = "个" * 10
+    longest = "-" + "9" * 15 + "." + "9" * 15 + unit
+    assert plain_number(longest) == (Decimal(longest[: -len(unit)]), unit)
+    _number_of.cache_clear()
+    assert plain_number("x" * 10_000) is None and plain_number(longest + "个") is None
+    assert _number_of.cache_info().currsize == 0  # a long cell is not held by the cache
 
 
 @pytest.mark.parametrize(

@@ -143,10 +143,15 @@ def plain_number(v: str) -> tuple[Decimal, str | None] | None:
     ``read_value`` reads it (−0 as 0, a percent as its fraction) with the % or unit it
     was written with; None for any other text. Whether that unit is the one the set
     expects is the caller's question."""
+    if len(v) > _LONGEST_PLAIN:  # never a plain number, and never kept in the cache
+        return None
     found = _number_of(v)
     if found is None or found[1] != "%":
         return found
     return found[0] / 100, "%"
+
+
+_LONGEST_PLAIN = 1 + 15 + 1 + 15 + 10  # a sign, 15 + 15 digits and the point, a unit
 
 
 @functools.lru_cache(maxsize=4096)  # a column repeats its counts, rates and words
@@ -585,6 +590,9 @@ def _canonical_text(x: Any) -> str | None:
 # A table's rows share their keys: each key set's sorted order and JSON keys, once.
 _KEY_ORDERS: dict[tuple[Any, ...], tuple[tuple[str, str], ...]] = {}
 _MAX_KEY_ORDERS = 256
+# A key set is kept only if small (a table's header is): a caller's rows of thousands of
+# long keys never fill memory with their copies.
+_MAX_KEPT_KEYS, _MAX_KEPT_TEXT = 512, 16_384
 _STR = {str}
 
 
@@ -597,9 +605,10 @@ def _key_order(x: dict[Any, Any]) -> tuple[tuple[str, str], ...] | None:
     found = _KEY_ORDERS.get(keys)
     if found is None:
         found = tuple((k, _encode_text(k) + ":") for k in sorted(keys))
-        if len(_KEY_ORDERS) >= _MAX_KEY_ORDERS:
-            _KEY_ORDERS.clear()
-        _KEY_ORDERS[keys] = found
+        if len(keys) <= _MAX_KEPT_KEYS and sum(map(len, keys)) <= _MAX_KEPT_TEXT:
+            if len(_KEY_ORDERS) >= _MAX_KEY_ORDERS:
+                _KEY_ORDERS.clear()
+            _KEY_ORDERS[keys] = found
     return found
 
 
