@@ -452,3 +452,12 @@ def test_a_sheet_whose_declared_size_is_wrong_is_read_to_its_last_cell(tmp_path)
     results = list(kpiscore.score_many(kpiscore.load("mof-project-2020"), tmp_path / "t.xlsx"))
     assert [r.subject["name"] for r in results] == [f"项目{k}" for k in range(5)]
     assert [r.indicator("execution_rate").score for r in results][-1] == Decimal("9.40")
+
+
+def test_a_flat_row_with_a_huge_key_set_is_judged_but_not_kept():
+    from kpiscore._sources import _flat_keys, is_flat
+
+    _flat_keys.cache_clear()
+    row = {f"col{i}": i for i in range(600)}
+    assert is_flat(row) and is_flat({"项目名称": "甲", "budget": 1})
+    assert _flat_keys.cache_info().currsize == 1  # only the small one

@@ -114,13 +114,19 @@ def is_flat(item: Any) -> bool:
     is a misspelt section (``valeus:``), which the data check then names."""
     if not isinstance(item, Mapping) or "values" in item:
         return False
+    keys = tuple(item)
     try:
-        return _flat_keys(tuple(item))
+        if len(keys) > _MAX_KEPT_KEYS:  # judged, not kept: a cache never holds huge key sets
+            return _flat_keys.__wrapped__(keys)
+        return _flat_keys(keys)
     except TypeError:  # a key that cannot be hashed: no row's (the data check names it)
         return False
 
 
 # Every row of a frame or a list of records repeats its keys: judged once per key set.
+_MAX_KEPT_KEYS = 512
+
+
 @functools.lru_cache(maxsize=256)
 def _flat_keys(keys: tuple[Any, ...]) -> bool:
     own = [str(k) for k in keys if k not in _DATA_KEYS]
