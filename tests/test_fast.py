@@ -631,6 +631,8 @@ def test_only_a_plain_row_shape_takes_the_fast_path(row, plain):
         ({"效果": D(19)}, D(19)),  # the same, by the indicator's name
         ({" 效果 ": "19分"}, D(19)),
         ({"s": D(15)}, D(20)),  # outside the band: the band's top
+        ({"s": D(16)}, D(16)),  # the band's low edge is inside it
+        ({"s": D("15.99")}, D(20)),  # just below it is not
         ({"s": "很好"}, D(20)),  # not a number: named in the detail, the rule's score
         ({"s": D(17), "效果": D(19)}, D(17)),  # its id wins; the name is an unknown key
         ({"数量": D(19)}, D(20)),

@@ -520,20 +520,26 @@ class Plan:
         self, values: dict[str, Any], claims: dict[str, Decimal | None]
     ) -> Decimal:
         """What the claims a level indicator uses change in ``points``' sum: each its
-        judged score in place of its band's top, rounded as ``points`` rounds each."""
+        judged score in place of its band's top, rounded as ``points`` rounds each. Only
+        a bare level word's claim inside its band changes anything (``judged_score``);
+        its top is the score ``points`` gave it."""
         out = ZERO
         quantum = self.quantum if self.by_category else None
         for ind_id, claim in claims.items():
-            if claim is not None:
-                at = self.at[ind_id]
-                ind, raw = self.iset.indicators[at], self.raws[at]
-                judged, top = self.judged_score(ind, values, raw, claim), raw(values)
-                if quantum is not None:
-                    judged, top = (
-                        judged.quantize(quantum, ROUND_HALF_UP),
-                        top.quantize(quantum, ROUND_HALF_UP),
-                    )
-                out += judged - top
+            actual = values.get(ind_id)
+            if claim is None or type(actual) is not str:
+                continue  # no claim, or a rate in the cell: the rule's own score stands
+            level = self.bands[ind_id].get(actual)
+            if level is None:
+                raise _Off
+            w = self.iset.indicators[self.at[ind_id]].weight
+            top = w * level.high
+            if claim == top or not level.low * w <= claim <= level.high * w:
+                continue  # the band's top either way
+            if quantum is not None:
+                out += claim.quantize(quantum, ROUND_HALF_UP) - top.quantize(quantum, ROUND_HALF_UP)
+            else:
+                out += claim - top
         return out
 
     def judged_score(
