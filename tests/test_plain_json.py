@@ -718,3 +718,24 @@ def test_a_claim_that_differs_is_worded_in_a_line_written_without_explanations(l
         want = json.dumps(general._mapping(False, False), ensure_ascii=False, indent=None)
         assert to_json(result, None, False, explained=False) == want
         assert len(json.loads(want)["discrepancies"]) == 2
+
+
+def test_threads_sharing_one_set_write_what_one_thread_writes():
+    """The writer, its templates and entries, the wording and the digest's caches are
+    shared by every thread of a set: a race may make a piece twice, never half of one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [dict(r, subject=f"项目{k}") for k, r in enumerate(_rows() * 30)]
+    kinds = [("zh", None), ("en", 2), ("zh", 2), ("en", None)]
+
+    def written(iset, lang, indent):
+        return [r.to_json(indent=indent) for r in kpiscore.score_many(iset, rows, lang=lang)]
+
+    alone = kpiscore.loads(SET)  # its own caches, one thread
+    want = {kind: written(alone, *kind) for kind in kinds}
+    shared = kpiscore.loads(SET)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda kind: (kind, written(shared, *kind)), kinds * 3))
+    for kind, texts in got:
+        assert texts == want[kind], kind
+    assert writer_for(shared).written > 0 and not writer_for(shared).refused
