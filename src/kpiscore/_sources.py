@@ -237,7 +237,7 @@ class _Columns:
         )
 
 
-def _first_filled(cells: list[Any], at: list[int]) -> Any:
+def _first_filled(cells: list[Any], at: Iterable[int]) -> Any:
     """The first of these cells that holds anything (a text cell's blank test inline)."""
     for i in at:
         cell = cells[i]
@@ -814,7 +814,7 @@ def _table_rows(
         if problem is not None:
             yield number, f"#{number}", None, problem
             continue
-        filled = cells[0] if cells and cells[0].strip() else next(_filled_cells(cells), None)
+        filled = _first_filled(cells, range(len(cells)))
         if filled is None:  # a blank row
             continue
         total = _total_word(filled, cells, names)
@@ -831,10 +831,6 @@ _TOTAL_WORDS = frozenset({"合计", "总计", "小计", "合计数", "总合计"
 
 
 _TOTAL_FIRST = frozenset(word[0] for word in _TOTAL_WORDS)
-
-
-def _filled_cells(cells: list[str]) -> Iterator[str]:
-    return (c for c in cells if c.strip())
 
 
 def _total_word(first: str, cells: list[str], names: list[int]) -> str | None:
