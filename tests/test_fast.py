@@ -156,9 +156,23 @@ def test_the_fast_path_gives_the_general_paths_result(data):
         assert getattr(fast, name) == getattr(general, name), (name, values)
     assert fast.to_dict(steps=True) == general.to_dict(steps=True)
     # the fast total is the reference scorer's total for a plain row, too
-    want = reference.score(spec, {k: _as_reference(v) for k, v in values.items()}, {})
+    claims = _claims_by_id(row.get("claimed"), spec)  # a level indicator's is used in its band
+    want = reference.score(spec, {k: _as_reference(v) for k, v in values.items()}, claims)
     if want.total is not None:
         assert fast.total == want.total
+
+
+def _claims_by_id(claimed, spec):
+    """The unit's own scores of a plain row by indicator id, as the reference takes them
+    (90, 5 or "8分", keyed by id or by name; one that is no number is not used)."""
+    ids = {i.id for i in spec.indicators}
+    out = {}
+    for key, value in (claimed or {}).items():
+        key = key.removeprefix("指标")
+        text = str(value).removesuffix("分")
+        if key in ids and text.isdigit():
+            out[key] = D(text)
+    return out
 
 
 def _as_reference(v):
