@@ -45,7 +45,7 @@ def lane_of(ind: CompiledIndicator) -> Lane:
     formulas = ind.rule in FORMULA_RULES
     target = ind.target
     return Lane(
-        rule=RULES[ind.rule],
+        rule=RULES[ind.rule](ind),
         formulas=formulas,
         own_names=formulas or ind.reason_required is not None,
         target=target.value if target is not None else None,

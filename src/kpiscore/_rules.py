@@ -3,7 +3,9 @@
 Each rule turns (actual, target, weight) into an exact, unrounded score in
 [0, weight] and records the steps it took as data (``_steps``); the words
 come later, from ``_wording``, only when an explanation is read. Rounding
-happens once, in ``_evaluate``.
+happens once, in ``_evaluate``. A rule is made once per indicator when the
+set's lanes are laid (``RULES[ind.rule](ind)``), its target, weight and limits
+bound then, so a row pays for its own arithmetic only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ._dates import When, months_late, read_actual
 from ._formula import CompiledFormula, EvalFailure, Evaluator
 from ._messages import Lang, hint
 from ._numbers import clamp, fmt_number
-from ._steps import FormulaUse, Step, step
+from ._steps import FormulaUse, Step, made, step
 from .compiled import CompiledIndicator, LevelSpec, is_negated, level_key, shown_name
 
 ZERO = Decimal(0)
@@ -63,28 +65,36 @@ class RuleInput:
     claimed: Decimal | None = None  # the unit's own score for this indicator, if given
 
 
-def _num(x: RuleInput) -> Decimal:
-    if isinstance(x.actual, Decimal):
-        return x.actual
-    if isinstance(x.actual, bool):
-        return Decimal(int(x.actual))
-    raise RuleProblem("not_a_number", value=str(x.actual)[:30])
+Rule = Callable[[RuleInput], Outcome]
+"""One indicator's rule, its constants bound when the set is compiled (``rule_for``)."""
+
+
+def _num(actual: Any) -> Decimal:
+    if isinstance(actual, Decimal):
+        return actual
+    if isinstance(actual, bool):
+        return Decimal(int(actual))
+    raise RuleProblem("not_a_number", value=str(actual)[:30])
 
 
 def _scaled(
-    x: RuleInput, num: Decimal, den: Decimal, state: str, rule: str, steps: list[Step]
+    w: Decimal, num: Decimal, den: Decimal, state: str, rule: str, steps: list[Step]
 ) -> Decimal:
-    """weight × num/den, capped at the weight.
+    """w × num/den, capped at the weight.
 
     ratio, reverse and both sides of exact share this one computation, so the
     three can never drift apart in either the score or its explanation.
     """
-    w = x.ind.weight
     exact = w * num / den
     raw = clamp(exact, ZERO, w)
-    steps.append(step("scaled", state=state, rule=rule, num=num, den=den, weight=w, exact=exact))
+    steps.append(
+        made(
+            "scaled",
+            {"state": state, "rule": rule, "num": num, "den": den, "weight": w, "exact": exact},
+        )
+    )
     if raw != exact:  # a negative actual: say so rather than show a false equation
-        steps.append(step("below_zero", score=raw))
+        steps.append(made("below_zero", {"score": raw}))
     return raw
 
 
@@ -94,58 +104,70 @@ def _target(ind: CompiledIndicator) -> tuple[Decimal, str]:
     return ind.target.value, ind.target.show()
 
 
-def ratio(x: RuleInput) -> Outcome:
-    ind = x.ind
-    (t, shown), a, w = _target(ind), _num(x), ind.weight
-    completion = a / t
-    out = Outcome(ZERO, [step("ratio_head", target=shown, completion=completion)])
-    out.completion = out.performance = completion
-    if ind.zero_below is not None and completion < ind.zero_below:
-        out.steps.append(step("zero_below", limit=ind.zero_below))
-    elif completion >= 1:
-        out.raw = w
-        out.steps.append(step("full_capped", weight=w))
-    else:
-        out.raw = _scaled(x, a, t, "not_met", "actual/target", out.steps)
-    return out
+def ratio(ind: CompiledIndicator) -> Rule:
+    (t, shown), w, floor = _target(ind), ind.weight, ind.zero_below
 
-
-def reverse(x: RuleInput) -> Outcome:
-    ind = x.ind
-    (t, shown), a, w = _target(ind), _num(x), ind.weight
-    out = Outcome(ZERO, [step("reverse_head", target=shown, actual=a)])
-    out.completion = a / t if t != 0 else None
-    out.performance = t / a if a > 0 else None
-    if ind.zero_above is not None and t > 0 and a / t > ind.zero_above:
-        out.steps.append(step("zero_above", limit=ind.zero_above))
-    elif a == 0 or a <= t:
-        out.raw = w
-        out.steps.append(step("full_zero_actual" if a == 0 else "full", weight=w))
-    else:
-        out.raw = _scaled(x, t, a, "not_met", "target/actual", out.steps)
-    return out
-
-
-def exact(x: RuleInput) -> Outcome:
-    ind = x.ind
-    (t, shown), a, w = _target(ind), _num(x), ind.weight
-    tol = ind.tolerance or ZERO
-    out = Outcome(ZERO, [step("target_actual", target=shown, actual=a)])
-    if t == 0:
-        return _exactly_zero(out, a, w, tol)
-    out.completion = out.performance = a / t
-    diff = abs(a - t)
-    if diff <= tol:
-        out.raw = w
-        if tol:
-            out.steps.append(step("within", diff=diff, tolerance=tol, weight=w))
+    def rule(x: RuleInput) -> Outcome:
+        a = _num(x.actual)
+        completion = a / t
+        steps = [made("ratio_head", {"target": shown, "completion": completion})]
+        if floor is not None and completion < floor:
+            steps.append(made("zero_below", {"limit": floor}))
+            raw = ZERO
+        elif completion >= 1:
+            raw = w
+            steps.append(made("full_capped", {"weight": w}))
         else:
-            out.steps.append(step("equal", weight=w))
-    elif a < t:
-        out.raw = _scaled(x, a, t, "below_target", "actual/target", out.steps)
-    else:
-        out.raw = _scaled(x, t, a, "above_target", "target/actual", out.steps)
-    return out
+            raw = _scaled(w, a, t, "not_met", "actual/target", steps)
+        return Outcome(raw, steps, completion, completion)
+
+    return rule
+
+
+def reverse(ind: CompiledIndicator) -> Rule:
+    (t, shown), w, ceiling = _target(ind), ind.weight, ind.zero_above
+
+    def rule(x: RuleInput) -> Outcome:
+        a = _num(x.actual)
+        steps = [made("reverse_head", {"target": shown, "actual": a})]
+        completion = a / t if t != 0 else None
+        performance = t / a if a > 0 else None
+        if ceiling is not None and t > 0 and a / t > ceiling:
+            steps.append(made("zero_above", {"limit": ceiling}))
+            raw = ZERO
+        elif a == 0 or a <= t:
+            raw = w
+            steps.append(made("full_zero_actual" if a == 0 else "full", {"weight": w}))
+        else:
+            raw = _scaled(w, t, a, "not_met", "target/actual", steps)
+        return Outcome(raw, steps, completion, performance)
+
+    return rule
+
+
+def exact(ind: CompiledIndicator) -> Rule:
+    (t, shown), w, tol = _target(ind), ind.weight, ind.tolerance or ZERO
+
+    def rule(x: RuleInput) -> Outcome:
+        a = _num(x.actual)
+        out = Outcome(ZERO, [made("target_actual", {"target": shown, "actual": a})])
+        if t == 0:
+            return _exactly_zero(out, a, w, tol)
+        out.completion = out.performance = a / t
+        diff = abs(a - t)
+        if diff <= tol:
+            out.raw = w
+            if tol:
+                out.steps.append(step("within", diff=diff, tolerance=tol, weight=w))
+            else:
+                out.steps.append(step("equal", weight=w))
+        elif a < t:
+            out.raw = _scaled(w, a, t, "below_target", "actual/target", out.steps)
+        else:
+            out.raw = _scaled(w, t, a, "above_target", "target/actual", out.steps)
+        return out
+
+    return rule
 
 
 def _exactly_zero(out: Outcome, a: Decimal, w: Decimal, tol: Decimal) -> Outcome:
@@ -160,19 +182,24 @@ def _exactly_zero(out: Outcome, a: Decimal, w: Decimal, tol: Decimal) -> Outcome
     return out
 
 
-def met(x: RuleInput) -> Outcome:
-    ind = x.ind
-    assert ind.target is not None
-    a, w = _num(x), ind.weight
-    completion = a / ind.target.value if ind.target.value else None
-    out = Outcome(ZERO, [step("target_actual", target=ind.target.show(), actual=a)])
-    out.completion = out.performance = completion
-    if ind.target.holds(a):
-        out.raw = w
-        out.steps.append(step("met", weight=w))
-    else:
-        out.steps.append(step("not_met"))
-    return out
+def met(ind: CompiledIndicator) -> Rule:
+    target, w = ind.target, ind.weight
+    assert target is not None
+    shown = target.show()
+
+    def rule(x: RuleInput) -> Outcome:
+        a = _num(x.actual)
+        completion = a / target.value if target.value else None
+        out = Outcome(ZERO, [made("target_actual", {"target": shown, "actual": a})])
+        out.completion = out.performance = completion
+        if target.holds(a):
+            out.raw = w
+            out.steps.append(step("met", weight=w))
+        else:
+            out.steps.append(step("not_met"))
+        return out
+
+    return rule
 
 
 def _find_level(ind: CompiledIndicator, name: str, lang: Lang) -> LevelSpec:
@@ -202,7 +229,7 @@ def _level_of(x: RuleInput) -> tuple[LevelSpec, Decimal | None]:
     raise RuleProblem("unknown_level_value", value=str(value)[:30], hint="")
 
 
-def qualitative(x: RuleInput) -> Outcome:
+def _qualitative(x: RuleInput) -> Outcome:
     ind, w, value = x.ind, x.ind.weight, x.actual
     level, given_rate = _level_of(x)
     if given_rate is not None and not level.low <= given_rate <= level.high:
@@ -267,7 +294,7 @@ def _judged(x: RuleInput, level: LevelSpec, claimed: Decimal, steps: list[Step])
     return Outcome(claimed, steps, claimed / w if w else None, None, level.label)
 
 
-def deadline(x: RuleInput) -> Outcome:
+def _deadline(x: RuleInput) -> Outcome:
     """On or before the target day: full. Late: 0, or less ``late_per_month`` per started month."""
     ind, w = x.ind, x.ind.weight
     assert ind.target is not None
@@ -340,60 +367,70 @@ def _holds(x: RuleInput, f: CompiledFormula) -> bool:
         raise RuleProblem(exc.code, **exc.params) from None
 
 
-def _clamped(x: RuleInput, value: Decimal, steps: list[Step]) -> Decimal:
-    w = x.ind.weight
+def _clamped(w: Decimal, value: Decimal, steps: list[Step]) -> Decimal:
     c = clamp(value, ZERO, w)
     if c != value:
-        steps.append(step("clamped", weight=w, score=c))
+        steps.append(made("clamped", {"weight": w, "score": c}))
     return c
 
 
-def bands(x: RuleInput) -> Outcome:
-    for k, band in enumerate(x.ind.bands, start=1):
-        if band.when is not None and not _holds(x, band.when):
-            continue
-        when: str | FormulaUse | None = band.label or (
-            FormulaUse.of(band.when, x.names) if band.when else None
-        )
-        steps: list[Step] = []
-        if isinstance(band.score, Decimal):
-            steps.append(step("band", k=k, when=when, score=band.score))
-            score = _clamped(x, band.score, steps)
-        else:
-            value = _formula_value(x, band.score)
-            use = FormulaUse.of(band.score, x.names)
-            steps.append(step("band_formula", k=k, when=when, formula=use, value=value))
-            score = _clamped(x, value, steps)
-        return Outcome(score, steps)
-    return Outcome(ZERO, [step("no_band")])
+def bands(ind: CompiledIndicator) -> Rule:
+    w, numbered = ind.weight, tuple(enumerate(ind.bands, start=1))
+
+    def rule(x: RuleInput) -> Outcome:
+        for k, band in numbered:
+            if band.when is not None and not _holds(x, band.when):
+                continue
+            when: str | FormulaUse | None = band.label or (
+                FormulaUse.of(band.when, x.names) if band.when else None
+            )
+            steps: list[Step] = []
+            if isinstance(band.score, Decimal):
+                steps.append(made("band", {"k": k, "when": when, "score": band.score}))
+                score = _clamped(w, band.score, steps)
+            else:
+                value = _formula_value(x, band.score)
+                use = FormulaUse.of(band.score, x.names)
+                steps.append(
+                    made("band_formula", {"k": k, "when": when, "formula": use, "value": value})
+                )
+                score = _clamped(w, value, steps)
+            return Outcome(score, steps)
+        return Outcome(ZERO, [made("no_band", {})])
+
+    return rule
 
 
-def deduct(x: RuleInput) -> Outcome:
-    ind, w = x.ind, x.ind.weight
-    assert ind.per is not None
-    assert ind.count is not None
-    n = _formula_value(x, ind.count)
-    units = max(n, ZERO)
-    lost = ind.per * units
-    raw = clamp(w - lost, ZERO, w)
-    steps = [
-        step(
-            "deduct",
-            count=FormulaUse.of(ind.count, x.names),
-            units=n,
-            per=ind.per,
-            counted=units,
-            lost=lost,
-            weight=w,
-            score=raw,
-        )
-    ]
-    if w - lost < 0:
-        steps.append(step("floored"))
-    return Outcome(raw, steps)
+def deduct(ind: CompiledIndicator) -> Rule:
+    w, per, count = ind.weight, ind.per, ind.count
+    assert per is not None
+    assert count is not None
+
+    def rule(x: RuleInput) -> Outcome:
+        n = _formula_value(x, count)
+        units = max(n, ZERO)
+        lost = per * units
+        raw = clamp(w - lost, ZERO, w)
+        steps = [
+            step(
+                "deduct",
+                count=FormulaUse.of(count, x.names),
+                units=n,
+                per=per,
+                counted=units,
+                lost=lost,
+                weight=w,
+                score=raw,
+            )
+        ]
+        if w - lost < 0:
+            steps.append(step("floored"))
+        return Outcome(raw, steps)
+
+    return rule
 
 
-def checklist(x: RuleInput) -> Outcome:
+def _checklist(x: RuleInput) -> Outcome:
     ind = x.ind
     given = x.actual
     if isinstance(given, str):
@@ -417,7 +454,7 @@ def checklist(x: RuleInput) -> Outcome:
     return Outcome(raw, steps, None, None, ", ".join(it.label for it in chosen))
 
 
-def manual(x: RuleInput) -> Outcome:
+def _manual(x: RuleInput) -> Outcome:
     ind, m = x.ind, x.manual
     if not isinstance(m, Mapping) or "score" not in m:
         raise RuleProblem("manual_missing")
@@ -436,27 +473,37 @@ def manual(x: RuleInput) -> Outcome:
     return Outcome(score, [step("manual", score=score, why=justification.strip()[:200])])
 
 
-def formula(x: RuleInput) -> Outcome:
-    ind = x.ind
-    assert ind.score is not None
-    value = _formula_value(x, ind.score)
-    steps = [step("formula", formula=FormulaUse.of(ind.score, x.names), value=value)]
-    return Outcome(_clamped(x, value, steps), steps)
+def formula(ind: CompiledIndicator) -> Rule:
+    w, score = ind.weight, ind.score
+    assert score is not None
+
+    def rule(x: RuleInput) -> Outcome:
+        value = _formula_value(x, score)
+        steps = [made("formula", {"formula": FormulaUse.of(score, x.names), "value": value})]
+        return Outcome(_clamped(w, value, steps), steps)
+
+    return rule
 
 
-RULES: dict[str, Callable[[RuleInput], Outcome]] = {
+def _as_is(rule: Rule) -> Callable[[CompiledIndicator], Rule]:
+    """A rule with nothing of its indicator worth binding: the same function for all."""
+    return lambda ind: rule
+
+
+RULES: dict[str, Callable[[CompiledIndicator], Rule]] = {
     "ratio": ratio,
     "reverse": reverse,
     "exact": exact,
     "met": met,
-    "qualitative": qualitative,
+    "qualitative": _as_is(_qualitative),
     "bands": bands,
     "deduct": deduct,
-    "checklist": checklist,
-    "manual": manual,
+    "checklist": _as_is(_checklist),
+    "manual": _as_is(_manual),
     "formula": formula,
-    "deadline": deadline,
+    "deadline": _as_is(_deadline),
 }
+"""Each rule by name, made for one indicator: ``RULES[ind.rule](ind)(x)``."""
 NEEDS_ACTUAL = frozenset(
     {"ratio", "reverse", "exact", "met", "qualitative", "checklist", "deadline"}
 )
