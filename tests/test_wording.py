@@ -108,6 +108,16 @@ def test_a_compiled_sentence_says_what_the_pieces_say(spec, data, lang):
         ind = iset.indicator(r.id)
         spelled = words.spelled_out(r.steps, ind)
         assert words.explain(r.steps, ind) == spelled == _by_formatter(words, r.steps, ind)
+        # An indicator's own sentence, given the actual as the JSON writer shows it (or an
+        # object no step holds), its weight and target bound: the same words.
+        own = words.own_sentence(ind, tuple(st.kind for st in r.steps))
+        assert own is not None
+        shown = r.actual
+        if isinstance(shown, D):
+            text = words.show_for(ind)(shown)
+            assert own(r.steps, shown, text) == spelled
+            assert own(r.steps, D(str(shown)), "not this text") == spelled  # equal, not it
+        assert own(r.steps, object(), "not this text") == spelled
 
 
 def test_past_the_compiled_sentences_cap_explanations_are_spelled_out(monkeypatch):

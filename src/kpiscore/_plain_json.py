@@ -39,6 +39,7 @@ writes an entry or a template twice, never half of one.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from decimal import Decimal, setcontext
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -89,6 +90,8 @@ _NO_REASONS: dict[str, str] = {}  # never written to
 _NO_CLAIMS: dict[str, Decimal] = {}  # never written to
 _NONE: frozenset[str] = frozenset()
 _EMPTY: dict[str, Any] = {}  # never written to
+_NOT_SHOWN = object()  # no step holds it: an indicator without an actual shown
+_KIND = operator.itemgetter(0)  # a Step's kind
 
 
 class PlainJson:
@@ -140,6 +143,8 @@ class PlainJson:
                     show is fmt_value,
                     words.fixed(ind)["name"],
                     policy if ind.reason_required is None else None,
+                    ind.actual is None and ind.rule != "deadline",
+                    self.lanes[ind.id].shows_actual,
                 )
                 for ind in self.iset.indicators
             )
@@ -384,6 +389,7 @@ class _Row(_Scorer):
         self.scores: list[Decimal] = []  # each indicator's score, for the claims
         self.explanations: list[str] = []  # and its words, for a claim that differs
         self.lost: list[tuple[str, str, str, Decimal]] = []
+        self.x = RuleInput(iset.indicators[0], None, self.evaluator, lang, values, year=self.year)
 
     def write(
         self, ind: CompiledIndicator, each: _Each, shared: _Shared, template: _Sink, out: list[str]
@@ -455,12 +461,19 @@ class _Row(_Scorer):
         """Score one indicator and write its values into ``out``: (its points, its score,
         its explanation when the sink words it, what it lost, whether a reason is owed
         and not given), or None for the general path."""
+        x, lane = self.x, each.lane
         try:
-            read = self.actual(ind)
-            if read is None:
-                return None
-            actual, written, steps = read
-            lane = each.lane
+            if each.own:  # its own number or word, as read: what nearly every indicator reads
+                actual = self.env.get(ind.id)
+                if actual is None:
+                    return None
+                written = None
+                steps = [_actual_step(actual)] if each.shows and type(actual) is Decimal else []
+            else:
+                read = self.actual(ind)
+                if read is None:
+                    return None
+                actual, written, steps = read
             if lane.percent_guard and isinstance(actual, Decimal) and abs(actual) > PERCENT_SANE:
                 return None
             extras = self.own_names(ind, actual, lane.target) if lane.own_names else _EMPTY
@@ -468,10 +481,9 @@ class _Row(_Scorer):
             if lane.formulas:
                 names = {**names, **extras}
                 self.use(names)
-            claim = self.claims.get(ind.id)  # used by a level indicator's rule, in its band
-            x = RuleInput(
-                ind, actual, self.evaluator, self.lang, names, None, written, self.year, claim
-            )
+            # One RuleInput a row, its indicator's fields set in turn (no rule keeps it).
+            x.ind, x.actual, x.names, x.written = ind, actual, names, written
+            x.claimed = self.claims.get(ind.id)  # a level indicator's rule uses it in its band
             outcome = lane.rule(x)
         except RuleProblem:
             return None
@@ -497,7 +509,7 @@ class _Row(_Scorer):
             written = text if each.plain else None  # no unit, no %: the JSON's actual
         else:
             text, written = str(shown or ""), None
-        explanation = self.words.explain(steps, ind) if template.explained else ""
+        explanation = self.explain(steps, ind, shown, text) if template.explained else ""
         template.indicator_values(
             out,
             shown,
@@ -518,6 +530,14 @@ class _Row(_Scorer):
         if ind.weight - score > 0:
             lost = (ind.id, each.name, "scored", ind.weight - score)
         return point, score, explanation, lost, needs and not reason
+
+    def explain(self, steps: list[Step], ind: CompiledIndicator, shown: Any, text: str) -> str:
+        """``Words.explain``, through the indicator's own sentence: the actual it shows
+        is the ``shown`` the JSON writes, already written as ``text``."""
+        sentence = self.words.own_sentence(ind, tuple(map(_KIND, steps)))
+        if sentence is None:
+            return self.words.explain(steps, ind)
+        return sentence(steps, _NOT_SHOWN if shown is None else shown, text)
 
     def worded(self, differences: list[Difference]) -> tuple[Discrepancy, ...]:
         """The claims that differ as the general path words them, each with the
@@ -562,22 +582,20 @@ class _Row(_Scorer):
         return out
 
     def actual(self, ind: CompiledIndicator) -> tuple[Any, str | None, list[Step]] | None:
-        """(the actual, the cell as written, the steps that read it) as
+        """(the actual, the cell as written, the steps that read it) of an indicator that
+        does not simply read its own cell (``_Each.own``: ``fresh`` reads those), as
         ``IndicatorScorer.actual_of`` reads them on a plain row; None when absent."""
         if ind.actual is not None:
             self.use(self.env)
             actual = self.run_formula(ind.actual)
             use = FormulaUse.of(ind.actual, self.env)
             return actual, None, [made_step("actual_formula", {"formula": use, "value": actual})]
-        actual = self.env.get(ind.id)
-        if actual is None:
+        if self.env.get(ind.id) is None:
             return None
-        if ind.rule == "deadline":  # its cell as the general path reads it (the fast
-            read = plain_value(self.cells[ind.id])  # path keeps the day), and as written:
-            return read.value, read.written, []  # no other rule reads a cell as written
-        if type(actual) is Decimal and self.lanes[ind.id].shows_actual:
-            return actual, None, [made_step("actual_value", {"actual": actual})]
-        return actual, None, []
+        # A deadline's cell as the general path reads it (the fast path keeps the day),
+        # and as written: no other rule reads a cell as written.
+        read = plain_value(self.cells[ind.id])
+        return read.value, read.written, []
 
 
 class _Cells:
@@ -589,6 +607,10 @@ class _Cells:
 
     def indicator_values(self, values: list[str], *fields: Any, written: Any = None) -> None:
         values.append(table_cell(fields[5], fields[3]))  # status, score
+
+
+def _actual_step(actual: Decimal) -> Step:
+    return made_step("actual_value", {"actual": actual})
 
 
 def _na_steps(ind: CompiledIndicator) -> list[Step]:
@@ -630,6 +652,8 @@ class _Each(NamedTuple):
     plain: bool  # shown as fmt_value shows it: the JSON's actual is the same text
     name: str  # as points lost name it
     policy: ReasonPolicy | None  # the set's 偏差原因 policy; None: its own reason_required
+    own: bool  # reads its own cell (not a deadline: its cell is read again as written)
+    shows: bool  # its explanation starts with that number (``Lane.shows_actual``)
 
 
 class _Shared:

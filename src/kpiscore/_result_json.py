@@ -470,9 +470,9 @@ class _Template:
         values += (
             first,
             _text(shown),
-            _number(fmt_value(completion)),
-            _number(fmt_plain(score)),
-            _number(fmt_plain(raw)),
+            "null" if completion is None else f'"{fmt_value(completion)}"',  # _number inline
+            f'"{fmt_plain(score)}"',
+            f'"{fmt_plain(raw)}"',
             _STATUSES.get(status) or _text(status),
             _text(explanation),
             self.strings(flags, at + 6 + self.explained) if flags else "[]",

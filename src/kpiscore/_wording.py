@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, cast
 
 from ._formula import CompiledFormula, pieces
 from ._messages import Lang, Message, message
-from ._numbers import fixed_text, fmt_number, fmt_percent, fmt_value
+from ._numbers import fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
 
@@ -244,6 +244,7 @@ class Words:
         self._targets: dict[str, str] = {}
         self._reason_missing: dict[str, Message] = {}
         self._sentences: dict[tuple[str, ...], Sentence] = {}
+        self._own: dict[tuple[str, tuple[str, ...]], OwnSentence] = {}
         self._fixed: dict[str, dict[str, Any]] = {}
         self._formulas: dict[CompiledFormula, tuple[str | _Named, ...]] = {}
         # Results' JSON text around their values, per (indent, steps, row?, categories).
@@ -424,6 +425,19 @@ class Words:
             sentence = self._sentences[kinds] = _sentence(kinds, self.en)
         return sentence(steps, self, ind)
 
+    def own_sentence(self, ind: CompiledIndicator, kinds: tuple[str, ...]) -> OwnSentence | None:
+        """``explain`` for one indicator and one sequence of step kinds, its unit's shower
+        and its own numbers bound: the weight and the target written once, and the row's
+        actual as the caller already wrote it (``(steps, actual, its text)``). None past
+        the cap (a set of thousands of indicators): ``explain`` words it then."""
+        key = (ind.id, kinds)
+        found = self._own.get(key)
+        if found is None:
+            if len(self._own) >= _MAX_SENTENCES:
+                return None
+            found = self._own[key] = _sentence(kinds, self.en, _Own.of(self, ind))  # type: ignore[assignment]
+        return found
+
     def spelled_out(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
         """explain() piece by piece: what each compiled sentence must equal, and the way
         once a set has produced more step sequences than are worth compiling."""
@@ -476,7 +490,9 @@ _PLAIN = cast("Callable[[Decimal], str]", fmt_value)  # given a Decimal, a str
 
 def approx(d: Decimal) -> str:
     """An intermediate result: exact if short, else to 4 places."""
-    text = fixed_text(d)
+    text = str(d)  # fixed_text(d), inline
+    if "E" in text or "e" in text:
+        text = format(d, "f")
     dot = text.find(".")
     if dot >= 0 and len(text) - dot > 5:
         return "≈" + fmt_number(d, 4)
@@ -547,12 +563,46 @@ def _pieces(kind: str, pick: int, first: bool) -> tuple[tuple[str, str, Field | 
 
 _KIND = operator.itemgetter(0)  # a Step's kind, without a Python-level call per step
 Sentence = Callable[[Sequence[Step], "Words", "CompiledIndicator | IndicatorKey"], str]
+OwnSentence = Callable[[Sequence[Step], Any, str], str]
+"""(steps, the row's actual, its text as the indicator's unit shows it) → the sentence."""
+
+
+class _Own(NamedTuple):
+    """What an indicator's own sentences bind: its Words and itself, its unit's shower,
+    and its weight and target value with their texts (a step holds those very objects
+    on every row, so ``is`` finds them)."""
+
+    words: Words
+    ind: CompiledIndicator
+    show: Callable[[Decimal], str]
+    weight: Decimal
+    weight_text: str
+    target: Decimal | None
+    target_text: str
+
+    @classmethod
+    def of(cls, words: Words, ind: CompiledIndicator) -> _Own:
+        show = words.show_for(ind)
+        target = ind.target.value if ind.target is not None else None
+        return cls(
+            words,
+            ind,
+            show,
+            ind.weight,
+            fmt_number(ind.weight),
+            target,
+            show(target) if target is not None else "",
+        )
+
+
 _MAX_SENTENCES = 512  # distinct step sequences per set and language; real sets have dozens
 
 
-def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
+def _sentence(kinds: tuple[str, ...], en: bool, own: _Own | None = None) -> Sentence:
     """One explanation's pieces for this sequence of step kinds as one function, so that
-    a row's sentence is a single join of its literals and formatted values.
+    a row's sentence is a single join of its literals and formatted values. With
+    ``own``, one indicator's: ``(steps, actual, actual_text)``, its Words, itself and
+    its numbers bound (``Words.own_sentence``).
 
     The generated source holds only names this function makes up (v0, L0, F0, K0 …);
     every template's text, key and formatter reaches it as a bound constant, never as
@@ -564,7 +614,10 @@ def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
         "str": str,
         "Decimal": Decimal,
     }
-    lines: list[str] = ["def sentence(steps, w, ind):"]
+    lines: list[str] = ["def sentence(steps, A, T):" if own else "def sentence(steps, w, ind):"]
+    if own is not None:
+        names.update(w=own.words, ind=own.ind, S=own.show, W=own.weight, WT=own.weight_text)
+        names.update(TV=own.target, TT=own.target_text)
     items: list[str] = []
     for k, kind in enumerate(kinds):
         pieces = _pieces_of(kind, en, first=not items)  # as spelled_out: the first words said
@@ -578,13 +631,29 @@ def _sentence(kinds: tuple[str, ...], en: bool) -> Sentence:
                 names[items[-1]] = literal
             if field is not None:
                 spec = _spec_of(kind, en, name)
-                items.append(_call(f"v{k}", len(items), name, spec, field, names, en))
-    if any(item.startswith("(S(") for item in items):
+                call = _call(f"v{k}", len(items), name, spec, field, names, en)
+                items.append(_own_call(call, f"v{k}", len(items), spec, own))
+    if own is None and any(item.startswith("(S(") for item in items):
         lines.insert(1, "    S = w.show_for(ind)")
     lines.append("    return ''.join((" + ", ".join(items) + ",))" if items else "    return ''")
     exec(compile("\n".join(lines), "<kpiscore sentence>", "exec"), names)
     made: Sentence = names["sentence"]
     return made
+
+
+def _own_call(call: str, values: str, n: int, spec: str, own: _Own | None) -> str:
+    """In an indicator's own sentence, the numbers it already has in words: the row's
+    actual (``A``, written ``T``), its target value (written ``TT``) and its weight
+    (``WT``); anything else as ``call`` writes it."""
+    if own is None:
+        return call
+    if spec == "show":
+        tail = call.removeprefix(f"(S(x) if isinstance(x := {values}[K{n}], Decimal)")
+        target = "TT if x is TV else " if own.target is not None else ""
+        return f"(T if (x := {values}[K{n}]) is A else {target}S(x) if isinstance(x, Decimal){tail}"
+    if spec == "num":
+        return f"(WT if (x := {values}[K{n}]) is W else F{n}(x))"
+    return call
 
 
 def _call(
