@@ -469,16 +469,16 @@ class _Template:
             first = self.nested(actual, at)
         values += (
             first,
-            _text(shown),
+            encode_basestring(shown),  # a str, as the explanation and a reason: no _text()
             "null" if completion is None else f'"{fmt_value(completion)}"',  # _number inline
             f'"{fmt_plain(score)}"',
             f'"{fmt_plain(raw)}"',
             _STATUSES.get(status) or _text(status),
-            _text(explanation),
+            encode_basestring(explanation),
             self.strings(flags, at + 6 + self.explained) if flags else "[]",
             _LITERALS[needs],
-            "null" if reason is None else _text(reason),
-            "null" if problem is None else _text(problem),
+            "null" if reason is None else encode_basestring(reason),
+            "null" if problem is None else encode_basestring(problem),
         )
         if not self.explained:  # a batch's .jsonl line: no place for it (and never worded)
             del values[at + 6]
