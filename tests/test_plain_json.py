@@ -33,7 +33,15 @@ def written_rows(draw, spec):
     if spec.penalty is not None and draw(st.integers(0, 3)):  # else not judged: warned
         values["violation"] = draw(st.sampled_from([D(0), D(1), 1, "1"]))
     data = {
-        "subject": draw(st.sampled_from(["项目", {"name": "项目", "year": 2022}])),
+        "subject": draw(
+            st.sampled_from(
+                [
+                    "项目",
+                    {"name": "项目", "year": 2022},
+                    {"name": "项目", "year": D("2023.0"), "org": "乙"},
+                ]
+            )
+        ),
         "values": values,
     }
     if draw(st.booleans()):

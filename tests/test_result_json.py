@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import pickle
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -121,6 +122,8 @@ def test_laid_out_records_are_reused_and_bounded_and_still_the_same_bytes(monkey
         {"name": "项目甲"},
         {"name": '引号"与\\斜杠\n换行', "year": 2022, "done": True, "org": None},
         {"name": "x", "funds": 12.5},  # a float goes through the encoder
+        {"name": "x", "year": Decimal("2023"), "org": Decimal("-0.50")},  # kept as Decimals
+        {"name": "x", "contact": Decimal("1E+5"), "department": -3},
         {"name": "x", "items": ["a", "b"]},
         "只有名称",
         {},

@@ -307,3 +307,34 @@ categories: [{id: c1, name: 产出, weight: 100}]
 indicators:
   - {id: t, category: c1, name: 指标, weight: 100, rule: formula, score: "min(100, a + b + c)"}
 """
+
+
+def test_the_json_writer_words_an_indicator_through_its_own_sentence_made_once(monkeypatch):
+    """A row written to JSON without its detail words each indicator through the
+    indicator's own sentence, one per step sequence; past the cap, through explain()."""
+    from kpiscore import _wording
+
+    iset, words = _ratio_words()
+    made = []
+    real = _wording._sentence
+    monkeypatch.setattr(words, "_own", {})
+    monkeypatch.setattr(_wording, "_sentence", lambda *a: made.append(a) or real(*a))
+
+    def written(rate):
+        result = kpiscore.score(iset, {"values": {"x": rate}})
+        general = kpiscore.score(iset, {"subject": "甲", "values": {"x": rate}}).to_json()
+        return json.loads(result.to_json()), json.loads(general)
+
+    for rate in ("0.5", "0.6", "0.9", "0.5"):
+        mine, general = written(rate)
+        assert mine["indicators"] == general["indicators"]
+    # 0.5 and 0.6 fall short the same way, 0.9 meets the target: two own sentences.
+    own = [a[0] for a in made if len(a) == 3]  # (kinds, en, the indicator's own numbers)
+    assert len(own) == len(words._own) == 2
+    assert {kinds for _, kinds in words._own} == set(own)
+    monkeypatch.setattr(words, "_own", {})
+    monkeypatch.setattr(_wording, "_MAX_SENTENCES", 0)
+    assert words.own_sentence(iset.indicator("x"), ("actual_value",)) is None
+    mine, general = written("0.7")
+    assert mine["indicators"] == general["indicators"]
+    assert words._own == {}

@@ -168,6 +168,7 @@ _SCALARS: dict[type, Callable[[Any], str]] = {
     int: str,
     bool: lambda v: _LITERALS[v],
     type(None): lambda v: "null",
+    Decimal: lambda v: _number(fmt_plain(v)),  # a year or amount as read (2023 from a table)
 }
 
 
