@@ -617,7 +617,8 @@ def _sentence(kinds: tuple[str, ...], en: bool, own: _Own | None = None) -> Sent
     lines: list[str] = ["def sentence(steps, A, T):" if own else "def sentence(steps, w, ind):"]
     if own is not None:
         names.update(w=own.words, ind=own.ind, S=own.show, W=own.weight, WT=own.weight_text)
-        names.update(TV=own.target, TT=own.target_text)
+        # An indicator without a target value: no step holds a fresh object.
+        names.update(TV=object() if own.target is None else own.target, TT=own.target_text)
     items: list[str] = []
     for k, kind in enumerate(kinds):
         pieces = _pieces_of(kind, en, first=not items)  # as spelled_out: the first words said
@@ -649,8 +650,7 @@ def _own_call(call: str, values: str, n: int, spec: str, own: _Own | None) -> st
         return call
     if spec == "show":
         tail = call.removeprefix(f"(S(x) if isinstance(x := {values}[K{n}], Decimal)")
-        target = "TT if x is TV else " if own.target is not None else ""
-        return f"(T if (x := {values}[K{n}]) is A else {target}S(x) if isinstance(x, Decimal){tail}"
+        return f"(T if (x := {values}[K{n}]) is A else TT if x is TV else S(x) if isinstance(x, Decimal){tail}"
     if spec == "num":
         return f"(WT if (x := {values}[K{n}]) is W else F{n}(x))"
     return call
