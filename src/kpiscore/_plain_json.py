@@ -39,7 +39,6 @@ writes an entry or a template twice, never half of one.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable
 from decimal import Decimal, setcontext
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -76,7 +75,7 @@ from ._rules import RuleInput, RuleProblem
 from ._steps import FormulaUse, Step
 from ._steps import made as made_step
 from ._subject import read_subject
-from ._wording import words_for
+from ._wording import _KIND, words_for
 from .compiled import CompiledIndicator, IndicatorSet, ReasonPolicy
 
 if TYPE_CHECKING:
@@ -91,7 +90,6 @@ _NO_CLAIMS: dict[str, Decimal] = {}  # never written to
 _NONE: frozenset[str] = frozenset()
 _EMPTY: dict[str, Any] = {}  # never written to
 _NOT_SHOWN = object()  # no step holds it: an indicator without an actual shown
-_KIND = operator.itemgetter(0)  # a Step's kind
 
 
 class PlainJson:

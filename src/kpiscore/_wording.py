@@ -435,7 +435,8 @@ class Words:
         if found is None:
             if len(self._own) >= _MAX_SENTENCES:
                 return None
-            found = self._own[key] = _sentence(kinds, self.en, _Own.of(self, ind))  # type: ignore[assignment]
+            made = _sentence(kinds, self.en, _Own.of(self, ind))
+            found = self._own[key] = cast("OwnSentence", made)  # its own signature
         return found
 
     def spelled_out(self, steps: Sequence[Step], ind: CompiledIndicator | IndicatorKey) -> str:
@@ -595,7 +596,9 @@ class _Own(NamedTuple):
         )
 
 
-_MAX_SENTENCES = 512  # distinct step sequences per set and language; real sets have dozens
+# Distinct step sequences per set and language, and as many (indicator, sequence)
+# pairs: real sets have dozens of the one and hundreds of the other.
+_MAX_SENTENCES = 512
 
 
 def _sentence(kinds: tuple[str, ...], en: bool, own: _Own | None = None) -> Sentence:
