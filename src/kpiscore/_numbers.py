@@ -89,10 +89,8 @@ def fmt_number(value: Decimal, places: int | None = None) -> str:
         value = round_half_up(value, places)
         if value.is_zero():
             value = value.copy_abs()  # −0.00004 to 4 places is 0.0000, never −0.0000
-    text = str(value)  # fixed_text(value), inline: an explanation writes several a row
-    if "E" in text or "e" in text:
-        text = format(value, "f")
-    if places is None and "." in text:
+    text = fixed_text(value)
+    if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
@@ -108,12 +106,7 @@ def fmt_percent(fraction: Decimal) -> str:
     percent = fraction.scaleb(2, CONTEXT)
     if percent.adjusted() < _PERCENT_DIGITS:
         percent = percent.quantize(_QUANTA[2], ROUND_HALF_UP, CONTEXT)
-    text = str(percent)  # fmt_number(percent), inline: a row writes one an indicator
-    if "E" in text or "e" in text:
-        text = format(percent, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return ("0" if text in ("-0", "") else text) + "%"
+    return fmt_number(percent) + "%"
 
 
 def fmt_value(d: Decimal | None) -> str | None:
@@ -133,7 +126,5 @@ def fmt_plain(d: Decimal | None) -> str | None:
     """Scores and amounts exactly as computed (already rounded where the set says)."""
     if d is None:
         return None
-    text = str(d)  # fixed_text(d), inline: a row writes two an indicator
-    if "E" in text or "e" in text:
-        text = format(d, "f")
+    text = fixed_text(d)
     return "0" if text == "-0" else text

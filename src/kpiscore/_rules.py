@@ -66,7 +66,7 @@ class RuleInput:
 
 
 Rule = Callable[[RuleInput], Outcome]
-"""One indicator's rule, its constants bound when the set is compiled (``rule_for``)."""
+"""One indicator's rule, its constants bound when the set's lanes are laid."""
 
 
 def _num(actual: Any) -> Decimal:

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, cast
 
 from ._formula import CompiledFormula, pieces
 from ._messages import Lang, Message, message
-from ._numbers import fmt_number, fmt_percent, fmt_value
+from ._numbers import fixed_text, fmt_number, fmt_percent, fmt_value
 from ._steps import FormulaUse, Step
 from .compiled import CompiledIndicator, IndicatorSet, shown_name
 
@@ -491,9 +491,7 @@ _PLAIN = cast("Callable[[Decimal], str]", fmt_value)  # given a Decimal, a str
 
 def approx(d: Decimal) -> str:
     """An intermediate result: exact if short, else to 4 places."""
-    text = str(d)  # fixed_text(d), inline
-    if "E" in text or "e" in text:
-        text = format(d, "f")
+    text = fixed_text(d)
     dot = text.find(".")
     if dot >= 0 and len(text) - dot > 5:
         return "≈" + fmt_number(d, 4)
