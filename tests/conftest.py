@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,8 +17,11 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The command line caches validated sets; a test run keeps its own, never the user's.
-os.environ["KPISCORE_CACHE_DIR"] = tempfile.mkdtemp(prefix="kpiscore-test-cache-")
+# The command line caches validated sets; a test run keeps its own, never the user's,
+# and leaves nothing behind (mutation runs start thousands of test processes).
+_CACHE_DIR = tempfile.mkdtemp(prefix="kpiscore-test-cache-")
+os.environ["KPISCORE_CACHE_DIR"] = _CACHE_DIR
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture
