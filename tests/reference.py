@@ -56,6 +56,8 @@ class Spec:
     rounding: str = "indicator"
     penalty: Decimal | None = None  # deducted from the total when the value `violation` is 1
     forced_below: Decimal | None = None  # a penalty 'total < this' that sets the grade to 中
+    # The set's 偏差原因 policy: below the weight, flagged, completion off 1 by more than.
+    reasons: tuple[bool, bool, Decimal | None] = (True, True, None)
 
     @property
     def full_score(self) -> Decimal:
@@ -239,7 +241,14 @@ def deadline(ind: Ind, v: Any) -> Decimal:
 NUMERIC = {"ratio": ratio, "reverse": reverse, "exact": exact, "met": met}
 
 
-def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any = None) -> Row:
+def score_one(
+    ind: Ind,
+    v: Any,
+    claimed: Decimal | None,
+    precision: int,
+    m: Any = None,
+    reasons: tuple[bool, bool, Decimal | None] = (True, True, None),
+) -> Row:
     if v == "n/a":
         return Row(ZERO, "not_applicable", False)
     try:
@@ -265,15 +274,18 @@ def score_one(ind: Ind, v: Any, claimed: Decimal | None, precision: int, m: Any 
             else:
                 raw = bands(ind, a) if ind.rule == "bands" else deduct(ind, a)
     except Unscorable as why:
-        owed = why.status == "missing_data" and ind.weight > 0
+        owed = why.status == "missing_data" and ind.weight > 0 and reasons[0]  # below_weight
         return Row(ZERO, why.status, owed)
     score = half_up(raw, precision)
     flagged = perf is not None and perf > OVER
-    # reason_required replaces the set's policy (below the weight, or flagged)
+    # reason_required replaces the set's policy
+    below, over, deviation = reasons
     owed = (
         score < ind.weight * ind.reason_below
         if ind.reason_below is not None
-        else score < ind.weight or flagged
+        else (below and score < ind.weight)
+        or (over and flagged)
+        or (deviation is not None and completion is not None and abs(completion - 1) > deviation)
     )
     return Row(score, "scored", owed, raw, completion, flagged)
 
@@ -286,7 +298,7 @@ def score(
 ) -> Scored:
     p, manual = spec.precision, manual or {}
     rows = {
-        i.id: score_one(i, values.get(i.id), claimed.get(i.id), p, manual.get(i.id))
+        i.id: score_one(i, values.get(i.id), claimed.get(i.id), p, manual.get(i.id), spec.reasons)
         for i in spec.indicators
     }
     part = (lambda r: r.raw) if spec.rounding == "total" else (lambda r: r.score)

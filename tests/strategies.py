@@ -160,6 +160,17 @@ def specs(draw: Any, rules: tuple[str, ...] = RULES) -> Spec:
         rounding=draw(st.sampled_from(["indicator", "indicator", "total"])),
         penalty=draw(st.sampled_from([None, D(5), D(100)])),
         forced_below=draw(st.sampled_from([None, None, D(85)])),
+        reasons=draw(
+            st.sampled_from(
+                [
+                    (True, True, None),
+                    (True, True, None),
+                    (False, False, D("0.1")),
+                    (True, False, D("0.2")),
+                    (False, True, None),
+                ]
+            )
+        ),
     )
 
 
@@ -170,6 +181,16 @@ def to_yaml(spec: Spec) -> str:
         "name: 差分测试",
         f"precision: {spec.precision}",
         f"rounding: {spec.rounding}",
+        *(
+            []
+            if spec.reasons == (True, True, None)
+            else [
+                f"reasons: {{below_weight: {str(spec.reasons[0]).lower()}, "
+                f"over_achievement: {str(spec.reasons[1]).lower()}"
+                + ("" if spec.reasons[2] is None else f", deviation_above: {_num(spec.reasons[2])}")
+                + "}"
+            ]
+        ),
         "categories:",
         *(f"  - {{id: {c}, name: 类{c}, weight: {_num(w)}}}" for c, w in spec.categories),
         "indicators:",

@@ -18,6 +18,7 @@ from tests.test_fast import EXAMPLES, PHASES, _general, plain_rows, plain_value
 
 import kpiscore
 from kpiscore._batch import batch_row
+from kpiscore._fused import FRESH
 from kpiscore._plain_json import PlainJson, _Cells, writer_for
 from kpiscore._result_json import to_json
 from kpiscore._wording import Words
@@ -138,6 +139,8 @@ def test_a_plain_rows_json_written_from_its_cells_is_the_general_paths_json(data
     explained = data.draw(st.sampled_from([True, True, False]))  # False: a batch's .jsonl
     rows = [row for _, row, _ in drawn]
     writer = writer_for(iset)
+    if writer is not None and data.draw(st.booleans()):
+        writer.write_out_after = 1  # ratio and reverse written out from the second row
     before = writer.written if writer is not None else 0
     expected = 0
     seen = False  # the first writable row of a kind is written the general way
@@ -615,13 +618,13 @@ def test_the_values_kept_per_indicator_are_bounded(monkeypatch):
 def test_an_indicator_is_keyed_until_its_misses_reach_the_trial_without_as_many_hits():
     from kpiscore._plain_json import _TRIAL, _Shared
 
-    shared = _Shared()
+    shared = _Shared(0)
     for _ in range(_TRIAL - 1):
         shared.missed()
     assert not shared.off
     shared.missed()
     assert shared.off and (shared.hits, shared.misses) == (0, _TRIAL)
-    again = _Shared()
+    again = _Shared(0)
     again.hits = _TRIAL
     for _ in range(_TRIAL):
         again.missed()
@@ -698,6 +701,7 @@ _JUNK_CELLS = st.one_of(
 )
 def test_any_row_is_written_as_the_general_path_writes_it_or_refused_as_it_is(rows, lang):
     iset = kpiscore.loads(SET)
+    writer_for(iset).write_out_after = 1  # junk reaches the written-out indicators too
     for result, row in zip(kpiscore.score_many(iset, rows, lang=lang), rows, strict=True):
         try:
             general = _general(iset, row, lang, result.row)
@@ -747,3 +751,73 @@ def test_threads_sharing_one_set_write_what_one_thread_writes():
     for kind, texts in got:
         assert texts == want[kind], kind
     assert writer_for(shared).written > 0 and not writer_for(shared).refused
+
+
+def _numbers(n, seed=3):
+    """Plain rows of SET whose numbers never repeat, with a 偏差原因 now and then."""
+    import random
+
+    rnd = random.Random(seed)
+    rows = []
+    for k in range(n):
+        cells = {
+            "budget": D(100),
+            "spent": D(rnd.randint(500, 1000)) / 10,
+            "a": D(rnd.randint(0, 1300)) / 1000,
+            "k": D(rnd.randint(0, 9000)) / 100,
+            "f": D(rnd.randint(0, 4000)) / 100,
+            "g": D(rnd.randint(0, 2000)) / 100,
+            "q": LEVELS[k % 4],
+            "t": "2023-09-30",
+        }
+        row = {"subject": {"name": f"项目{k}", "year": 2023}, "values": cells}
+        if k % 3 == 0:
+            row["reasons"] = {"k": "成本上涨", "完成率": f"原因{k}"}
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("explained", [True, False])
+def test_ratio_and_reverse_are_written_out_after_their_rows_and_write_the_same_text(
+    lang, indent, explained
+):
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    writer.write_out_after = 3
+    rows = _numbers(12)
+    results = list(kpiscore.score_many(iset, rows, lang=lang))
+    for k, (result, row) in enumerate(zip(results, rows, strict=True)):
+        general = _general(iset, row, lang, result.row)
+        if explained:
+            assert result.to_json(indent=indent) == general.to_json(indent=indent)
+        else:
+            assert to_json(result, indent, False, explained=False) == to_json(
+                general, indent, False, explained=False
+            )
+        (slots,) = writer.shared.values()
+        fused = {ind.id for ind, slot in zip(iset.indicators, slots, strict=True) if slot.fused}
+        # Rows 1-3 score through the pieces (the first is also written the general way,
+        # to compare), and ratio and reverse are written out from then on.
+        assert fused == (set() if k < 2 else {"a", "k"}), k
+    assert writer.written == len(rows) - 1
+
+
+def test_a_written_out_indicator_leaves_what_it_does_not_expect_to_the_general_pieces():
+    iset = kpiscore.loads(SET)
+    writer = writer_for(iset)
+    writer.write_out_after = 1
+    rows = _numbers(6)
+    rows[3]["values"]["k"] = "很多"  # a word where a number is due
+    rows[4]["values"]["a"] = D(250)  # a percent typed × 100
+    rows[5]["values"]["k"] = D(0)  # the full weight, said as an actual of 0
+    for result, row in zip(kpiscore.score_many(iset, rows), rows, strict=True):
+        assert result.to_json() == _general(iset, row, "zh", result.row).to_json()
+    # Rows 4 and 5 are the general path's (invalid_data), the first is compared.
+    assert writer.written == 3
+    # The fast path never hands the writer such a cell; the function still refuses it.
+    (slots,) = writer.shared.values()
+    for cell in (True, "很多", D(250), None):
+        out = []
+        assert slots[1].fused({"a": cell}, {}, out) is FRESH and out == []

@@ -1,0 +1,315 @@
+"""An indicator's JSON values as one generated function, for the rules worth it.
+
+The plain-row writer (``_plain_json``) scores an indicator through the general
+path's pieces: its rule makes an Outcome and a trace of steps, ``concluded`` adds
+the closing steps, the indicator's compiled sentence words them and the template
+writes the values. On rows whose numbers never repeat that is most of a row's
+cost, and most of it goes to the pieces' hand-offs (a dict a step, the trace's
+kinds as a key, the Outcome) rather than to the numbers. Here a ratio or reverse
+indicator that reads its own cell is written by one function made for it: the
+rule's branches written out with its target, weight and limits bound, each branch
+saying its steps straight into the sentence, then the closing steps, the 偏差原因
+owed and the JSON values — what ``_Row.fresh`` writes, byte for byte.
+
+The sentence is still worded from ``_wording``'s templates, step by step and in
+the order the rule records its steps (``_pieces_of``, the first step without its
+leading comma); a field whose value the set decides (the target, the weight, a
+limit, a word) is written once here through the template's own formatter, the
+rest through the formatters a compiled sentence calls. The arithmetic is the
+rule's own (``_rules.ratio``, ``_rules.reverse``), in the same order with the same
+operations. A value the function does not expect (a cell that is no Decimal, a %
+far above 100 %) returns FRESH and the writer runs ``_Row.fresh``.
+tests/test_plain_json.py holds the two to the same text on generated sets and
+rows, and the writer compares its first row of each kind with the general path's.
+
+As with the other generated code (``_fast_code``, ``_formula_code``), the source
+holds only names made up here: every id, text and number reaches it as a bound
+value, and it runs with no builtins but the three it calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
+
+from ._indicators import PERCENT_SANE
+from ._numbers import CONTEXT, fmt_plain, fmt_value
+from ._wording import _DIRECT, FIELDS, WORDS, Words, _pieces_of, _spec_of
+from .compiled import CompiledIndicator, ReasonPolicy
+
+if TYPE_CHECKING:
+    from ._result_json import _Template
+
+FRESH = object()
+"""What a written-out indicator returns for a row it does not expect."""
+
+Written = Callable[[Mapping[str, Any], Mapping[str, str], list[str]], Any]
+"""(the row's names, its 偏差原因, the values so far) → what ``_Row.fresh`` returns,
+the indicator's values added to the list; or FRESH, nothing added."""
+
+RULES = frozenset({"ratio", "reverse"})
+
+
+def written_out(
+    ind: CompiledIndicator,
+    words: Words,
+    template: _Template,
+    shown: tuple[Callable[[Decimal], str], bool, bool, str, ReasonPolicy],
+    precision: int,
+    by_category: bool,
+) -> Written:
+    """Indicator ``ind`` as one function; ``shown``: how the writer shows its actual
+    (the unit's shower, whether that is fmt_value's text, whether its sentence starts
+    with the actual), its name as points lost name it, and the set's reason policy."""
+    show, plain, shows, name, policy = shown
+    code = _Code(ind, words, template.explained)
+    target = ind.target
+    assert target is not None  # a ratio or reverse rule's
+    assert target.value is not None
+    code.bound.update(
+        S=show,
+        T=target.value,
+        W=ind.weight,
+        Q=_quantum(precision),
+        OA=ind.over_achievement,
+        DEV=policy.deviation_above,
+        STRINGS=template.strings,
+        OVER=("over_achievement",),
+        NAME=name,
+        FRESH=FRESH,
+    )
+    lines = code.lines
+    lines += [
+        "def written(env, reasons, out):",
+        "    a = env.get(ID)",
+        "    if type(a) is not Decimal:",
+        "        return FRESH",
+    ]
+    if target.percent:  # as fresh: a percent typed × 100 leaves the row to the general path
+        lines += ["    if abs(a) > PERCENT_SANE:", "        return FRESH"]
+    lines.append("    at = S(a)")
+    if shows:
+        code.say("actual_value", {"actual": "a"}, "    ")
+    (_ratio if ind.rule == "ratio" else _reverse)(code, ind)
+    code.closing(precision, _owed(policy))
+    lines += [
+        "    reason = reasons.get(ID)",
+        "    if needs:",
+    ]
+    code.say("reason_owed", {}, "        ")
+    lines += ["        if not reason:"]
+    code.say("reason_not_given", {}, "            ")
+    lines += ["        else:"]
+    code.say("reason_given", {"reason": "reason[:100]"}, "            ")
+    at = "at" if plain else "fmt_value(a)"
+    if code.explained:
+        lines.append("    said = ''.join(P)")
+    lines += [
+        f"    flags = STRINGS(OVER, len(out) + {6 + code.explained}) if over else '[]'",
+        f"    out += ('\"' + {at} + '\"', E(at), "
+        "'null' if c is None else '\"' + fmt_value(c) + '\"', "
+        "'\"' + fmt_plain(score) + '\"', '\"' + fmt_plain(raw) + '\"', '\"scored\"', "
+        + ("E(said), " if code.explained else "")
+        + "flags, 'true' if needs else 'false', 'null' if reason is None else E(reason), 'null')",
+        "    lost = W - score",
+        "    return (score if BY_CATEGORY else raw), score, "
+        + ("said" if code.explained else "''")
+        + ", ((ID, NAME, 'scored', lost) if lost > 0 else None), needs and not reason",
+    ]
+    code.bound["BY_CATEGORY"] = by_category
+    made: Written = code.made()
+    return made
+
+
+def _ratio(code: _Code, ind: CompiledIndicator) -> None:
+    """As ``_rules.ratio``: the completion, zero below a floor, full at 1, else scaled."""
+    code.bound["Z"] = ind.zero_below
+    code.lines.append("    c = perf = a / T")
+    code.say("ratio_head", {"target": _Set(code.target_shown), "completion": "c"}, "    ")
+    branch = "if"
+    if ind.zero_below is not None:
+        code.lines += ["    if c < Z:", "        raw = ZERO"]
+        code.say("zero_below", {"limit": _Set(ind.zero_below)}, "        ")
+        branch = "elif"
+    code.lines += [f"    {branch} c >= 1:", "        raw = W"]
+    code.say("full_capped", {"weight": _Set(ind.weight)}, "        ")
+    code.lines.append("    else:")
+    code.scaled("not_met", "actual/target", "a", "T")
+
+
+def _reverse(code: _Code, ind: CompiledIndicator) -> None:
+    """As ``_rules.reverse``: full at or below the target, zero above a ceiling."""
+    assert ind.target is not None
+    assert ind.target.value is not None
+    t, ceiling = ind.target.value, ind.zero_above
+    code.bound["Z"] = ceiling
+    code.lines.append("    c = a / T" if t != 0 else "    c = None")
+    code.lines.append("    perf = T / a if a > 0 else None")
+    code.say("reverse_head", {"target": _Set(code.target_shown), "actual": "a"}, "    ")
+    branch = "if"
+    if ceiling is not None and t > 0:
+        code.lines += ["    if a / T > Z:", "        raw = ZERO"]
+        code.say("zero_above", {"limit": _Set(ceiling)}, "        ")
+        branch = "elif"
+    code.lines += [f"    {branch} a == 0:", "        raw = W"]
+    code.say("full_zero_actual", {"weight": _Set(ind.weight)}, "        ")
+    code.lines += ["    elif a <= T:", "        raw = W"]
+    code.say("full", {"weight": _Set(ind.weight)}, "        ")
+    code.lines.append("    else:")
+    code.scaled("not_met", "target/actual", "T", "a")
+
+
+class _Set:
+    """A step's value the set decides: worded once, when the function is made."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+def _owed(policy: ReasonPolicy) -> str:
+    """``owes_reason`` for this policy, over ``score``, ``c`` and ``over``."""
+    terms = []
+    if policy.below_weight:
+        terms.append("score < W")
+    if policy.over_achievement:
+        terms.append("over")
+    if policy.deviation_above is not None:
+        terms.append("(c is not None and abs(c - 1) > DEV)")
+    return " or ".join(terms) or "False"
+
+
+def _quantum(places: int) -> Decimal:
+    """The quantum ``round_half_up`` rounds a score to."""
+    return Decimal(1).scaleb(-places)
+
+
+class _Code:
+    """The function's source as it is written, and what it binds."""
+
+    def __init__(self, ind: CompiledIndicator, words: Words, explained: bool):
+        self.ind = ind
+        self.words = words
+        self.explained = explained
+        self.first = True  # the next step said is the sentence's first
+        self.lines: list[str] = []
+        self.target_shown = ind.target.show() if ind.target is not None else ""
+        self.bound: dict[str, Any] = {
+            "__builtins__": {},
+            "isinstance": isinstance,
+            "str": str,
+            "abs": abs,
+            "len": len,
+            "max": max,
+            "min": min,
+            "type": type,
+            "Decimal": Decimal,
+            "ZERO": Decimal(0),
+            "PERCENT_SANE": PERCENT_SANE,
+            "HALF_UP": ROUND_HALF_UP,
+            "CONTEXT": CONTEXT,
+            "E": encode_basestring,
+            "fmt_value": fmt_value,
+            "fmt_plain": fmt_plain,
+            "ID": ind.id,
+        }
+
+    def say(self, kind: str, values: Mapping[str, str | _Set], indent: str) -> None:
+        """Step ``kind`` added to the sentence ``P``: each field the source expression
+        ``values`` gives (``a``: the actual as shown, ``at``), or worded now (_Set)."""
+        first, self.first = self.first, False
+        if not self.explained:
+            self.lines.append(indent + "pass")  # a branch still needs a body
+            return
+        en = self.words.en
+        items: list[str] = []  # the source of each text and value, in order
+        texts: list[str] = []
+        for literal, name, field in _pieces_of(kind, en, first):
+            if literal:
+                texts.append(literal)
+            if field is None:
+                continue
+            value = values[name]
+            spec = _spec_of(kind, en, name)
+            if isinstance(value, _Set):
+                texts.append(field(value.value, self.words, self.ind))
+                continue
+            if texts:
+                items.append(self.text("".join(texts)))
+                texts = []
+            items.append(self.source(value, spec))
+        if texts:
+            items.append(self.text("".join(texts)))
+        if first:
+            self.lines.append(indent + "P = [" + ", ".join(items) + "]")
+        elif items:
+            self.lines.append(indent + "P += (" + ", ".join(items) + ",)")
+        else:
+            self.lines.append(indent + "pass")
+
+    def text(self, text: str) -> str:
+        key = f"L{len(self.bound)}"
+        self.bound[key] = text
+        return key
+
+    def source(self, value: str, spec: str) -> str:
+        """The source that words a runtime value as the template's spec writes it."""
+        if spec == "show":
+            if value == "a":
+                return "at"
+            return f"(S(x) if isinstance(x := {value}, Decimal) else str(x))"
+        if spec in _DIRECT:
+            key = f"F{len(self.bound)}"
+            self.bound[key] = _DIRECT[spec]
+            return f"{key}({value})"
+        if spec == "":
+            return f"str({value})"
+        if spec == "word":
+            key = f"F{len(self.bound)}"
+            self.bound[key] = {k: pair[int(self.words.en)] for k, pair in WORDS.items()}
+            return f"{key}[{value}]"
+        field = FIELDS[spec]
+        key = f"F{len(self.bound)}"
+        self.bound[key] = lambda v: field(v, self.words, self.ind)
+        return f"{key}({value})"
+
+    def scaled(self, state: str, rule: str, num: str, den: str) -> None:
+        """``_rules._scaled`` in the else branch: w × num/den, capped at the weight."""
+        ind = self.ind
+        self.lines += [
+            f"        exact = W * {num} / {den}",
+            "        raw = max(ZERO, min(W, exact))",
+        ]
+        fields: dict[str, str | _Set] = {
+            "state": _Set(state),
+            "rule": _Set(rule),
+            "num": _Set(ind.target.value) if num == "T" else num,  # type: ignore[union-attr]
+            "den": _Set(ind.target.value) if den == "T" else den,  # type: ignore[union-attr]
+            "weight": _Set(ind.weight),
+            "exact": "exact",
+        }
+        self.say("scaled", fields, "        ")
+        self.lines.append("        if raw != exact:")
+        self.say("below_zero", {"score": "raw"}, "            ")
+
+    def closing(self, precision: int, owed: str) -> None:
+        """``concluded`` and ``owes_reason``: rounded once, the over-achievement flag."""
+        self.lines += [
+            "    score = raw.quantize(Q, HALF_UP, CONTEXT)",
+            "    if score != raw:",
+        ]
+        self.say("rounded", {"places": _Set(precision), "score": "score"}, "        ")
+        self.lines.append("    else:")
+        self.say("score", {"score": "score"}, "        ")
+        over = _Set(self.ind.over_achievement)
+        self.lines += ["    over = perf is not None and perf > OA", "    if over:"]
+        self.say("over_achievement", {"performance": "perf", "limit": over}, "        ")
+        self.lines.append(f"    needs = {owed}")
+
+    def made(self) -> Any:
+        source = "\n".join(self.lines)
+        exec(compile(source, "<kpiscore written-out indicator>", "exec"), self.bound)
+        return self.bound["written"]
