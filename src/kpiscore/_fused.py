@@ -34,10 +34,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._indicators import PERCENT_SANE
 from ._numbers import CONTEXT, fmt_plain, fmt_value
 from ._wording import _DIRECT, FIELDS, WORDS, Words, _pieces_of, _spec_of
-from .compiled import CompiledIndicator, ReasonPolicy
+from .compiled import BandSpec, CompiledIndicator, ReasonPolicy
 
 if TYPE_CHECKING:
     from ._result_json import _Template
@@ -49,7 +50,7 @@ Written = Callable[[Mapping[str, Any], Mapping[str, str], list[str]], Any]
 """(the row's names, its 偏差原因, the values so far) → what ``_Row.fresh`` returns,
 the indicator's values added to the list; or FRESH, nothing added."""
 
-RULES = frozenset({"ratio", "reverse"})
+RULES = frozenset({"ratio", "reverse", "bands", "formula"})
 
 
 def written_out(
@@ -66,11 +67,9 @@ def written_out(
     show, plain, shows, name, policy = shown
     code = _Code(ind, words, template.explained)
     target = ind.target
-    assert target is not None  # a ratio or reverse rule's
-    assert target.value is not None
     code.bound.update(
         S=show,
-        T=target.value,
+        T=None if target is None else target.value,
         W=ind.weight,
         Q=_quantum(precision),
         OA=ind.over_achievement,
@@ -87,12 +86,14 @@ def written_out(
         "    if type(a) is not Decimal:",
         "        return FRESH",
     ]
-    if target.percent:  # as fresh: a percent typed × 100 leaves the row to the general path
+    if (
+        target is not None and target.percent
+    ):  # as fresh: a percent typed × 100 leaves the row to the general path
         lines += ["    if abs(a) > PERCENT_SANE:", "        return FRESH"]
     lines.append("    at = S(a)")
     if shows:
         code.say("actual_value", {"actual": "a"}, "    ")
-    (_ratio if ind.rule == "ratio" else _reverse)(code, ind)
+    _BODIES[ind.rule](code, ind)
     code.closing(precision, _owed(policy))
     lines += [
         "    reason = reasons.get(ID)",
@@ -125,6 +126,7 @@ def written_out(
 
 def _ratio(code: _Code, ind: CompiledIndicator) -> None:
     """As ``_rules.ratio``: the completion, zero below a floor, full at 1, else scaled."""
+    code.measured = True
     code.bound["Z"] = ind.zero_below
     code.lines.append("    c = perf = a / T")
     code.say("ratio_head", {"target": _Set(code.target_shown), "completion": "c"}, "    ")
@@ -144,6 +146,7 @@ def _reverse(code: _Code, ind: CompiledIndicator) -> None:
     assert ind.target is not None
     assert ind.target.value is not None
     t, ceiling = ind.target.value, ind.zero_above
+    code.measured = True
     code.bound["Z"] = ceiling
     code.lines.append("    c = a / T" if t != 0 else "    c = None")
     code.lines.append("    perf = T / a if a > 0 else None")
@@ -161,6 +164,75 @@ def _reverse(code: _Code, ind: CompiledIndicator) -> None:
     code.scaled("not_met", "target/actual", "T", "a")
 
 
+def _formula(code: _Code, ind: CompiledIndicator) -> None:
+    """As ``_rules.formula``: the score formula's value, clamped to [0, weight]."""
+    assert ind.score is not None
+    code.names()
+    code.bound["F"] = ind.score
+    code.lines += ["    try:", "        v = EV(F, n)", "    except EF:", "        return FRESH"]
+    code.number("v", "    ")
+    code.say("formula", {"formula": _Formula(ind.score), "value": "v"}, "    ")
+    code.clamped("v", "    ")
+
+
+def _bands(code: _Code, ind: CompiledIndicator) -> None:
+    """As ``_rules.bands``: the first band whose condition holds, a band without one
+    holding always; none holding scores 0. A formula that fails leaves it to fresh."""
+    code.names()
+    lines = code.lines
+    lines.append("    try:")
+    start, opened = code.first, False
+    for k, band in enumerate(ind.bands, start=1):
+        code.first = start  # each branch's first step is the sentence's first
+        if band.when is None:
+            if opened:
+                lines.append("        else:")
+            indent = "            " if opened else "        "
+        else:
+            cond = code.bind("C", band.when)
+            lines.append(f"        {'elif' if opened else 'if'} EV({cond}, n):")
+            indent, opened = "            ", True
+        when: _Set | _Formula = _Set(band.label)
+        if not band.label:
+            when = _Set(None) if band.when is None else _Formula(band.when)
+        _band(code, ind, k, band, when, indent)
+        if band.when is None:
+            break
+    else:  # every band has a condition: none may hold
+        code.first = start
+        lines += ["        else:", "            raw = ZERO"]
+        code.say("no_band", {}, "            ")
+    lines += ["    except EF:", "        return FRESH"]
+    code.first = False
+
+
+def _band(
+    code: _Code, ind: CompiledIndicator, k: int, band: BandSpec, when: _Set | _Formula, indent: str
+) -> None:
+    """One band's score: its number, clamped once here, or its formula's value."""
+    if isinstance(band.score, Decimal):
+        clamped = max(Decimal(0), min(ind.weight, band.score))
+        code.lines.append(f"{indent}raw = {code.bind('B', clamped)}")
+        code.say("band", {"k": _Set(k), "when": when, "score": _Set(band.score)}, indent)
+        if clamped != band.score:
+            code.say("clamped", {"weight": _Set(ind.weight), "score": _Set(clamped)}, indent)
+        return
+    code.lines.append(f"{indent}v = EV({code.bind('G', band.score)}, n)")
+    code.number("v", indent)
+    said: dict[str, str | _Set | _Formula] = {"k": _Set(k), "when": when, "value": "v"}
+    said["formula"] = _Formula(band.score)
+    code.say("band_formula", said, indent)
+    code.clamped("v", indent)
+
+
+_BODIES: dict[str, Callable[[_Code, CompiledIndicator], None]] = {
+    "ratio": _ratio,
+    "reverse": _reverse,
+    "formula": _formula,
+    "bands": _bands,
+}
+
+
 class _Set:
     """A step's value the set decides: worded once, when the function is made."""
 
@@ -168,6 +240,15 @@ class _Set:
 
     def __init__(self, value: Any):
         self.value = value
+
+
+class _Formula:
+    """A formula a step shows, worded on the row over its names (``n``)."""
+
+    __slots__ = ("formula",)
+
+    def __init__(self, formula: CompiledFormula):
+        self.formula = formula
 
 
 def _owed(policy: ReasonPolicy) -> str:
@@ -195,6 +276,7 @@ class _Code:
         self.words = words
         self.explained = explained
         self.first = True  # the next step said is the sentence's first
+        self.measured = False  # the rule measures a completion (ratio, reverse)
         self.lines: list[str] = []
         self.target_shown = ind.target.show() if ind.target is not None else ""
         self.bound: dict[str, Any] = {
@@ -206,6 +288,8 @@ class _Code:
             "max": max,
             "min": min,
             "type": type,
+            "bool": bool,
+            "format": format,
             "Decimal": Decimal,
             "ZERO": Decimal(0),
             "PERCENT_SANE": PERCENT_SANE,
@@ -214,10 +298,13 @@ class _Code:
             "E": encode_basestring,
             "fmt_value": fmt_value,
             "fmt_plain": fmt_plain,
+            "EV": evaluate,
+            "EF": EvalFailure,
+            "ONE": Decimal(1),
             "ID": ind.id,
         }
 
-    def say(self, kind: str, values: Mapping[str, str | _Set], indent: str) -> None:
+    def say(self, kind: str, values: Mapping[str, str | _Set | _Formula], indent: str) -> None:
         """Step ``kind`` added to the sentence ``P``: each field the source expression
         ``values`` gives (``a``: the actual as shown, ``at``), or worded now (_Set)."""
         first, self.first = self.first, False
@@ -234,6 +321,15 @@ class _Code:
                 continue
             value = values[name]
             spec = _spec_of(kind, en, name)
+            if isinstance(value, _Formula):  # its text here, each name's value on the row
+                for piece in self.words.formula_pieces(value.formula):
+                    if isinstance(piece, str):
+                        texts.append(piece)
+                        continue
+                    items.append(self.text("".join((*texts, piece.lead))))
+                    texts = []
+                    items.append(self.named(piece.name, piece.show))
+                continue
             if isinstance(value, _Set):
                 texts.append(field(value.value, self.words, self.ind))
                 continue
@@ -251,9 +347,44 @@ class _Code:
             self.lines.append(indent + "pass")
 
     def text(self, text: str) -> str:
-        key = f"L{len(self.bound)}"
-        self.bound[key] = text
+        return self.bind("L", text)
+
+    def bind(self, prefix: str, value: Any) -> str:
+        """A name for ``value`` in the function's globals: no set's text enters the source."""
+        key = f"{prefix}{len(self.bound)}"
+        self.bound[key] = value
         return key
+
+    def named(self, name: str, show: Callable[[Decimal], str]) -> str:
+        """A formula's name as ``Words.formula`` writes its value on the row."""
+        key, shower = self.bind("K", name), self.bind("F", show)
+        return (
+            f"({shower}(q) if isinstance(q := n.get({key}), Decimal) "
+            "else ('?' if q is None else format(q)))"
+        )
+
+    def names(self) -> None:
+        """``n``: the row's names with the indicator's own, as ``own_names`` gives them
+        to its formulas (the actual is a Decimal here)."""
+        target = self.bound["T"]
+        own = "'weight': W, 'actual': a"
+        if target is not None:
+            own += ", 'target': T" if target == 0 else ", 'target': T, 'completion': a / T"
+        self.lines.append("    n = {**env, " + own + "}")
+
+    def number(self, var: str, indent: str) -> None:
+        """``_formula_value``: a yes/no as 1 or 0, anything but a number left to fresh."""
+        self.lines += [
+            f"{indent}if type({var}) is not Decimal:",
+            f"{indent}    if type({var}) is not bool:",
+            f"{indent}        return FRESH",
+            f"{indent}    {var} = ONE if {var} else ZERO",
+        ]
+
+    def clamped(self, var: str, indent: str) -> None:
+        """``_rules._clamped``: the value held to [0, weight], said when it moved."""
+        self.lines += [f"{indent}raw = max(ZERO, min(W, {var}))", f"{indent}if raw != {var}:"]
+        self.say("clamped", {"weight": _Set(self.ind.weight), "score": "raw"}, indent + "    ")
 
     def source(self, value: str, spec: str) -> str:
         """The source that words a runtime value as the template's spec writes it."""
@@ -283,7 +414,7 @@ class _Code:
             f"        exact = W * {num} / {den}",
             "        raw = max(ZERO, min(W, exact))",
         ]
-        fields: dict[str, str | _Set] = {
+        fields: dict[str, str | _Set | _Formula] = {
             "state": _Set(state),
             "rule": _Set(rule),
             "num": _Set(ind.target.value) if num == "T" else num,  # type: ignore[union-attr]
@@ -304,6 +435,9 @@ class _Code:
         self.say("rounded", {"places": _Set(precision), "score": "score"}, "        ")
         self.lines.append("    else:")
         self.say("score", {"score": "score"}, "        ")
+        if not self.measured:  # no performance: never over-achieved, no completion
+            self.lines += ["    c = None", "    over = False", f"    needs = {owed}"]
+            return
         over = _Set(self.ind.over_achievement)
         self.lines += ["    over = perf is not None and perf > OA", "    if over:"]
         self.say("over_achievement", {"performance": "perf", "limit": over}, "        ")

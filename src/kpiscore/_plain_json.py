@@ -173,7 +173,8 @@ class PlainJson:
         if not each.own or each.policy is None or ind.explain is not None:
             return None
         target = ind.target
-        if target is None or target.value is None or target.level is not None:
+        measured = ind.rule in ("ratio", "reverse")  # their rule divides by the target
+        if measured and (target is None or target.value is None or target.level is not None):
             return None
         shown = (each.show, each.plain, each.shows, each.name, each.policy)
         return written_out(ind, words, template, shown, self.iset.precision, self.by_category)

@@ -388,11 +388,8 @@ class Words:
     def formula(self, use: FormulaUse) -> str:
         """``render(use.formula, self.labelled(use.names))``, each name's label and
         number writer looked up once per formula (a bands indicator shows one a row)."""
-        found = self._formulas.get(use.formula)
-        if found is None:
-            found = self._formula_pieces(use.formula)
         names, out = use.names, []
-        for piece in found:
+        for piece in self.formula_pieces(use.formula):
             if isinstance(piece, str):
                 out.append(piece)
                 continue
@@ -402,6 +399,13 @@ class Words:
             else:
                 out.append(piece.lead + ("?" if v is None else format(v)))
         return "".join(out)
+
+    def formula_pieces(self, formula: CompiledFormula) -> tuple[str | _Named, ...]:
+        """A formula's text around its names, and how each name is led and written:
+        what ``formula`` joins on every row, and what a written-out indicator
+        (``_fused``) binds once."""
+        found = self._formulas.get(formula)
+        return self._formula_pieces(formula) if found is None else found
 
     def _formula_pieces(self, formula: CompiledFormula) -> tuple[str | _Named, ...]:
         made = tuple(
