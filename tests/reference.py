@@ -45,6 +45,7 @@ class Ind:
     per_month: Decimal | None = None  # deadline: late_per_month
     factor: Decimal | None = None  # formula: score = actual * factor, clamped
     band_share: bool = False  # bands: the first band scores weight × actual / 100 (a formula)
+    band_labels: bool = False  # bands: each band labelled (its words, not its condition, shown)
     reason_below: Decimal | None = None  # reason_required: 'score < weight × this'
 
 

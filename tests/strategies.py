@@ -96,6 +96,7 @@ def indicator(
             rule,
             bands=spec + (((None, rest),) if rest is not None else ()),
             band_share=draw(st.booleans()),
+            band_labels=draw(st.booleans()),
             reason_below=draw(st.sampled_from([None, None, D("0.9")])),
         )
     if rule == "deadline":
@@ -227,7 +228,8 @@ def to_yaml(spec: Spec) -> str:
             for i, (k, s) in enumerate(ind.bands):
                 when = f"when: 'actual >= {_num(k)}', " if k is not None else ""
                 score = "'weight * actual / 100'" if i == 0 and ind.band_share else _num(s)
-                lines.append(f"      - {{{when}score: {score}}}")
+                label = f", label: 档位{i + 1}" if ind.band_labels else ""
+                lines.append(f"      - {{{when}score: {score}{label}}}")
         if ind.reason_below is not None:
             lines.append(f"    reason_required: 'score < weight * {_num(ind.reason_below)}'")
     if spec.penalty is not None or spec.forced_below is not None:

@@ -34,7 +34,7 @@ PHASES = (
 
 # Chinese that an English explanation may quote: the generated sets' names, level
 # labels and units, and the data's own words.
-OWN_WORDS = "指标|部分达成|未达成|达成|个|天|正在推进|待定|真实|完整|准确|其他|专家评审|按时完成|提前完成|延期|下半年"
+OWN_WORDS = "指标|部分达成|未达成|达成|个|天|正在推进|待定|真实|完整|准确|其他|专家评审|按时完成|提前完成|延期|下半年|档位"  # a band's label is the set's own words
 
 
 def _close(a, b):

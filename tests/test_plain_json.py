@@ -821,3 +821,72 @@ def test_a_written_out_indicator_leaves_what_it_does_not_expect_to_the_general_p
     for cell in (True, "很多", D(250), None):
         out = []
         assert slots[1].fused({"a": cell}, {}, out) is FRESH and out == []
+
+
+BANDS_AND_FORMULAS = """
+kpiscore: 1
+id: bf
+name: 档次与公式
+categories: [{id: c, name: 产出, weight: 100}]
+indicators:
+  - {id: b1, category: c, name: 档一, weight: 10, rule: bands, target: '>= 80%',
+     bands: [{when: 'completion >= 1', score: 10, label: 全部完成},
+             {when: 'completion >= 0.5', score: 'weight * completion'},
+             {when: 'actual < 0', score: 10}]}
+  - {id: b2, category: c, name: 档二, weight: 10, rule: bands,
+     bands: [{when: 'b2 > 50 and x > 1', score: 0}, {when: 'actual >= 20', score: 'b2 / x'},
+             {score: 4, label: 其他}]}
+  - {id: b3, category: c, name: 档三, weight: 10, rule: bands, target: '>= 0 个',
+     bands: [{score: 'actual > 30'}]}
+  - {id: f1, category: c, name: 公式一, weight: 10, rule: formula, score: 'actual > 40'}
+  - {id: f2, category: c, name: 公式二, weight: 10, rule: formula, target: '>= 50 万元',
+     score: 'completion * weight + x'}
+  - {id: f3, category: c, name: 公式三, weight: 10, rule: formula, score: 'f3 / x'}
+  - {id: f4, category: c, name: 公式四, weight: 40, rule: formula,
+     score: 'min(weight, max(0, f4 - 10))'}
+reasons: {below_weight: true, deviation_above: 0.1}
+"""
+
+
+def _band_and_formula_rows(n):
+    """Rows that reach every branch: labelled and formula bands, none holding, a yes/no
+    score, a score clamped either way, a division by zero now and then."""
+    import random
+
+    rnd = random.Random(5)
+    rows = []
+    for k in range(n):
+        cells = {i: D(rnd.randint(-500, 9000)) / 100 for i in ("b2", "b3", "f1", "f2", "f3", "f4")}
+        cells["b1"] = D(rnd.randint(-20, 130)) / 100
+        cells["x"] = D(rnd.choice([0, 1, 2, 3, 1, 2, 3]))
+        row = {"subject": f"项目{k}", "values": cells}
+        if k % 5 == 0:
+            row["reasons"] = {"f4": "原因"}
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("explained", [True, False])
+def test_bands_and_formulas_written_out_write_the_same_text_and_leave_failures_to_fresh(
+    lang, explained
+):
+    iset = kpiscore.loads(BANDS_AND_FORMULAS)
+    writer = writer_for(iset)
+    writer.write_out_after = 1
+    rows = _band_and_formula_rows(120)
+    results = list(kpiscore.score_many(iset, rows, lang=lang))
+    for result, row in zip(results, rows, strict=True):
+        general = _general(iset, row, lang, result.row)
+        assert to_json(result, None, False, explained=explained) == to_json(
+            general, None, False, explained=explained
+        )
+    (slots,) = writer.shared.values()
+    assert all(slot.fused is not None for slot in slots)
+    # A zero x fails f3's formula: those rows are the general path's, the others written.
+    failing = sum(any(i.status != "scored" for i in r.indicators) for r in results)
+    assert 0 < failing < len(rows) // 2
+    assert writer.written == len(rows) - failing - 1
+    out: list[str] = []
+    assert slots[5].fused({"f3": D(1), "x": D(0)}, {}, out) is FRESH and out == []
+    assert slots[3].fused({"f1": "很多"}, {}, out) is FRESH and out == []
