@@ -80,18 +80,21 @@ def written_out(
         FRESH=FRESH,
     )
     lines = code.lines
-    lines += [
-        "def written(env, reasons, out):",
-        "    a = env.get(ID)",
-        "    if type(a) is not Decimal:",
-        "        return FRESH",
-    ]
+    lines.append("def written(env, reasons, out):")
+    if ind.actual is not None:  # as IndicatorScorer.actual_of: the formula over the row
+        code.bound["AF"] = ind.actual
+        lines += ["    try:", "        a = EV(AF, env)", "    except EF:", "        return FRESH"]
+    else:
+        lines.append("    a = env.get(ID)")
+    lines += ["    if type(a) is not Decimal:", "        return FRESH"]
     if (
         target is not None and target.percent
     ):  # as fresh: a percent typed × 100 leaves the row to the general path
         lines += ["    if abs(a) > PERCENT_SANE:", "        return FRESH"]
     lines.append("    at = S(a)")
-    if shows:
+    if ind.actual is not None:
+        code.say("actual_formula", {"formula": _Formula(ind.actual, "env"), "value": "a"}, "    ")
+    elif shows:
         code.say("actual_value", {"actual": "a"}, "    ")
     _BODIES[ind.rule](code, ind)
     code.closing(precision, _owed(policy))
@@ -243,12 +246,14 @@ class _Set:
 
 
 class _Formula:
-    """A formula a step shows, worded on the row over its names (``n``)."""
+    """A formula a step shows, worded on the row over its names: the row's own
+    (``env``) for an ``actual:`` formula, with the indicator's (``n``) for the rule's."""
 
-    __slots__ = ("formula",)
+    __slots__ = ("formula", "names")
 
-    def __init__(self, formula: CompiledFormula):
+    def __init__(self, formula: CompiledFormula, names: str = "n"):
         self.formula = formula
+        self.names = names
 
 
 def _owed(policy: ReasonPolicy) -> str:
@@ -328,7 +333,7 @@ class _Code:
                         continue
                     items.append(self.text("".join((*texts, piece.lead))))
                     texts = []
-                    items.append(self.named(piece.name, piece.show))
+                    items.append(self.named(piece.name, piece.show, value.names))
                 continue
             if isinstance(value, _Set):
                 texts.append(field(value.value, self.words, self.ind))
@@ -355,11 +360,11 @@ class _Code:
         self.bound[key] = value
         return key
 
-    def named(self, name: str, show: Callable[[Decimal], str]) -> str:
+    def named(self, name: str, show: Callable[[Decimal], str], names: str) -> str:
         """A formula's name as ``Words.formula`` writes its value on the row."""
         key, shower = self.bind("K", name), self.bind("F", show)
         return (
-            f"({shower}(q) if isinstance(q := n.get({key}), Decimal) "
+            f"({shower}(q) if isinstance(q := {names}.get({key}), Decimal) "
             "else ('?' if q is None else format(q)))"
         )
 

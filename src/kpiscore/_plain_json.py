@@ -169,8 +169,11 @@ class PlainJson:
         self, ind: CompiledIndicator, each: _Each, template: _Template, words: Words
     ) -> Written | None:
         """The indicator as one function (``_fused``), or None where it reads more than
-        its own number or words itself otherwise (a reason formula, its own sentence)."""
-        if not each.own or each.policy is None or ind.explain is not None:
+        its own number or ``actual:`` formula (a deadline's cell as written) or words
+        itself otherwise (a reason formula, its own sentence)."""
+        if each.policy is None or ind.explain is not None:
+            return None
+        if not each.own and ind.actual is None:
             return None
         target = ind.target
         measured = ind.rule in ("ratio", "reverse")  # their rule divides by the target
