@@ -619,16 +619,29 @@ def test_an_indicator_is_keyed_until_its_misses_reach_the_trial_without_as_many_
     from kpiscore._plain_json import _TRIAL, _Shared
 
     shared = _Shared(0)
+    shared.hits = 1  # one repeat: the whole trial to show more
     for _ in range(_TRIAL - 1):
         shared.missed()
     assert not shared.off
     shared.missed()
-    assert shared.off and (shared.hits, shared.misses) == (0, _TRIAL)
+    assert shared.off and (shared.hits, shared.misses) == (1, _TRIAL)
     again = _Shared(0)
     again.hits = _TRIAL
     for _ in range(_TRIAL):
         again.missed()
     assert not again.off  # as many hits as misses: keying still pays
+
+
+def test_an_indicator_whose_cells_never_repeat_stops_being_keyed_sooner():
+    from kpiscore._plain_json import _NO_REPEAT, _TRIAL, _Shared
+
+    assert _NO_REPEAT < _TRIAL
+    shared = _Shared(0)
+    for _ in range(_NO_REPEAT - 1):
+        shared.missed()
+    assert not shared.off
+    shared.missed()
+    assert shared.off and shared.misses == _NO_REPEAT
 
 
 def test_an_indent_json_cannot_take_is_written_the_general_way():

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
+from ._codegen import code_of
 from ._indicators import ACTUAL_NAMES, PERCENT_SANE
 from ._lanes import FORMULA_RULES
 from ._rules import NEEDS_ACTUAL
@@ -103,7 +104,7 @@ def _written(
         rounded = "s.quantize(Q, HALF_UP)" if quantum is not None else "s"
         lines.append(f"    total += {rounded}")
     lines.append("    return total")
-    exec(compile("\n".join(lines), "<kpiscore fast path>", "exec"), bound)
+    exec(code_of("\n".join(lines), "<kpiscore fast path>"), bound)
     made: Points = bound["points"]
     return made
 

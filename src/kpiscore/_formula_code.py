@@ -23,6 +23,8 @@ import ast
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from ._codegen import code_of
+
 Compiled = Callable[[Mapping[str, Any]], Any]
 
 
@@ -45,7 +47,7 @@ def generated(
     namespace: dict[str, Any] = {"__builtins__": {}, "_missing": missing, **writer.bound}
     source = f"def formula(n):\n    return {body}\n"
     try:
-        code = compile(source, "<kpiscore formula>", "exec")
+        code = code_of(source, "<kpiscore formula>")
     except (SyntaxError, RecursionError, MemoryError):  # pragma: no cover - trees are capped
         return None
     exec(code, namespace)

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from ._codegen import code_of
 from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._indicators import PERCENT_SANE
 from ._numbers import CONTEXT, fmt_plain, fmt_value
@@ -449,6 +450,5 @@ class _Code:
         self.lines.append(f"    needs = {owed}")
 
     def made(self) -> Any:
-        source = "\n".join(self.lines)
-        exec(compile(source, "<kpiscore written-out indicator>", "exec"), self.bound)
+        exec(code_of("\n".join(self.lines), "<kpiscore written-out indicator>"), self.bound)
         return self.bound["written"]

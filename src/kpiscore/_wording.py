@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
+from ._codegen import code_of
 from ._formula import CompiledFormula, pieces
 from ._messages import Lang, Message, message
 from ._numbers import fixed_text, fmt_number, fmt_percent, fmt_value
@@ -642,7 +643,7 @@ def _sentence(kinds: tuple[str, ...], en: bool, own: _Own | None = None) -> Sent
     if own is None and any(item.startswith("(S(") for item in items):
         lines.insert(1, "    S = w.show_for(ind)")
     lines.append("    return ''.join((" + ", ".join(items) + ",))" if items else "    return ''")
-    exec(compile("\n".join(lines), "<kpiscore sentence>", "exec"), names)
+    exec(code_of("\n".join(lines), "<kpiscore sentence>"), names)
     made: Sentence = names["sentence"]
     return made
 
