@@ -4,6 +4,10 @@ Builds sets of 20, 200, 1000 and 2000 ratio indicators, loads each (median of
 ``--repeat``) and scores 200,000 indicator-rows through each (100 rows of the
 largest: a set past 256 indicators is written out after 64 rows), in the same run,
 and prints microseconds per indicator and the ratio to the 20-indicator set.
+Then the same with ``to_json()`` of every result, on 100,000 cells of amounts that
+never repeat (every indicator worded and written anew): the steady state, paired
+as above, and a first batch on a set just loaded (one run: the first row written
+both ways, each indicator written out after its first rows).
 
     python benchmarks/bench_scale.py [--repeat 3] [--json]
 """
@@ -27,6 +31,7 @@ import kpiscore  # noqa: E402
 
 SIZES = (20, 200, 1000, 2000)
 INDICATOR_ROWS = 200_000  # ≥ 100 rows at 2000 indicators: a batch, as score_many is used
+JSON_CELLS = 100_000  # score + to_json: 50 rows at 2000 indicators
 
 
 def set_text(n: int) -> str:
@@ -41,8 +46,27 @@ def set_text(n: int) -> str:
     )
 
 
+def amounts(n: int, cells: int) -> list[dict[str, Any]]:
+    """Rows of numbers that do not repeat down a column (none is written once for all)."""
+    return [
+        {
+            "values": {
+                f"i{i:05d}": Decimal(800 + (r * 7919 + i * 104729) % 500) / 100 for i in range(n)
+            }
+        }
+        for r in range(max(1, cells // n))
+    ]
+
+
+def written(iset: Any, rows: list[dict[str, Any]]) -> list[str]:
+    return [r.to_json(indent=None) for r in kpiscore.score_many(iset, rows)]
+
+
 def run(
-    sizes: tuple[int, ...] = SIZES, repeat: int = 3, cells: int = INDICATOR_ROWS
+    sizes: tuple[int, ...] = SIZES,
+    repeat: int = 3,
+    cells: int = INDICATOR_ROWS,
+    json_cells: int = JSON_CELLS,
 ) -> dict[str, Any]:
     kpiscore.loads(set_text(2))  # imports and first-use caches are not a set's cost
     out: dict[str, Any] = {"sizes": {}}
@@ -70,7 +94,34 @@ def run(
         out["sizes"][n]["vs_smallest"] = (
             1.0 if n == sizes[0] else round(timed.ratio * small_cells / n_cells, 2)
         )
+    _json(out, sizes, repeat, json_cells)
     return out
+
+
+def _json(out: dict[str, Any], sizes: tuple[int, ...], repeat: int, cells: int) -> None:
+    """score + to_json per indicator: steady (paired with the smallest) and a first batch."""
+    jobs = {}
+    for n in sizes:
+        rows = amounts(n, cells)
+        iset = kpiscore.loads(set_text(n))
+        jobs[n] = (lambda iset=iset, rows=rows: written(iset, rows)), len(rows) * n
+        cold = kpiscore.loads(set_text(n) + "# a set just loaded\n")
+        first_s, _ = median_of(1, lambda cold=cold, rows=rows: written(cold, rows))
+        out["sizes"][n]["json_first_us"] = round(first_s / (len(rows) * n) * 1e6, 1)
+    smallest, small_cells = jobs[sizes[0]]
+    for n in sizes:
+        job, n_cells = jobs[n]
+        timed = paired(repeat, smallest, job)
+        assert all(text.startswith('{"schema_version"') for text in timed.out), "JSON for every row"
+        out["sizes"][n]["json_us"] = round(timed.seconds / n_cells * 1e6, 1)
+        out["sizes"][n]["json_vs_smallest"] = (
+            1.0 if n == sizes[0] else round(timed.ratio * small_cells / n_cells, 2)
+        )
+    first = out["sizes"][sizes[0]]["json_first_us"]
+    for n in sizes:
+        out["sizes"][n]["json_first_vs_smallest"] = round(
+            out["sizes"][n]["json_first_us"] / first, 2
+        )
 
 
 def main() -> None:
@@ -89,6 +140,12 @@ def main() -> None:
         print(
             f"  {n:>5} indicators  load {row['load_ms']:>7} ms   "
             f"{row['per_indicator_us']:>6} µs/indicator  = {row['vs_smallest']}× the {SIZES[0]}-indicator set"
+        )
+    print("score + to_json() of every result, numbers that never repeat: steady / first batch")
+    for n, row in out["sizes"].items():
+        print(
+            f"  {n:>5} indicators  {row['json_us']:>6} µs/indicator = {row['json_vs_smallest']}×   "
+            f"first batch {row['json_first_us']:>6} µs/indicator = {row['json_first_vs_smallest']}×"
         )
 
 

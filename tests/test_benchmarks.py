@@ -50,9 +50,11 @@ def test_formula_benchmark_runs(monkeypatch, capsys):
 
 def test_scale_benchmark_scores_every_size_completely():
     bench = _module("bench_scale")
-    out = bench.run(sizes=(5, 40), repeat=1, cells=80)
+    out = bench.run(sizes=(5, 40), repeat=1, cells=80, json_cells=80)
     assert set(out["sizes"]) == {5, 40}
     assert out["sizes"][5]["vs_smallest"] == 1.0 and out["sizes"][40]["per_indicator_us"] > 0
+    assert out["sizes"][5]["json_vs_smallest"] == 1.0 and out["sizes"][40]["json_us"] > 0
+    assert out["sizes"][40]["json_first_us"] > 0
 
 
 def test_cli_benchmark_times_three_commands(monkeypatch):

@@ -836,7 +836,7 @@ def test_a_written_out_indicator_leaves_what_it_does_not_expect_to_the_general_p
         assert slots[1].fused({"a": cell}, {}, out) is FRESH and out == []
 
 
-BANDS_AND_FORMULAS = """
+WRITTEN_OUT = """
 kpiscore: 1
 id: bf
 name: 档次与公式
@@ -855,15 +855,21 @@ indicators:
   - {id: f2, category: c, name: 公式二, weight: 10, rule: formula, target: '>= 50 万元',
      score: 'completion * weight + x'}
   - {id: f3, category: c, name: 公式三, weight: 10, rule: formula, score: 'f3 / x'}
-  - {id: f4, category: c, name: 公式四, weight: 40, rule: formula,
+  - {id: f4, category: c, name: 公式四, weight: 10, rule: formula,
      score: 'min(weight, max(0, f4 - 10))'}
-reasons: {below_weight: true, deviation_above: 0.1}
+  - {id: e1, category: c, name: 等一, weight: 10, rule: exact, target: '= 50 个'}
+  - {id: e2, category: c, name: 等二, weight: 5, rule: exact, target: '= 80%', tolerance: 0.05}
+  - {id: e3, category: c, name: 等三, weight: 5, rule: exact, target: '= 0', tolerance: 1}
+  - {id: m1, category: c, name: 达一, weight: 5, rule: met, target: '>= 90%'}
+  - {id: m2, category: c, name: 达二, weight: 5, rule: met, target: '< 30 天'}
+reasons: {below_weight: true, over_achievement: true, deviation_above: 0.1}
 """
 
 
-def _band_and_formula_rows(n):
+def _written_out_rows(n):
     """Rows that reach every branch: labelled and formula bands, none holding, a yes/no
-    score, a score clamped either way, a division by zero now and then."""
+    score, a score clamped either way, a division by zero now and then; exact from
+    below, above and within a tolerance, a target of 0; met or not."""
     import random
 
     rnd = random.Random(5)
@@ -872,6 +878,9 @@ def _band_and_formula_rows(n):
         cells = {i: D(rnd.randint(-500, 9000)) / 100 for i in ("b2", "b3", "f1", "f2", "f3", "f4")}
         cells["b1"] = D(rnd.randint(-20, 130)) / 100
         cells["x"] = D(rnd.choice([0, 1, 2, 3, 1, 2, 3]))
+        cells["e1"], cells["e2"] = D(rnd.randint(0, 100)), D(rnd.randint(60, 100)) / 100
+        cells["e3"], cells["m1"] = D(rnd.randint(-20, 20)) / 10, D(rnd.randint(70, 100)) / 100
+        cells["m2"] = D(rnd.randint(20, 40))
         row = {"subject": f"项目{k}", "values": cells}
         if k % 5 == 0:
             row["reasons"] = {"f4": "原因"}
@@ -881,13 +890,11 @@ def _band_and_formula_rows(n):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("explained", [True, False])
-def test_bands_and_formulas_written_out_write_the_same_text_and_leave_failures_to_fresh(
-    lang, explained
-):
-    iset = kpiscore.loads(BANDS_AND_FORMULAS)
+def test_each_written_out_rule_writes_the_same_text_and_leaves_failures_to_fresh(lang, explained):
+    iset = kpiscore.loads(WRITTEN_OUT)
     writer = writer_for(iset)
     writer.write_out_after = 1
-    rows = _band_and_formula_rows(120)
+    rows = _written_out_rows(120)
     results = list(kpiscore.score_many(iset, rows, lang=lang))
     for result, row in zip(results, rows, strict=True):
         general = _general(iset, row, lang, result.row)

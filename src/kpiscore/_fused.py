@@ -51,7 +51,9 @@ Written = Callable[[Mapping[str, Any], Mapping[str, str], list[str]], Any]
 """(the row's names, its 偏差原因, the values so far) → what ``_Row.fresh`` returns,
 the indicator's values added to the list; or FRESH, nothing added."""
 
-RULES = frozenset({"ratio", "reverse", "bands", "formula"})
+RULES = frozenset({"ratio", "reverse", "exact", "met", "bands", "formula"})
+MEASURED = frozenset({"ratio", "reverse", "exact", "met"})
+"""The rules that measure the actual against a number target (no level, no deadline)."""
 
 
 def written_out(
@@ -168,6 +170,56 @@ def _reverse(code: _Code, ind: CompiledIndicator) -> None:
     code.scaled("not_met", "target/actual", "T", "a")
 
 
+def _exact(code: _Code, ind: CompiledIndicator) -> None:
+    """As ``_rules.exact``: full within the tolerance, else scaled from either side; a
+    target of 0 is met within the tolerance or not at all."""
+    assert ind.target is not None
+    assert ind.target.value is not None
+    t, tol = ind.target.value, ind.tolerance or Decimal(0)
+    code.bound["TOL"] = tol
+    code.say("target_actual", {"target": _Set(code.target_shown), "actual": "a"}, "    ")
+    lines = code.lines
+    if t == 0:
+        lines += ["    c = perf = None", "    if abs(a) <= TOL:", "        raw = W"]
+        if tol:
+            lines.append("        if a:")
+            code.say("within_tolerance", {"tolerance": _Set(tol)}, "            ")
+        code.say("met", {"weight": _Set(ind.weight)}, "        ")
+        lines += ["    else:", "        raw = ZERO"]
+        code.say("zero_not_zero", {}, "        ")
+        return
+    code.measured = True
+    lines += [
+        "    c = perf = a / T",
+        "    diff = abs(a - T)",
+        "    if diff <= TOL:",
+        "        raw = W",
+    ]
+    if tol:
+        within: dict[str, str | _Set | _Formula] = {"diff": "diff", "tolerance": _Set(tol)}
+        within["weight"] = _Set(ind.weight)
+        code.say("within", within, "        ")
+    else:
+        code.say("equal", {"weight": _Set(ind.weight)}, "        ")
+    lines.append("    elif a < T:")
+    code.scaled("below_target", "actual/target", "a", "T")
+    lines.append("    else:")
+    code.scaled("above_target", "target/actual", "T", "a")
+
+
+def _met(code: _Code, ind: CompiledIndicator) -> None:
+    """As ``_rules.met``: full when the target holds, else 0."""
+    assert ind.target is not None
+    code.measured = True
+    code.bound["H"] = ind.target.holds
+    code.lines.append("    c = perf = a / T" if ind.target.value else "    c = perf = None")
+    code.say("target_actual", {"target": _Set(code.target_shown), "actual": "a"}, "    ")
+    code.lines += ["    if H(a):", "        raw = W"]
+    code.say("met", {"weight": _Set(ind.weight)}, "        ")
+    code.lines += ["    else:", "        raw = ZERO"]
+    code.say("not_met", {}, "        ")
+
+
 def _formula(code: _Code, ind: CompiledIndicator) -> None:
     """As ``_rules.formula``: the score formula's value, clamped to [0, weight]."""
     assert ind.score is not None
@@ -232,6 +284,8 @@ def _band(
 _BODIES: dict[str, Callable[[_Code, CompiledIndicator], None]] = {
     "ratio": _ratio,
     "reverse": _reverse,
+    "exact": _exact,
+    "met": _met,
     "formula": _formula,
     "bands": _bands,
 }

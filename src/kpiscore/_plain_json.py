@@ -54,7 +54,7 @@ from ._evaluate import (
     total_of,
 )
 from ._formula import Evaluator
-from ._fused import FRESH, Written, written_out
+from ._fused import FRESH, MEASURED, Written, written_out
 from ._fused import RULES as WRITTEN_OUT_RULES
 from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, reason_steps
 from ._lanes import Lane, lanes_for
@@ -90,7 +90,7 @@ _MAX_TEMPLATES = 16  # (language, indent, numbered) kinds a set is written in
 # Rows an indicator is scored through the general pieces before it is written out as
 # one function (``_fused``): writing one out takes ≈ 35 µs (its shape's compile()
 # once, ``_codegen``), a row then saves ≈ 4–7 µs.
-WRITE_OUT_AFTER = 8
+WRITE_OUT_AFTER = 4
 _Key = tuple[Lang, "int | None", bool, bool]  # language, indent, numbered, explained
 _NO_REASONS: dict[str, str] = {}  # never written to
 _NO_CLAIMS: dict[str, Decimal] = {}  # never written to
@@ -178,8 +178,9 @@ class PlainJson:
         if not each.own and ind.actual is None:
             return None
         target = ind.target
-        measured = ind.rule in ("ratio", "reverse")  # their rule divides by the target
-        if measured and (target is None or target.value is None or target.level is not None):
+        if ind.rule in MEASURED and (
+            target is None or target.value is None or target.level is not None
+        ):
             return None
         shown = (each.show, each.plain, each.shows, each.name, each.policy)
         return written_out(ind, words, template, shown, self.iset.precision, self.by_category)
