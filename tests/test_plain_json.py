@@ -853,7 +853,7 @@ indicators:
      bands: [{score: 'actual > 30'}]}
   - {id: f1, category: c, name: 公式一, weight: 10, rule: formula, score: 'actual > 40'}
   - {id: f2, category: c, name: 公式二, weight: 10, rule: formula, target: '>= 50 万元',
-     score: 'completion * weight + x'}
+     score: 'actual / target * weight + x'}
   - {id: f3, category: c, name: 公式三, weight: 10, rule: formula, score: 'f3 / x'}
   - {id: f4, category: c, name: 公式四, weight: 10, rule: formula,
      score: 'min(weight, max(0, f4 - 10))'}
@@ -862,6 +862,8 @@ indicators:
   - {id: e3, category: c, name: 等三, weight: 5, rule: exact, target: '= 0', tolerance: 1}
   - {id: m1, category: c, name: 达一, weight: 5, rule: met, target: '>= 90%'}
   - {id: m2, category: c, name: 达二, weight: 5, rule: met, target: '< 30 天'}
+  - {id: m3, category: c, name: 达三, weight: 0, rule: met, target: '= 0 起'}
+  - {id: r0, category: c, name: 逆零, weight: 0, rule: reverse, target: '<= 0 起', zero_above: 2}
 reasons: {below_weight: true, over_achievement: true, deviation_above: 0.1}
 """
 
@@ -881,6 +883,7 @@ def _written_out_rows(n):
         cells["e1"], cells["e2"] = D(rnd.randint(0, 100)), D(rnd.randint(60, 100)) / 100
         cells["e3"], cells["m1"] = D(rnd.randint(-20, 20)) / 10, D(rnd.randint(70, 100)) / 100
         cells["m2"] = D(rnd.randint(20, 40))
+        cells["m3"], cells["r0"] = D(rnd.choice([0, 0, 1])), D(rnd.choice([0, 0, 2]))
         row = {"subject": f"项目{k}", "values": cells}
         if k % 5 == 0:
             row["reasons"] = {"f4": "原因"}
@@ -910,3 +913,34 @@ def test_each_written_out_rule_writes_the_same_text_and_leaves_failures_to_fresh
     out: list[str] = []
     assert slots[5].fused({"f3": D(1), "x": D(0)}, {}, out) is FRESH and out == []
     assert slots[3].fused({"f1": "很多"}, {}, out) is FRESH and out == []
+    # b2's second band scores b2 / x: a zero x fails it, as a failing condition would.
+    assert slots[1].fused({"b2": D(30), "x": D(0)}, {}, out) is FRESH and out == []
+    assert slots[1].fused({"b2": D(60), "x": D(2)}, {}, out) is not FRESH and len(out) > 5
+
+
+def test_a_written_out_indicator_never_hands_back_a_row_it_can_write():
+    """A function that gave up too often would only be slower, never wrong: count."""
+    iset = kpiscore.loads(WRITTEN_OUT)
+    writer = writer_for(iset)
+    writer.write_out_after = 1
+    rows = _written_out_rows(60)
+    [r.to_json() for r in kpiscore.score_many(iset, rows)]
+    (slots,) = writer.shared.values()
+    handed_back = []
+
+    def counted(fused, ind_id):
+        def call(env, reasons, out):
+            made = fused(env, reasons, out)
+            if made is FRESH:
+                handed_back.append(ind_id)
+            return made
+
+        return call
+
+    for slot, ind in zip(slots, iset.indicators, strict=True):
+        slot.fused, slot.off = counted(slot.fused, ind.id), True
+    results = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json() for r in results]
+    plain = [r for r in results if all(i.status == "scored" for i in r.indicators)]
+    assert len(plain) > 40 and handed_back == []
+    assert texts[0] == _general(iset, rows[0], "zh", 1).to_json()

@@ -5,26 +5,31 @@ path's pieces: its rule makes an Outcome and a trace of steps, ``concluded`` add
 the closing steps, the indicator's compiled sentence words them and the template
 writes the values. On rows whose numbers never repeat that is most of a row's
 cost, and most of it goes to the pieces' hand-offs (a dict a step, the trace's
-kinds as a key, the Outcome) rather than to the numbers. Here a ratio or reverse
-indicator that reads its own cell is written by one function made for it: the
-rule's branches written out with its target, weight and limits bound, each branch
+kinds as a key, the Outcome) rather than to the numbers. Here an indicator of a
+rule in RULES (ratio, reverse, exact, met, bands, formula) that reads its own cell
+or an ``actual:`` formula is written by one function made for it: the rule's
+branches written out with its target, weight, limits and bands bound, each branch
 saying its steps straight into the sentence, then the closing steps, the 偏差原因
 owed and the JSON values — what ``_Row.fresh`` writes, byte for byte.
 
 The sentence is still worded from ``_wording``'s templates, step by step and in
 the order the rule records its steps (``_pieces_of``, the first step without its
 leading comma); a field whose value the set decides (the target, the weight, a
-limit, a word) is written once here through the template's own formatter, the
-rest through the formatters a compiled sentence calls. The arithmetic is the
-rule's own (``_rules.ratio``, ``_rules.reverse``), in the same order with the same
-operations. A value the function does not expect (a cell that is no Decimal, a %
-far above 100 %) returns FRESH and the writer runs ``_Row.fresh``.
+limit, a band's label or score, a word) is written once here through the
+template's own formatter, the rest through the formatters a compiled sentence
+calls, and a formula a step shows through ``Words.formula_pieces`` over the names
+it ran on. The arithmetic is the rule's own (``_rules``), in the same order with
+the same operations; formulas run through ``_formula.evaluate`` as the rule runs
+them. A value the function does not expect (a cell that is no Decimal, a % far
+above 100 %, a formula that fails or gives a word) returns FRESH and the writer
+runs ``_Row.fresh``, which reports it as the general path does.
 tests/test_plain_json.py holds the two to the same text on generated sets and
 rows, and the writer compares its first row of each kind with the general path's.
 
 As with the other generated code (``_fast_code``, ``_formula_code``), the source
-holds only names made up here: every id, text and number reaches it as a bound
-value, and it runs with no builtins but the three it calls.
+holds only names made up here: every id, text, formula and number reaches it as a
+bound value, and it runs with no builtins but the few it is given. Indicators of
+one shape write the same source, compiled once (``_codegen``).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from ._codegen import code_of
 from ._formula import CompiledFormula, EvalFailure, evaluate
 from ._indicators import PERCENT_SANE
 from ._numbers import CONTEXT, fmt_plain, fmt_value
-from ._wording import _DIRECT, FIELDS, WORDS, Words, _pieces_of, _spec_of
+from ._wording import _DIRECT, FIELDS, Words, _pieces_of, _spec_of
 from .compiled import BandSpec, CompiledIndicator, ReasonPolicy
 
 if TYPE_CHECKING:
@@ -237,15 +242,15 @@ def _bands(code: _Code, ind: CompiledIndicator) -> None:
     code.names()
     lines = code.lines
     lines.append("    try:")
-    start, opened = code.first, False
+    assert not code.first  # the actual is said first: bands shows it (SHOWS_ACTUAL)
+    opened = False
     for k, band in enumerate(ind.bands, start=1):
-        code.first = start  # each branch's first step is the sentence's first
         if band.when is None:
             if opened:
                 lines.append("        else:")
             indent = "            " if opened else "        "
         else:
-            cond = code.bind("C", band.when)
+            cond = code.bind(band.when)
             lines.append(f"        {'elif' if opened else 'if'} EV({cond}, n):")
             indent, opened = "            ", True
         when: _Set | _Formula = _Set(band.label)
@@ -255,25 +260,23 @@ def _bands(code: _Code, ind: CompiledIndicator) -> None:
         if band.when is None:
             break
     else:  # every band has a condition: none may hold
-        code.first = start
         lines += ["        else:", "            raw = ZERO"]
         code.say("no_band", {}, "            ")
     lines += ["    except EF:", "        return FRESH"]
-    code.first = False
 
 
 def _band(
     code: _Code, ind: CompiledIndicator, k: int, band: BandSpec, when: _Set | _Formula, indent: str
 ) -> None:
-    """One band's score: its number, clamped once here, or its formula's value."""
+    """One band's score: its number, or its formula's value clamped to [0, weight]."""
     if isinstance(band.score, Decimal):
-        clamped = max(Decimal(0), min(ind.weight, band.score))
-        code.lines.append(f"{indent}raw = {code.bind('B', clamped)}")
+        # A number outside [0, weight] is refused at load (band_score_out_of_range), so
+        # the rule's clamp never moves it.
+        assert 0 <= band.score <= ind.weight
+        code.lines.append(f"{indent}raw = {code.bind(band.score)}")
         code.say("band", {"k": _Set(k), "when": when, "score": _Set(band.score)}, indent)
-        if clamped != band.score:
-            code.say("clamped", {"weight": _Set(ind.weight), "score": _Set(clamped)}, indent)
         return
-    code.lines.append(f"{indent}v = EV({code.bind('G', band.score)}, n)")
+    code.lines.append(f"{indent}v = EV({code.bind(band.score)}, n)")
     code.number("v", indent)
     said: dict[str, str | _Set | _Formula] = {"k": _Set(k), "when": when, "value": "v"}
     said["formula"] = _Formula(band.score)
@@ -407,17 +410,17 @@ class _Code:
             self.lines.append(indent + "pass")
 
     def text(self, text: str) -> str:
-        return self.bind("L", text)
+        return self.bind(text)
 
-    def bind(self, prefix: str, value: Any) -> str:
+    def bind(self, value: Any) -> str:
         """A name for ``value`` in the function's globals: no set's text enters the source."""
-        key = f"{prefix}{len(self.bound)}"
+        key = f"V{len(self.bound)}"
         self.bound[key] = value
         return key
 
     def named(self, name: str, show: Callable[[Decimal], str], names: str) -> str:
         """A formula's name as ``Words.formula`` writes its value on the row."""
-        key, shower = self.bind("K", name), self.bind("F", show)
+        key, shower = self.bind(name), self.bind(show)
         return (
             f"({shower}(q) if isinstance(q := {names}.get({key}), Decimal) "
             "else ('?' if q is None else format(q)))"
@@ -448,24 +451,14 @@ class _Code:
 
     def source(self, value: str, spec: str) -> str:
         """The source that words a runtime value as the template's spec writes it."""
-        if spec == "show":
-            if value == "a":
-                return "at"
-            return f"(S(x) if isinstance(x := {value}, Decimal) else str(x))"
+        if spec == "show" and value == "a":
+            return "at"  # the actual as shown, written once for the JSON and the sentence
         if spec in _DIRECT:
-            key = f"F{len(self.bound)}"
-            self.bound[key] = _DIRECT[spec]
-            return f"{key}({value})"
+            return f"{self.bind(_DIRECT[spec])}({value})"
         if spec == "":
             return f"str({value})"
-        if spec == "word":
-            key = f"F{len(self.bound)}"
-            self.bound[key] = {k: pair[int(self.words.en)] for k, pair in WORDS.items()}
-            return f"{key}[{value}]"
-        field = FIELDS[spec]
-        key = f"F{len(self.bound)}"
-        self.bound[key] = lambda v: field(v, self.words, self.ind)
-        return f"{key}({value})"
+        field = FIELDS[spec]  # no step these rules say has another at run time
+        return f"{self.bind(lambda v: field(v, self.words, self.ind))}({value})"
 
     def scaled(self, state: str, rule: str, num: str, den: str) -> None:
         """``_rules._scaled`` in the else branch: w × num/den, capped at the weight."""

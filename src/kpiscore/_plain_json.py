@@ -10,7 +10,9 @@ pieces — its rule (``_rules``), the closing steps and reason policy
 the set's general result; the subtotals and points lost are summed as
 ``_Scorer.totals`` sums them, and checks run through ``_Scorer.checks`` itself.
 An indicator whose cells repeat down the table is written once per distinct cells
-(and year) and its values reused.
+(and year) and its values reused; one of the common rules is written out as one
+generated function after its first rows (``_fused``, ``WRITE_OUT_AFTER``), which
+does in one call what the pieces do for it, or hands the row back to them.
 
 It writes rows with the unit's own scores (a level indicator's claim given to its
 rule as the general path gives it; a claim that differs worded as ``_Scorer`` words
