@@ -56,7 +56,6 @@ Written = Callable[[Mapping[str, Any], Mapping[str, str], list[str]], Any]
 """(the row's names, its 偏差原因, the values so far) → what ``_Row.fresh`` returns,
 the indicator's values added to the list; or FRESH, nothing added."""
 
-RULES = frozenset({"ratio", "reverse", "exact", "met", "bands", "formula"})
 MEASURED = frozenset({"ratio", "reverse", "exact", "met"})
 """The rules that measure the actual against a number target (no level, no deadline)."""
 
@@ -86,26 +85,40 @@ def written_out(
         OVER=("over_achievement",),
         NAME=name,
         FRESH=FRESH,
+        BY_CATEGORY=by_category,
     )
+    _actual(code, ind, shows)
+    _BODIES[ind.rule](code, ind)
+    code.closing(precision, _owed(policy))
+    _values(code, plain)
+    made: Written = code.made()
+    return made
+
+
+def _actual(code: _Code, ind: CompiledIndicator, shows: bool) -> None:
+    """The actual ``a`` as ``_Row.fresh`` reads it (its own cell, or the ``actual:``
+    formula over the row, as ``IndicatorScorer.actual_of`` runs it), and said first."""
     lines = code.lines
     lines.append("def written(env, reasons, out):")
-    if ind.actual is not None:  # as IndicatorScorer.actual_of: the formula over the row
+    if ind.actual is not None:
         code.bound["AF"] = ind.actual
         lines += ["    try:", "        a = EV(AF, env)", "    except EF:", "        return FRESH"]
     else:
         lines.append("    a = env.get(ID)")
     lines += ["    if type(a) is not Decimal:", "        return FRESH"]
-    if (
-        target is not None and target.percent
-    ):  # as fresh: a percent typed × 100 leaves the row to the general path
+    if ind.target is not None and ind.target.percent:  # a percent typed × 100: fresh's
         lines += ["    if abs(a) > PERCENT_SANE:", "        return FRESH"]
     lines.append("    at = S(a)")
     if ind.actual is not None:
         code.say("actual_formula", {"formula": _Formula(ind.actual, "env"), "value": "a"}, "    ")
     elif shows:
         code.say("actual_value", {"actual": "a"}, "    ")
-    _BODIES[ind.rule](code, ind)
-    code.closing(precision, _owed(policy))
+
+
+def _values(code: _Code, plain: bool) -> None:
+    """The 偏差原因 said, the indicator's JSON values appended, and what ``_Row.fresh``
+    returns: (points, score, explanation, what it lost, a reason owed and not given)."""
+    lines = code.lines
     lines += [
         "    reason = reasons.get(ID)",
         "    if needs:",
@@ -130,9 +143,6 @@ def written_out(
         + ("said" if code.explained else "''")
         + ", ((ID, NAME, 'scored', lost) if lost > 0 else None), needs and not reason",
     ]
-    code.bound["BY_CATEGORY"] = by_category
-    made: Written = code.made()
-    return made
 
 
 def _ratio(code: _Code, ind: CompiledIndicator) -> None:
@@ -292,6 +302,8 @@ _BODIES: dict[str, Callable[[_Code, CompiledIndicator], None]] = {
     "formula": _formula,
     "bands": _bands,
 }
+RULES = frozenset(_BODIES)
+"""The rules an indicator can be written out for."""
 
 
 class _Set:
@@ -339,7 +351,7 @@ class _Code:
         self.words = words
         self.explained = explained
         self.first = True  # the next step said is the sentence's first
-        self.measured = False  # the rule measures a completion (ratio, reverse)
+        self.measured = False  # the rule gives a completion and a performance
         self.lines: list[str] = []
         self.target_shown = ind.target.show() if ind.target is not None else ""
         self.bound: dict[str, Any] = {
