@@ -33,8 +33,8 @@ if TYPE_CHECKING:
         Status,
     )
 
-# Imported on first use (PEP 562), so that `kpiscore --help` does not build the
-# pydantic models of the set format: name -> (module, attribute).
+# Imported on first use (PEP 562), so that `kpiscore --help` does not import the
+# set compiler and what it needs: name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
     **{n: ("._api", n) for n in ("RowError", "check", "load", "loads", "score", "score_many")},
     "shipped_sets": ("._compile", "shipped_sets"),

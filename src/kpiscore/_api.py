@@ -32,7 +32,7 @@ def load(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> Indica
     ``shipped_sets()``), or a mapping shaped like the YAML (``IndicatorSet.to_dict()``
     edited, say). A string is never read as YAML text: that is ``loads``.
     """
-    from . import _compile  # pydantic and the set format's models: only to validate
+    from . import _compile  # the compiler: only to load a set
 
     lang = _checked_lang(lang)
     return _compile.load(source, lang)

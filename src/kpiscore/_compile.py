@@ -10,18 +10,16 @@ import ast
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from . import _yaml
 from ._compile_checks import MAX_ISSUES, TooManyIssues
 from ._compile_indicator import IndicatorCompiler
 from ._data import digest_of
 from ._formula import CompiledFormula
-from ._issues import from_validation_error
 from ._messages import Lang, hint, message
 from ._numbers import decimal_places, fmt_number
+from ._records import IndicatorSetModel, from_model, read
 from ._yaml import Path_
 from .compiled import (
     CheckSpec,
@@ -35,9 +33,9 @@ from .compiled import (
     freeze,
 )
 from .errors import ConfigError, Issue
-from .model import (
-    IndicatorSetModel,
-)
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class _Compiler(IndicatorCompiler):
@@ -112,31 +110,31 @@ class _Compiler(IndicatorCompiler):
         out: list[Grade] = []
         prev: Decimal | None = None
         scale = Decimal(1)
-        if "grades" not in self.m.model_fields_set:
+        if "grades" not in self.m.written:
             scale = self.m.full_score / 100  # the official bands are shares of a 100-point total
         for i, g in enumerate(self.m.grades):
-            g = g.model_copy(update={"min": g.min * scale})
+            low = g.min * scale
             path: Path_ = ("grades", i, "min")
-            if prev is not None and g.min >= prev:
+            if prev is not None and low >= prev:
                 self.add(
                     "grades_not_ordered",
                     path,
                     label=g.label,
-                    value=fmt_number(g.min),
+                    value=fmt_number(low),
                     prev=fmt_number(prev),
                 )
-            if g.min > self.m.full_score:
+            if low > self.m.full_score:
                 self.add(
                     "grade_above_full_score",
                     path,
                     label=g.label,
-                    value=fmt_number(g.min),
+                    value=fmt_number(low),
                     full=fmt_number(self.m.full_score),
                 )
-            if g.min < 0:
-                self.range_check(g.min, Decimal(0), self.m.full_score, path, "min")
-            prev = g.min
-            out.append(Grade(g.label, g.min, g.name_en))
+            if low < 0:
+                self.range_check(low, Decimal(0), self.m.full_score, path, "min")
+            prev = low
+            out.append(Grade(g.label, low, g.name_en))
         if out and out[-1].min > 0:
             self.add(
                 "grades_no_zero",
@@ -203,9 +201,7 @@ class _Compiler(IndicatorCompiler):
                 )
         total = sum((c.weight for c in self.m.categories), Decimal(0))
         if self.m.categories and total != self.m.full_score:
-            path: Path_ = (
-                ("full_score",) if "full_score" in self.m.model_fields_set else ("categories",)
-            )
+            path: Path_ = ("full_score",) if "full_score" in self.m.written else ("categories",)
             self.add(
                 "categories_do_not_add_up",
                 path,
@@ -411,14 +407,12 @@ def compile_document(
     if kind is not None:
         return None, [*issues, doc.issue(kind, message(kind, lang), ())]
     kept: dict[str, list[int]] | None = None
-    try:
-        model = IndicatorSetModel.model_validate(doc.data)
-    except ValidationError as exc:
-        issues += from_validation_error(exc, doc, IndicatorSetModel, lang)
-        partial = _partial(doc.data, exc)
-        if partial is None:
+    model = read(doc.data)
+    if model is None:
+        model, kept, reported = _validated(doc, lang)
+        issues += reported
+        if model is None:
             return None, issues
-        model, kept = partial
     compiler = _Compiler(model, doc, lang, kept)
     compiled = compiler.run()
     all_issues = issues + compiler.issues
@@ -458,6 +452,27 @@ def _raise_or(outcome: tuple[IndicatorSet | None, list[Issue]]) -> IndicatorSet:
     return compiled
 
 
+def _validated(
+    doc: _yaml.Document, lang: Lang
+) -> tuple[IndicatorSetModel | None, dict[str, list[int]] | None, list[Issue]]:
+    """A set the plain reader would not read, through the pydantic models: their
+    records, or what is wrong and the records of what can still be checked."""
+    from pydantic import ValidationError
+
+    from ._issues import from_validation_error
+    from .model import IndicatorSetModel as Model
+
+    try:
+        model = Model.model_validate(doc.data)
+    except ValidationError as exc:
+        reported = from_validation_error(exc, doc, Model, lang)
+        partial = _partial(doc.data, exc)
+        if partial is None:
+            return None, None, reported
+        return partial[0], partial[1], reported
+    return from_model(model), None, []
+
+
 _PLACEHOLDERS: dict[str, Any] = {"kpiscore": Decimal(1), "id": "x", "name": "x"}
 _ITEM_LISTS = ("indicators", "categories")
 
@@ -466,6 +481,10 @@ def _partial(
     data: dict[str, Any], exc: ValidationError
 ) -> tuple[IndicatorSetModel, dict[str, list[int]]] | None:
     """Drop what failed validation so the whole-set checks can still report on the rest."""
+    from pydantic import ValidationError
+
+    from .model import IndicatorSetModel as Model
+
     repaired = dict(data)
     bad: dict[str, set[int]] = {k: set() for k in _ITEM_LISTS}
     for err in exc.errors():
@@ -488,6 +507,6 @@ def _partial(
             kept[key] = [i for i in range(len(items)) if i not in bad[key]]
             repaired[key] = [items[i] for i in kept[key]]
     try:
-        return IndicatorSetModel.model_validate(repaired), kept
+        return from_model(Model.model_validate(repaired)), kept
     except ValidationError:
         return None

@@ -15,14 +15,12 @@ from . import _yaml
 from ._formula import CompiledFormula, FormulaRejected, compile_formula, syntax_words
 from ._messages import Lang, hint, message
 from ._numbers import fmt_number
+from ._records import IndicatorSetModel
 from ._yaml import Document, Path_
 from .compiled import (
     InputSpec,
 )
 from .errors import Issue
-from .model import (
-    IndicatorSetModel,
-)
 
 MAX_ISSUES = 100  # per file: past this, more messages help nobody and only cost time
 

@@ -15,9 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from ._compile_checks import Checker
+from ._format import ALL_RULE_PARAMETERS, REQUIRED_PARAMETERS, RULE_PARAMETERS
 from ._formula import CompiledFormula
 from ._messages import hint
 from ._numbers import fmt_number
+from ._records import Indicator
 from ._yaml import Path_
 from .compiled import (
     BARE_NUMBER,
@@ -30,12 +32,6 @@ from .compiled import (
     Target,
     level_key,
     parse_target,
-)
-from .model import (
-    ALL_RULE_PARAMETERS,
-    REQUIRED_PARAMETERS,
-    RULE_PARAMETERS,
-    Indicator,
 )
 
 SCORE_NAMES = ("actual", "target", "weight", "completion")
@@ -325,9 +321,9 @@ class IndicatorCompiler(Checker):
 
     def parameters(self, ind: Indicator, rule: str, base: Path_) -> bool:
         ok = True
-        given = ind.model_fields_set & ALL_RULE_PARAMETERS
+        given = ind.written & ALL_RULE_PARAMETERS
         allowed = RULE_PARAMETERS[rule]
-        for param in sorted(given - allowed, key=lambda p: list(Indicator.model_fields).index(p)):
+        for param in sorted(given - allowed, key=Indicator.names().index):
             self.add(
                 "parameter_not_for_rule",
                 (*base, param),

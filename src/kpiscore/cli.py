@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 
 # Each command imports what it needs when it runs: `kpiscore --help` stays as
-# quick as Python itself, without the set format's pydantic models.
+# quick as Python itself, without the set compiler.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -589,9 +589,10 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # pydantic looks for plugins (observability hooks) through every installed
-    # package's metadata when the set format's first model is built: a command line
-    # that uses none skips the scan (a user's own setting is kept).
+    # pydantic (asked only about a set the plain reader leaves to it) looks for
+    # plugins (observability hooks) through every installed package's metadata when
+    # the first model is built: a command line that uses none skips the scan (a
+    # user's own setting is kept).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = _parser()
     try:

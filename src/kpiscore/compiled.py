@@ -1,6 +1,6 @@
 """The compiled indicator set: immutable, checked, with formulas already parsed.
 
-Scoring reads only these objects, never the YAML or the pydantic models, so
+Scoring reads only these objects, never the YAML or the set's records, so
 nothing is re-parsed or re-checked per project.
 """
 
@@ -23,7 +23,7 @@ from ._messages import Lang
 from ._numbers import fmt_number, fmt_percent
 
 if TYPE_CHECKING:
-    from .model import IndicatorSetModel
+    from ._records import IndicatorSetModel
 
 _TARGET = re.compile(
     r"\s*(>=|<=|==|=|>|<|≥|≤|⩾|⩽|≧|≦)\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[-+]?\.\d+)"
@@ -390,7 +390,7 @@ class IndicatorSet:
         Decimal). Edit it and ``kpiscore.load()`` it again to change the set."""
         if self.model is None:  # unpickled: the model travelled as its dump
             return copy.deepcopy(self.__dict__["_dump"])
-        return self.model.model_dump(mode="python", by_alias=True, exclude_unset=True)
+        return self.model.dump()
 
     def values_read(self) -> tuple[str, ...]:
         """Every data value the set reads, sorted: declared inputs, the ids of indicators
@@ -432,8 +432,8 @@ class IndicatorSet:
 
     # A loaded set crosses process boundaries (ProcessPoolExecutor) and sits in the
     # command line's cache: the read-only view of its inputs is sent as a plain dict
-    # and made read-only again, and the pydantic model as its dump, so that unpickling
-    # a set never imports the validator.
+    # and made read-only again, and the set's records as the mapping they dump to (a
+    # plain dict of plain values is the smallest pickle of them).
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         if state.get("inputs") is not None:

@@ -10,7 +10,7 @@ officer's language without ever showing pydantic's wording.
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
@@ -26,159 +26,68 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ._messages import has_unsafe_chars
-
-MAX_ABS = Decimal("1e15")
-MAX_DIGITS = 30
-MAX_TEXT = 500
-MAX_FORMULA_TEXT = 100_000  # the formula compiler applies the real, much smaller cap
-MAX_LIST = 2_000
-
-RULES = (
-    "ratio",
-    "reverse",
-    "exact",
-    "met",
-    "qualitative",
-    "bands",
-    "deduct",
-    "checklist",
-    "manual",
-    "formula",
-    "deadline",
+from ._format import (
+    ALL_RULE_PARAMETERS,
+    INPUT_TYPES,
+    KINDS,
+    REQUIRED_PARAMETERS,
+    ROUNDINGS,
+    RULE_PARAMETERS,
+    RULES,
+    WRITTEN_OPERATORS,
+    Refused,
+    band_score_is_number,
+    check_bool,
+    check_formula,
+    check_id,
+    check_input_type,
+    check_int,
+    check_kind,
+    check_number,
+    check_operator,
+    check_optional_formula,
+    check_rounding,
+    check_rule,
+    check_text,
+    check_version,
+    target_is_mapping,
 )
-OPERATORS = (">=", ">", "<=", "<", "=")
-INPUT_TYPES = ("number", "percent", "level", "list", "text", "bool")
-_ID = re.compile(r"[a-z0-9_-]+\Z")
+
+__all__ = ["ALL_RULE_PARAMETERS", "REQUIRED_PARAMETERS", "RULE_PARAMETERS", "IndicatorSetModel"]
 
 
-def _fail(code: str, **ctx: Any) -> PydanticCustomError:
-    return PydanticCustomError(code, code, ctx)
+def _reported(check: Callable[[Any], Any]) -> BeforeValidator:
+    """A ``_format`` check as a pydantic validator: its refusal becomes pydantic's
+    error, typed with the kpiscore issue code ``_issues`` translates."""
+
+    @functools.wraps(check)  # the check stays reachable, as __wrapped__, for tests
+    def validate(v: Any) -> Any:
+        try:
+            return check(v)
+        except Refused as refused:
+            raise PydanticCustomError(refused.code, refused.code, refused.ctx) from None
+
+    return BeforeValidator(validate)
 
 
-def check_number(v: Any) -> Decimal:
-    """A finite Decimal of sane size; bools and quoted numbers are refused."""
-    if isinstance(v, bool):
-        raise _fail("wrong_type", expected="number")
-    if isinstance(v, int):
-        v = Decimal(v)
-    elif isinstance(v, float):
-        v = Decimal(repr(v))
-    if not isinstance(v, Decimal):
-        raise _fail("wrong_type", expected="number")
-    if not v.is_finite():
-        raise _fail("not_finite", value=str(v))
-    if v != 0 and (v.adjusted() >= 15 or abs(v) > MAX_ABS or len(v.as_tuple().digits) > MAX_DIGITS):
-        raise _fail("number_too_large", value=_short(str(v)), limit="1e15", digits=MAX_DIGITS)
-    return v
-
-
-def _short(s: str) -> str:
-    return s if len(s) <= 40 else s[:20] + "…" + s[-8:]
-
-
-def _check_int(v: Any) -> int:
-    d = check_number(v)
-    if d != d.to_integral_value():
-        raise _fail("wrong_type", expected="integer")
-    return int(d)
-
-
-def _text(limit: int = MAX_TEXT) -> Callable[[Any], str]:
-    def check(v: Any) -> str:
-        if not isinstance(v, str):
-            raise _fail("wrong_type", expected="text")
-        if not v.strip():
-            raise _fail("empty_text")
-        if len(v) > limit:
-            raise _fail("text_too_long", length=len(v), limit=limit)
-        if has_unsafe_chars(v):
-            raise _fail("unsafe_text")
-        return v
-
-    return check
-
-
-def _check_id(v: Any) -> str:
-    s = _text(100)(v)
-    if not _ID.match(s):
-        raise _fail("bad_id", value=_short(s))
-    return s
-
-
-def _check_formula(v: Any) -> str:
-    # A bare true/false or number is a constant formula; anything else must be text.
-    if isinstance(v, bool):
-        return "True" if v else "False"
-    if isinstance(v, Decimal):
-        return str(check_number(v))
-    if not isinstance(v, str):
-        raise _fail("wrong_type", expected="formula")
-    if not v.strip():
-        raise _fail("empty_text")
-    if len(v) > MAX_FORMULA_TEXT:
-        raise _fail("text_too_long", length=len(v), limit=MAX_FORMULA_TEXT)
-    return v
-
-
-def _check_optional_formula(v: Any) -> str:
-    # An omitted formula takes its default; a key written with no value is almost
-    # always a formula that was cut off or forgotten, so it is an error, not a default.
-    if v is None:
-        raise _fail("formula_null")
-    return _check_formula(v)
-
-
-def _check_bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise _fail("wrong_type", expected="bool")
-    return v
-
-
-def _choice(*allowed: str) -> Callable[[Any], str]:
-    def check(v: Any) -> str:
-        if not isinstance(v, str):
-            raise _fail("wrong_type", expected="text")
-        if v not in allowed:
-            raise _fail("invalid_choice", value=_short(v), allowed=list(allowed))
-        return v
-
-    return check
-
-
-def _check_version(v: Any) -> int:
-    if (
-        isinstance(v, (Decimal, int))
-        and not isinstance(v, bool)
-        and (not isinstance(v, Decimal) or v.is_finite())
-        and v == 1
-    ):
-        return 1
-    raise _fail(
-        "bad_version", value=_short(repr(v) if not isinstance(v, (str, Decimal)) else str(v))
-    )
-
-
-Num = Annotated[Decimal, BeforeValidator(check_number), WithJsonSchema({"type": "number"})]
-Int = Annotated[int, BeforeValidator(_check_int), WithJsonSchema({"type": "integer"})]
-Text = Annotated[str, BeforeValidator(_text()), WithJsonSchema({"type": "string"})]
+Num = Annotated[Decimal, _reported(check_number), WithJsonSchema({"type": "number"})]
+Int = Annotated[int, _reported(check_int), WithJsonSchema({"type": "integer"})]
+Text = Annotated[str, _reported(check_text), WithJsonSchema({"type": "string"})]
 Id = Annotated[
-    str, BeforeValidator(_check_id), WithJsonSchema({"type": "string", "pattern": "^[a-z0-9_-]+$"})
+    str, _reported(check_id), WithJsonSchema({"type": "string", "pattern": "^[a-z0-9_-]+$"})
 ]
 Formula = Annotated[
-    str, BeforeValidator(_check_formula), WithJsonSchema({"type": ["string", "boolean", "number"]})
+    str, _reported(check_formula), WithJsonSchema({"type": ["string", "boolean", "number"]})
 ]
 OptionalFormula = Annotated[
     str | None,
-    BeforeValidator(_check_optional_formula),
+    _reported(check_optional_formula),
     WithJsonSchema({"type": ["string", "boolean", "number"]}),
 ]
-Bool = Annotated[bool, BeforeValidator(_check_bool), WithJsonSchema({"type": "boolean"})]
-RuleName = Annotated[str, BeforeValidator(_choice(*RULES)), WithJsonSchema({"enum": list(RULES)})]
+Bool = Annotated[bool, _reported(check_bool), WithJsonSchema({"type": "boolean"})]
+RuleName = Annotated[str, _reported(check_rule), WithJsonSchema({"enum": list(RULES)})]
 Operator = Annotated[
-    str,
-    BeforeValidator(_choice(*OPERATORS, "≥", "≤", "＝")),
-    WithJsonSchema({"enum": [*OPERATORS, "≥", "≤", "＝"]}),
+    str, _reported(check_operator), WithJsonSchema({"enum": list(WRITTEN_OPERATORS)})
 ]
 
 
@@ -195,7 +104,7 @@ class TargetSpec(_Model):
 
 
 def _target_tag(v: Any) -> str:
-    return "<mapping>" if isinstance(v, (dict, TargetSpec)) else "<text>"
+    return "<mapping>" if target_is_mapping(v) or isinstance(v, TargetSpec) else "<text>"
 
 
 TargetField = Annotated[
@@ -205,11 +114,7 @@ TargetField = Annotated[
 
 
 def _band_tag(v: Any) -> str:
-    return (
-        "<number>"
-        if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool)
-        else "<formula>"
-    )
+    return "<number>" if band_score_is_number(v) else "<formula>"
 
 
 BandScore = Annotated[
@@ -304,7 +209,7 @@ class Input(_Model):
     name_en: Text | None = Field(None, description="英文名称（--lang en 时使用）")
     unit: Text | None = Field(None, description="单位，如 万元、个、天")
     type: Annotated[
-        str, BeforeValidator(_choice(*INPUT_TYPES)), WithJsonSchema({"enum": list(INPUT_TYPES)})
+        str, _reported(check_input_type), WithJsonSchema({"enum": list(INPUT_TYPES)})
     ] = Field("number", description="类型：number percent level list text bool")
     description: Text | None = Field(None, description="说明，如 取调整后预算数")
 
@@ -365,15 +270,15 @@ class IndicatorSetModel(_Model):
         json_schema_extra={"description": "kpiscore 指标体系（绩效自评表）格式 1"},
     )
 
-    kpiscore: Annotated[int, BeforeValidator(_check_version), WithJsonSchema({"const": 1})] = Field(
+    kpiscore: Annotated[int, _reported(check_version), WithJsonSchema({"const": 1})] = Field(
         description="格式版本，固定为 1"
     )
     id: Id = Field(description="指标体系 id")
     name: Text = Field(description="名称")
     kind: Annotated[
         str,
-        BeforeValidator(_choice("project", "department")),
-        WithJsonSchema({"enum": ["project", "department"]}),
+        _reported(check_kind),
+        WithJsonSchema({"enum": list(KINDS)}),
     ] = Field("project", description="project 项目支出 | department 部门整体支出")
     description: Text | None = Field(None, description="说明，写明依据的文件")
     source: Text | None = Field(None, description="来源文件")
@@ -381,8 +286,8 @@ class IndicatorSetModel(_Model):
     precision: Int = Field(2, description="得分保留小数位数（四舍五入），0 到 6")
     rounding: Annotated[
         str,
-        BeforeValidator(_choice("indicator", "total")),
-        WithJsonSchema({"enum": ["indicator", "total"]}),
+        _reported(check_rounding),
+        WithJsonSchema({"enum": list(ROUNDINGS)}),
     ] = Field("indicator", description="indicator：每项四舍五入后相加；total：只对总分四舍五入")
     grades: list[Grade] = Field(
         default_factory=lambda: list(DEFAULT_GRADES), description="等级，下限含，从高到低"
@@ -398,25 +303,3 @@ class IndicatorSetModel(_Model):
     indicators: list[Indicator] = Field(description="三级指标，按表格顺序")
     checks: list[Check] = Field(default_factory=list, description="数据一致性检查")
     penalties: list[Penalty] = Field(default_factory=list, description="总分扣罚")
-
-
-RULE_PARAMETERS: dict[str, frozenset[str]] = {
-    "ratio": frozenset({"zero_below"}),
-    "reverse": frozenset({"zero_above"}),
-    "exact": frozenset({"tolerance"}),
-    "met": frozenset(),
-    "qualitative": frozenset({"levels", "aliases"}),
-    "bands": frozenset({"bands"}),
-    "deduct": frozenset({"per", "count"}),
-    "checklist": frozenset({"items"}),
-    "manual": frozenset(),
-    "formula": frozenset({"score"}),
-    "deadline": frozenset({"late_per_month"}),
-}
-ALL_RULE_PARAMETERS = frozenset().union(*RULE_PARAMETERS.values())
-REQUIRED_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "bands": ("bands",),
-    "deduct": ("per", "count"),
-    "checklist": ("items",),
-    "formula": ("score",),
-}
