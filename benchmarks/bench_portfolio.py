@@ -176,7 +176,7 @@ def _checked(results: list[Any], totals: list[Decimal], how: str) -> None:
     slow = [
         r.row
         for r in results
-        if not isinstance(r, kpiscore.Result) or r.__dict__.get("_detail") is None
+        if not isinstance(r, kpiscore.Result) or r.__dict__.get("_rebuild") is None
     ]
     if slow:
         raise SystemExit(f"{how}: rows {slow[:5]} left the fast path")

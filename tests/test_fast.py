@@ -792,7 +792,12 @@ def test_a_fast_total_the_detail_contradicts_is_never_shown_silently():
         )
     }
     wrong = Result.deferred(
-        {**light, "total": good.total + 1, "data": row}, lambda: _general(iset, row, "zh", 3)
+        {
+            **light,
+            "total": good.total + 1,
+            "data": row,
+            "_rebuild": lambda data, n: _general(iset, data, "zh", n),
+        }
     )
     with pytest.raises(RuntimeError, match="第 3 行的快速计分与完整计分不一致"):
         _ = wrong.indicators
@@ -809,7 +814,7 @@ def test_rows_read_from_a_file_are_kept_as_read_and_give_the_general_result(tmp_
     read = [(number, data) for number, _, data, _ in rows_of(path, "zh")]
     assert [r.row for r in fast] == [2, 3]
     assert [r.to_json() for r in fast] == [_general(iset, d, "zh", n).to_json() for n, d in read]
-    assert all(r.__dict__["_detail"] is not None for r in fast)  # both took the fast path
+    assert all(r.__dict__.get("_rebuild") is not None for r in fast)  # both took the fast path
 
 
 def test_a_plain_rows_own_numbers_go_straight_to_their_rule(monkeypatch):

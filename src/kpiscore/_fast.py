@@ -441,6 +441,8 @@ class Plan:
             "rescaled": False,  # every weight applies (load made them add up) but n/a ones
             "lang": lang,
             "kind": iset.kind,
+            # Shared, not one per row: a row's detail is built from its data and row.
+            "_rebuild": functools.partial(_detailed, iset, lang),
         }
 
     def score(
@@ -457,8 +459,7 @@ class Plan:
         except (_Off, ArithmeticError):
             return None
         source = data if owned else _copy(data)
-        detail = functools.partial(score_plain, iset, source, lang, row)
-        result = Result.deferred(self.light_en if lang == "en" else self.light_zh, detail)
+        result = Result.deferred(self.light_en if lang == "en" else self.light_zh)
         light = result.__dict__  # the row's own parts, set once on a Result not yet shared
         light["total"] = total
         light["grade"] = (
@@ -765,6 +766,10 @@ def _copy(data: dict[str, Any]) -> dict[str, Any]:
         if type(v) is list:
             values[name] = list(v)
     return out
+
+
+def _detailed(iset: IndicatorSet, lang: Lang, data: Any, row: int | None) -> Result:
+    return score_plain(iset, data, lang, row)
 
 
 @functools.lru_cache(maxsize=64)

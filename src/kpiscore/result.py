@@ -368,12 +368,13 @@ class Result:
         self.__dict__.update({k: v for k, v in given.items() if v is not None})
 
     @classmethod
-    def deferred(cls, light: dict[str, Any], detail: Callable[[], Result]) -> Result:
+    def deferred(cls, light: dict[str, Any]) -> Result:
         """A Result holding only its light parts (``_LIGHT`` and ``data``); the rest is
-        ``detail()``'s, built on first read. The fast path's constructor: no checks."""
+        built on first read by ``light["_rebuild"](data, row)``, a function shared by
+        every row of a set (one object fewer a row for the garbage collector to walk).
+        The fast path's constructor: no checks."""
         self = object.__new__(cls)
         self.__dict__.update(light)
-        self.__dict__["_detail"] = detail
         return self
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -396,9 +397,13 @@ class Result:
     @_Lazy
     def _full(self) -> Result:
         """The general path's result for the same data, built once, on first read."""
-        detail = self.__dict__["_detail"]
-        assert detail is not None, "an eager Result holds every part"
-        full: Result = detail()
+        rebuild = self.__dict__.get("_rebuild")
+        if rebuild is not None:
+            full: Result = rebuild(self.data, self.row)
+        else:
+            detail = self.__dict__["_detail"]
+            assert detail is not None, "an eager Result holds every part"
+            full = detail()
         mine = tuple(getattr(self, f) for f in _LIGHT)
         if tuple(getattr(full, f) for f in _LIGHT) != mine:
             # Never shown silently: a total that the explanation would contradict.
@@ -456,7 +461,7 @@ class Result:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, data=None, _detail=None)
+        self.__dict__.update(state, data=None, _detail=None, _rebuild=None)
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:
