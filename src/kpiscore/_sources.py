@@ -99,6 +99,9 @@ def _mapping_rows(rows: Any) -> Iterator[Row]:
     number = 0
     for item in _frames(rows):
         number += 1
+        if type(item) is dict and "values" in item and "subject" not in item:
+            yield number, "", item, None  # the common row: no subject to print
+            continue
         if is_flat(item):
             yield flat_row(number, item)
             continue
@@ -174,7 +177,9 @@ def as_row(x: Any) -> Any:
 
 def _frames(rows: Any) -> Iterator[Any]:
     for item in [rows] if _is_frame(rows) else rows:
-        if _is_frame(item):
+        if type(item) is dict:
+            yield item  # neither a frame nor a Series: most rows, asked nothing
+        elif _is_frame(item):
             columns = [str(c) for c in item.columns]
             for values in item.itertuples(index=False, name=None):
                 yield dict(zip(columns, values, strict=True))
