@@ -208,3 +208,23 @@ def test_a_record_cannot_be_changed():
     grade = _records.DEFAULT_GRADES[0]
     with pytest.raises(AttributeError):
         grade.min = D(1)
+
+
+def test_records_are_equal_by_kind_values_and_what_the_file_wrote():
+    grade = _records.Grade.made(label="优", min=D(90))
+    assert grade == _records.Grade.made(label="优", min=D(90))
+    assert hash(grade) == hash(_records.Grade.made(label="优", min=D(90)))
+    assert grade != _records.Grade.made(label="优", min=D(80))
+    assert grade.name_en is None and grade.written == {"label", "min"}
+    assert repr(grade) == "Grade(label='优', name_en=None, min=Decimal('90'))"
+
+    class Twin(_records.Record):  # the same keys and values, another part of a set
+        label: str = _records.need(_records.TEXT)
+        name_en: str | None = _records.opt(_records.MAYBE_TEXT)
+        min: Decimal = _records.need(_records.NUM)
+
+    assert Twin.made(label="优", min=D(90)) != grade
+    # The same values, one written by the file and one its default: not the same set.
+    assert _records.Reasons.made() != _records.Reasons.made(below_weight=True)
+    assert _records.Reasons.made().dump() == {}
+    assert _records.Reasons.made(below_weight=True).dump() == {"below_weight": True}
