@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._format import (
     band_score_is_number,
@@ -79,8 +79,15 @@ def opt(shape: Shape, default: Any = None, *, factory: Callable[[], Any] | None 
     return _Field(shape, default=default, factory=factory)
 
 
+_R = TypeVar("_R", bound="Record")
+
+
 class Record:
-    """A validated part of a set: its values, and which keys the file wrote."""
+    """A validated part of a set: its values, and which keys the file wrote.
+
+    Each kind of record bears its pydantic model's name (``Indicator``,
+    ``IndicatorSetModel``…): ``from_model`` pairs them by it, and a test holds each
+    pair to the same keys, defaults and aliases."""
 
     FIELDS: ClassVar[tuple[_Field, ...]] = ()
     BY_KEY: ClassVar[dict[str, _Field]] = {}
@@ -100,7 +107,7 @@ class Record:
         self.__dict__["written"] = written
 
     @classmethod
-    def made(cls, **written: Any) -> Any:
+    def made(cls: type[_R], **written: Any) -> _R:
         """A record from values already checked, as code (not a file) writes one."""
         values = {f.name: written[f.name] if f.name in written else f.missing() for f in cls.FIELDS}
         return cls(values, frozenset(written))
@@ -378,7 +385,7 @@ RECORDS: dict[str, type[Record]] = {
 }
 
 
-def from_model(model: BaseModel) -> Any:
+def from_model(model: BaseModel) -> Any:  # the record of the model's kind
     """The records of a set the pydantic models accepted: the compiler's one input type."""
     from pydantic import BaseModel
 
