@@ -139,6 +139,34 @@ def test_an_edited_mapping_is_checked_again_and_changes_the_digest():
         dataclasses.replace(iset, name="x")
 
 
+def test_a_mapping_built_from_a_dataframe_loads_its_numpy_numbers_as_written():
+    np = pytest.importorskip("numpy")
+    iset = kpiscore.load("mof-project-2020")
+    edited = iset.to_dict()
+    edited["indicators"][0]["weight"] = np.float64(edited["indicators"][0]["weight"])
+    edited["precision"] = np.int64(2)
+    edited["indicators"][1]["core"] = np.bool_(False)
+    again = kpiscore.load(edited)
+    assert again.indicators[0].weight == iset.indicators[0].weight
+    assert again.precision == 2 and again.indicators[1].core is False
+
+
+def test_a_value_no_yaml_could_hold_is_named_where_it_is():
+    import datetime
+
+    edited = kpiscore.load("mof-project-2020").to_dict()
+    edited["indicators"][2]["weight"] = datetime.date(2024, 1, 1)
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load(edited)
+    issue = info.value.issues[0]
+    assert issue.code == "not_a_mapping_value"
+    assert issue.json_path == "$.indicators[2].weight" and issue.message.endswith(": date")
+    edited["indicators"][2]["weight"] = float("nan")
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load(edited)
+    assert info.value.issues[0].code == "not_finite"
+
+
 def test_load_never_reads_a_string_as_yaml_text_and_loads_does():
     text = "kpiscore: 1\nid: t\nname: t\ncategories:\n  - {id: m, name: 主, weight: 100}\nindicators:\n  - {id: a, category: m, name: 甲, weight: 100, target: '>= 1'}\n"
     with pytest.raises(kpiscore.ConfigError) as info:

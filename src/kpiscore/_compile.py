@@ -354,27 +354,44 @@ def compile_mapping(
 ) -> tuple[IndicatorSet | None, list[Issue]]:
     """A set built in code: checked exactly like a file, problems named by key path."""
     try:
-        data = _plain(mapping)
-    except (TypeError, ValueError, RecursionError):
+        data = _plain(mapping, ())
+    except _Unplain as bad:
+        refused = _refused("not_a_mapping_value", lang).issues[0]
+        said = f"{refused.message}: {bad.found}" if bad.found else refused.message
+        return None, [Issue(refused.code, said, path=bad.path)]
+    except RecursionError:
         return None, [_refused("not_a_mapping_value", lang).issues[0]]
     return compile_document(_yaml.Document(data=data, file=None, text=""), [], lang)
 
 
-def _plain(x: Any, depth: int = 0) -> Any:
-    """Python values as the YAML reader would give them: exact Decimals, str keys."""
-    if depth > _yaml.MAX_DEPTH:
-        raise ValueError("too deep")
+class _Unplain(Exception):
+    """A value in a set built in code that no YAML file could hold, and where it is."""
+
+    def __init__(self, path: Path_, found: str) -> None:
+        super().__init__(found)
+        self.path, self.found = path, found
+
+
+def _plain(x: Any, path: Path_) -> Any:
+    """Python values as the YAML reader would give them: exact Decimals, str keys.
+    A numpy scalar (a DataFrame's cell) is taken as the Python value it holds."""
+    if len(path) > _yaml.MAX_DEPTH:
+        raise _Unplain(path, "")
     if isinstance(x, Mapping):
-        return {str(k): _plain(v, depth + 1) for k, v in x.items()}
+        return {str(k): _plain(v, (*path, str(k))) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v, depth + 1) for v in x]
+        return [_plain(v, (*path, i)) for i, v in enumerate(x)]
+    if type(x).__module__ == "numpy" and callable(getattr(x, "item", None)):
+        held = x.item()
+        if type(held).__module__ != "numpy":
+            return _plain(held, path)
     if isinstance(x, bool) or x is None or isinstance(x, (str, Decimal)):
         return x
     if isinstance(x, int):
         return Decimal(x)
     if isinstance(x, float):
-        return Decimal(repr(x))  # 0.1 is 0.1, as written, not its binary neighbour
-    raise TypeError(type(x).__name__)
+        return Decimal(repr(float(x)))  # 0.1 is 0.1, as written, not its binary neighbour
+    raise _Unplain(path, type(x).__name__)
 
 
 def compile_text(
