@@ -1,6 +1,7 @@
 """The Python surface integrators build on: pickling for process pools, score() in a loop."""
 
 import pickle
+import re
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal as D
 
@@ -353,3 +354,32 @@ _SECTIONS = ("values", "subject", "reasons", "claimed", "notes", "manual", "indi
 )
 def test_score_of_any_mapping_is_the_general_result_or_its_error_never_a_traceback(data):
     assert_score_is_general(kpiscore.loads(PLAIN_SET), data)
+
+
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (
+            lambda: kpiscore.load(b"mof-project-2020"),
+            "load() takes a path, a shipped set's id or a mapping, not bytes",
+        ),
+        (lambda: kpiscore.load(None), "not NoneType"),
+        (
+            lambda: kpiscore.check(3),
+            "check() takes a path, a shipped set's id or a mapping, not int",
+        ),
+        (lambda: kpiscore.loads(b"kpiscore: 1"), "decode it first"),
+        (lambda: kpiscore.loads(["kpiscore: 1"]), "loads() takes the set's text as str, not list"),
+    ],
+)
+def test_a_source_of_the_wrong_kind_is_a_type_error_that_says_what_is_taken(call, said):
+    with pytest.raises(TypeError, match=re.escape(said)):
+        call()
+
+
+def test_any_path_like_names_a_set_file():
+    class Named:
+        def __fspath__(self) -> str:
+            return str(ROOT / "indicator_sets" / "mof-project-2020.yaml")
+
+    assert kpiscore.load(Named()).id == "mof-project-2020"

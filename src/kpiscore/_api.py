@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,20 @@ def _checked_lang(lang: object) -> Lang:
     return "en" if lang == "en" else "zh"
 
 
+def _checked_source(source: object, what: str) -> str | Path | Mapping[str, Any]:
+    """A set's source as ``load`` takes it, or a TypeError that says what it takes."""
+    if isinstance(source, (str, Path, Mapping)):
+        return source
+    if isinstance(source, os.PathLike):
+        named = os.fspath(source)
+        if isinstance(named, str):
+            return Path(named)
+    raise TypeError(
+        f"kpiscore.{what}() takes a path, a shipped set's id or a mapping, "
+        f"not {type(source).__name__}"
+    )
+
+
 def load(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> IndicatorSet:
     """Read, validate and compile an indicator set; ConfigError lists every problem.
 
@@ -35,7 +50,7 @@ def load(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> Indica
     from . import _compile  # the compiler: only to load a set
 
     lang = _checked_lang(lang)
-    return _compile.load(source, lang)
+    return _compile.load(_checked_source(source, "load"), lang)
 
 
 def loads(text: str, *, lang: Lang = "zh") -> IndicatorSet:
@@ -43,6 +58,11 @@ def loads(text: str, *, lang: Lang = "zh") -> IndicatorSet:
     from . import _compile
 
     lang = _checked_lang(lang)
+    if not isinstance(text, str):
+        raise TypeError(
+            f"kpiscore.loads() takes the set's text as str, not {type(text).__name__}"
+            + (" (decode it first: data.decode('utf-8'))" if isinstance(text, bytes) else "")
+        )
     return _compile.loads(text, lang)
 
 
@@ -55,6 +75,7 @@ def check(source: str | Path | Mapping[str, Any], *, lang: Lang = "zh") -> list[
     from . import _compile
 
     lang = _checked_lang(lang)
+    source = _checked_source(source, "check")
     if isinstance(source, str) and ("\n" in source or "\r" in source):
         _, issues = _compile.compile_text(source, lang)
     else:
