@@ -161,7 +161,10 @@ def test_a_value_no_yaml_could_hold_is_named_where_it_is():
         kpiscore.load(edited)
     issue = info.value.issues[0]
     assert issue.code == "not_a_mapping_value"
-    assert issue.json_path == "$.indicators[2].weight" and issue.message.endswith(": date")
+    assert issue.json_path == "$.indicators[2].weight" and issue.message.endswith("（此处是 date）")
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load(edited, lang="en")
+    assert info.value.issues[0].message.endswith(" (found date)")
     edited["indicators"][2]["weight"] = float("nan")
     with pytest.raises(kpiscore.ConfigError) as info:
         kpiscore.load(edited)
@@ -383,3 +386,13 @@ def test_any_path_like_names_a_set_file():
             return str(ROOT / "indicator_sets" / "mof-project-2020.yaml")
 
     assert kpiscore.load(Named()).id == "mof-project-2020"
+
+
+def test_a_numpy_array_where_a_number_belongs_is_named_not_a_traceback():
+    np = pytest.importorskip("numpy")
+    edited = kpiscore.load("mof-project-2020").to_dict()
+    edited["indicators"][0]["weight"] = np.array([1.0, 2.0])
+    with pytest.raises(kpiscore.ConfigError) as info:
+        kpiscore.load(edited)
+    issue = info.value.issues[0]
+    assert issue.json_path == "$.indicators[0].weight" and "ndarray" in issue.message

@@ -357,7 +357,9 @@ def compile_mapping(
         data = _plain(mapping, ())
     except _Unplain as bad:
         refused = _refused("not_a_mapping_value", lang).issues[0]
-        said = f"{refused.message}: {bad.found}" if bad.found else refused.message
+        said = refused.message
+        if bad.found:
+            said += f" (found {bad.found})" if lang == "en" else f"（此处是 {bad.found}）"
         return None, [Issue(refused.code, said, path=bad.path)]
     except RecursionError:
         return None, [_refused("not_a_mapping_value", lang).issues[0]]
@@ -382,7 +384,10 @@ def _plain(x: Any, path: Path_) -> Any:
     if isinstance(x, (list, tuple)):
         return [_plain(v, (*path, i)) for i, v in enumerate(x)]
     if type(x).__module__ == "numpy" and callable(getattr(x, "item", None)):
-        held = x.item()
+        try:
+            held = x.item()  # an array of more than one value has no single one
+        except (TypeError, ValueError):
+            held = x
         if type(held).__module__ != "numpy":
             return _plain(held, path)
     if isinstance(x, bool) or x is None or isinstance(x, (str, Decimal)):
