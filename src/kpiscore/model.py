@@ -6,6 +6,11 @@ parsing - happens in ``_compile``, where each problem can be reported with
 its own path. Validators raise ``PydanticCustomError`` whose type is a
 kpiscore issue code, so ``_issues`` can translate every error into the
 officer's language without ever showing pydantic's wording.
+
+A well-formed set never comes here: ``_records`` reads it with the same checks
+(``_format``) without importing pydantic. These models are the format's
+definition - its JSON schema (``kpiscore schema``) - and the reader of every set
+that reader leaves, which they accept or explain.
 """
 
 from __future__ import annotations
