@@ -70,12 +70,16 @@ NA = NotApplicable()
 
 @dataclass(frozen=True)
 class LevelValue:
+    """A 定性 word as written, with the completion rate it came with, if any."""
+
     level: str
     rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class ValueProblem:
+    """Why a cell could not be read: an issue code and what its message needs."""
+
     code: str
     params: dict[str, Any]
 

@@ -113,6 +113,9 @@ def _pending(names: Mapping[str, Any]) -> Any:  # a sentinel: never called
 
 @dataclass(frozen=True, eq=False)
 class CompiledFormula:
+    """A formula parsed and checked once, at load: its tree and the names and
+    functions it uses."""
+
     source: str
     tree: ast.expr = field(repr=False)
     names: frozenset[str]

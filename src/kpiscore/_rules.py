@@ -45,6 +45,8 @@ class RuleProblem(Exception):
 
 @dataclass(slots=True)
 class Outcome:
+    """What a rule computed: its raw score and the steps that explain it."""
+
     raw: Decimal
     steps: list[Step] = field(default_factory=list)
     completion: Decimal | None = None
@@ -54,6 +56,8 @@ class Outcome:
 
 @dataclass(slots=True)
 class RuleInput:
+    """Everything a rule reads for one indicator on one row."""
+
     ind: CompiledIndicator
     actual: Any
     evaluator: Evaluator

@@ -292,6 +292,8 @@ def _pos(event: Any) -> Pos:
 
 @dataclass
 class _Frame:
+    """One open mapping or list while a document is built, with where it started."""
+
     container: Any
     path: Path_
     is_map: bool

@@ -167,6 +167,9 @@ def parse_target(text: str) -> Target | None:
 
 @dataclass(frozen=True)
 class LevelSpec:
+    """A 定性 level: the share of the weight [low, high] its word earns, and the
+    other words an officer writes for it."""
+
     label: str
     low: Decimal
     high: Decimal
@@ -228,6 +231,9 @@ def is_negated(word: str) -> bool:
 
 @dataclass(frozen=True)
 class BandSpec:
+    """One band of a bands rule: its score (a number or a formula) when ``when`` holds;
+    the band without ``when`` takes every other case."""
+
     score: Decimal | CompiledFormula
     when: CompiledFormula | None = None
     label: str | None = None
@@ -235,6 +241,8 @@ class BandSpec:
 
 @dataclass(frozen=True)
 class ItemSpec:
+    """One checklist item and the points it earns when the data ticks it."""
+
     label: str
     points: Decimal
     id: str | None = None
@@ -242,6 +250,9 @@ class ItemSpec:
 
 @dataclass(frozen=True)
 class InputSpec:
+    """A value the data supplies, as declared: how formulas and forms name it, its unit
+    and how a cell of it is read."""
+
     id: str
     name: str
     unit: str | None = None
@@ -255,6 +266,9 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class CheckSpec:
+    """A consistency check on the data; its sides are kept apart to show how far off a
+    failed ``==`` is. It never changes a score."""
+
     name: str
     formula: CompiledFormula
     tolerance: Decimal | None = None
@@ -265,6 +279,8 @@ class CheckSpec:
 
 @dataclass(frozen=True)
 class PenaltySpec:
+    """Applied after the sum: a deduction, or a grade the total cannot rise above."""
+
     name: str
     when: CompiledFormula
     deduct: Decimal | None = None
@@ -273,6 +289,9 @@ class PenaltySpec:
 
 @dataclass(frozen=True)
 class CompiledIndicator:
+    """One indicator with everything its rule needs bound at load: the target parsed,
+    the formulas compiled, the rule's parameters checked against the rule."""
+
     id: str
     name: str
     category: str
@@ -328,6 +347,8 @@ class CompiledIndicator:
 
 @dataclass(frozen=True)
 class CompiledCategory:
+    """一级指标: its weight and the ids of its indicators, in the table's order."""
+
     id: str
     name: str
     weight: Decimal
@@ -337,6 +358,8 @@ class CompiledCategory:
 
 @dataclass(frozen=True)
 class Grade:
+    """A grade and the least total that earns it (already scaled to the full score)."""
+
     label: str
     min: Decimal
     name_en: str | None = None
@@ -349,6 +372,8 @@ class Grade:
 
 @dataclass(frozen=True)
 class ReasonPolicy:
+    """When the set asks for a 偏差原因, as its ``reasons:`` says."""
+
     below_weight: bool = True
     over_achievement: bool = True
     deviation_above: Decimal | None = None

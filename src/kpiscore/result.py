@@ -70,6 +70,9 @@ def _frozen(cls: type[_T], fields: dict[str, Any]) -> _T:
 @final
 @dataclass(frozen=True)
 class IndicatorResult:
+    """One row of the self-evaluation table as scored: the numbers, the status, the
+    explanation in the result's language and the steps behind it."""
+
     id: str
     name: str
     category: str
@@ -162,6 +165,9 @@ class IndicatorResult:
 @final
 @dataclass(frozen=True)
 class CategoryResult:
+    """一级指标 subtotal, and the weight that applied (less than its weight when an
+    indicator under it was not applicable)."""
+
     id: str
     name: str
     weight: Decimal
@@ -189,6 +195,8 @@ class CategoryResult:
 @final
 @dataclass(frozen=True)
 class CheckResult:
+    """A data check's outcome, with both sides and how far apart they are when it fails."""
+
     name: str
     formula: str
     passed: bool
@@ -214,6 +222,8 @@ class CheckResult:
 @final
 @dataclass(frozen=True)
 class Discrepancy:
+    """A score the unit claimed that kpiscore computes differently, and why."""
+
     id: str
     name: str
     claimed: Decimal
@@ -235,6 +245,8 @@ class Discrepancy:
 @final
 @dataclass(frozen=True)
 class PointsLost:
+    """Points an indicator fell short of its weight: what a reviewer reads first."""
+
     id: str
     name: str
     lost: Decimal

@@ -94,6 +94,8 @@ def word(key: str, lang: Lang, **params: Any) -> str:
 
 @dataclass(frozen=True)
 class FormRow:
+    """One indicator row of the filed table, its cells already worded."""
+
     category: str
     group: str
     name: str
@@ -108,6 +110,8 @@ class FormRow:
 
 @dataclass(frozen=True)
 class FundsRow:
+    """One line of the funds block (年初预算数, 全年预算数, 全年执行数), by source of funds."""
+
     key: str
     label: str
     initial: Decimal | None
@@ -117,6 +121,9 @@ class FundsRow:
 
 @dataclass(frozen=True)
 class Form:
+    """The filed 自评表 of one result, laid out once for every renderer (xlsx, html,
+    text, markdown, docx) so that they all show the same cells."""
+
     lang: Lang
     kind: str
     title: str
