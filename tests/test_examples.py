@@ -373,3 +373,24 @@ def test_the_deadlines_example_passes_its_own_cases_and_names_its_discrepancies(
     r = kpiscore.score(kpiscore.load(base / "set.yaml"), base / "project.yaml")
     assert r.complete and r.total == Decimal("91.50")
     assert {d.id for d in r.discrepancies} == {"finish_date", "total"}  # maintenance: in its band
+
+
+def test_help_is_as_wide_as_shutil_would_make_it(monkeypatch):
+    import os
+    import shutil
+
+    from kpiscore import cli
+
+    monkeypatch.setenv("COLUMNS", "50")
+    assert cli._columns() == 50 == shutil.get_terminal_size().columns
+    monkeypatch.setenv("COLUMNS", "wide")
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((132, 40)))
+    assert cli._columns() == 132
+
+    def no_terminal(fd):
+        raise OSError
+
+    monkeypatch.setattr(os, "get_terminal_size", no_terminal)
+    assert cli._columns() == 80
+    width = max(len(line) for line in cli._parser().format_help().splitlines())
+    assert width <= 78

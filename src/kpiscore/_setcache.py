@@ -24,7 +24,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from . import _yaml
@@ -133,6 +132,8 @@ def _read(path: Path, key: str) -> IndicatorSet | None:
 
 
 def _write(where: Path, key: str, iset: IndicatorSet) -> None:
+    import tempfile  # with shutil and the compressors: only when a set is written
+
     tmp: str | None = None
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)

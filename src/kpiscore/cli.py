@@ -69,9 +69,37 @@ def _usage_zh(message: str) -> str:
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        # argparse asks shutil for the terminal's width, and importing shutil (with its
+        # compressors) is ≈ 3 ms of every command's start: ask the OS as shutil does.
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         # argparse passes prefix="" when it builds a sub-command's name: keep that.
         super().add_usage(usage, actions, groups, "用法 / usage: " if prefix is None else prefix)
+
+
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size()`` gives it: $COLUMNS, else
+    the terminal's own, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 class _Parser(argparse.ArgumentParser):
