@@ -3,7 +3,9 @@
 Builds sets of 20, 200, 1000 and 2000 ratio indicators, loads each (median of
 ``--repeat``) and scores 200,000 indicator-rows through each (100 rows of the
 largest: a set past 256 indicators is written out after 64 rows), in the same run,
-and prints microseconds per indicator and the ratio to the 20-indicator set.
+and prints microseconds per indicator and the ratio to the 20-indicator set; then
+the same without a row's own cost (a 1-indicator set's row, taken off): what each
+further indicator costs, which is what a scan over the set would make grow.
 Then the same with ``to_json()`` of every result, on 100,000 cells of amounts that
 never repeat (every indicator worded and written anew): the steady state, paired
 as above, and a first batch on a set just loaded (one run: the first row written
@@ -15,6 +17,7 @@ both ways, each indicator written out after its first rows).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from decimal import Decimal
@@ -84,8 +87,15 @@ def run(
         )
         out["sizes"][n] = {"load_ms": round(load_s * 1000, 1)}
     # Each size is timed back to back with the smallest (``paired``), so that a VM's drift
-    # over the run moves both sides of a ratio, not one size's figure.
+    # over the run moves both sides of a ratio, not one size's figure. Every set and row
+    # is built first and then frozen out of the garbage collector's sight: otherwise each
+    # collection while the 20-indicator set runs would also walk the 2000-indicator set
+    # this script holds, and that set's size would show as the small set's cost.
+    gc.collect()
+    gc.freeze()
     smallest, small_cells = scorers[sizes[0]]
+    own_us = _own_row_us(repeat, min(cells, 20_000))
+    out["row_own_us"] = round(own_us, 2)
     for n in sizes:
         score, n_cells = scorers[n]
         timed = paired(repeat, smallest, score)
@@ -94,8 +104,25 @@ def run(
         out["sizes"][n]["vs_smallest"] = (
             1.0 if n == sizes[0] else round(timed.ratio * small_cells / n_cells, 2)
         )
+        row_us = timed.seconds / (n_cells / n) * 1e6
+        out["sizes"][n]["marginal_us"] = round((row_us - own_us) / max(n - 1, 1), 3)
+    first = out["sizes"][sizes[0]]["marginal_us"]
+    for n in sizes:
+        marginal = out["sizes"][n]["marginal_us"]
+        out["sizes"][n]["marginal_vs_smallest"] = round(marginal / first, 2) if first > 0 else None
+    gc.unfreeze()
     _json(out, sizes, repeat, json_cells)
     return out
+
+
+def _own_row_us(repeat: int, rows: int) -> float:
+    """A row of a 1-indicator set: what every row costs whatever its set's size (reading
+    it, its Result, the total and grade) plus one indicator. Taking it from a row of n
+    indicators leaves what each further indicator costs: the part that must not grow."""
+    iset = kpiscore.loads(set_text(1))
+    data = [{"values": {"i00000": f"{8 + r % 5}个"}} for r in range(rows)]
+    seconds, _ = median_of(repeat, lambda: list(kpiscore.score_many(iset, data)))
+    return float(seconds / rows * 1e6)
 
 
 def _json(out: dict[str, Any], sizes: tuple[int, ...], repeat: int, cells: int) -> None:
@@ -108,6 +135,8 @@ def _json(out: dict[str, Any], sizes: tuple[int, ...], repeat: int, cells: int) 
         cold = kpiscore.loads(set_text(n) + "# a set just loaded\n")
         first_s, _ = median_of(1, lambda cold=cold, rows=rows: written(cold, rows))
         out["sizes"][n]["json_first_us"] = round(first_s / (len(rows) * n) * 1e6, 1)
+    gc.collect()
+    gc.freeze()  # as in run(): the other sizes' sets are the script's, not this size's cost
     smallest, small_cells = jobs[sizes[0]]
     for n in sizes:
         job, n_cells = jobs[n]
@@ -117,6 +146,7 @@ def _json(out: dict[str, Any], sizes: tuple[int, ...], repeat: int, cells: int) 
         out["sizes"][n]["json_vs_smallest"] = (
             1.0 if n == sizes[0] else round(timed.ratio * small_cells / n_cells, 2)
         )
+    gc.unfreeze()
     first = out["sizes"][sizes[0]]["json_first_us"]
     for n in sizes:
         out["sizes"][n]["json_first_vs_smallest"] = round(
@@ -140,6 +170,15 @@ def main() -> None:
         print(
             f"  {n:>5} indicators  load {row['load_ms']:>7} ms   "
             f"{row['per_indicator_us']:>6} µs/indicator  = {row['vs_smallest']}× the {SIZES[0]}-indicator set"
+        )
+    print(
+        f"each indicator past the first (a row's own cost, {out['row_own_us']} µs with one "
+        "indicator, taken off)"
+    )
+    for n, row in out["sizes"].items():
+        print(
+            f"  {n:>5} indicators  {row['marginal_us']:>7} µs/indicator  = "
+            f"{row['marginal_vs_smallest']}× the {SIZES[0]}-indicator set"
         )
     print("score + to_json() of every result, numbers that never repeat: steady / first batch")
     for n, row in out["sizes"].items():

@@ -55,6 +55,9 @@ def test_scale_benchmark_scores_every_size_completely():
     assert out["sizes"][5]["vs_smallest"] == 1.0 and out["sizes"][40]["per_indicator_us"] > 0
     assert out["sizes"][5]["json_vs_smallest"] == 1.0 and out["sizes"][40]["json_us"] > 0
     assert out["sizes"][40]["json_first_us"] > 0
+    assert out["row_own_us"] > 0 and {"marginal_us", "marginal_vs_smallest"} <= set(
+        out["sizes"][40]
+    )
 
 
 def test_cli_benchmark_times_three_commands(monkeypatch):
