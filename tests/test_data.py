@@ -494,3 +494,15 @@ def test_a_claimed_score_is_read_as_read_value_reads_its_cell(cell):
     want = rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
     got = claimed_number(cell)
     assert got == want and str(got) == str(want)
+
+
+def test_a_claimed_text_is_read_once_and_a_long_one_is_never_kept():
+    from kpiscore._indicators import _claimed_text, claimed_number
+
+    _claimed_text.cache_clear()
+    assert claimed_number("10.00分") == claimed_number("10.00分") == Decimal("10.00")
+    assert _claimed_text.cache_info().hits == 1
+    long = "12" + " " * 100 + "分"
+    before = _claimed_text.cache_info().currsize
+    assert claimed_number(long) == claimed_number(long.replace(" " * 100, ""))
+    assert _claimed_text.cache_info().currsize == before + 1  # the short one only

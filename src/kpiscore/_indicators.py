@@ -75,13 +75,25 @@ def claimed_number(raw: Any) -> Decimal | None:
     if raw is None:
         return None
     if type(raw) is str:  # a table's cell, "12.50" or "12.50分": as read_value reads it
-        found = plain_number(raw)
-        if found is not None and (found[1] in (None, "%") or plain_unit(found[1])):
-            return found[0]
-    elif isinstance(raw, float):  # a frame's float64, as read_value reads it
+        return _claimed_text(raw) if len(raw) <= _KEPT_CLAIM else _claimed_text.__wrapped__(raw)
+    if isinstance(raw, float):  # a frame's float64, as read_value reads it
         number = plain_float(raw)
         if number is not None:
             return number
+    rv = read_value(raw)
+    return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
+
+
+# A column of claimed scores repeats a few texts ("10.00分" on every level indicator
+# that met its target): each distinct text is read once. Only short texts are kept.
+_KEPT_CLAIM = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def _claimed_text(raw: str) -> Decimal | None:
+    found = plain_number(raw)
+    if found is not None and (found[1] in (None, "%") or plain_unit(found[1])):
+        return found[0]
     rv = read_value(raw)
     return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
 
