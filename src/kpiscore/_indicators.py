@@ -80,6 +80,11 @@ def claimed_number(raw: Any) -> Decimal | None:
         number = plain_float(raw)
         if number is not None:
             return number
+    return _read_claim(raw)
+
+
+def _read_claim(raw: Any) -> Decimal | None:
+    """A claim the short ways do not read, as read_value reads any cell."""
     rv = read_value(raw)
     return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
 
@@ -94,8 +99,7 @@ def _claimed_text(raw: str) -> Decimal | None:
     found = plain_number(raw)
     if found is not None and (found[1] in (None, "%") or plain_unit(found[1])):
         return found[0]
-    rv = read_value(raw)
-    return rv.value if rv.problem is None and isinstance(rv.value, Decimal) else None
+    return _read_claim(raw)
 
 
 class IndicatorScorer:
