@@ -161,10 +161,10 @@ def test_a_value_no_yaml_could_hold_is_named_where_it_is():
         kpiscore.load(edited)
     issue = info.value.issues[0]
     assert issue.code == "not_a_mapping_value"
-    assert issue.json_path == "$.indicators[2].weight" and issue.message.endswith("（此处是 date）")
+    assert issue.json_path == "$.indicators[2].weight" and issue.message.endswith("这里是 date")
     with pytest.raises(kpiscore.ConfigError) as info:
         kpiscore.load(edited, lang="en")
-    assert info.value.issues[0].message.endswith(" (found date)")
+    assert info.value.issues[0].message.endswith(", not date")
     edited["indicators"][2]["weight"] = float("nan")
     with pytest.raises(kpiscore.ConfigError) as info:
         kpiscore.load(edited)

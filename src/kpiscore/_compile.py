@@ -356,13 +356,14 @@ def compile_mapping(
     try:
         data = _plain(mapping, ())
     except _Unplain as bad:
-        refused = _refused("not_a_mapping_value", lang).issues[0]
-        said = refused.message
-        if bad.found:
-            said += f" (found {bad.found})" if lang == "en" else f"（此处是 {bad.found}）"
-        return None, [Issue(refused.code, said, path=bad.path)]
+        if not bad.found:  # nested deeper than any set file may be
+            return None, [
+                Issue("too_deep", message("too_deep", lang, limit=_yaml.MAX_DEPTH), path=bad.path)
+            ]
+        said = message("not_a_mapping_value", lang, found=bad.found)
+        return None, [Issue("not_a_mapping_value", said, path=bad.path)]
     except RecursionError:
-        return None, [_refused("not_a_mapping_value", lang).issues[0]]
+        return None, [Issue("too_deep", message("too_deep", lang, limit=_yaml.MAX_DEPTH))]
     return compile_document(_yaml.Document(data=data, file=None, text=""), [], lang)
 
 

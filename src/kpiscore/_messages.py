@@ -117,8 +117,8 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "'{name}' is both a shipped set's id and a file in this folder: write ./{file} for the file, or rename it to use the shipped set",
     ),
     "not_a_mapping_value": (
-        "指标体系中只能有文字、数字、true/false、列表和映射",
-        "An indicator set holds only text, numbers, true/false, lists and mappings",
+        "指标体系中只能有文字、数字、true/false、列表和映射，这里是 {found}",
+        "An indicator set holds only text, numbers, true/false, lists and mappings, not {found}",
     ),
     "yaml_syntax": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
     "too_many_issues": (
