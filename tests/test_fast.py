@@ -1044,3 +1044,26 @@ def assert_score_is_general(iset, row):
     assert got == want
     assert got.to_json() == want.to_json()
     return got
+
+
+@pytest.mark.parametrize("extra", [{}, {"subject": "甲项目", "reasons": {"a": "原因"}}])
+def test_a_fast_result_keeps_the_data_as_scored_when_the_callers_lists_and_dicts_change(extra):
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set(
+            "  - {id: a, category: main, name: 甲, weight: 40, target: '>= 10'}\n"
+            "  - {id: c, category: main, name: 乙, weight: 60, rule: checklist, items: "
+            "[{label: 真实, points: 24}, {label: 完整, points: 36}]}\n"
+        )
+    )
+    row = {"values": {"a": Decimal(8), "c": ["真实"]}, **extra}
+    untouched = kpiscore.score(iset, {**row, "values": {"a": Decimal(8), "c": ["真实"]}})
+    results = [kpiscore.score(iset, row), next(kpiscore.score_many(iset, [row]))]
+    assert all(r.__dict__.get("_rebuild") is not None for r in results)  # the fast path took both
+    row["values"]["c"].append("完整")
+    row["values"]["a"] = Decimal(20)
+    for r in results:
+        assert r.data["values"] == {"a": Decimal(8), "c": ["真实"]}
+        assert r.data_digest == untouched.data_digest
+        assert r.total == untouched.total == Decimal("56.00")

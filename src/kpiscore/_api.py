@@ -128,11 +128,13 @@ def score_subject(
         if fast is not None:
             return fast
         return score_data(iset, data, strict=strict, lang=lang, file=file, doc=doc)
-    from ._sources import as_row, flat_row, is_flat  # table reading: not imported for a file
+    row: Any = data
+    if type(data) is not dict or "values" not in data:  # a dict with values: is a row as is
+        from ._sources import as_row, flat_row, is_flat  # table reading: not for a file
 
-    row: Any = as_row(data)  # a pandas Series: its labels and cells
-    if is_flat(row):  # a flat row (CSV conventions), e.g. one record of a DataFrame
-        row = flat_row(1, row)[2]  # (its cells may still be the caller's lists)
+        row = as_row(data)  # a pandas Series: its labels and cells
+        if is_flat(row):  # a flat row (CSV conventions), e.g. one record of a DataFrame
+            row = flat_row(1, row)[2]  # (its cells may still be the caller's lists)
     fast = _fast_result(iset, row, lang, owned=False) if quick else None
     if fast is not None:
         return fast
@@ -196,8 +198,19 @@ def score_rows(
     reading = reading or reading_for(iset, lang)
     # Rows read from a file are kpiscore's own dicts: nobody else can change them later.
     owned = isinstance(rows, (str, Path))
+    plan = plan_for(iset) if not strict else None
+    quick = plan.score if plan is not None else None
     for row in rows_of(rows, lang, reading):
-        yield score_row(iset, row, strict=strict, lang=lang, check_set=check_set, owned=owned)
+        tried = False
+        if quick is not None and row[3] is None:  # score_row's first try, asked once a batch
+            tried = True
+            result = quick(row[2], row[0], lang, check_set, owned)
+            if result is not None:
+                yield result
+                continue
+        yield score_row(
+            iset, row, strict=strict, lang=lang, check_set=check_set, owned=owned, tried=tried
+        )
 
 
 def score_row(
@@ -208,17 +221,19 @@ def score_row(
     lang: Lang,
     check_set: bool = True,
     owned: bool = False,
+    tried: bool = False,
 ) -> Result | RowError:
     """One batch row (its number, subject, data or the reason it has none) scored: a
     plain row by the set's fast path (its detail built from the row as read there, so
     cheaper than the general path even when every indicator is read), any other row,
-    and every row under ``strict``, by the general path."""
+    and every row under ``strict``, by the general path. ``tried``: the fast path
+    already said no."""
     number, subject, data, error = row
     if error is not None:
         return RowError(
             number, subject, message("bad_row", lang, row=number, subject=subject, problem=error)
         )
-    plan = plan_for(iset) if not strict else None
+    plan = plan_for(iset) if not strict and not tried else None
     if plan is not None:
         quick = plan.score(data, number, lang, check_set, owned)
         if quick is not None:

@@ -66,6 +66,7 @@ _SCALARS = (str, int, float, Decimal, type(None))
 SUPPORTED = NEEDS_ACTUAL | FORMULA_RULES
 _MAX_DATED = 4096  # deadline cells read and kept per set (a column repeats a few dates)
 _UNREAD = object()
+_NO_GRADES: list[str] = []  # no penalty forced a grade (read, never changed)
 _MAX_DATE_TEXT = 30  # read_value quotes a cell up to 30 characters; a date is shorter
 
 
@@ -371,6 +372,7 @@ class Plan:
         hooks = Hooks(self.raws, levels, _number, _run, _Off)
         self.points = generated(iset.indicators, hooks, self.quantum if self.by_category else None)
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
+        self.penalised_sets = bool(iset.penalties)
         self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
         self.writer = writer_for(iset)
         # A Result's parts that are the same on every row, per language.
@@ -450,15 +452,19 @@ class Plan:
     ) -> Result | None:
         iset = self.iset
         try:
-            values, dropped, claims = self.values(data, check_set)
+            values, dropped, claims, listed = self.values(data, check_set)
             saved = entered()
             try:
-                total, forced, applicable = self.total(values, dropped, claims)
+                if dropped or claims or self.penalised_sets:
+                    total, forced, applicable = self.total(values, dropped, claims)
+                else:  # most rows: every weight applies, nothing claimed, no penalty
+                    total = self.points(values).quantize(self.quantum, ROUND_HALF_UP)
+                    forced, applicable = _NO_GRADES, self.applicable
             finally:
                 setcontext(saved)
         except (_Off, ArithmeticError):
             return None
-        source = data if owned else _copy(data)
+        source = data if owned else _copy(data, listed)
         result = Result.deferred(self.light_en if lang == "en" else self.light_zh)
         light = result.__dict__  # the row's own parts, set once on a Result not yet shared
         light["total"] = total
@@ -568,14 +574,16 @@ class Plan:
         forced = [pen.grade for pen in hits if pen.grade]
         return deducted(self.iset, total, [pen.name for pen in hits]), forced
 
-    def values(self, data: Any, check_set: bool) -> tuple[dict[str, Any], list[str], Claims]:
+    def values(self, data: Any, check_set: bool) -> tuple[dict[str, Any], list[str], Claims, bool]:
         """The row's values as the general path would read them, the indicators whose
-        own cell is n/a, and the claimed scores a level indicator may use; or _Off."""
+        own cell is n/a, the claimed scores a level indicator may use and whether a cell
+        is a list (``_copy`` copies those); or _Off."""
         subject, raw, claims = self.sections(data, check_set)
         names, words, percent = self.names, self.words, self.percent
         year = _year(subject) if self.deadlines else None
         out: dict[str, Any] = {}
         dropped: list[str] = []
+        listed = False
         for name, v in raw.items():
             if name not in names:
                 raise _Off
@@ -607,6 +615,7 @@ class Plan:
                 d = _checked(Decimal(repr(v)))
             elif (t is list or t is tuple) and _plain_items(v):
                 out[name] = tuple(v)  # checklist items, as read_value gives them
+                listed = listed or t is list
                 continue
             elif t.__module__ == "numpy":  # a pandas frame's cells
                 d = _numpy_number(v)
@@ -615,12 +624,19 @@ class Plan:
             if name in percent and abs(d) > 2:
                 raise _Off  # 95 for 95%: the general path names it
             out[name] = d
-        return out, dropped, claims
+        return out, dropped, claims, listed
 
     def sections(self, data: Any, check_set: bool) -> tuple[Any, dict[str, Any], Claims]:
         """(subject, values, the claims a level indicator may use) of a row whose every
         section is plain, or _Off."""
-        if type(data) is not dict or not data.keys() <= _KEYS:
+        if type(data) is not dict:
+            raise _Off
+        if len(data) == 1:  # values: and nothing else, most rows
+            raw = data.get("values")
+            if type(raw) is not dict or len(raw) > MAX_VALUES:
+                raise _Off
+            return None, raw, None
+        if not data.keys() <= _KEYS:
             raise _Off
         get = data.get  # the absent sections first: most rows have none of them
         named = get("indicator_set")
@@ -757,14 +773,19 @@ def _flat(v: Any) -> bool:
     return not v or all(type(k) is str and isinstance(x, _SCALARS) for k, x in v.items())
 
 
-def _copy(data: dict[str, Any]) -> dict[str, Any]:
+def _copy(data: dict[str, Any], listed: bool = True) -> dict[str, Any]:
     """The row's containers copied (cells are immutable): the detail and the digest are
-    of the data as scored, whatever the caller does with its dict or lists next."""
-    out = {k: dict(v) if type(v) is dict else v for k, v in data.items()}
-    values = out["values"]
-    for name, v in values.items():
-        if type(v) is list:
-            values[name] = list(v)
+    of the data as scored, whatever the caller does with its dict or lists next.
+    ``listed``: a value is a list (the fast path knows; most rows have none)."""
+    if len(data) == 1:  # {"values": ...}: most rows
+        out = {"values": dict(data["values"])}
+    else:
+        out = {k: dict(v) if type(v) is dict else v for k, v in data.items()}
+    if listed:
+        values = out["values"]
+        for name, v in values.items():
+            if type(v) is list:
+                values[name] = list(v)
     return out
 
 

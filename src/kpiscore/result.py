@@ -7,6 +7,7 @@ touching a score. The same inputs give the same bytes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
@@ -524,9 +525,16 @@ class Result:
         """The result as JSON (its shape: ``kpiscore.result_schema()``); ``indent=None`` gives
         one compact line. The same text as ``json.dumps(to_dict(steps), ensure_ascii=False,
         indent=indent)``, written without building the mapping."""
-        from ._result_json import to_json
+        return _json_writer()(self, indent, steps)
 
-        return to_json(self, indent, steps)
+
+@functools.cache
+def _json_writer() -> Callable[[Result, int | None, bool], str]:
+    """``_result_json.to_json``, imported on the first call (not with this module; an
+    import statement in ``to_json`` cost 0.6 µs a call)."""
+    from ._result_json import to_json
+
+    return to_json
 
 
 def _portable(indicators: tuple[IndicatorResult, ...]) -> tuple[IndicatorResult, ...]:
