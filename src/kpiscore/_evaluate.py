@@ -280,7 +280,9 @@ class _Scorer(IndicatorScorer):
                 )
                 if msg:
                     self.warnings.append(msg)
-                out.append(CheckResult(chk.name, chk.formula.source, passed, message=msg))
+                    out.append(CheckResult(chk.name, chk.formula.source, passed, message=msg))
+                else:
+                    out.append(_passed(chk.name, chk.formula.source))
             except EvalFailure as exc:
                 self.not_evaluated("check_not_evaluated", chk.name, exc)
         return out
@@ -348,6 +350,13 @@ def indicator_discrepancy(
     )
     text = f"{why}：{explanation}" if lang != "en" else f"{why}: {explanation}"
     return Discrepancy(key, name, claimed, score, score - claimed, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _passed(name: str, formula: str) -> CheckResult:
+    """A check of a formula that held: the same on every row (a CheckResult is
+    immutable), so made once and its JSON record laid out once (``_result_json``)."""
+    return CheckResult(name, formula, True)
 
 
 def total_name(lang: Lang) -> str:

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from decimal import Decimal, setcontext
+from decimal import ROUND_HALF_UP, Decimal, setcontext
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from ._data import digest_of
@@ -61,7 +61,7 @@ from ._fused import RULES as WRITTEN_OUT_RULES
 from ._indicators import PERCENT_SANE, claimed_number, concluded, owes_reason, reason_steps
 from ._lanes import Lane, lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
-from ._messages import Lang
+from ._messages import Lang, has_unsafe_chars
 from ._numbers import entered, fmt_plain, fmt_value, round_half_up
 from ._prepare import _Cleaner, by_id, claim_ids, plain_value, read_reasons
 from ._result_json import (
@@ -109,6 +109,7 @@ class PlainJson:
         self.lanes = lanes_for(iset)
         self.positions = _category_positions(iset)
         self.by_category = iset.rounding != "total"
+        self.quantum = Decimal(1).scaleb(-iset.precision)  # a subtotal's rounding
         self.weights = []  # each category's applicable weight, summed as _Scorer.totals does
         for positions in self.positions:
             weight = ZERO
@@ -265,7 +266,7 @@ class PlainJson:
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add(template.records(_DISCREPANCY, [_discrepancy(d) for d in discrepancies], len(out)))
         row.lost.sort(key=_largest_first)
-        add(template.points_lost(row.lost, len(out)))
+        add(template.points_lost(row.lost, len(out), kept=True))
         add(template.strings(tuple(penalties), len(out)))
         add(template.warnings(row.warnings, len(out)))
         digest = result.__dict__.get("data_digest")
@@ -364,21 +365,22 @@ class PlainJson:
     def categories(self, row: _Row, out: list[str], at: int) -> None:
         """Each category's subtotal and applicable weight, summed as ``_Scorer.totals``
         sums them (the indicators an n/a cell drops left out of both)."""
-        p, points, skipped = self.iset.precision, row.points, row.skipped
-        for k, (positions, weight) in enumerate(zip(self.positions, self.weights, strict=True)):
-            s = ZERO
+        quantum, points, skipped = self.quantum, row.points, row.skipped
+        k = at
+        for positions, weight in zip(self.positions, self.weights, strict=True):
             if skipped:
-                applicable = ZERO
+                s = applicable = ZERO
                 for i in positions:
                     if i not in skipped:
                         s += points[i]
                         applicable += self.iset.indicators[i].weight
                 weight = _number(fmt_plain(applicable))
             else:
-                for i in positions:
-                    s += points[i]
-            out[at + 2 * k] = _number(fmt_plain(round_half_up(s, p)))
-            out[at + 2 * k + 1] = weight
+                s = sum([points[i] for i in positions], ZERO)
+            # round_half_up, in the context the caller entered
+            out[k] = _number(fmt_plain(s.quantize(quantum, ROUND_HALF_UP)))
+            out[k + 1] = weight
+            k += 2
 
 
 class _Row(_Scorer):
@@ -410,6 +412,7 @@ class _Row(_Scorer):
         self.subject = subject
         self.reasons = reasons
         self.claims = claims
+        self.plain = not reasons and not claims  # no reason or claim to key an indicator by
         self.dropped: frozenset[str] = result.__dict__.get("_dropped", _NONE)
         self.skipped: set[int] = set()  # positions of the indicators dropped
         self.lanes = writer.lanes
@@ -430,18 +433,32 @@ class _Row(_Scorer):
         if self.dropped and ind.id in self.dropped:
             self.not_applicable(ind, template, out)
             return True
-        key = None
+        key: tuple[Any, ...] | None = None
         if not shared.off:
             # Each cell it reads by its type and text (1.0 and 1.00 are equal and show
             # apart; 1, 1.0 and True are equal and read apart), the year, its reason.
             get, reads = self.cells.get, self.writer.reads[ind.id]
-            cells = tuple([(type(v := get(n)), str(v)) for n in reads])
-            key = (cells, self.year, self.reasons.get(ind.id), self.claims.get(ind.id))
+            if len(reads) == 1:  # its own cell: most indicators
+                v = get(reads[0])
+                cells: tuple[tuple[type, str], ...] = ((type(v), str(v)),)
+            else:
+                cells = tuple([(type(v := get(n)), str(v)) for n in reads])
+            if self.plain:
+                key = (cells, self.year, None, None)
+            else:
+                key = (cells, self.year, self.reasons.get(ind.id), self.claims.get(ind.id))
             found = shared.entries.get(key)
-            if found is not None:  # replayed
+            if found is not None:  # replayed: what counted() does, without the call
                 shared.hits += 1
                 out += found[0]
-                self.counted(ind, found[1])
+                point, score, explanation, lost, unexplained = found[1]
+                self.points.append(point)
+                self.scores.append(score)
+                self.explanations.append(explanation)
+                if lost is not None:
+                    self.lost.append(lost)
+                if unexplained:
+                    self.warnings.append(self.words.reason_missing(ind))
                 return True
             shared.missed()
         at = len(out)
@@ -718,6 +735,8 @@ class _Shared:
 def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
     """The subject as ``prepare_plain`` keeps it, or None when reading it notes
     something (a key the contract lacks, text with control characters)."""
+    if type(subject) is str and not has_unsafe_chars(subject):
+        return {"name": subject}  # what read_subject keeps of a plain name: most rows
     notes: list[str] = []
     clean = _Cleaner()
     subject = {"name": subject} if isinstance(subject, str) else subject or {}

@@ -66,6 +66,7 @@ _TOP_FIXED = (
 _SLOT = re.compile(r'"\\u0000(\d+)\\u0000"')
 _LITERALS = {None: "null", True: "true", False: "false"}
 _MAX_OBJECTS = 4096  # laid-out records kept per template
+LostItem = tuple[str, str, str, Decimal]  # id, name, status, the points lost
 _HOLE = "\x00"  # where a record's amount goes: any NUL in a text is escaped by then
 
 
@@ -124,6 +125,15 @@ _WARNING = _keys("code", "message", "indicator")
 
 
 def _check(c: CheckResult) -> tuple[str, ...]:
+    if c.passed and c.left is None:  # a shared passed check (_evaluate._passed): laid out once
+        record: tuple[str, ...] | None = c.__dict__.get("_json")
+        if record is None:
+            record = c.__dict__["_json"] = _check_record(c)
+        return record
+    return _check_record(c)
+
+
+def _check_record(c: CheckResult) -> tuple[str, ...]:
     return (
         _text(c.name),
         _text(c.formula),
@@ -206,6 +216,10 @@ class _Template:
         self.objects: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
         self.frames: dict[tuple[str, str, str, int], tuple[str, str]] = {}
         self.warned: dict[tuple[tuple[str, ...], int], tuple[tuple[str, ...], str]] = {}
+        self.names: dict[int, str] = {}  # a subject of a name only, by slot: before it
+        self.closes: dict[int, str] = {}  # and after it
+        # A replayed indicator's points lost, laid out: (the very tuple, its record).
+        self.lost: dict[tuple[int, int], tuple[LostItem, str]] = {}
 
     @classmethod
     def made(
@@ -353,24 +367,40 @@ class _Template:
         self.warned[key] = (key[0], text)
         return text
 
-    def points_lost(self, items: Sequence[tuple[str, str, str, Decimal]], slot: int) -> str:
+    def points_lost(self, items: Sequence[LostItem], slot: int, kept: bool = False) -> str:
         """The points lost as (id, name, status, amount), each record laid out once per
         (indicator, status) with a hole for the amount: the amounts differ from row to
-        row, the rest does not."""
+        row, the rest does not. ``kept``: the items are tuples a writer keeps and hands
+        again (a replayed indicator's), each laid out once and known again by identity
+        (1.0 and 1.00 are equal and print apart: never by value)."""
         if not items:
             return "[]"
-        frames, objects = self.frames, []
-        for i, name, status, lost in items:
-            key = (i, name, status, slot)
-            frame = frames.get(key)
-            if frame is None:
-                if len(frames) >= _MAX_OBJECTS:
-                    frames.clear()
-                row = (_text(i), _text(name), _HOLE, _text(status))
-                before, after = self.laid_out(_POINTS_LOST, row, slot).split(_HOLE)
-                frame = frames[key] = (before, after)
-            objects.append(frame[0] + _number(fmt_plain(lost)) + frame[1])
+        objects = []
+        for item in items:
+            if kept:
+                found = self.lost.get((id(item), slot))
+                if found is not None and found[0] is item:
+                    objects.append(found[1])
+                    continue
+            text = self._lost_record(item, slot)
+            objects.append(text)
+            if kept:
+                if len(self.lost) >= _MAX_OBJECTS:
+                    self.lost.clear()
+                self.lost[(id(item), slot)] = (item, text)  # item held: its id stays its own
         return self.listed(objects, slot)
+
+    def _lost_record(self, item: LostItem, slot: int) -> str:
+        i, name, status, lost = item
+        key = (i, name, status, slot)
+        frame = self.frames.get(key)
+        if frame is None:
+            if len(self.frames) >= _MAX_OBJECTS:
+                self.frames.clear()
+            row = (_text(i), _text(name), _HOLE, _text(status))
+            before, after = self.laid_out(_POINTS_LOST, row, slot).split(_HOLE)
+            frame = self.frames[key] = (before, after)
+        return frame[0] + _number(fmt_plain(lost)) + frame[1]
 
     def listed(self, items: list[str], slot: int) -> str:
         """A non-empty list of items already written as JSON, laid out as json.dumps
@@ -395,6 +425,8 @@ class _Template:
     def subject(self, subject: dict[str, Any], slot: int) -> str:
         """The subject: text, whole numbers and blanks under text keys (what a row gives)
         written directly; anything else through the encoder."""
+        if len(subject) == 1 and type(name := subject.get("name")) is str:
+            return self.named(slot) + encode_basestring(name) + self.closes[slot]  # most rows
         row = []
         for k, v in subject.items():
             write = _SCALARS.get(type(v))
@@ -405,6 +437,15 @@ class _Template:
             return "{}"
         keys = tuple(encode_basestring(k) + ": " for k in subject)
         return self.flat(keys, tuple(row), self.leads[slot])
+
+    def named(self, slot: int) -> str:
+        """A subject of a name only, up to its name's text: ``flat`` split at the hole."""
+        found = self.names.get(slot)
+        if found is None:
+            before, after = self.flat(('"name": ',), (_HOLE,), self.leads[slot]).split(_HOLE)
+            found = self.names[slot] = before
+            self.closes[slot] = after
+        return found
 
     def _indicator(self, ir: IndicatorResult, values: list[str]) -> None:
         """An indicator's values; one shared between rows (``_memo``) writes them once
