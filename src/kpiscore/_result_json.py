@@ -219,7 +219,7 @@ class _Template:
         self.names: dict[int, str] = {}  # a subject of a name only, by slot: before it
         self.closes: dict[int, str] = {}  # and after it
         # A replayed indicator's points lost, laid out: (the very tuple, its record).
-        self.lost: dict[tuple[int, int], tuple[LostItem, str]] = {}
+        self.lost: dict[int, tuple[LostItem, int, str]] = {}
 
     @classmethod
     def made(
@@ -376,18 +376,19 @@ class _Template:
         if not items:
             return "[]"
         objects = []
+        known = self.lost
         for item in items:
             if kept:
-                found = self.lost.get((id(item), slot))
-                if found is not None and found[0] is item:
-                    objects.append(found[1])
+                found = known.get(id(item))
+                if found is not None and found[0] is item and found[1] == slot:
+                    objects.append(found[2])
                     continue
             text = self._lost_record(item, slot)
             objects.append(text)
-            if kept:
-                if len(self.lost) >= _MAX_OBJECTS:
-                    self.lost.clear()
-                self.lost[(id(item), slot)] = (item, text)  # item held: its id stays its own
+            # Filled, never emptied: the replayed come first (a set's first rows), and an
+            # amount that never repeats is only ever a miss (no clearing to pay for).
+            if kept and len(known) < _MAX_OBJECTS:
+                known[id(item)] = (item, slot, text)  # item held: its id stays its own
         return self.listed(objects, slot)
 
     def _lost_record(self, item: LostItem, slot: int) -> str:
