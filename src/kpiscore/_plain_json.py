@@ -41,6 +41,7 @@ writes an entry or a template twice, never half of one.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, setcontext
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -117,6 +118,7 @@ class PlainJson:
                 weight += iset.indicators[i].weight
             self.weights.append(_number(fmt_plain(weight)))
         self.subtotals = [""] * (2 * len(self.positions))  # placeholders, filled per row
+        self.picks = tuple(map(_picker, self.positions))  # each category's points, in order
         # Each kind of row's template (language, indent, numbered), as made from the
         # general result; kept once a row written here gave the general text.
         self.made: dict[_Key, _Template | None] = {}
@@ -367,7 +369,7 @@ class PlainJson:
         sums them (the indicators an n/a cell drops left out of both)."""
         quantum, points, skipped = self.quantum, row.points, row.skipped
         k = at
-        for positions, weight in zip(self.positions, self.weights, strict=True):
+        for positions, pick, weight in zip(self.positions, self.picks, self.weights, strict=True):
             if skipped:
                 s = applicable = ZERO
                 for i in positions:
@@ -376,9 +378,12 @@ class PlainJson:
                         applicable += self.iset.indicators[i].weight
                 weight = _number(fmt_plain(applicable))
             else:
-                s = sum([points[i] for i in positions], ZERO)
-            # round_half_up, in the context the caller entered
-            out[k] = _number(fmt_plain(s.quantize(quantum, ROUND_HALF_UP)))
+                s = sum(pick(points), ZERO)
+            # round_half_up, in the context the caller entered; fmt_plain, inline
+            text = str(s.quantize(quantum, ROUND_HALF_UP))
+            if "E" in text or "e" in text or text == "-0":
+                text = fmt_plain(Decimal(text))  # type: ignore[assignment]
+            out[k] = f'"{text}"'
             out[k + 1] = weight
             k += 2
 
@@ -742,6 +747,14 @@ def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
     subject = {"name": subject} if isinstance(subject, str) else subject or {}
     kept = read_subject(subject, clean, notes, lang)
     return None if notes or clean.unsafe else kept
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[list[Decimal]], tuple[Decimal, ...]]:
+    """The points at ``positions``, in order, as a tuple (``itemgetter`` gives one item
+    bare)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    return lambda points: tuple(points[i] for i in positions)
 
 
 def _largest_first(lost: tuple[str, str, str, Decimal]) -> tuple[Decimal, str]:

@@ -203,6 +203,7 @@ class _Template:
         explained: bool = True,
     ):
         self.parts = parts
+        self.blank = [""] * (2 * len(parts) - 1)  # a row's text, parts and values in turn
         # Each slot's line indentation: a container there is indented one level deeper.
         self.leads = [p[p.rfind("\n") + 1 :] for p in parts[:-1]]
         self.leads = [line[: len(line) - len(line.lstrip(" "))] for line in self.leads]
@@ -317,10 +318,9 @@ class _Template:
 
     def joined(self, values: list[str]) -> str:
         """The template's text with a row's values (already JSON) in its slots."""
-        out = self.parts * 2  # parts and values, interleaved by slices
-        if len(values) != len(out) // 2 - 1:
+        out = self.blank.copy()  # parts and values, interleaved by slices
+        if len(values) != len(self.parts) - 1:
             raise AssertionError("a result's JSON template does not fit it")  # pragma: no cover
-        out = out[:-1]
         out[0::2] = self.parts
         out[1::2] = values
         return "".join(out)
