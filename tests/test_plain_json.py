@@ -944,3 +944,26 @@ def test_a_written_out_indicator_never_hands_back_a_row_it_can_write():
     plain = [r for r in results if all(i.status == "scored" for i in r.indicators)]
     assert len(plain) > 40 and handed_back == []
     assert texts[0] == _general(iset, rows[0], "zh", 1).to_json()
+
+
+def test_points_lost_written_from_cells_are_largest_first_then_by_id_as_the_general_path():
+    from tests.conftest import make_set
+
+    # Set order c, a, b, d: c, a and b lose the same, d more; ids are not in set order.
+    iset = kpiscore.loads(
+        make_set(
+            "".join(
+                f"  - {{id: {i}, category: main, name: 指标{i}, weight: 25, target: '>= 10'}}\n"
+                for i in "cabd"
+            )
+        )
+    )
+    rows = [{"values": {"c": D(8), "a": D(8), "b": D(8), "d": D(n)}} for n in (2, 3, 4, 5, 6)]
+    results = list(kpiscore.score_many(iset, rows))
+    texts = [r.to_json(indent=None) for r in results]
+    assert writer_for(iset).written >= len(rows) - 1  # the writer wrote them (the first: both)
+    for row, text, result in zip(rows, texts, results, strict=True):
+        general = _general(iset, row, "zh", result.row)
+        assert text == to_json(general, None, False)
+        lost = [p["id"] for p in json.loads(text)["points_lost"]]
+        assert lost == ["d", "a", "b", "c"]

@@ -267,7 +267,10 @@ class PlainJson:
             result.__dict__.setdefault("discrepancies", discrepancies)  # the detail's own
         add(template.records(_CHECK, [_check(c) for c in checks], len(out)))
         add(template.records(_DISCREPANCY, [_discrepancy(d) for d in discrepancies], len(out)))
-        row.lost.sort(key=_largest_first)
+        # Largest first, ties by id (as _evaluate._points_lost orders them): two stable
+        # sorts by C key functions, not one by a Python one.
+        row.lost.sort(key=_BY_ID)
+        row.lost.sort(key=_BY_AMOUNT, reverse=True)
         add(template.points_lost(row.lost, len(out), kept=True))
         add(template.strings(tuple(penalties), len(out)))
         add(template.warnings(row.warnings, len(out)))
@@ -757,8 +760,8 @@ def _picker(positions: tuple[int, ...]) -> Callable[[list[Decimal]], tuple[Decim
     return lambda points: tuple(points[i] for i in positions)
 
 
-def _largest_first(lost: tuple[str, str, str, Decimal]) -> tuple[Decimal, str]:
-    return -lost[3], lost[0]  # as _evaluate._points_lost orders them
+_BY_ID = operator.itemgetter(0)
+_BY_AMOUNT = operator.itemgetter(3)
 
 
 @functools.lru_cache(maxsize=64)
