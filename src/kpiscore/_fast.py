@@ -48,7 +48,7 @@ from ._plain_json import writer_for
 from ._prepare import (
     DATA_KEYS,
     MAX_VALUES,
-    by_id,
+    KeyedById,
     claim_ids,
     label_ids,
     plain_value,
@@ -421,7 +421,7 @@ class Plan:
         self.dated: dict[tuple[str, str | datetime.date], When | str | None] = {}
         # A unit's own score is used in place of the rule's only by a level indicator
         # (within its level's band); any other claim is compared in the detail.
-        self.claim_ids = claim_ids(iset)
+        self.claimed_by_id = KeyedById(claim_ids(iset))
         self.judged = frozenset(ind.id for ind in iset.indicators if ind.rule == "qualitative")
         # A level indicator scored from its own cell alone takes a claim here: its words'
         # levels, to see whether the claim lies inside the band the word names.
@@ -680,14 +680,13 @@ class Plan:
         general path reads them (``claimed_number``: None for one it cannot read); None
         when no claim is a level indicator's (the detail compares the others). _Off for a
         claim on a level indicator with an ``applies:`` or ``actual:`` formula."""
-        judged, ids = self.judged, self.claim_ids
-        if not any(k in judged or ids.get(k.strip()) in judged for k in claimed):
-            return None
-        out: dict[str, Decimal | None] = {}
-        for key, cell in by_id(claimed, ids).items():
+        judged, out = self.judged, None
+        for key, cell in self.claimed_by_id(claimed).items():
             if key in judged:
                 if key not in self.bands:
                     raise _Off
+                if out is None:
+                    out = {}
                 out[key] = claimed_number(cell)
         return out
 

@@ -64,7 +64,7 @@ from ._lanes import Lane, lanes_for
 from ._memo import CAP, TOTAL_CAP, reads
 from ._messages import Lang, has_unsafe_chars
 from ._numbers import entered, fmt_plain, fmt_value, round_half_up
-from ._prepare import _Cleaner, by_id, claim_ids, plain_value, read_reasons
+from ._prepare import KeyedById, _Cleaner, claim_ids, plain_value, read_reasons
 from ._result_json import (
     _CHECK,
     _DISCREPANCY,
@@ -130,7 +130,7 @@ class PlainJson:
         self.reads = {ind.id: reads(ind) for ind in iset.indicators}
         self.shared: dict[int, list[_Shared]] = {}  # by template, in the set's order
         self.ids = frozenset(ind.id for ind in iset.indicators)
-        self.claim_ids = claim_ids(iset)  # as prepare maps claims
+        self.claimed_by_id = KeyedById(claim_ids(iset))  # as prepare maps claims
         self.at = {ind.id: i for i, ind in enumerate(iset.indicators)}
         self.ids_in_order = tuple(ind.id for ind in iset.indicators)
         # A batch table's cells (``cells``): checked against the detail once per language.
@@ -301,7 +301,7 @@ class PlainJson:
         if not raw:
             return _NO_CLAIMS
         out: dict[str, Decimal] = {}
-        for key, cell in by_id(raw, self.claim_ids).items():
+        for key, cell in self.claimed_by_id(raw).items():
             claim = claimed_number(cell)
             if claim is None or (key != "total" and key not in self.ids):
                 return None

@@ -89,6 +89,35 @@ def by_id(section: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+class KeyedById:
+    """``by_id`` with one ``ids`` for sections whose keys repeat row after row (a
+    table's claimed columns): each set of keys mapped once, its cells then moved."""
+
+    _KEPT = 256  # key sets remembered; a key set of more than 64 keys is never kept
+
+    def __init__(self, ids: dict[str, str]):
+        self.ids = ids
+        self.known: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+    def __call__(self, section: dict[str, Any]) -> dict[str, Any]:
+        keys = tuple(section)
+        pairs = self.known.get(keys)
+        if pairs is None:
+            present, ids = set(keys), self.ids
+            pairs = tuple(
+                (
+                    key,
+                    ident
+                    if (ident := ids.get(key.strip())) is not None and ident not in present
+                    else key,
+                )
+                for key in keys
+            )
+            if len(keys) <= 64 and len(self.known) < self._KEPT:
+                self.known[keys] = pairs
+        return {ident: section[key] for key, ident in pairs}
+
+
 def prepare(
     iset: IndicatorSet,
     data: Any,
