@@ -1067,3 +1067,18 @@ def test_a_fast_result_keeps_the_data_as_scored_when_the_callers_lists_and_dicts
         assert r.data["values"] == {"a": Decimal(8), "c": ["真实"]}
         assert r.data_digest == untouched.data_digest
         assert r.total == untouched.total == Decimal("56.00")
+
+
+def test_a_values_only_rows_data_is_made_once_when_read_and_is_then_the_same_object():
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10'}\n")
+    )
+    row = {"values": {"a": Decimal(8)}}
+    result = next(kpiscore.score_many(iset, [row]))
+    assert "data" not in result.__dict__  # kept as the values' copy: one object fewer
+    data = result.data
+    assert data == row and data is not row and data["values"] is not row["values"]
+    assert result.data is data
+    assert result.data_digest == kpiscore.score(iset, {"values": {"a": Decimal(8)}}).data_digest

@@ -475,7 +475,10 @@ class Plan:
         if applicable != iset.full_score:  # an n/a weight dropped
             light["rescaled"] = total is not None
         light["row"] = row
-        light["data"] = source
+        if len(source) == 1:  # {"values": ...}: Result.data is made of it when read
+            light["_cells"] = source["values"]
+        else:
+            light["data"] = source
         if self.writer is not None:
             light["_plain"] = self.writer  # to_json() writes it without its detail
             light["_values"] = values

@@ -319,8 +319,6 @@ class Result:
     """In a batch, the subject's row in the source (the CSV or sheet line, the file's place)."""
     kind: str
     """The set's kind: project (项目支出) or department (部门整体支出); it picks the form."""
-    data: Any
-    """The data as it was scored (containers copied), for ``data_digest``."""
 
     def __init__(
         self,
@@ -458,6 +456,13 @@ class Result:
     @_Lazy
     def warnings(self) -> tuple[str, ...]:
         return self._full.warnings
+
+    @_Lazy
+    def data(self) -> Any:
+        """The data as it was scored (containers copied), for ``data_digest``. A fast-path
+        row of values only keeps just their copy until this is read: one object fewer a
+        kept Result for the garbage collector to walk."""
+        return {"values": self.__dict__["_cells"]}
 
     @_Lazy
     def data_digest(self) -> str:
