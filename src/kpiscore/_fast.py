@@ -464,7 +464,6 @@ class Plan:
                 setcontext(saved)
         except (_Off, ArithmeticError):
             return None
-        source = data if owned else _copy(data, listed)
         result = Result.deferred(self.light_en if lang == "en" else self.light_zh)
         light = result.__dict__  # the row's own parts, set once on a Result not yet shared
         light["total"] = total
@@ -475,10 +474,10 @@ class Plan:
         if applicable != iset.full_score:  # an n/a weight dropped
             light["rescaled"] = total is not None
         light["row"] = row
-        if len(source) == 1:  # {"values": ...}: Result.data is made of it when read
-            light["_cells"] = source["values"]
+        if len(data) == 1:  # {"values": ...}: Result.data is made of their copy when read
+            light["_cells"] = data["values"] if owned else _copied(data["values"], listed)
         else:
-            light["data"] = source
+            light["data"] = data if owned else _copy(data, listed)
         if self.writer is not None:
             light["_plain"] = self.writer  # to_json() writes it without its detail
             light["_values"] = values
@@ -779,15 +778,18 @@ def _copy(data: dict[str, Any], listed: bool = True) -> dict[str, Any]:
     """The row's containers copied (cells are immutable): the detail and the digest are
     of the data as scored, whatever the caller does with its dict or lists next.
     ``listed``: a value is a list (the fast path knows; most rows have none)."""
-    if len(data) == 1:  # {"values": ...}: most rows
-        out = {"values": dict(data["values"])}
-    else:
-        out = {k: dict(v) if type(v) is dict else v for k, v in data.items()}
+    out = {k: dict(v) if type(v) is dict else v for k, v in data.items()}
+    out["values"] = _copied(data["values"], listed)
+    return out
+
+
+def _copied(values: dict[str, Any], listed: bool) -> dict[str, Any]:
+    """The values' dict copied, and each list in it when ``listed``."""
+    out = dict(values)
     if listed:
-        values = out["values"]
-        for name, v in values.items():
+        for name, v in out.items():
             if type(v) is list:
-                values[name] = list(v)
+                out[name] = list(v)
     return out
 
 
