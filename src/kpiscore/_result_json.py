@@ -217,8 +217,7 @@ class _Template:
         self.objects: dict[tuple[tuple[str, ...], tuple[str, ...], int], str] = {}
         self.frames: dict[tuple[str, str, str, int], tuple[str, str]] = {}
         self.warned: dict[tuple[tuple[str, ...], int], tuple[tuple[str, ...], str]] = {}
-        self.names: dict[int, str] = {}  # a subject of a name only, by slot: before it
-        self.closes: dict[int, str] = {}  # and after it
+        self.names: dict[int, tuple[str, str]] = {}  # a name-only subject, by slot
         # A replayed indicator's points lost, laid out: (the very tuple, its record).
         self.lost: dict[int, tuple[LostItem, int, str]] = {}
 
@@ -427,7 +426,8 @@ class _Template:
         """The subject: text, whole numbers and blanks under text keys (what a row gives)
         written directly; anything else through the encoder."""
         if len(subject) == 1 and type(name := subject.get("name")) is str:
-            return self.named(slot) + encode_basestring(name) + self.closes[slot]  # most rows
+            before, after = self.named(slot)  # most rows
+            return before + encode_basestring(name) + after
         row = []
         for k, v in subject.items():
             write = _SCALARS.get(type(v))
@@ -439,13 +439,13 @@ class _Template:
         keys = tuple(encode_basestring(k) + ": " for k in subject)
         return self.flat(keys, tuple(row), self.leads[slot])
 
-    def named(self, slot: int) -> str:
-        """A subject of a name only, up to its name's text: ``flat`` split at the hole."""
+    def named(self, slot: int) -> tuple[str, str]:
+        """A subject of a name only, before and after its name's text: ``flat`` split at
+        the hole (kept as one pair: a thread never sees half of it)."""
         found = self.names.get(slot)
         if found is None:
             before, after = self.flat(('"name": ',), (_HOLE,), self.leads[slot]).split(_HOLE)
-            found = self.names[slot] = before
-            self.closes[slot] = after
+            found = self.names[slot] = (before, after)
         return found
 
     def _indicator(self, ir: IndicatorResult, values: list[str]) -> None:
