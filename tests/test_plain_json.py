@@ -967,3 +967,44 @@ def test_points_lost_written_from_cells_are_largest_first_then_by_id_as_the_gene
         assert text == to_json(general, None, False)
         lost = [p["id"] for p in json.loads(text)["points_lost"]]
         assert lost == ["d", "a", "b", "c"]
+
+
+def test_one_writer_shared_by_threads_writes_every_row_as_the_general_path():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "indicator_sets" / "mof-project-2020.yaml").read_text(encoding="utf-8")
+    iset = kpiscore.loads(text + "\n# a set of its own: a writer no other test warmed\n")
+    words = ["达成", "部分达成", "未达成"]
+    rows = [
+        {
+            "subject": f"项目{n}",
+            "values": {
+                "budget": D(100),
+                "spent": D(60 + n % 40),
+                "output_quantity": D(5 + n % 11),
+                "output_quality": words[n % 3],
+                "completion_time": D(20 + n % 25),
+                "cost_control": D(70 + n % 61) / 100,
+                "economic_benefit": words[(n // 3) % 3],
+                "social_benefit": words[(n // 9) % 3],
+                "ecological_benefit": words[n % 2],
+                "sustainability": words[(n + 1) % 3],
+                "satisfaction": D(80 + n % 21) / 100,
+            },
+        }
+        for n in range(240)
+    ]
+
+    def written(start):
+        part = rows[start : start + 30]
+        return [(r.row, r.to_json(indent=None)) for r in kpiscore.score_many(iset, part)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        texts = [t for chunk in pool.map(written, range(0, len(rows), 30)) for t in chunk]
+    assert writer_for(iset).written > len(rows) // 2  # most rows were the writer's
+    for start in range(0, len(rows), 30):
+        for k, row in enumerate(rows[start : start + 30]):
+            number, text = texts[start + k]
+            assert text == to_json(_general(iset, row, "zh", number), None, False)
