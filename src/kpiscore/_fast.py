@@ -66,6 +66,7 @@ _SCALARS = (str, int, float, Decimal, type(None))
 SUPPORTED = NEEDS_ACTUAL | FORMULA_RULES
 _MAX_DATED = 4096  # deadline cells read and kept per set (a column repeats a few dates)
 _UNREAD = object()
+_new = object.__new__
 _NO_GRADES: list[str] = []  # no penalty forced a grade (read, never changed)
 _MAX_DATE_TEXT = 30  # read_value quotes a cell up to 30 characters; a date is shorter
 
@@ -373,7 +374,9 @@ class Plan:
         self.points = generated(iset.indicators, hooks, self.quantum if self.by_category else None)
         self.applicable = sum((ind.weight for ind in iset.indicators), ZERO)
         self.penalised_sets = bool(iset.penalties)
-        self.grades = tuple((g.min, g.shown("zh"), g.shown("en")) for g in iset.grades)
+        # grade_of with nothing forced: the first grade whose minimum the total reaches.
+        self.grades_zh = tuple((g.min, g.shown("zh")) for g in iset.grades)
+        self.grades_en = tuple((g.min, g.shown("en")) for g in iset.grades)
         self.writer = writer_for(iset)
         # A Result's parts that are the same on every row, per language.
         self.light_zh, self.light_en = self._light("zh"), self._light("en")
@@ -452,7 +455,14 @@ class Plan:
     ) -> Result | None:
         iset = self.iset
         try:
-            values, dropped, claims, listed = self.values(data, check_set)
+            if type(data) is dict and len(data) == 1:  # values: and nothing else, most rows
+                raw = data.get("values")
+                if type(raw) is not dict or len(raw) > MAX_VALUES:
+                    return None
+                values, dropped, listed = self.cells(raw, None)
+                claims = None
+            else:
+                values, dropped, claims, listed = self.values(data, check_set)
             saved = entered()
             try:
                 if dropped or claims or self.penalised_sets:
@@ -464,12 +474,21 @@ class Plan:
                 setcontext(saved)
         except (_Off, ArithmeticError):
             return None
-        result = Result.deferred(self.light_en if lang == "en" else self.light_zh)
-        light = result.__dict__  # the row's own parts, set once on a Result not yet shared
+        # Result.deferred, without the call: the row's own parts set once on a Result
+        # not yet shared, over the parts every row of the set shares.
+        result = _new(Result)
+        light = result.__dict__
+        light.update(self.light_en if lang == "en" else self.light_zh)
         light["total"] = total
-        light["grade"] = (
-            self.grade(total, lang) if not forced else grade_of(iset, total, forced, lang)
-        )
+        if forced:
+            light["grade"] = grade_of(iset, total, forced, lang)
+        else:
+            light["grade"] = None  # as grade(), without the call
+            if total is not None:
+                for low, name in self.grades_en if lang == "en" else self.grades_zh:
+                    if total >= low:
+                        light["grade"] = name
+                        break
         light["complete"] = total is not None
         if applicable != iset.full_score:  # an n/a weight dropped
             light["rescaled"] = total is not None
@@ -484,14 +503,6 @@ class Plan:
             if dropped:
                 light["_dropped"] = frozenset(dropped)
         return result
-
-    def grade(self, total: Decimal | None, lang: Lang) -> str | None:
-        """``grade_of`` with nothing forced: the first grade whose minimum the total reaches."""
-        if total is not None:
-            for low, zh, en in self.grades:
-                if total >= low:
-                    return en if lang == "en" else zh
-        return None
 
     def total(
         self, values: dict[str, Any], dropped: list[str], claims: Claims = None
@@ -581,8 +592,15 @@ class Plan:
         own cell is n/a, the claimed scores a level indicator may use and whether a cell
         is a list (``_copy`` copies those); or _Off."""
         subject, raw, claims = self.sections(data, check_set)
+        out, dropped, listed = self.cells(raw, _year(subject) if self.deadlines else None)
+        return out, dropped, claims, listed
+
+    def cells(
+        self, raw: dict[str, Any], year: int | None
+    ) -> tuple[dict[str, Any], list[str], bool]:
+        """``values`` for the values section itself (``year``: the subject's, which a
+        deadline's cell is read in): the values, the n/a cells, whether one is a list."""
         names, words, percent = self.names, self.words, self.percent
-        year = _year(subject) if self.deadlines else None
         out: dict[str, Any] = {}
         dropped: list[str] = []
         listed = False
@@ -626,7 +644,7 @@ class Plan:
             if name in percent and abs(d) > 2:
                 raise _Off  # 95 for 95%: the general path names it
             out[name] = d
-        return out, dropped, claims, listed
+        return out, dropped, listed
 
     def sections(self, data: Any, check_set: bool) -> tuple[Any, dict[str, Any], Claims]:
         """(subject, values, the claims a level indicator may use) of a row whose every

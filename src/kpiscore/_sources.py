@@ -97,19 +97,29 @@ def _mapping_rows(rows: Any) -> Iterator[Row]:
     ``itertuples``. Rows are numbered from 1 in source order, across chunks.
     """
     number = 0
-    for item in _frames(rows):
-        number += 1
-        if type(item) is dict and "values" in item and "subject" not in item:
-            yield number, "", item, None  # the common row: no subject to print
-            continue
-        if is_flat(item):
-            yield flat_row(number, item)
-            continue
-        subject = ""
-        if isinstance(item, Mapping):
-            s = item.get("subject")
-            subject = printable(str(s.get("name", "")) if isinstance(s, Mapping) else str(s or ""))
-        yield number, subject, item, None
+    for item in [rows] if _is_frame(rows) else rows:
+        if type(item) is dict:  # neither a frame nor a Series: most rows, asked nothing more
+            number += 1
+            if "values" in item and "subject" not in item:
+                yield number, "", item, None  # the common row: no subject to print
+            else:
+                yield _mapping_row(number, item)
+        else:
+            for each in _frame_rows(item):
+                number += 1
+                yield _mapping_row(number, each)
+
+
+def _mapping_row(number: int, item: Any) -> Row:
+    """One mapping (or what a row is given as) as a batch row: a flat row read with the
+    CSV conventions, else the mapping with its subject's name to print."""
+    if is_flat(item):
+        return flat_row(number, item)
+    subject = ""
+    if isinstance(item, Mapping):
+        s = item.get("subject")
+        subject = printable(str(s.get("name", "")) if isinstance(s, Mapping) else str(s or ""))
+    return number, subject, item, None
 
 
 def is_flat(item: Any) -> bool:
@@ -175,16 +185,15 @@ def as_row(x: Any) -> Any:
     return x
 
 
-def _frames(rows: Any) -> Iterator[Any]:
-    for item in [rows] if _is_frame(rows) else rows:
-        if type(item) is dict:
-            yield item  # neither a frame nor a Series: most rows, asked nothing
-        elif _is_frame(item):
-            columns = [str(c) for c in item.columns]
-            for values in item.itertuples(index=False, name=None):
-                yield dict(zip(columns, values, strict=True))
-        else:
-            yield as_row(item)
+def _frame_rows(item: Any) -> Iterator[Any]:
+    """A DataFrame's rows as mappings of its columns to their cells; anything else (a
+    Series, or what is no row) as ``as_row`` gives it."""
+    if _is_frame(item):
+        columns = [str(c) for c in item.columns]
+        for values in item.itertuples(index=False, name=None):
+            yield dict(zip(columns, values, strict=True))
+    else:
+        yield as_row(item)
 
 
 def flat_row(number: int, row: Mapping[Any, Any]) -> Row:
