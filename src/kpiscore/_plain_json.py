@@ -456,17 +456,10 @@ class _Row(_Scorer):
             else:
                 key = (cells, self.year, self.reasons.get(ind.id), self.claims.get(ind.id))
             found = shared.entries.get(key)
-            if found is not None:  # replayed: what counted() does, without the call
+            if found is not None:  # replayed
                 shared.hits += 1
                 out += found[0]
-                point, score, explanation, lost, unexplained = found[1]
-                self.points.append(point)
-                self.scores.append(score)
-                self.explanations.append(explanation)
-                if lost is not None:
-                    self.lost.append(lost)
-                if unexplained:
-                    self.warnings.append(self.words.reason_missing(ind))
+                self.counted(ind, found[1])
                 return True
             shared.missed()
         at = len(out)
