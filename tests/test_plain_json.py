@@ -40,6 +40,10 @@ def written_rows(draw, spec):
                     "项目",
                     {"name": "项目", "year": 2022},
                     {"name": "项目", "year": D("2023.0"), "org": "乙"},
+                    "",  # a blank subject is none at all (prepare), not a blank name
+                    {},
+                    {"name": ""},
+                    "项\u202e目",  # cleaned and warned by the general path
                 ]
             )
         ),
@@ -1008,3 +1012,27 @@ def test_one_writer_shared_by_threads_writes_every_row_as_the_general_path():
         for k, row in enumerate(rows[start : start + 30]):
             number, text = texts[start + k]
             assert text == to_json(_general(iset, row, "zh", number), None, False)
+
+
+@pytest.mark.parametrize("name", ["甲项目", "甲\x1b[31m项目", "甲\u202e项目", "", " 甲 "])
+def test_a_rows_subject_name_is_written_as_the_general_path_reads_it(name):
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set("  - {id: a, category: main, name: 甲, weight: 100, target: '>= 10'}\n")
+    )
+    # A plain name first: the writer checks its first row of a kind against the general
+    # path and writes the rest itself, the name under test among them.
+    rows = [
+        {"subject": s, "values": {"a": D(n)}}
+        for s, n in [("乙", 5), *((name, 6 + n) for n in range(4))]
+    ]
+    written = writer_for(iset).written
+    for indent in (None, 2):
+        for number, (row, result) in enumerate(
+            zip(rows, kpiscore.score_many(iset, rows), strict=True), 1
+        ):
+            general = _general(iset, row, "zh", number)
+            assert result.to_json(indent=indent) == to_json(general, indent, False)
+    if name and not any(c in name for c in "\x1b\u202e"):
+        assert writer_for(iset).written - written == 2 * (len(rows) - 1)  # the writer's own

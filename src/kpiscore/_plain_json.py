@@ -736,11 +736,12 @@ class _Shared:
 def _subject(subject: Any, lang: Lang) -> dict[str, Any] | None:
     """The subject as ``prepare_plain`` keeps it, or None when reading it notes
     something (a key the contract lacks, text with control characters)."""
+    subject = subject or {}  # as prepare_plain: a blank subject ("", None) is none at all
     if type(subject) is str and not has_unsafe_chars(subject):
         return {"name": subject}  # what read_subject keeps of a plain name: most rows
     notes: list[str] = []
     clean = _Cleaner()
-    subject = {"name": subject} if isinstance(subject, str) else subject or {}
+    subject = {"name": subject} if isinstance(subject, str) else subject
     kept = read_subject(subject, clean, notes, lang)
     return None if notes or clean.unsafe else kept
 
