@@ -1085,3 +1085,28 @@ def test_a_values_only_rows_data_is_made_once_when_read_and_is_then_the_same_obj
     assert data == row and data is not row and data["values"] is not row["values"]
     assert result.data is data
     assert result.data_digest == kpiscore.score(iset, {"values": {"a": Decimal(8)}}).data_digest
+
+
+@pytest.mark.parametrize("extra", [{}, {"subject": "甲项目"}])
+def test_cells_read_as_given_are_kept_once_and_never_the_callers(extra):
+    from tests.conftest import make_set
+
+    iset = kpiscore.loads(
+        make_set(
+            "  - {id: a, category: main, name: 甲, weight: 60, target: '>= 10'}\n"
+            "  - {id: q, category: main, name: 乙, weight: 40, rule: qualitative, target: 达成}\n"
+        )
+    )
+    row = {"values": {"a": Decimal("8.0"), "q": "部分达成"}, **extra}
+    result = next(kpiscore.score_many(iset, [row]))
+    held = result.__dict__
+    kept = held["_cells"] if "_cells" in held else held["data"]["values"]
+    assert kept is held["_values"]  # the values read are the cells as given: one dict
+    assert kept is not row["values"]
+    digest = result.data_digest
+    row["values"]["a"] = Decimal(20)
+    row["values"]["q"] = "达成"
+    assert result.data["values"] == {"a": Decimal("8.0"), "q": "部分达成"}
+    again = kpiscore.score(iset, {**extra, "values": {"a": Decimal("8.0"), "q": "部分达成"}})
+    assert result.to_json().replace('\n  "row": 1,', "") == again.to_json()
+    assert result.data_digest == digest

@@ -494,9 +494,9 @@ class Plan:
             light["rescaled"] = total is not None
         light["row"] = row
         if len(data) == 1:  # {"values": ...}: Result.data is made of their copy when read
-            light["_cells"] = data["values"] if owned else _copied(data["values"], listed)
+            light["_cells"] = data["values"] if owned else _copied(data["values"], listed, values)
         else:
-            light["data"] = data if owned else _copy(data, listed)
+            light["data"] = data if owned else _copy(data, listed, values)
         if self.writer is not None:
             light["_plain"] = self.writer  # to_json() writes it without its detail
             light["_values"] = values
@@ -587,27 +587,33 @@ class Plan:
         forced = [pen.grade for pen in hits if pen.grade]
         return deducted(self.iset, total, [pen.name for pen in hits]), forced
 
-    def values(self, data: Any, check_set: bool) -> tuple[dict[str, Any], list[str], Claims, bool]:
+    def values(
+        self, data: Any, check_set: bool
+    ) -> tuple[dict[str, Any], list[str], Claims, bool | None]:
         """The row's values as the general path would read them, the indicators whose
-        own cell is n/a, the claimed scores a level indicator may use and whether a cell
-        is a list (``_copy`` copies those); or _Off."""
+        own cell is n/a, the claimed scores a level indicator may use and how its cells
+        are kept (``cells``); or _Off."""
         subject, raw, claims = self.sections(data, check_set)
         out, dropped, listed = self.cells(raw, _year(subject) if self.deadlines else None)
         return out, dropped, claims, listed
 
     def cells(
         self, raw: dict[str, Any], year: int | None
-    ) -> tuple[dict[str, Any], list[str], bool]:
+    ) -> tuple[dict[str, Any], list[str], bool | None]:
         """``values`` for the values section itself (``year``: the subject's, which a
-        deadline's cell is read in): the values, the n/a cells, whether one is a list."""
+        deadline's cell is read in): the values, the n/a cells, and how the cells are to
+        be kept — None: the values read are the cells as given (the same objects under
+        the same keys, so one dict serves as both), else whether one is a list."""
         names, words, percent = self.names, self.words, self.percent
         out: dict[str, Any] = {}
         dropped: list[str] = []
         listed = False
+        same = True  # every value read is its cell's own object
         for name, v in raw.items():
             if name not in names:
                 raise _Off
             if name in self.deadlines:
+                same = False
                 if type(v) is str and plain_na(v):
                     dropped.append(name)  # no formula reads it: nothing to keep
                 else:
@@ -616,10 +622,13 @@ class Plan:
             t = type(v)
             if t is Decimal:
                 d = _checked(v)
+                if d is not v:
+                    same = False  # -0 read as 0
             elif t is str:
                 if v in words:
                     out[name] = v
                     continue
+                same = False
                 found = self.number(name, v)
                 if found is None:
                     if name not in self.na_ok or not plain_na(v):
@@ -630,21 +639,25 @@ class Plan:
             elif t is int:
                 if abs(v) >= 10**15:
                     raise _Off
+                same = False
                 d = Decimal(v)
             elif t is float and math.isfinite(v):
+                same = False
                 d = _checked(Decimal(repr(v)))
             elif (t is list or t is tuple) and _plain_items(v):
+                same = False
                 out[name] = tuple(v)  # checklist items, as read_value gives them
                 listed = listed or t is list
                 continue
             elif t.__module__ == "numpy":  # a pandas frame's cells
+                same = False
                 d = _numpy_number(v)
             else:
                 raise _Off
             if name in percent and abs(d) > 2:
                 raise _Off  # 95 for 95%: the general path names it
             out[name] = d
-        return out, dropped, listed
+        return out, dropped, None if same else listed
 
     def sections(self, data: Any, check_set: bool) -> tuple[Any, dict[str, Any], Claims]:
         """(subject, values, the claims a level indicator may use) of a row whose every
@@ -792,17 +805,25 @@ def _flat(v: Any) -> bool:
     return not v or all(type(k) is str and isinstance(x, _SCALARS) for k, x in v.items())
 
 
-def _copy(data: dict[str, Any], listed: bool = True) -> dict[str, Any]:
+def _copy(
+    data: dict[str, Any], listed: bool | None = True, read: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The row's containers copied (cells are immutable): the detail and the digest are
     of the data as scored, whatever the caller does with its dict or lists next.
-    ``listed``: a value is a list (the fast path knows; most rows have none)."""
+    ``listed`` and ``read``: as ``_copied`` takes them."""
     out = {k: dict(v) if type(v) is dict else v for k, v in data.items()}
-    out["values"] = _copied(data["values"], listed)
+    out["values"] = _copied(data["values"], listed, read)
     return out
 
 
-def _copied(values: dict[str, Any], listed: bool) -> dict[str, Any]:
-    """The values' dict copied, and each list in it when ``listed``."""
+def _copied(
+    values: dict[str, Any], listed: bool | None, read: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The values' dict copied, and each list in it when ``listed``; None: ``read``,
+    the values as the fast path read them, already holds every cell as given (the same
+    objects under the same keys): it is the copy (``Plan.cells``)."""
+    if listed is None and read is not None:
+        return read
     out = dict(values)
     if listed:
         for name, v in out.items():
