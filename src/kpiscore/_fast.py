@@ -664,11 +664,6 @@ class Plan:
         section is plain, or _Off."""
         if type(data) is not dict:
             raise _Off
-        if len(data) == 1:  # values: and nothing else, most rows
-            raw = data.get("values")
-            if type(raw) is not dict or len(raw) > MAX_VALUES:
-                raise _Off
-            return None, raw, None
         if not data.keys() <= _KEYS:
             raise _Off
         get = data.get  # the absent sections first: most rows have none of them

@@ -100,14 +100,19 @@ def check_int(v: Any) -> int:
     return int(d)
 
 
+def _sized(v: str, limit: int) -> None:
+    """Text that says something, and no longer than ``limit``."""
+    if not v.strip():
+        raise Refused("empty_text")
+    if len(v) > limit:
+        raise Refused("text_too_long", length=len(v), limit=limit)
+
+
 def text_check(limit: int = MAX_TEXT) -> Callable[[Any], str]:
     def check(v: Any) -> str:
         if not isinstance(v, str):
             raise Refused("wrong_type", expected="text")
-        if not v.strip():
-            raise Refused("empty_text")
-        if len(v) > limit:
-            raise Refused("text_too_long", length=len(v), limit=limit)
+        _sized(v, limit)
         if has_unsafe_chars(v):
             raise Refused("unsafe_text")
         return v
@@ -134,10 +139,7 @@ def check_formula(v: Any) -> str:
         return str(check_number(v))
     if not isinstance(v, str):
         raise Refused("wrong_type", expected="formula")
-    if not v.strip():
-        raise Refused("empty_text")
-    if len(v) > MAX_FORMULA_TEXT:
-        raise Refused("text_too_long", length=len(v), limit=MAX_FORMULA_TEXT)
+    _sized(v, MAX_FORMULA_TEXT)
     return v
 
 

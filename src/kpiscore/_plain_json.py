@@ -382,11 +382,8 @@ class PlainJson:
                 weight = _number(fmt_plain(applicable))
             else:
                 s = sum(pick(points), ZERO)
-            # round_half_up, in the context the caller entered; fmt_plain, inline
-            text = str(s.quantize(quantum, ROUND_HALF_UP))
-            if "E" in text or "e" in text or text == "-0":
-                text = fmt_plain(Decimal(text))  # type: ignore[assignment]
-            out[k] = f'"{text}"'
+            # round_half_up, in the context the caller entered
+            out[k] = _number(fmt_plain(s.quantize(quantum, ROUND_HALF_UP)))
             out[k + 1] = weight
             k += 2
 
